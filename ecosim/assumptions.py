@@ -1,0 +1,248 @@
+"""The assumption catalogue: every number the data do not give, declared once.
+
+Each assumption has a unit, a default, a plausible range and a one-line reason. Scenarios may
+override defaults (validated against the range); sensitivity analysis and calibration sample
+inside the ranges. Numbers derived from ``ecosim/data/history.csv`` are not here: they are
+computed from the data where they are used (see ``ecosim.model.calibration_targets``), except
+where a data-derived figure is also uncertain enough to be worth sampling, in which case the
+reason says how the default was derived.
+
+Money at the firm level is in million yuan (m yuan); aggregates are in 100m yuan (亿元), the
+unit of the statistics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """One model input that the data do not pin down."""
+
+    name: str
+    unit: str
+    default: float
+    low: float
+    high: float
+    reason: str
+    integer: bool = False
+    group: str = "behaviour"
+
+    @property
+    def allowed(self) -> str:
+        """The allowed range as a phrase for error messages and help."""
+        kind = "a whole number" if self.integer else "a number"
+        return f"{kind} from {self.low:g} to {self.high:g} ({self.unit})"
+
+
+def _a(name, unit, default, low, high, reason, group, integer=False) -> Assumption:
+    return Assumption(name, unit, default, low, high, reason, integer, group)
+
+
+ASSUMPTIONS: dict[str, Assumption] = {
+    a.name: a
+    for a in (
+        # --- the population -------------------------------------------------------------
+        _a("n_above_scale_firms", "firms", 10000, 9000, 12000,
+           "INV18 surveyed 9,497 above-scale firms (all sectors) in 2018; rounded up for firms outside the survey",
+           "population", integer=True),
+        _a("n_tech_smes", "firms", 2500, 1000, 5000,
+           "technology-based SMEs below the above-scale threshold, where most HTEs outside industry are; no count in the data",
+           "population", integer=True),
+        _a("industrial_share", "share of above-scale firms", 0.45, 0.38, 0.55,
+           "IP12: 3,905 above-scale industrial firms in 2012 against 9,497 above-scale firms of all sectors in 2018",
+           "population"),
+        _a("cluster_share", "share of above-scale industrial firms", 0.25, 0.15, 0.40,
+           "the 14 flagship clusters are the newer manufacturing; coal, coke, metallurgy and power dominate the rest",
+           "population"),
+        _a("tech_sme_cluster_share", "share of tech SMEs", 0.7, 0.5, 0.9,
+           "technology SMEs concentrate in IT, big data, new materials and equipment", "population"),
+        _a("state_owned_share", "share of industrial firms", 0.15, 0.08, 0.25,
+           "Shanxi's heavy industry is state-dominated; the count share is lower than the revenue share",
+           "population"),
+        _a("software_share_of_services", "share of above-scale non-industrial firms", 0.05, 0.02, 0.10,
+           "IT-application and big-data firms among above-scale services", "population"),
+        _a("tech_sme_revenue_median", "m yuan", 8.0, 3.0, 20.0,
+           "technology SMEs are below the 20m yuan above-scale threshold", "population"),
+        _a("services_revenue_ratio", "relative median revenue", 0.5, 0.3, 1.0,
+           "above-scale services firms are smaller than industrial ones", "population"),
+        _a("margin_dispersion", "sd of profit/revenue", 0.06, 0.03, 0.10,
+           "firm profit margins scatter around their sector's; some firms make losses", "population"),
+        _a("revenue_dispersion", "log-sd of firm revenue", 1.1, 0.8, 1.5,
+           "firm-size distributions of above-scale firms are roughly lognormal with log-sd about 1",
+           "population"),
+        _a("modelled_va_share_of_gdp", "share of GDP", 0.45, 0.35, 0.55,
+           "above-scale firms' value added against Shanxi GDP; industry is about 40% of GDP and services firms add some",
+           "population"),
+        _a("hte_initial_stock", "firms", 1100, 800, 1500,
+           "290 HTEs in 2012 (H12) and 861 recognitions in 2018 (INNO) put the 2015 stock near 1,000",
+           "population", integer=True),
+        _a("services_rd_performer_share", "share of above-scale services firms", 0.03, 0.01, 0.08,
+           "few services firms report R&D; the innovation-active share (INV18) is an upper bound", "population"),
+        _a("tech_sme_rd_performer_share", "share of tech SMEs", 0.8, 0.6, 0.95,
+           "technology SMEs are registered for doing R&D", "population"),
+        _a("rd_intensity_dispersion", "log-sd of desired R&D/revenue", 0.6, 0.3, 0.9,
+           "R&D intensities of performers spread over an order of magnitude", "population"),
+        _a("n_universities", "institutions", 80, 70, 90,
+           "Shanxi has about 80 institutions of higher education; not in the data", "population", integer=True),
+        _a("n_research_institutes", "institutions", 120, 80, 200,
+           "government research institutes at provincial and city level; not in the data", "population", integer=True),
+        # --- the R&D decision -----------------------------------------------------------
+        _a("rd_user_cost_elasticity", "elasticity", 1.0, 0.3, 2.0,
+           "long-run price elasticity of R&D about -1 (Bloom, Griffith, Van Reenen 2002); Chinese estimates span 0.3-2",
+           "behaviour"),
+        _a("rd_adjustment_speed", "share of the gap closed per year", 0.4, 0.15, 0.8,
+           "R&D is smoothed: firms close part of the gap to their target each year", "behaviour"),
+        _a("rd_trend_growth", "per year", 0.02, 0.0, 0.05,
+           "secular rise of desired R&D intensity beyond the modelled drivers (national catch-up)", "behaviour"),
+        _a("participation_cost_sensitivity", "latent units per log user cost", 2.0, 0.5, 4.0,
+           "how strongly a cheaper R&D pulls firms into doing R&D at all", "behaviour"),
+        _a("participation_persistence", "latent units", 1.5, 0.5, 3.0,
+           "sunk costs make R&D status persistent from year to year", "behaviour"),
+        _a("participation_shock_sd", "latent units", 0.25, 0.05, 0.6,
+           "year-to-year idiosyncratic noise in the decision to do R&D", "behaviour"),
+        _a("participation_size_effect", "latent units per log revenue", 0.5, 0.1, 1.0,
+           "larger firms are likelier to do R&D", "behaviour"),
+        _a("own_knowledge_return", "elasticity", 0.15, 0.0, 0.4,
+           "a firm's own knowledge raises the expected return of further R&D", "behaviour"),
+        _a("spillover_strength", "elasticity", 0.3, 0.0, 0.8,
+           "knowledge in the firm's cluster and its institutions raises the return of R&D", "behaviour"),
+        _a("tech_absorption_weight", "yuan of knowledge per yuan of technology bought", 0.5, 0.1, 1.0,
+           "bought technology adds to a firm's knowledge stock less than one for one (absorptive capacity)",
+           "behaviour"),
+        _a("institution_spillover_strength", "elasticity", 0.15, 0.0, 0.4,
+           "knowledge of universities and institutes raises firms' return on R&D", "behaviour"),
+        _a("internal_finance_share", "share of gross profit", 0.5, 0.25, 0.8,
+           "share of profit a firm can put into R&D before it needs outside money", "behaviour"),
+        _a("liquidity_share", "share of revenue", 0.02, 0.005, 0.05,
+           "cash a firm can spend on R&D even without profit", "behaviour"),
+        _a("loss_carry_forward_value", "share of the deduction's value", 0.5, 0.2, 0.8,
+           "loss-making firms get the super-deduction only later, through loss carry-forward", "behaviour"),
+        # --- innovation and knowledge ---------------------------------------------------
+        _a("knowledge_depreciation", "per year", 0.15, 0.10, 0.25,
+           "conventional R&D-capital depreciation rate (Hall 2007; Griliches)", "innovation"),
+        _a("innovation_success_max", "chance per year", 0.3, 0.1, 0.5,
+           "the highest yearly chance of a product or process innovation that raises productivity", "innovation"),
+        _a("knowledge_half_saturation", "knowledge stock / revenue", 0.1, 0.03, 0.3,
+           "knowledge intensity at which the innovation chance is half its maximum", "innovation"),
+        _a("innovation_productivity_gain", "share of revenue", 0.03, 0.01, 0.08,
+           "revenue gain from one successful innovation", "innovation"),
+        _a("firm_revenue_growth", "per year", 0.05, 0.0, 0.09,
+           "trend nominal revenue growth of above-scale firms before innovation", "innovation"),
+        _a("firm_revenue_shock_sd", "log points per year", 0.12, 0.05, 0.25,
+           "idiosyncratic yearly revenue shocks", "innovation"),
+        _a("firm_exit_rate", "per year", 0.05, 0.02, 0.10,
+           "above-scale firms leave the register (exit or fall below the threshold)", "innovation"),
+        _a("firm_entry_rate", "per year, share of the population", 0.05, 0.02, 0.10,
+           "start-ups and spin-offs entering; keeps the register near its size", "innovation"),
+        # --- high-tech enterprises ------------------------------------------------------
+        _a("hte_application_success", "chance per year", 0.5, 0.25, 0.8,
+           "an eligible firm applies and passes the other criteria (IP, staff, revenue from new products)", "hte"),
+        _a("hte_cultivated_success", "chance per year", 0.85, 0.6, 0.95,
+           "a coached firm's chance to be recognised", "hte"),
+        _a("hte_bunching_window", "share of the threshold", 0.4, 0.1, 0.6,
+           "firms this close below the R&D threshold weigh lifting R&D to reach it", "hte"),
+        # --- technology market ----------------------------------------------------------
+        _a("tech_market_growth", "per year", 0.10, 0.0, 0.2,
+           "growth of firms' demand for external technology per yuan of R&D (97 to 332 (100m yuan) bought 2015-2020, YBM)",
+           "technology"),
+        _a("tech_price_elasticity", "elasticity", 1.0, 0.3, 2.0,
+           "response of technology purchases to their net price (after the reward)", "technology"),
+        _a("local_tech_share", "share of purchases", 0.3, 0.15, 0.5,
+           "share of firms' technology bought from Shanxi's universities and institutes", "technology"),
+        _a("usable_tech_share", "share of offered technology", 0.3, 0.1, 0.6,
+           "share of institutions' offered technology that firms can use without pilot-scale testing", "technology"),
+        _a("pilot_base_usable_gain", "relative gain per base", 0.03, 0.01, 0.08,
+           "each pilot-scale base raises the usable share by this fraction", "technology"),
+        _a("platform_productivity_gain", "relative gain per platform", 0.005, 0.001, 0.015,
+           "each key lab or innovation centre raises institutions' knowledge output by this fraction", "technology"),
+        _a("talent_productivity_gain", "elasticity", 0.5, 0.2, 1.0,
+           "institutions' knowledge output rises with their researcher stock", "technology"),
+        _a("institution_researcher_share", "share of R&D personnel", 0.3, 0.2, 0.45,
+           "share of Shanxi's R&D personnel (FTE, YB) working in universities and institutes", "technology"),
+        _a("institution_science_growth", "per year", 0.05, 0.0, 0.10,
+           "growth of government science money to universities and institutes beyond the levers", "technology"),
+        # --- finance --------------------------------------------------------------------
+        _a("venture_private_capital", "100m yuan per year", 5.0, 1.0, 20.0,
+           "private angel and VC money invested in Shanxi firms a year; no deal counts in the data", "finance"),
+        _a("venture_capital_growth", "per year", 0.08, 0.0, 0.2,
+           "growth of private venture money", "finance"),
+        _a("venture_deal_size", "m yuan", 10.0, 3.0, 30.0, "typical early-stage deal", "finance"),
+        _a("venture_holding_years", "years", 5, 3, 8, "holding period before exit", "finance", integer=True),
+        _a("venture_exit_multiple", "returned per invested yuan", 1.2, 0.6, 2.5,
+           "gross return of guidance-fund and VC portfolios at exit", "finance"),
+        _a("venture_rd_share", "share of invested money", 0.4, 0.2, 0.7,
+           "share of venture money an investee spends on R&D", "finance"),
+        _a("tech_credit_base_lending", "100m yuan per year", 20.0, 5.0, 50.0,
+           "tech-credit loans to technology SMEs with no government loss sharing", "finance"),
+        _a("tech_credit_risk_response", "relative lending per unit loss share", 2.0, 0.5, 4.0,
+           "banks lend more when the government bears part of the losses", "finance"),
+        _a("tech_credit_default_rate", "per year", 0.03, 0.01, 0.08,
+           "loan losses on tech-SME credit", "finance"),
+        _a("tech_credit_rd_share", "share of loans", 0.3, 0.1, 0.6,
+           "share of tech credit spent on R&D", "finance"),
+        # --- cost rules of the levers ---------------------------------------------------
+        _a("cultivation_cost_per_firm", "m yuan per firm", 0.2, 0.05, 0.5,
+           "coaching, fees and small grants for HTE candidates", "cost"),
+        _a("full_coverage_cost_per_firm", "m yuan per firm", 0.1, 0.02, 0.5,
+           "support for a firm starting R&D (advice, R&D-centre set-up grants)", "cost"),
+        _a("pilot_base_cost", "m yuan per base per year", 20.0, 10.0, 50.0,
+           "running support of a pilot-scale base", "cost"),
+        _a("demonstration_project_size", "m yuan per project", 5.0, 2.0, 10.0,
+           "technology bought in one demonstration transfer project", "cost"),
+        _a("demonstration_subsidy_share", "share of project", 0.3, 0.1, 0.5,
+           "government co-payment of a demonstration project", "cost"),
+        _a("platform_cost", "m yuan per platform per year", 10.0, 5.0, 30.0,
+           "government support of a key lab or innovation centre", "cost"),
+        _a("platform_rd_share", "share of platform cost", 0.7, 0.5, 0.9,
+           "share of platform money spent on R&D", "cost"),
+        _a("talent_cost_per_person", "m yuan per researcher", 0.5, 0.2, 1.5,
+           "start-up grants and housing for one recruited researcher", "cost"),
+        _a("smart_factory_subsidy", "m yuan per factory", 5.0, 2.0, 10.0,
+           "government grant for one smart factory or digital workshop", "cost"),
+        _a("smart_factory_productivity_gain", "share of revenue", 0.05, 0.02, 0.10,
+           "one-off revenue gain of an upgraded factory", "cost"),
+        _a("open_competition_firm_share", "share of budget", 0.6, 0.4, 0.8,
+           "share of open-competition projects led by firms", "cost"),
+        _a("software_vat_burden", "share of software sales", 0.08, 0.05, 0.13,
+           "effective VAT burden of software sales before the refund", "cost"),
+        _a("software_refund_rd_share", "share of the refund", 0.3, 0.1, 0.6,
+           "share of the VAT refund firms reinvest in R&D", "cost"),
+        _a("institution_government_share", "share of institutions' R&D", 0.75, 0.6, 0.8,
+           "government money in universities' and institutes' R&D; the rest of government R&D money goes to firms "
+           "(the data give only the total; above 0.8 the 2020 total would leave firms a negative share)",
+           "cost"),
+        _a("institution_other_share", "share of institutions' R&D", 0.05, 0.0, 0.1,
+           "institutions' R&D funded neither by government nor by firms", "cost"),
+        _a("other_performer_government_share", "share of other performers' R&D", 0.5, 0.3, 0.7,
+           "hospitals and other performers are funded half by government", "cost"),
+        _a("talent_retention", "share per year", 0.9, 0.7, 0.97,
+           "recruited researchers who stay in the province from one year to the next", "technology"),
+        _a("tech_credit_loan_size", "m yuan per loan", 3.0, 1.0, 10.0, "typical tech-SME loan", "finance"),
+        _a("other_performer_share", "share of total R&D", 0.01, 0.005, 0.02,
+           "R&D by performers other than firms, institutes and universities (SX17-SX20: 0.5%-1.6%)", "cost"),
+        # --- the economy and the target -------------------------------------------------
+        _a("gdp_remainder_growth", "per year", 0.06, 0.02, 0.09,
+           "nominal growth of the non-modelled economy after 2020 (Shanxi 2011-2020: about 4.6% a year, gdp_implied)",
+           "economy"),
+        _a("coal_price_persistence", "AR(1) coefficient", 0.5, 0.2, 0.8,
+           "coal price deviations from trend decay over a few years", "economy"),
+        _a("coal_price_volatility", "log points per year", 0.2, 0.1, 0.35,
+           "thermal-coal price swings of 20-40% in a year are common (2016, 2021)", "economy"),
+        _a("coal_gdp_elasticity", "elasticity", 0.25, 0.1, 0.4,
+           "response of Shanxi's non-modelled GDP to the coal price; coal, coke and power are a third of output",
+           "economy"),
+        _a("coal_firm_elasticity", "elasticity", 0.8, 0.4, 1.2,
+           "response of coal and energy firms' revenue to the coal price", "economy"),
+        _a("national_intensity_drift", "percentage points per year", 0.064, 0.02, 0.10,
+           "mean yearly change of China's first-published R&D intensity 2010-2020 (history.csv)", "economy"),
+        _a("national_intensity_sd", "percentage points per year", 0.06, 0.02, 0.10,
+           "standard deviation of those yearly changes 2010-2020 (history.csv)", "economy"),
+    )
+}
+
+
+def defaults() -> dict[str, float]:
+    """Every assumption at its default, as a flat {name: value} mapping."""
+    return {name: a.default for name, a in ASSUMPTIONS.items()}

@@ -1,0 +1,190 @@
+"""The lever catalogue: every policy instrument of the seed text, declared once.
+
+Each lever has a unit, an allowed range, the value in force in 2020 (the baseline), its
+recorded history for the calibration window, where it comes from in the policy text, and the
+rule by which the government's cost of it is counted. Scenario validation, the scenario
+documentation, sensitivity ranges and the CLI help all read this table.
+
+History before 2021 comes from ``ecosim/data/policy.csv`` for national tax rules and from
+``ecosim/data/policy_history.csv`` for Shanxi's own levers (declared there as assumptions
+where no source gives them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import pandas as pd
+
+from ecosim.data import data_path
+
+
+@dataclass(frozen=True)
+class Lever:
+    """One policy instrument a scenario can schedule by year."""
+
+    name: str
+    unit: str
+    low: float
+    high: float
+    text: str
+    """Section of the seed policy text (or national rule) the lever comes from."""
+    effect: str
+    """What the lever does in the model, in one line."""
+    cost_rule: str
+    """How the government's yearly cost of the lever is counted (100m yuan per year)."""
+    integer: bool = False
+
+    @property
+    def allowed(self) -> str:
+        """The allowed range as a phrase for error messages and help."""
+        kind = "a whole number" if self.integer else "a number"
+        return f"{kind} from {self.low:g} to {self.high:g} ({self.unit})"
+
+
+LEVERS: dict[str, Lever] = {
+    lever.name: lever
+    for lever in (
+        Lever(
+            "rd_super_deduction_rate", "share of R&D expense", 0.0, 2.0,
+            "二、(四)4; Caishui [2015] 119, [2018] 99; Announcement 2023 No.7",
+            "extra share of R&D expense deducted from taxable income (non-manufacturing firms); "
+            "lowers the after-tax user cost of R&D",
+            "forgone income tax: tax rate x rate x R&D of firms that can use the deduction",
+        ),
+        Lever(
+            "rd_super_deduction_rate_manufacturing", "share of R&D expense", 0.0, 2.0,
+            "二、(四)4; Announcement 2021 No.13",
+            "the same deduction for manufacturing firms (clusters and traditional industry)",
+            "forgone income tax, as for the general rate",
+        ),
+        Lever(
+            "hte_income_tax_rate", "share of profit", 0.0, 0.25,
+            "二、(四)4; Enterprise Income Tax Law art.28",
+            "income-tax rate of certified high-tech enterprises; the saving draws firms near "
+            "the R&D/revenue threshold up to it",
+            "forgone income tax: (corporate rate - HTE rate) x profit of certified firms",
+        ),
+        Lever(
+            "software_vat_refund_threshold", "share of sales", 0.0, 0.17,
+            "二、(四)4; VAT refund on self-developed software",
+            "VAT burden above this share of software sales is refunded to IT and big-data firms; "
+            "part of the refund is reinvested in R&D",
+            "the refunds paid",
+        ),
+        Lever(
+            "hte_cultivation_firms", "firms per year", 0, 3000,
+            "二、(二)1 三 ('百千': +1000 HTE by 2022)",
+            "firms near the HTE threshold coached each year: they lift R&D to the threshold and "
+            "apply with a higher success chance",
+            "cultivation_cost_per_firm x firms coached",
+            integer=True,
+        ),
+        Lever(
+            "innovation_full_coverage", "share of non-performing industrial firms per year", 0.0, 1.0,
+            "二、(二)2 (innovation full coverage of above-scale industrial firms)",
+            "share of above-scale industrial firms without R&D pushed to start R&D each year",
+            "full_coverage_cost_per_firm x firms pushed",
+        ),
+        Lever(
+            "soe_rd_floor", "share of revenue", 0.0, 0.05,
+            "二、(二)2 (state-owned firms' R&D floor; R&D counted as profit)",
+            "minimum R&D/revenue of state-owned firms",
+            "none: the floor is a requirement on firms, paid from their own funds",
+        ),
+        Lever(
+            "rd_reward_rate", "share of R&D expense", 0.0, 0.3,
+            "二、(四)2 ('new momentum' fund rewards for R&D input)",
+            "share of a performing firm's R&D expense paid back as a reward; lowers the user cost",
+            "rate x R&D of rewarded firms",
+        ),
+        Lever(
+            "pilot_scale_bases", "bases", 0, 50,
+            "二、(二)3 一 (10 provincial pilot-scale and industrialisation bases)",
+            "raises the share of universities' and institutes' offered technology that firms can use",
+            "pilot_base_cost x bases",
+            integer=True,
+        ),
+        Lever(
+            "transfer_demonstration_projects", "projects per year", 0, 1000,
+            "二、(二)3 二 ('131' transfer action: 100 demonstration projects)",
+            "demonstration projects each buying local technology for a firm, co-paid by the government",
+            "demonstration_project_size x demonstration_subsidy_share x projects",
+            integer=True,
+        ),
+        Lever(
+            "tech_contract_reward_rate", "share of contract value", 0.0, 0.3,
+            "二、(二)3 三 (reward on technology-contract turnover)",
+            "share of the value of technology bought that the government pays back; lowers its price",
+            "rate x value of technology contracts bought by firms",
+        ),
+        Lever(
+            "platforms", "platforms", 0, 200,
+            "二、(二)1 二 (provincial lab, key labs, manufacturing innovation centres)",
+            "key labs and innovation centres: raise institutions' knowledge and technology output "
+            "and carry their own government-funded R&D",
+            "platform_cost x platforms",
+            integer=True,
+        ),
+        Lever(
+            "talent_recruits", "researchers per year", 0, 5000,
+            "二、(三) (young leading researchers and urgently needed talent)",
+            "researchers recruited into universities and institutes each year; they raise knowledge "
+            "output and firms' absorption",
+            "talent_cost_per_person x researchers recruited",
+            integer=True,
+        ),
+        Lever(
+            "guidance_fund_capital", "100m yuan per year", 0.0, 200.0,
+            "二、(四)1 (provincial venture guidance fund)",
+            "government junior capital put into the guidance fund each year",
+            "the capital injected",
+        ),
+        Lever(
+            "guidance_fund_leverage", "private yuan per government yuan", 0.0, 10.0,
+            "二、(四)1 (junior capital drawing in private money)",
+            "private money the guidance fund draws in per yuan of government capital",
+            "none beyond the capital",
+        ),
+        Lever(
+            "tech_credit_loss_share", "share of loan losses", 0.0, 1.0,
+            "二、(四)1 三 (tech-credit risk sharing)",
+            "share of tech-credit loan losses the government bears; banks lend more to tech firms "
+            "when it is higher",
+            "share x default rate x loans outstanding",
+        ),
+        Lever(
+            "open_competition_budget", "100m yuan per year", 0.0, 100.0,
+            "二、(五)1 二 (揭榜制 open-competition major projects)",
+            "government-funded R&D projects, split between firms and institutions",
+            "the budget spent",
+        ),
+        Lever(
+            "smart_factories", "factories per year", 0, 1000,
+            "二、(二)4 二 (100 smart factories and 100 digital workshops)",
+            "industrial firms upgraded each year: a one-off productivity gain",
+            "smart_factory_subsidy x factories",
+            integer=True,
+        ),
+    )
+}
+
+
+@cache
+def lever_history() -> dict[str, dict[int, float]]:
+    """Each lever's recorded value by year for 2010-2020 (the calibration window)."""
+    table = pd.read_csv(data_path("policy_history.csv"), comment="#")
+    history: dict[str, dict[int, float]] = {name: {} for name in LEVERS}
+    for row in table.itertuples(index=False):
+        for year in range(int(row.from_year), int(row.to_year) + 1):
+            history[row.lever][year] = float(row.value)
+    missing = [name for name, years in history.items() if not years]
+    if missing:
+        raise ValueError(f"policy_history.csv gives no history for levers {missing}")
+    return history
+
+
+def baseline_value(name: str) -> float:
+    """The value in force in 2020: what the baseline scenario holds constant."""
+    return lever_history()[name][2020]

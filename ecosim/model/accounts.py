@@ -1,0 +1,71 @@
+"""The yearly record: one row per year, R&D by performer and by source, and their identities.
+
+R&D is booked in a performer x source matrix (100m yuan); every total is a sum over that one
+matrix, so total = sum by performer = sum by source in every year.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ecosim.levers import LEVERS
+from ecosim.model.inputs import BaseYear
+
+PERFORMERS = ("enterprises", "government_institutes", "higher_education", "other")
+SOURCES = ("government", "enterprises", "other")
+
+OUTPUT_COLUMNS: dict[str, tuple[str, str]] = {
+    "year": ("year", "calendar year"),
+    "gdp": ("100m yuan", "Shanxi GDP, current prices"),
+    "rd_expenditure": ("100m yuan", "R&D expenditure of all performers"),
+    **{f"rd_by_{p}": ("100m yuan", f"R&D performed by {p.replace('_', ' ')}") for p in PERFORMERS},
+    **{f"rd_funded_by_{s}": ("100m yuan", f"R&D funded by {s}") for s in SOURCES},
+    "rd_intensity": ("percent of GDP", "Shanxi R&D expenditure / GDP (first-published basis)"),
+    "national_rd_intensity": ("percent of GDP", "China R&D intensity (first-published basis)"),
+    "rd_intensity_gap": ("percentage points", "Shanxi minus national intensity"),
+    "target_rd_intensity": ("percent of GDP", "the scenario's target for the year"),
+    "target_met": ("0/1", "Shanxi intensity at or above the target"),
+    "firms": ("firms", "live firms in the model"),
+    "firms_doing_rd": ("firms", "firms with R&D expenditure"),
+    "industrial_firms_doing_rd": ("firms", "above-scale industrial firms with R&D expenditure"),
+    "high_tech_enterprises": ("firms", "firms with a valid HTE certificate"),
+    "hte_recognised_in_year": ("firms", "HTE certificates granted in the year (new and renewed)"),
+    "tech_contract_value": ("100m yuan", "technology contracts bought by firms (buyer basis)"),
+    "tech_contracts_local": ("100m yuan", "of which bought from Shanxi universities and institutes"),
+    "venture_invested": ("100m yuan", "guidance-fund and private venture money invested in the year"),
+    "tech_credit_loans": ("100m yuan", "tech-credit loans made in the year"),
+    "modelled_value_added": ("100m yuan", "value added of the modelled firms"),
+    "coal_price_gap": ("log points", "coal price deviation from trend"),
+    **{f"cost_{name}": ("100m yuan", f"government cost of {name}") for name in LEVERS},
+    "government_cost": ("100m yuan", "government cost of all levers"),
+}
+"""Every column of the yearly table: unit and meaning."""
+
+
+def base_funding(base: BaseYear, a: dict) -> dict[str, dict[str, float]]:
+    """The base year's performer x source R&D matrix (100m yuan).
+
+    The data give the totals by performer and by source; institutions' and other performers'
+    funding shares are assumptions, and firms take the rest of each source, so both margins
+    match the data exactly.
+    """
+    perf, src = base.rd_by_performer, base.rd_by_source
+    matrix: dict[str, dict[str, float]] = {}
+    for p in ("government_institutes", "higher_education"):
+        gov, other = a["institution_government_share"] * perf[p], a["institution_other_share"] * perf[p]
+        matrix[p] = {"government": gov, "enterprises": perf[p] - gov - other, "other": other}
+    gov_other = a["other_performer_government_share"] * perf["other"]
+    matrix["other"] = {"government": gov_other, "enterprises": 0.0, "other": perf["other"] - gov_other}
+    firms = {s: src[s] - sum(matrix[p][s] for p in matrix) for s in SOURCES}
+    if min(firms.values()) < 0 or min(v for row in matrix.values() for v in row.values()) < 0:
+        raise ValueError(f"base year {base.year}: the assumed funding shares give a negative cell: {matrix} {firms}")
+    matrix["enterprises"] = firms
+    return matrix
+
+
+def funding_row(matrix: dict[str, dict[str, float]]) -> dict[str, float]:
+    """Totals of a performer x source matrix: by performer, by source and overall."""
+    row = {f"rd_by_{p}": float(sum(matrix[p].values())) for p in PERFORMERS}
+    row.update({f"rd_funded_by_{s}": float(sum(matrix[p][s] for p in PERFORMERS)) for s in SOURCES})
+    row["rd_expenditure"] = float(np.sum([matrix[p][s] for p in PERFORMERS for s in SOURCES]))
+    return row

@@ -1,0 +1,460 @@
+"""The firm population: Shanxi's above-scale firms and technology SMEs as arrays.
+
+Firms are held as a structure of numpy arrays (one per attribute, over a fixed capacity with an
+``alive`` mask) and every yearly rule is a vectorised function of those arrays. A single firm is
+reachable as a read-only :class:`Firm` view through ``model.enterprises[i]``.
+
+Money is in million yuan (m yuan); intensities are shares of revenue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from ecosim.model.inputs import ABOVE_SCALE_REVENUE, CORPORATE_INCOME_TAX_RATE, ModelInputs, sectors
+
+INDUSTRIAL, SERVICES, TECH_SME = 0, 1, 2
+"""Segments: above-scale industrial firms, above-scale non-industrial firms, technology SMEs."""
+SEGMENT_NAMES = ("above_scale_industrial", "above_scale_services", "tech_sme")
+
+
+@dataclass(frozen=True)
+class Firm:
+    """One firm's state, read from the population arrays (a view, not the model's state)."""
+
+    index: int
+    sector: str
+    segment: str
+    state_owned: bool
+    age: int
+    revenue: float
+    """m yuan per year."""
+    value_added: float
+    """m yuan per year."""
+    rd: float
+    """R&D expenditure, m yuan per year."""
+    knowledge: float
+    """Knowledge stock (perpetual inventory of R&D and absorbed technology), m yuan."""
+    high_tech: bool
+    hte_valid_until: int
+    finance_capacity: float
+    """The most the firm can spend on R&D this year, m yuan."""
+
+    @property
+    def rd_intensity(self) -> float:
+        """R&D / revenue, share."""
+        return self.rd / self.revenue if self.revenue > 0 else 0.0
+
+
+@dataclass
+class YearPolicy:
+    """The levers that act on firms in one year (values from the government's schedule)."""
+
+    super_deduction: float
+    super_deduction_manufacturing: float
+    hte_tax_rate: float
+    reward_rate: float
+    full_coverage: float
+    soe_floor: float
+    cultivation_firms: int
+    vat_threshold: float
+    smart_factories: int
+
+
+class Enterprises:
+    """The firm population as arrays, with the yearly rules as vectorised methods."""
+
+    FLOAT_FIELDS = ("revenue", "revenue0", "margin", "rd", "knowledge", "kappa0", "desire0", "latent",
+                    "cutoff", "user_cost0", "finance", "venture_funds", "credit", "tech_bought", "refund")
+    INT_FIELDS = ("sector", "segment", "age", "hte_until")
+    BOOL_FIELDS = ("alive", "state_owned", "upgraded", "pushed")
+
+    def __init__(self, capacity: int):
+        for name in self.FLOAT_FIELDS:
+            setattr(self, name, np.zeros(capacity))
+        for name in self.INT_FIELDS:
+            setattr(self, name, np.zeros(capacity, dtype=np.int64))
+        for name in self.BOOL_FIELDS:
+            setattr(self, name, np.zeros(capacity, dtype=bool))
+        self.hte_until[:] = -1
+        table = sectors()
+        self.sector_names = tuple(table["sector"])
+        self.va_ratio = table["va_ratio"].to_numpy()
+        self.sector_growth = table["growth"].to_numpy()
+        self.sector_margin = table["margin"].to_numpy()
+        self.sector_rd = table["rd_intensity"].to_numpy()
+        self.is_cluster = table["cluster"].to_numpy().astype(bool)
+        self.is_manufacturing = table["manufacturing"].to_numpy().astype(bool)
+        self.is_software = table["software"].to_numpy().astype(bool)
+        self.is_coal = table["coal"].to_numpy().astype(bool)
+        self.is_industrial = table["industrial"].to_numpy().astype(bool)
+        self.segment_median = np.ones(3)
+        self.desire_scale = 1.0
+        self.new_hte = 0
+        self.pushed_count = 0
+        self.cultivated_count = 0
+        self.cultivated = np.zeros(capacity, dtype=bool)
+
+    # --- views --------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return int(self.alive.sum())
+
+    def __getitem__(self, index: int) -> Firm:
+        """The firm in slot ``index`` (see :meth:`indices` for the live slots)."""
+        if not 0 <= index < self.alive.size or not self.alive[index]:
+            raise IndexError(f"no live firm in slot {index}")
+        return Firm(
+            index=index,
+            sector=self.sector_names[self.sector[index]],
+            segment=SEGMENT_NAMES[self.segment[index]],
+            state_owned=bool(self.state_owned[index]),
+            age=int(self.age[index]),
+            revenue=float(self.revenue[index]),
+            value_added=float(self.revenue[index] * self.va_ratio[self.sector[index]]),
+            rd=float(self.rd[index]),
+            knowledge=float(self.knowledge[index]),
+            high_tech=bool(self.hte_until[index] >= 0 and self.hte_until[index] >= self.year),
+            hte_valid_until=int(self.hte_until[index]),
+            finance_capacity=float(self.finance[index]),
+        )
+
+    def indices(self) -> np.ndarray:
+        """Slots of the live firms."""
+        return np.flatnonzero(self.alive)
+
+    @property
+    def value_added(self) -> np.ndarray:
+        """Value added of each slot, m yuan (zero for empty slots)."""
+        return self.revenue * self.va_ratio[self.sector]
+
+    @property
+    def profit(self) -> np.ndarray:
+        """Gross profit of each slot, m yuan (negative for loss-makers)."""
+        return self.margin * self.revenue
+
+    def high_tech(self, year: int) -> np.ndarray:
+        """Mask of firms holding a valid HTE certificate in ``year``."""
+        return self.hte_until >= year
+
+    def industrial_above_scale(self) -> np.ndarray:
+        """Mask of live above-scale industrial firms (the statistics' 'industrial firms')."""
+        return self.alive & (self.segment == INDUSTRIAL)
+
+    # --- construction ---------------------------------------------------------------------
+
+    @classmethod
+    def initial(cls, inputs: ModelInputs, policy: YearPolicy, rng: np.random.Generator) -> "Enterprises":
+        """The base-year population, scaled to the base year's GDP and enterprise R&D (history.csv)."""
+        a = inputs.assumptions
+        n_above, n_sme = int(a["n_above_scale_firms"]), int(a["n_tech_smes"])
+        firms = cls(capacity=int(1.3 * (n_above + n_sme)) + 64)
+        firms.a = a
+        firms.year = int(inputs.years[0])
+        n = n_above + n_sme
+        n_industrial = round(a["industrial_share"] * n_above)
+        segment = np.repeat([INDUSTRIAL, SERVICES, TECH_SME], [n_industrial, n_above - n_industrial, n_sme])
+        firms._populate(np.arange(n), segment, inputs, rng, entrants=False)
+        firms._scale_to_base_year(inputs, policy, rng)
+        return firms
+
+    def _draw_sectors(self, segment: np.ndarray, a: dict, rng: np.random.Generator) -> np.ndarray:
+        """Sector of each new firm given its segment, by the sector table's weights."""
+        table = sectors()
+        weight = table["weight"].to_numpy()
+        out = np.empty(segment.size, dtype=np.int64)
+        groups = {
+            INDUSTRIAL: [(self.is_cluster & self.is_industrial, a["cluster_share"]),
+                         (~self.is_cluster & self.is_industrial, 1 - a["cluster_share"])],
+            SERVICES: [(self.is_software, a["software_share_of_services"]),
+                       (~self.is_cluster & ~self.is_industrial, 1 - a["software_share_of_services"])],
+            TECH_SME: [(self.is_cluster, a["tech_sme_cluster_share"]),
+                       (~self.is_cluster & ~self.is_coal, 1 - a["tech_sme_cluster_share"])],
+        }
+        for seg, parts in groups.items():
+            probs = sum(share * np.where(mask, weight, 0.0) / weight[mask].sum() for mask, share in parts)
+            where = np.flatnonzero(segment == seg)
+            out[where] = rng.choice(len(weight), size=where.size, p=probs / probs.sum())
+        return out
+
+    def _populate(self, slots: np.ndarray, segment: np.ndarray, inputs: ModelInputs,
+                  rng: np.random.Generator, entrants: bool) -> None:
+        """Fill ``slots`` with new firms of the given segments (initial population or entrants)."""
+        a = inputs.assumptions
+        k = slots.size
+        sector = self._draw_sectors(segment, a, rng)
+        if entrants:
+            median = np.where(segment == TECH_SME, a["tech_sme_revenue_median"], 1.5 * ABOVE_SCALE_REVENUE)
+            revenue = median * np.exp(0.5 * rng.standard_normal(k))
+        else:
+            median = np.choose(segment, [1.0, a["services_revenue_ratio"], a["tech_sme_revenue_median"]])
+            revenue = median * np.exp(a["revenue_dispersion"] * rng.standard_normal(k))
+        self.alive[slots] = True
+        self.segment[slots] = segment
+        self.sector[slots] = sector
+        self.revenue[slots] = revenue
+        self.margin[slots] = self.sector_margin[sector] + a["margin_dispersion"] * rng.standard_normal(k)
+        self.age[slots] = 0 if entrants else rng.integers(0, 30, size=k)
+        sigma = a["rd_intensity_dispersion"]
+        self.desire0[slots] = (self.sector_rd[sector] * self.desire_scale
+                               * np.exp(sigma * rng.standard_normal(k) - 0.5 * sigma**2))
+        self.latent[slots] = rng.standard_normal(k)
+        for name in ("rd", "knowledge", "kappa0", "venture_funds", "credit", "tech_bought", "refund"):
+            getattr(self, name)[slots] = 0.0
+        self.hte_until[slots] = -1
+        self.state_owned[slots] = False
+        self.upgraded[slots] = False
+        self.pushed[slots] = False
+        if entrants:
+            self._finish_entry(slots, a)
+
+    def _finish_entry(self, slots: np.ndarray, a: dict) -> None:
+        """Latent R&D propensity, cut-off and reference values of entrants."""
+        seg = self.segment[slots]
+        self.latent[slots] += a["participation_size_effect"] * np.log(
+            self.revenue[slots] / self.segment_median[seg])
+        self.cutoff[slots] = self.segment_cutoff[seg]
+        self.revenue0[slots] = self.revenue[slots]
+        self.user_cost0[slots] = np.nan
+
+    def _scale_to_base_year(self, inputs: ModelInputs, policy: YearPolicy, rng: np.random.Generator) -> None:
+        """Scale sizes to base-year GDP, pick R&D performers and scale R&D to base-year enterprise R&D."""
+        a, base = inputs.assumptions, inputs.base
+        live = self.indices()
+        seg = self.segment[live]
+        above = seg != TECH_SME
+        va_target = a["modelled_va_share_of_gdp"] * base.gdp * 100.0
+        sme_va = (self.revenue[live] * self.va_ratio[self.sector[live]])[~above].sum()
+        scale = (va_target - sme_va) / (self.revenue[live] * self.va_ratio[self.sector[live]])[above].sum()
+        self.revenue[live[above]] = np.maximum(self.revenue[live[above]] * scale, ABOVE_SCALE_REVENUE)
+        self.revenue0[live] = self.revenue[live]
+        for s in range(3):
+            self.segment_median[s] = np.median(self.revenue[live[seg == s]])
+        self.latent[live] += a["participation_size_effect"] * np.log(
+            self.revenue[live] / self.segment_median[seg])
+        industrial = live[seg == INDUSTRIAL]
+        large = industrial[self.revenue[industrial] >= np.median(self.revenue[industrial])]
+        n_soe = min(round(a["state_owned_share"] * industrial.size), large.size)
+        self.state_owned[rng.choice(large, size=n_soe, replace=False)] = True
+        performers_wanted = {
+            INDUSTRIAL: base.industrial_rd_performers,
+            SERVICES: a["services_rd_performer_share"] * (seg == SERVICES).sum(),
+            TECH_SME: a["tech_sme_rd_performer_share"] * (seg == TECH_SME).sum(),
+        }
+        doing = np.zeros(self.alive.size, dtype=bool)
+        self.segment_cutoff = np.zeros(3)
+        persistence = a["participation_persistence"]
+        for s, count in performers_wanted.items():
+            members = live[seg == s]
+            k = int(round(count))
+            order = members[np.argsort(-self.latent[members])]
+            doing[order[:k]] = True
+            self.segment_cutoff[s] = self.latent[order[k - 1]] + 0.5 * persistence
+        self.cutoff[live] = self.segment_cutoff[seg]
+        user_cost = self.user_cost(policy, int(inputs.years[0]))
+        self.user_cost0[:] = user_cost
+        finance = self.internal_finance(a, policy, int(inputs.years[0]))
+        target_rd = base.rd_by_performer["enterprises"] * 100.0
+        desired = self.desire0 * self.revenue
+        lo, hi = 0.0, 1.0
+        while np.minimum(hi * desired, finance)[doing].sum() < target_rd:
+            hi *= 2.0
+            if hi > 1e6:
+                raise ValueError("the assumed finance capacity of firms cannot carry base-year enterprise R&D")
+        for _ in range(60):
+            mid = 0.5 * (lo + hi)
+            lo, hi = (mid, hi) if np.minimum(mid * desired, finance)[doing].sum() < target_rd else (lo, mid)
+        self.desire_scale = hi
+        self.desire0 *= hi
+        self.rd[doing] = np.minimum(self.desire0 * self.revenue, finance)[doing]
+        growth = a["firm_revenue_growth"]
+        self.knowledge[:] = self.rd / (a["knowledge_depreciation"] + growth)
+        self.kappa0[:] = self._knowledge_index(a)
+        tech_ratio = base.tech_bought / base.rd_by_performer["enterprises"]
+        self.tech_bought[:] = tech_ratio * self.rd
+        self.tech_ratio0 = tech_ratio
+        self._initial_hte(inputs, rng, doing)
+
+    def _initial_hte(self, inputs: ModelInputs, rng: np.random.Generator, doing: np.ndarray) -> None:
+        """Certify the assumed base-year HTE stock: eligible performers first, certificates staggered."""
+        want = int(inputs.assumptions["hte_initial_stock"])
+        intensity = np.divide(self.rd, self.revenue, out=np.zeros_like(self.rd), where=self.revenue > 0)
+        ratio = intensity / inputs.hte.for_revenue(self.revenue)
+        candidates = np.flatnonzero(doing)
+        eligible = candidates[ratio[candidates] >= 1.0]
+        if eligible.size >= want:
+            chosen = rng.choice(eligible, size=want, replace=False)
+        else:
+            rest = candidates[ratio[candidates] < 1.0]
+            chosen = np.concatenate([eligible, rest[np.argsort(-ratio[rest])][: want - eligible.size]])
+        self.hte_until[chosen] = inputs.years[0] + rng.integers(0, 3, size=chosen.size)
+
+    # --- the yearly rules -----------------------------------------------------------------
+
+    def tax_rate(self, policy: YearPolicy, year: int) -> np.ndarray:
+        """Income-tax rate of each firm: the HTE rate with a valid certificate, else the statutory rate."""
+        return np.where(self.hte_until >= year, policy.hte_tax_rate, CORPORATE_INCOME_TAX_RATE)
+
+    def deduction_value(self) -> np.ndarray:
+        """Share of a tax deduction's value a firm can use now: 1 with profit, less through carry-forward."""
+        return np.where(self.margin > 0, 1.0, self.a["loss_carry_forward_value"])
+
+    def user_cost(self, policy: YearPolicy, year: int) -> np.ndarray:
+        """After-tax user cost of one yuan of R&D relative to an ordinary expense (the B-index).
+
+        B = (1 - phi*tau*(1 + s) - r) / (1 - phi*tau): tau the firm's tax rate, s its super-deduction
+        rate, phi the usable share of deductions, r the direct reward rate.
+        """
+        tau = self.tax_rate(policy, year)
+        phi = self.deduction_value()
+        s = np.where(self.is_manufacturing[self.sector], policy.super_deduction_manufacturing,
+                     policy.super_deduction)
+        self.current_user_cost = (1.0 - phi * tau * (1.0 + s) - policy.reward_rate) / (1.0 - phi * tau)
+        return self.current_user_cost
+
+    def internal_finance(self, a: dict, policy: YearPolicy, year: int) -> np.ndarray:
+        """Most a firm can spend on R&D this year: after-tax profit share, cash, outside money, refunds (m yuan)."""
+        after_tax = np.maximum(self.profit, 0.0) * (1.0 - self.tax_rate(policy, year))
+        self.finance = (a["internal_finance_share"] * after_tax + a["liquidity_share"] * self.revenue
+                        + self.venture_funds * a["venture_rd_share"] / 3.0
+                        + self.credit * a["tech_credit_rd_share"] + self.refund)
+        return self.finance
+
+    def _knowledge_index(self, a: dict) -> np.ndarray:
+        """Own knowledge intensity on a log scale: log(1 + K / (h * revenue))."""
+        scale = a["knowledge_half_saturation"] * np.maximum(self.revenue, 1e-9)
+        return np.log1p(self.knowledge / scale)
+
+    def cluster_knowledge_index(self, a: dict) -> np.ndarray:
+        """Knowledge intensity of each sector (cluster spill-over pool), log scale, by sector."""
+        n = len(self.sector_names)
+        k = np.bincount(self.sector, weights=self.knowledge, minlength=n)
+        r = np.bincount(self.sector, weights=self.revenue, minlength=n)
+        return np.log1p(k / (a["knowledge_half_saturation"] * np.maximum(r, 1e-9)))
+
+    def decide_rd(self, a: dict, policy: YearPolicy, inputs: ModelInputs, t: int,
+                  spill: np.ndarray, rng: np.random.Generator) -> None:
+        """This year's R&D: whether to do it (latent rule) and how much (partial adjustment to target).
+
+        The target is the firm's base desire scaled by its user cost relative to entry
+        (elasticity), expected returns (own knowledge, cluster and institution spill-overs) and a
+        secular trend; it is capped by finance, raised to the HTE threshold where the tax saving
+        pays, and floored for state-owned firms.
+        """
+        year = int(inputs.years[t])
+        alive = self.alive
+        cost = self.user_cost(policy, year)
+        self.user_cost0 = np.where(np.isnan(self.user_cost0), cost, self.user_cost0)
+        cost_change = np.log(cost / self.user_cost0)
+        returns = np.exp(a["own_knowledge_return"] * (self._knowledge_index(a) - self.kappa0) + spill[self.sector])
+        trend = (1.0 + a["rd_trend_growth"]) ** t
+        target = (self.desire0 * self.revenue * np.exp(-a["rd_user_cost_elasticity"] * cost_change)
+                  * returns * trend + a["software_refund_rd_share"] * self.refund)
+        was_doing = self.rd > 0
+        score = (self.latent + a["participation_size_effect"] * np.log(np.maximum(self.revenue, 1e-9)
+                                                                       / np.maximum(self.revenue0, 1e-9))
+                 - a["participation_cost_sensitivity"] * cost_change
+                 + a["participation_persistence"] * was_doing
+                 + a["participation_shock_sd"] * rng.standard_normal(alive.size))
+        doing = alive & (score > self.cutoff)
+        self.pushed_count = self._full_coverage(policy, doing, a, rng)
+        soe_bound = self.state_owned & alive & (policy.soe_floor > 0)
+        doing |= soe_bound
+        rd = np.where(doing, self.rd + a["rd_adjustment_speed"] * (target - self.rd), 0.0)
+        rd = self._lift_to_hte_threshold(rd, doing, policy, inputs, year, cost, a)
+        finance = self.internal_finance(a, policy, year)
+        rd = np.minimum(rd, finance)
+        rd = np.where(soe_bound, np.maximum(rd, policy.soe_floor * self.revenue), rd)
+        self.rd = np.maximum(rd, 0.0)
+
+    def _full_coverage(self, policy: YearPolicy, doing: np.ndarray, a: dict, rng: np.random.Generator) -> int:
+        """Push a share of non-performing industrial firms into R&D; they stay (their propensity is raised)."""
+        if policy.full_coverage <= 0:
+            return 0
+        candidates = self.industrial_above_scale() & ~doing
+        pushed = candidates & (rng.random(doing.size) < policy.full_coverage)
+        self.latent = np.where(pushed, np.maximum(self.latent, self.cutoff - 0.5 * a["participation_persistence"]),
+                               self.latent)
+        self.pushed |= pushed
+        doing |= pushed
+        return int(pushed.sum())
+
+    def _lift_to_hte_threshold(self, rd: np.ndarray, doing: np.ndarray, policy: YearPolicy,
+                               inputs: ModelInputs, year: int, cost: np.ndarray, a: dict) -> np.ndarray:
+        """Firms just below the HTE threshold lift R&D to it when the tax saving beats the extra cost;
+        coached firms (the cultivation lever) lift it in any case."""
+        need = inputs.hte.for_revenue(self.revenue) * self.revenue
+        uncertified = doing & (self.hte_until <= year)
+        gap = need - rd
+        near = uncertified & (gap > 0) & (rd >= (1.0 - a["hte_bunching_window"]) * need)
+        saving = (CORPORATE_INCOME_TAX_RATE - policy.hte_tax_rate) * np.maximum(self.profit, 0.0)
+        bunch = near & (saving > gap * cost)
+        self.cultivated = np.zeros(rd.size, dtype=bool)
+        if policy.cultivation_firms > 0:
+            pool = np.flatnonzero(uncertified & (gap > 0) & ~bunch)
+            if pool.size:
+                closest = pool[np.argsort(gap[pool] / need[pool])[: policy.cultivation_firms]]
+                self.cultivated[closest] = True
+        self.cultivated_count = int(self.cultivated.sum())
+        return np.where(bunch | self.cultivated, np.maximum(rd, need), rd)
+
+    def innovate(self, a: dict, rng: np.random.Generator) -> None:
+        """Knowledge accumulates; a stochastic innovation, likelier with more knowledge, raises revenue."""
+        self.knowledge = ((1.0 - a["knowledge_depreciation"]) * self.knowledge + self.rd
+                          + a["tech_absorption_weight"] * self.tech_bought)
+        chance = a["innovation_success_max"] * -np.expm1(
+            -self.knowledge / (a["knowledge_half_saturation"] * np.maximum(self.revenue, 1e-9)))
+        success = rng.random(self.alive.size) < chance
+        self.revenue = self.revenue * (1.0 + a["innovation_productivity_gain"] * success)
+
+    def recognise_hte(self, a: dict, inputs: ModelInputs, year: int, rng: np.random.Generator) -> None:
+        """Firms without a valid certificate whose R&D/revenue meets the threshold may be recognised (3 years)."""
+        meets = self.alive & (self.rd > 0) & (self.rd >= inputs.hte.for_revenue(self.revenue) * self.revenue)
+        applying = meets & (self.hte_until < year)
+        chance = np.where(self.cultivated, a["hte_cultivated_success"], a["hte_application_success"])
+        recognised = applying & (rng.random(self.alive.size) < chance)
+        self.hte_until = np.where(recognised, year + 2, self.hte_until)
+        self.new_hte = int(recognised.sum())
+
+    def upgrade_factories(self, count: int, gain: float, rng: np.random.Generator) -> int:
+        """Smart-factory grants: ``count`` industrial firms not yet upgraded gain ``gain`` of revenue once."""
+        pool = np.flatnonzero(self.industrial_above_scale() & ~self.upgraded)
+        chosen = rng.choice(pool, size=min(count, pool.size), replace=False)
+        self.revenue[chosen] *= 1.0 + gain
+        self.upgraded[chosen] = True
+        return int(chosen.size)
+
+    def grow(self, a: dict, coal_change: float, rng: np.random.Generator) -> None:
+        """Revenue drifts with its sector's trend, the coal price (coal firms) and an idiosyncratic shock."""
+        sigma = a["firm_revenue_shock_sd"]
+        log_growth = (a["firm_revenue_growth"] + self.sector_growth[self.sector]
+                      + a["coal_firm_elasticity"] * coal_change * self.is_coal[self.sector]
+                      + sigma * rng.standard_normal(self.alive.size) - 0.5 * sigma**2)
+        self.revenue = np.where(self.alive, self.revenue * np.exp(log_growth), 0.0)
+        self.age += self.alive
+
+    def turnover(self, inputs: ModelInputs, rng: np.random.Generator) -> tuple[int, int]:
+        """Exit (random, likelier for loss-makers) and entry of start-ups into free slots."""
+        a = inputs.assumptions
+        exit_chance = a["firm_exit_rate"] * np.where(self.margin < 0, 1.5, 1.0)
+        leaving = self.alive & (rng.random(self.alive.size) < exit_chance)
+        self.alive &= ~leaving
+        for name in ("revenue", "rd", "knowledge", "venture_funds", "credit", "tech_bought", "refund"):
+            getattr(self, name)[leaving] = 0.0
+        self.hte_until[leaving] = -1
+        free = np.flatnonzero(~self.alive)
+        n_entry = min(int(rng.binomial(len(self), a["firm_entry_rate"])), free.size)
+        if n_entry:
+            n_total = a["n_above_scale_firms"] + a["n_tech_smes"]
+            p_sme = a["n_tech_smes"] / n_total
+            p_ind = (1 - p_sme) * a["industrial_share"]
+            segment = rng.choice(3, size=n_entry, p=[p_ind, 1 - p_sme - p_ind, p_sme])
+            self._populate(free[:n_entry], segment, inputs, rng, entrants=True)
+        return int(leaving.sum()), n_entry
+
+
+def firm_fields() -> tuple[str, ...]:
+    """Attribute names of the :class:`Firm` view."""
+    return tuple(f.name for f in fields(Firm))

@@ -1,0 +1,95 @@
+"""Funds: the provincial venture guidance fund, private venture money, and the tech-credit lender.
+
+Funds are Mesa agents. Each year they screen firms (young, knowledge-rich, in the clusters),
+invest or lend, and so relax the investees' finance constraint; venture stakes are exited after
+a holding period and the proceeds recycled. Money is in 100m yuan; deals in m yuan.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from ecosim.model.enterprises import TECH_SME, Enterprises
+
+
+def screening_scores(firms: Enterprises, a: dict, rng: np.random.Generator) -> np.ndarray:
+    """A fund's view of each firm: younger, more knowledge per revenue and cluster membership score higher.
+
+    Firms that do no R&D and are not technology SMEs are not candidates (score -inf).
+    """
+    young = firms.age < 8
+    knowledge = np.log1p(firms.knowledge / (a["knowledge_half_saturation"] * np.maximum(firms.revenue, 1e-9)))
+    score = young + knowledge + firms.is_cluster[firms.sector] + 0.5 * rng.standard_normal(firms.alive.size)
+    eligible = firms.alive & ((firms.rd > 0) | (firms.segment == TECH_SME))
+    return np.where(eligible, score, -np.inf)
+
+
+def top_candidates(score: np.ndarray, count: int, mask: np.ndarray | None = None) -> np.ndarray:
+    """Indices of the ``count`` best-scoring eligible firms (optionally within ``mask``), best first."""
+    if mask is not None:
+        score = np.where(mask, score, -np.inf)
+    count = min(count, int(np.isfinite(score).sum()))
+    if count <= 0:
+        return np.empty(0, dtype=np.int64)
+    top = np.argpartition(-score, count - 1)[:count]
+    return top[np.argsort(-score[top], kind="stable")]
+
+
+class VentureFund(mesa.Agent):
+    """A venture investor: invests its yearly capital in screened firms, exits after a holding period."""
+
+    cluster_only = False
+
+    def __init__(self, model: mesa.Model):
+        super().__init__(model)
+        self.cash = 0.0
+        self.exits: dict[int, float] = {}
+        self.invested = 0.0
+        self.portfolio_firms = 0
+
+    def deploy(self, year: int, capital: float, a: dict, firms: Enterprises, score: np.ndarray) -> float:
+        """Add capital and exit proceeds to cash, invest it in deals, return the amount invested (100m yuan)."""
+        self.cash += capital + self.exits.pop(year, 0.0)
+        deals = int(self.cash * 100.0 // a["venture_deal_size"])
+        mask = firms.is_cluster[firms.sector] if self.cluster_only else None
+        chosen = top_candidates(score, deals, mask)
+        amount = chosen.size * a["venture_deal_size"] / 100.0
+        firms.venture_funds[chosen] += a["venture_deal_size"]
+        score[chosen] = -np.inf
+        self.cash -= amount
+        exit_year = year + int(a["venture_holding_years"])
+        self.exits[exit_year] = self.exits.get(exit_year, 0.0) + amount * a["venture_exit_multiple"]
+        self.invested = amount
+        self.portfolio_firms += chosen.size
+        return amount
+
+
+class GuidanceFund(VentureFund):
+    """The provincial venture guidance fund: government junior capital drawing in private money, clusters only."""
+
+    cluster_only = True
+
+    def deploy_policy(self, year: int, government_capital: float, leverage: float, a: dict,
+                      firms: Enterprises, score: np.ndarray) -> float:
+        """Invest the year's government capital and the private money it draws in."""
+        return self.deploy(year, government_capital * (1.0 + leverage), a, firms, score)
+
+
+class TechCreditLender(mesa.Agent):
+    """A bank lending to technology firms; government loss sharing makes it lend more."""
+
+    def __init__(self, model: mesa.Model):
+        super().__init__(model)
+        self.loans = 0.0
+        self.losses = 0.0
+
+    def lend(self, loss_share: float, a: dict, firms: Enterprises, score: np.ndarray) -> float:
+        """Lend this year's volume to the best-scoring firms; return the government's share of losses (100m yuan)."""
+        self.loans = a["tech_credit_base_lending"] * (1.0 + a["tech_credit_risk_response"] * loss_share)
+        borrowers = top_candidates(score, int(self.loans * 100.0 // a["tech_credit_loan_size"]))
+        firms.credit[:] = 0.0
+        firms.credit[borrowers] = a["tech_credit_loan_size"]
+        self.loans = borrowers.size * a["tech_credit_loan_size"] / 100.0
+        self.losses = self.loans * a["tech_credit_default_rate"]
+        return loss_share * self.losses

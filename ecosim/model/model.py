@@ -1,0 +1,248 @@
+"""EcosystemModel: the Mesa model, one step per year, and ``simulate``, a run as a pure function.
+
+The model owns the random generator, the firm population (arrays), the institutions, funds and
+government (Mesa agents) and the economy. :meth:`EcosystemModel.step` is the yearly order of
+events and nothing else; each event lives in the module of the agent that acts.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from ecosim.model.accounts import OUTPUT_COLUMNS, PERFORMERS, SOURCES, base_funding, funding_row
+from ecosim.model.economy import Economy
+from ecosim.model.enterprises import CORPORATE_INCOME_TAX_RATE, Enterprises
+from ecosim.model.funds import GuidanceFund, TechCreditLender, VentureFund, screening_scores
+from ecosim.model.government import Government
+from ecosim.model.inputs import ModelInputs, resolve
+from ecosim.model.institutions import Institutions, local_technology_sales
+from ecosim.scenario import NATIONAL_AVERAGE, Scenario
+
+SeedLike = int | np.random.SeedSequence
+
+
+class EcosystemModel(mesa.Model):
+    """Shanxi's innovation ecosystem from a base year to a horizon, one step per year."""
+
+    def __init__(self, inputs: ModelInputs, seed: SeedLike = 0):
+        super().__init__(rng=np.random.default_rng(seed))
+        self.inputs = inputs
+        a = self.a = inputs.assumptions
+        self.t = 0
+        self.government = Government(self, inputs)
+        self.economy = Economy(inputs)
+        self.enterprises = Enterprises.initial(inputs, self.government.policy(0), self.rng)
+        self.funding0 = base_funding(inputs.base, a)
+        institution_funding = {s: self.funding0["government_institutes"][s] + self.funding0["higher_education"][s]
+                               for s in SOURCES}
+        self.institutions = Institutions(self, inputs, institution_funding, self.rng)
+        self.guidance_fund = GuidanceFund(self)
+        self.venture_fund = VentureFund(self)
+        self.lender = TechCreditLender(self)
+        firms_rd0 = inputs.base.rd_by_performer["enterprises"]
+        self.firm_government0 = self.funding0["enterprises"]["government"]
+        self.firm_other_share = self.funding0["enterprises"]["other"] / firms_rd0
+        self.local_sales = self.local_sales0 = a["local_tech_share"] * inputs.base.tech_bought
+        self.tech_bought_total = inputs.base.tech_bought
+        self.institutions.calibrate_offer(self.local_sales0, self._usable_share(0))
+        self.cluster_index0 = self.enterprises.cluster_knowledge_index(a)
+        self.rows: list[dict[str, float]] = []
+
+    # --- the year ---------------------------------------------------------------------------
+
+    def step(self) -> None:
+        """One year: finance, institutions, firms' R&D, technology trade, innovation, accounts, growth."""
+        t, a, firms, gov = self.t, self.a, self.enterprises, self.government
+        year = int(self.inputs.years[t])
+        policy = gov.policy(t)
+        firms.year = year
+        self.economy.advance(t, self.rng)
+        venture = self._finance(t, year)
+        self._fund_institutions(t)
+        if t > 0:
+            firms.decide_rd(a, policy, self.inputs, t, self._spillovers(), self.rng)
+            self._trade_technology(t)
+            firms.innovate(a, self.rng)
+            firms.recognise_hte(a, self.inputs, year, self.rng)
+        if policy.smart_factories > 0:
+            upgraded = firms.upgrade_factories(policy.smart_factories, a["smart_factory_productivity_gain"], self.rng)
+            gov.book(t, "smart_factories", upgraded * a["smart_factory_subsidy"] / 100.0)
+        self._book_firm_levers(t, policy)
+        self.rows.append(self._record(t, year, venture))
+        firms.grow(a, self.economy.coal_change, self.rng)
+        firms.turnover(self.inputs, self.rng)
+        firms.venture_funds *= 2.0 / 3.0
+        self.t += 1
+
+    def run(self) -> pd.DataFrame:
+        """Step from the base year to the horizon and return the yearly table."""
+        while self.t < self.inputs.years.size:
+            self.step()
+        return self.results()
+
+    def results(self) -> pd.DataFrame:
+        """The yearly table so far: one row per year, columns as in ``OUTPUT_COLUMNS``."""
+        return pd.DataFrame(self.rows, columns=list(OUTPUT_COLUMNS))
+
+    # --- events -----------------------------------------------------------------------------
+
+    def _finance(self, t: int, year: int) -> float:
+        """Funds screen and invest, the lender lends, software firms get VAT refunds; venture money (100m yuan)."""
+        a, firms, gov = self.a, self.enterprises, self.government
+        score = screening_scores(firms, a, self.rng)
+        capital = gov.lever("guidance_fund_capital", t)
+        invested = self.guidance_fund.deploy_policy(year, capital, gov.lever("guidance_fund_leverage", t),
+                                                    a, firms, score)
+        private = a["venture_private_capital"] * (1.0 + a["venture_capital_growth"]) ** t
+        invested += self.venture_fund.deploy(year, private, a, firms, score)
+        gov.book(t, "guidance_fund_capital", capital)
+        gov.book(t, "tech_credit_loss_share", self.lender.lend(gov.lever("tech_credit_loss_share", t), a, firms, score))
+        burden = max(a["software_vat_burden"] - gov.lever("software_vat_refund_threshold", t), 0.0)
+        firms.refund = np.where(firms.is_software[firms.sector] & firms.alive, burden * firms.revenue, 0.0)
+        gov.book(t, "software_vat_refund_threshold", float(firms.refund.sum()) / 100.0)
+        return invested
+
+    def _lever_change(self, name: str, t: int) -> float:
+        """A lever's value now minus its base-year value."""
+        return self.government.lever(name, t) - self.government.lever(name, 0)
+
+    def _fund_institutions(self, t: int) -> None:
+        """Government science money (platforms, talent, open competition) and contracts fund institutions."""
+        a, gov = self.a, self.government
+        firm_share = a["open_competition_firm_share"]
+        extra = (self._lever_change("platforms", t) * a["platform_cost"] * a["platform_rd_share"] / 100.0
+                 + self._lever_change("talent_recruits", t) * a["talent_cost_per_person"] / 100.0
+                 + self._lever_change("open_competition_budget", t) * (1.0 - firm_share))
+        platforms_gain = ((1.0 + a["platform_productivity_gain"] * gov.lever("platforms", t))
+                          / (1.0 + a["platform_productivity_gain"] * gov.lever("platforms", 0)))
+        self.institutions.step(a, t, extra, self.local_sales / self.local_sales0, platforms_gain,
+                               self._lever_change("talent_recruits", t))
+        gov.book(t, "platforms", gov.lever("platforms", t) * a["platform_cost"] / 100.0)
+        gov.book(t, "talent_recruits", gov.lever("talent_recruits", t) * a["talent_cost_per_person"] / 100.0)
+        gov.book(t, "open_competition_budget", gov.lever("open_competition_budget", t))
+
+    def _spillovers(self) -> np.ndarray:
+        """Each sector's spill-over term: its cluster's knowledge and the institutions' knowledge, against the base year."""
+        a = self.a
+        cluster = self.enterprises.cluster_knowledge_index(a) - self.cluster_index0
+        institutions = np.log(self.institutions.knowledge.sum() / self.institutions.knowledge0)
+        return a["spillover_strength"] * cluster + a["institution_spillover_strength"] * institutions
+
+    def _usable_share(self, t: int) -> float:
+        """Share of institutions' technology firms can use: raised by pilot-scale bases, at most 1."""
+        a = self.a
+        return min(a["usable_tech_share"] * (1.0 + a["pilot_base_usable_gain"]
+                                             * self.government.lever("pilot_scale_bases", t)), 1.0)
+
+    def _trade_technology(self, t: int) -> None:
+        """Firms buy technology in proportion to their R&D; local purchases match institutions' usable supply."""
+        a, firms, gov = self.a, self.enterprises, self.government
+        reward, reward0 = gov.lever("tech_contract_reward_rate", t), gov.lever("tech_contract_reward_rate", 0)
+        price = ((1.0 - reward) / (1.0 - reward0)) ** -a["tech_price_elasticity"]
+        demand = firms.tech_ratio0 * (1.0 + a["tech_market_growth"]) ** t * price * firms.rd
+        total = float(demand.sum()) / 100.0
+        supply = self.institutions.offer(self._usable_share(t))
+        local = local_technology_sales(a["local_tech_share"] * total, supply)
+        bought = local + (1.0 - a["local_tech_share"]) * total
+        firms.tech_bought = demand * (bought / total) if total > 0 else demand
+        projects = int(gov.lever("transfer_demonstration_projects", t))
+        performers = np.flatnonzero(firms.rd > 0)
+        if projects and performers.size:
+            chosen = self.rng.choice(performers, size=projects, replace=projects > performers.size)
+            np.add.at(firms.tech_bought, chosen, a["demonstration_project_size"])
+            local += projects * a["demonstration_project_size"] / 100.0
+            bought += projects * a["demonstration_project_size"] / 100.0
+        gov.book(t, "transfer_demonstration_projects",
+                 projects * a["demonstration_project_size"] * a["demonstration_subsidy_share"] / 100.0)
+        gov.book(t, "tech_contract_reward_rate", reward * bought)
+        self.local_sales, self.tech_bought_total = local, bought
+
+    def _book_firm_levers(self, t: int, policy) -> None:
+        """Cost of the levers that act through firms' taxes and grants this year (100m yuan)."""
+        a, firms, gov = self.a, self.enterprises, self.government
+        year = int(self.inputs.years[t])
+        hte = firms.high_tech(firms.year) & firms.alive
+        tau = firms.tax_rate(policy, year)
+        manufacturing = firms.is_manufacturing[firms.sector]
+        deduction = firms.deduction_value() * tau * firms.rd
+        gov.book(t, "rd_super_deduction_rate", float((deduction * ~manufacturing).sum()) * policy.super_deduction / 100)
+        gov.book(t, "rd_super_deduction_rate_manufacturing",
+                 float((deduction * manufacturing).sum()) * policy.super_deduction_manufacturing / 100)
+        forgone = (CORPORATE_INCOME_TAX_RATE - policy.hte_tax_rate) * np.maximum(firms.profit, 0.0)
+        gov.book(t, "hte_income_tax_rate", float(forgone[hte].sum()) / 100.0)
+        gov.book(t, "rd_reward_rate", policy.reward_rate * float(firms.rd.sum()) / 100.0)
+        gov.book(t, "innovation_full_coverage", firms.pushed_count * a["full_coverage_cost_per_firm"] / 100.0)
+        gov.book(t, "hte_cultivation_firms", firms.cultivated_count * a["cultivation_cost_per_firm"] / 100.0)
+        gov.book(t, "pilot_scale_bases", gov.lever("pilot_scale_bases", t) * a["pilot_base_cost"] / 100.0)
+
+    # --- the record -------------------------------------------------------------------------
+
+    def _funding_matrix(self, t: int) -> dict[str, dict[str, float]]:
+        """This year's performer x source R&D matrix (100m yuan)."""
+        a, gov = self.a, self.government
+        growth = (1.0 + a["institution_science_growth"]) ** t
+        firms_rd = float(self.enterprises.rd.sum()) / 100.0
+        grant = gov.lever("open_competition_budget", t) * a["open_competition_firm_share"]
+        government = min(self.firm_government0 * growth, 0.5 * firms_rd) + grant
+        other = self.firm_other_share * firms_rd
+        matrix = {"enterprises": {"government": government, "enterprises": firms_rd - government + grant,
+                                  "other": other}}
+        matrix["enterprises"]["enterprises"] -= other
+        uni, inst = self.institutions.rd_by_kind()
+        total_institutions = uni + inst
+        for name, share in (("higher_education", uni), ("government_institutes", inst)):
+            matrix[name] = {s: v * share / total_institutions for s, v in self.institutions.rd_by_source.items()}
+        performed = firms_rd + grant + total_institutions
+        others = a["other_performer_share"] / (1.0 - a["other_performer_share"]) * performed
+        gov_share = a["other_performer_government_share"]
+        matrix["other"] = {"government": gov_share * others, "enterprises": 0.0, "other": (1 - gov_share) * others}
+        return matrix
+
+    def _record(self, t: int, year: int, venture: float) -> dict[str, float]:
+        """The year's row of the output table."""
+        firms, economy, gov = self.enterprises, self.economy, self.government
+        modelled_va = float(firms.value_added.sum()) / 100.0
+        economy.close(t, modelled_va)
+        row: dict[str, float] = {"year": year, "gdp": economy.gdp}
+        row.update(funding_row(self._funding_matrix(t)))
+        row["rd_intensity"] = 100.0 * row["rd_expenditure"] / economy.gdp
+        row["national_rd_intensity"] = economy.national
+        row["rd_intensity_gap"] = row["rd_intensity"] - economy.national
+        target = economy.national if self.inputs.target_value == NATIONAL_AVERAGE else float(self.inputs.target_value)
+        row["target_rd_intensity"] = target
+        row["target_met"] = float(row["rd_intensity"] >= target)
+        doing = firms.rd > 0
+        row["firms"] = len(firms)
+        row["firms_doing_rd"] = int(doing.sum())
+        row["industrial_firms_doing_rd"] = int((doing & firms.industrial_above_scale()).sum())
+        row["high_tech_enterprises"] = int((firms.high_tech(year) & firms.alive).sum())
+        row["hte_recognised_in_year"] = firms.new_hte
+        row["tech_contract_value"] = self.tech_bought_total
+        row["tech_contracts_local"] = self.local_sales
+        row["venture_invested"] = venture
+        row["tech_credit_loans"] = self.lender.loans
+        row["modelled_value_added"] = modelled_va
+        row["coal_price_gap"] = economy.coal_gap
+        for name, cost in gov.costs.items():
+            row[f"cost_{name}"] = float(cost[t])
+        row["government_cost"] = gov.spending(t)
+        return row
+
+
+def simulate(scenario: Scenario | ModelInputs, seed: SeedLike | None = None,
+             assumptions: dict[str, float] | None = None) -> pd.DataFrame:
+    """One run: (scenario, assumption values, seed) -> the yearly table. Pure: same inputs, same numbers.
+
+    ``seed`` defaults to the scenario's seed; ``assumptions`` override the scenario's values.
+    """
+    if isinstance(scenario, Scenario):
+        inputs = resolve(scenario, assumptions)
+        seed = scenario.seed if seed is None else seed
+    else:
+        inputs = scenario
+    return EcosystemModel(inputs, 0 if seed is None else seed).run()
+
+
+__all__ = ["EcosystemModel", "simulate", "OUTPUT_COLUMNS", "PERFORMERS", "SOURCES"]

@@ -1,0 +1,304 @@
+"""Scenarios: a policy mix and a world, read from TOML, validated, copied with changes.
+
+A scenario names the years to simulate, the lever schedules from its policy start year on,
+assumption overrides, the target (a year and an absolute intensity or the national average),
+optionally the national intensity path and the Shanxi GDP path, and the seed and replication
+count. Before the policy start year the levers follow their recorded history (see
+:mod:`ecosim.levers`). Every error names the file, the field and what is allowed.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ecosim.assumptions import ASSUMPTIONS
+from ecosim.data import LAST_HISTORY_YEAR
+from ecosim.levers import LEVERS, lever_history
+
+FIRST_BASE_YEAR = 2011
+LAST_HORIZON = 2050
+NATIONAL_AVERAGE = "national_average"
+BUILTIN_SCENARIOS = ("baseline", "guiding-opinions", "actual-2021-2024")
+
+_TOP_LEVEL = {
+    "name": "a text",
+    "description": "a text",
+    "base_year": f"a whole year from {FIRST_BASE_YEAR} to {LAST_HISTORY_YEAR}",
+    "horizon": f"a whole year after base_year, up to {LAST_HORIZON}",
+    "policy_start_year": "a whole year after base_year, up to horizon",
+    "seed": "a whole number from 0 to 2**63-1",
+    "replications": "a whole number from 1 to 1000000",
+    "target": "a table with year and value",
+    "levers": "a table of lever schedules",
+    "assumptions": "a table of assumption values",
+    "national_path": "a table {year = percent of GDP}",
+    "gdp_path": "a table {year = 100m yuan}",
+}
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be used: names the file, the field and what is allowed."""
+
+    def __init__(self, source: str, field_name: str, message: str):
+        self.source = source
+        self.field = field_name
+        self.message = message
+        super().__init__(f"{source}: {field_name}: {message}")
+
+
+@dataclass(frozen=True)
+class Target:
+    """The question: is Shanxi's intensity at least ``value`` in ``year``?"""
+
+    year: int = 2024
+    value: float | str = NATIONAL_AVERAGE
+    """Percent of GDP, or ``"national_average"`` for the national path of the same year."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario. Build with :func:`load_scenario`, :meth:`from_dict` or :meth:`with_changes`."""
+
+    name: str = "baseline"
+    description: str = ""
+    base_year: int = 2015
+    horizon: int = 2030
+    policy_start_year: int = LAST_HISTORY_YEAR + 1
+    seed: int = 20210511
+    replications: int = 200
+    target: Target = field(default_factory=Target)
+    levers: dict[str, dict[int, float]] = field(default_factory=dict)
+    """Lever schedules: {lever: {from_year: value}}; a value holds until the next year named."""
+    assumptions: dict[str, float] = field(default_factory=dict)
+    national_path: dict[int, float] = field(default_factory=dict)
+    gdp_path: dict[int, float] = field(default_factory=dict)
+    source: str = "<scenario>"
+
+    @property
+    def years(self) -> np.ndarray:
+        """The simulated years, base year to horizon inclusive."""
+        return np.arange(self.base_year, self.horizon + 1)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any], source: str = "<dict>") -> "Scenario":
+        """Validate a raw mapping (as read from TOML) into a scenario."""
+        return _validate(raw, source)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scenario as a TOML-shaped mapping; ``from_dict(to_dict())`` gives it back."""
+        raw: dict[str, Any] = {
+            "name": self.name,
+            "description": self.description,
+            "base_year": self.base_year,
+            "horizon": self.horizon,
+            "policy_start_year": self.policy_start_year,
+            "seed": self.seed,
+            "replications": self.replications,
+            "target": {"year": self.target.year, "value": self.target.value},
+            "levers": {k: {str(y): v for y, v in s.items()} for k, s in self.levers.items()},
+            "assumptions": dict(self.assumptions),
+        }
+        if self.national_path:
+            raw["national_path"] = {str(y): v for y, v in self.national_path.items()}
+        if self.gdp_path:
+            raw["gdp_path"] = {str(y): v for y, v in self.gdp_path.items()}
+        return raw
+
+    def with_changes(self, changes: dict[str, Any] | None = None, **kwargs: Any) -> "Scenario":
+        """A copy with some fields changed, validated exactly like a file.
+
+        Keys are top-level fields (``horizon=2035``), whole tables (``levers={...}``, merged
+        into the existing one) or dotted paths (``{"levers.rd_reward_rate": 0.05}``).
+        """
+        raw = self.to_dict()
+        for key, value in {**(changes or {}), **kwargs}.items():
+            parts = key.split(".")
+            if len(parts) == 1 and isinstance(value, dict) and isinstance(raw.get(key), dict):
+                raw[key] = {**raw[key], **copy.deepcopy(value)}
+                continue
+            node = raw
+            for part in parts[:-1]:
+                node = node.setdefault(part, {})
+                if not isinstance(node, dict):
+                    raise ScenarioError(f"{self.source} (with_changes)", key, "is not a table")
+            node[parts[-1]] = copy.deepcopy(value)
+        return _validate(raw, f"{self.source} (with_changes)")
+
+    def lever_path(self, name: str) -> np.ndarray:
+        """The lever's value in each simulated year: history, then the scenario's schedule."""
+        history = lever_history()[name]
+        last = history[max(history)]
+        path = np.array([history.get(int(y), last) for y in self.years], dtype=float)
+        for start, value in sorted(self.levers.get(name, {}).items()):
+            path[self.years >= start] = value
+        return path
+
+    def target_year_index(self) -> int:
+        """Position of the target year in :attr:`years`."""
+        return int(self.target.year - self.base_year)
+
+
+def load_scenario(path_or_name: str | Path = "baseline") -> Scenario:
+    """Read and validate a scenario file, or a built-in one by name (``baseline``, ...)."""
+    path = Path(path_or_name)
+    if not path.exists() and str(path_or_name) in BUILTIN_SCENARIOS:
+        path = builtin_scenario_path(str(path_or_name))
+    source = str(path_or_name)
+    if not path.exists():
+        raise ScenarioError(source, "(file)", f"no such file; built-in scenarios are {', '.join(BUILTIN_SCENARIOS)}")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(source, "(syntax)", f"not valid TOML: {error}") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(source, "(file)", "not UTF-8 text") from None
+    return _validate(raw, source)
+
+
+def builtin_scenario_path(name: str) -> Path:
+    """Path of a built-in scenario file shipped with the package."""
+    return Path(str(resources.files("ecosim").joinpath("scenarios", f"{name}.toml")))
+
+
+# --- validation -----------------------------------------------------------------------------
+
+
+def _validate(raw: dict[str, Any], source: str) -> Scenario:
+    if not isinstance(raw, dict):
+        raise ScenarioError(source, "(file)", "must be a TOML table")
+    for key in raw:
+        if key not in _TOP_LEVEL:
+            raise ScenarioError(source, key, f"unknown field; allowed fields are {', '.join(_TOP_LEVEL)}")
+    d = Scenario()
+    name = _text(raw, "name", d.name, source)
+    description = _text(raw, "description", "", source)
+    base_year = _whole(raw.get("base_year", d.base_year), "base_year", FIRST_BASE_YEAR, LAST_HISTORY_YEAR, source)
+    horizon = _whole(raw.get("horizon", d.horizon), "horizon", base_year + 1, LAST_HORIZON, source)
+    policy_start = _whole(raw.get("policy_start_year", d.policy_start_year), "policy_start_year",
+                          base_year + 1, horizon, source)
+    seed = _whole(raw.get("seed", d.seed), "seed", 0, 2**63 - 1, source)
+    replications = _whole(raw.get("replications", d.replications), "replications", 1, 1_000_000, source)
+    target = _target(raw.get("target", {}), base_year, horizon, source)
+    levers = _levers(raw.get("levers", {}), base_year, horizon, policy_start, source)
+    assumptions = _assumptions(raw.get("assumptions", {}), source)
+    national = _year_table(raw.get("national_path", {}), "national_path", LAST_HISTORY_YEAR + 1, horizon,
+                           0.0, 10.0, "percent of GDP", source)
+    gdp = _year_table(raw.get("gdp_path", {}), "gdp_path", LAST_HISTORY_YEAR + 1, horizon,
+                      1.0, 1e7, "100m yuan", source)
+    return Scenario(name, description, base_year, horizon, policy_start, seed, replications, target,
+                    levers, assumptions, national, gdp, source)
+
+
+def _text(raw: dict, key: str, default: str, source: str) -> str:
+    value = raw.get(key, default)
+    if not isinstance(value, str):
+        raise ScenarioError(source, key, f"must be a text, got {_show(value)}")
+    return value
+
+
+def _number(value: Any, field_name: str, low: float, high: float, unit: str, source: str,
+            integer: bool = False) -> float:
+    kind = "a whole number" if integer else "a number"
+    allowed = f"{kind} from {low:g} to {high:g} ({unit})"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ScenarioError(source, field_name, f"must be {allowed}, got {_show(value)}")
+    if not math.isfinite(value) or not low <= value <= high:
+        raise ScenarioError(source, field_name, f"{value!r} is out of range; allowed is {allowed}")
+    if integer and float(value) != int(value):
+        raise ScenarioError(source, field_name, f"must be {allowed}, got {value!r}")
+    return int(value) if integer else float(value)
+
+
+def _whole(value: Any, field_name: str, low: int, high: int, source: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ScenarioError(source, field_name, f"must be a whole number from {low} to {high}, got {_show(value)}")
+    if not low <= value <= high:
+        raise ScenarioError(source, field_name, f"{value} is out of range; allowed is {low} to {high}")
+    return value
+
+
+def _year(key: Any, field_name: str, low: int, high: int, source: str) -> int:
+    text = str(key)
+    if not text.isdigit():
+        raise ScenarioError(source, f"{field_name}.{text}", f"is not a year; allowed years are {low} to {high}")
+    year = int(text)
+    if not low <= year <= high:
+        raise ScenarioError(source, f"{field_name}.{text}",
+                            f"year {year} is outside the allowed years {low} to {high}")
+    return year
+
+
+def _target(raw: Any, base_year: int, horizon: int, source: str) -> Target:
+    if not isinstance(raw, dict):
+        raise ScenarioError(source, "target", f"must be a table with year and value, got {_show(raw)}")
+    for key in raw:
+        if key not in ("year", "value"):
+            raise ScenarioError(source, f"target.{key}", "unknown field; allowed fields are year, value")
+    year = _whole(raw.get("year", 2024), "target.year", base_year + 1, horizon, source)
+    value = raw.get("value", NATIONAL_AVERAGE)
+    if isinstance(value, str):
+        if value != NATIONAL_AVERAGE:
+            raise ScenarioError(source, "target.value",
+                                f"must be '{NATIONAL_AVERAGE}' or a number from 0 to 10 (percent of GDP), got {value!r}")
+    else:
+        value = _number(value, "target.value", 0.0, 10.0, "percent of GDP", source)
+    return Target(year, value)
+
+
+def _levers(raw: Any, base_year: int, horizon: int, policy_start: int, source: str) -> dict:
+    if not isinstance(raw, dict):
+        raise ScenarioError(source, "levers", f"must be a table of lever schedules, got {_show(raw)}")
+    levers = {}
+    for name, schedule in raw.items():
+        if name not in LEVERS:
+            raise ScenarioError(source, f"levers.{name}",
+                                f"unknown lever; known levers are {', '.join(LEVERS)}")
+        lever = LEVERS[name]
+        if isinstance(schedule, dict):
+            if not schedule:
+                raise ScenarioError(source, f"levers.{name}", "an empty schedule; give a value or {year = value}")
+            levers[name] = {
+                _year(y, f"levers.{name}", base_year, horizon, source): _number(
+                    v, f"levers.{name}.{y}", lever.low, lever.high, lever.unit, source, lever.integer)
+                for y, v in schedule.items()
+            }
+        else:
+            value = _number(schedule, f"levers.{name}", lever.low, lever.high, lever.unit, source, lever.integer)
+            levers[name] = {policy_start: value}
+    return levers
+
+
+def _assumptions(raw: Any, source: str) -> dict[str, float]:
+    if not isinstance(raw, dict):
+        raise ScenarioError(source, "assumptions", f"must be a table of assumption values, got {_show(raw)}")
+    values = {}
+    for name, value in raw.items():
+        if name not in ASSUMPTIONS:
+            raise ScenarioError(source, f"assumptions.{name}",
+                                f"unknown assumption; known assumptions are {', '.join(ASSUMPTIONS)}")
+        a = ASSUMPTIONS[name]
+        values[name] = _number(value, f"assumptions.{name}", a.low, a.high, a.unit, source, a.integer)
+    return values
+
+
+def _year_table(raw: Any, field_name: str, first: int, last: int, low: float, high: float,
+                unit: str, source: str) -> dict[int, float]:
+    if not isinstance(raw, dict):
+        raise ScenarioError(source, field_name, f"must be a table {{year = value}}, got {_show(raw)}")
+    return {
+        _year(y, field_name, first, last, source): _number(v, f"{field_name}.{y}", low, high, unit, source)
+        for y, v in raw.items()
+    }
+
+
+def _show(value: Any) -> str:
+    kind = {bool: "a true/false", str: "a text", dict: "a table", list: "a list"}.get(type(value), type(value).__name__)
+    return f"{kind} ({value!r})" if not isinstance(value, dict) else kind
