@@ -1,6 +1,7 @@
 """Scenarios: a policy mix and a world, read from TOML, validated, copied with changes.
 
-A scenario names the years to simulate, the lever schedules from its policy start year on,
+A scenario names the years to simulate, the lever schedules (a value applies from its policy
+start year on; a {year = value} table may also rewrite history from the base year on),
 assumption overrides, the target (a year and an absolute intensity or the national average),
 optionally the national intensity path and the Shanxi GDP path, and the seed and replication
 count. Before the policy start year the levers follow their recorded history (see
@@ -75,8 +76,9 @@ class Scenario:
     seed: int = 20210511
     replications: int = 200
     target: Target = field(default_factory=Target)
-    levers: dict[str, dict[int, float]] = field(default_factory=dict)
-    """Lever schedules: {lever: {from_year: value}}; a value holds until the next year named."""
+    levers: dict[str, float | dict[int, float]] = field(default_factory=dict)
+    """Lever schedules: a value from the policy start year on, or {from_year: value}, each value
+    holding until the next year named."""
     assumptions: dict[str, float] = field(default_factory=dict)
     national_path: dict[int, float] = field(default_factory=dict)
     gdp_path: dict[int, float] = field(default_factory=dict)
@@ -103,7 +105,8 @@ class Scenario:
             "seed": self.seed,
             "replications": self.replications,
             "target": {"year": self.target.year, "value": self.target.value},
-            "levers": {k: {str(y): v for y, v in s.items()} for k, s in self.levers.items()},
+            "levers": {k: {str(y): v for y, v in s.items()} if isinstance(s, dict) else s
+                       for k, s in self.levers.items()},
             "assumptions": dict(self.assumptions),
         }
         if self.national_path:
@@ -130,14 +133,18 @@ class Scenario:
                 if not isinstance(node, dict):
                     raise ScenarioError(f"{self.source} (with_changes)", key, "is not a table")
             node[parts[-1]] = copy.deepcopy(value)
-        return _validate(raw, f"{self.source} (with_changes)")
+        suffix = " (with_changes)"
+        return _validate(raw, self.source if self.source.endswith(suffix) else self.source + suffix)
 
     def lever_path(self, name: str) -> np.ndarray:
         """The lever's value in each simulated year: history, then the scenario's schedule."""
         history = lever_history()[name]
         last = history[max(history)]
         path = np.array([history.get(int(y), last) for y in self.years], dtype=float)
-        for start, value in sorted(self.levers.get(name, {}).items()):
+        schedule = self.levers.get(name, {})
+        if not isinstance(schedule, dict):
+            schedule = {self.policy_start_year: schedule}
+        for start, value in sorted(schedule.items()):
             path[self.years >= start] = value
         return path
 
@@ -182,7 +189,7 @@ def _validate(raw: dict[str, Any], source: str) -> Scenario:
     description = _text(raw, "description", "", source)
     base_year = _whole(raw.get("base_year", d.base_year), "base_year", FIRST_BASE_YEAR, LAST_HISTORY_YEAR, source)
     horizon = _whole(raw.get("horizon", d.horizon), "horizon", base_year + 1, LAST_HORIZON, source)
-    policy_start = _whole(raw.get("policy_start_year", d.policy_start_year), "policy_start_year",
+    policy_start = _whole(raw.get("policy_start_year", min(d.policy_start_year, horizon)), "policy_start_year",
                           base_year + 1, horizon, source)
     seed = _whole(raw.get("seed", d.seed), "seed", 0, 2**63 - 1, source)
     replications = _whole(raw.get("replications", d.replications), "replications", 1, 1_000_000, source)
@@ -227,8 +234,9 @@ def _whole(value: Any, field_name: str, low: int, high: int, source: str) -> int
 
 def _year(key: Any, field_name: str, low: int, high: int, source: str) -> int:
     text = str(key)
-    if not text.isdigit():
-        raise ScenarioError(source, f"{field_name}.{text}", f"is not a year; allowed years are {low} to {high}")
+    if not (text.isascii() and text.isdigit()) or str(int(text)) != text:
+        raise ScenarioError(source, f"{field_name}.{text}",
+                            f"is not a year written as four digits; allowed years are {low} to {high}")
     year = int(text)
     if not low <= year <= high:
         raise ScenarioError(source, f"{field_name}.{text}",
@@ -242,7 +250,7 @@ def _target(raw: Any, base_year: int, horizon: int, source: str) -> Target:
     for key in raw:
         if key not in ("year", "value"):
             raise ScenarioError(source, f"target.{key}", "unknown field; allowed fields are year, value")
-    year = _whole(raw.get("year", 2024), "target.year", base_year + 1, horizon, source)
+    year = _whole(raw.get("year", min(Target.year, horizon)), "target.year", base_year + 1, horizon, source)
     value = raw.get("value", NATIONAL_AVERAGE)
     if isinstance(value, str):
         if value != NATIONAL_AVERAGE:
@@ -271,8 +279,8 @@ def _levers(raw: Any, base_year: int, horizon: int, policy_start: int, source: s
                 for y, v in schedule.items()
             }
         else:
-            value = _number(schedule, f"levers.{name}", lever.low, lever.high, lever.unit, source, lever.integer)
-            levers[name] = {policy_start: value}
+            levers[name] = _number(schedule, f"levers.{name}", lever.low, lever.high, lever.unit, source,
+                                   lever.integer)
     return levers
 
 

@@ -67,9 +67,13 @@ class Enterprises:
     """The firm population as arrays, with the yearly rules as vectorised methods."""
 
     FLOAT_FIELDS = ("revenue", "revenue0", "margin", "rd", "knowledge", "kappa0", "desire0", "latent",
-                    "cutoff", "user_cost0", "finance", "venture_funds", "credit", "tech_bought", "refund")
+                    "cutoff", "user_cost0", "finance", "venture_funds", "credit", "tech_bought", "refund",
+                    "va_ratio_of", "growth_of", "deduction_share")
     INT_FIELDS = ("sector", "segment", "age", "hte_until")
-    BOOL_FIELDS = ("alive", "state_owned", "upgraded", "pushed")
+    BOOL_FIELDS = ("alive", "state_owned", "upgraded", "pushed", "in_cluster", "manufacturing", "software", "coal")
+    SECTOR_FIELDS = {"va_ratio_of": "va_ratio", "growth_of": "sector_growth", "in_cluster": "is_cluster",
+                     "manufacturing": "is_manufacturing", "software": "is_software", "coal": "is_coal"}
+    """Per-firm copies of sector characteristics, set on entry so the yearly rules need no lookups."""
 
     def __init__(self, capacity: int):
         for name in self.FLOAT_FIELDS:
@@ -113,7 +117,7 @@ class Enterprises:
             state_owned=bool(self.state_owned[index]),
             age=int(self.age[index]),
             revenue=float(self.revenue[index]),
-            value_added=float(self.revenue[index] * self.va_ratio[self.sector[index]]),
+            value_added=float(self.revenue[index] * self.va_ratio_of[index]),
             rd=float(self.rd[index]),
             knowledge=float(self.knowledge[index]),
             high_tech=bool(self.hte_until[index] >= 0 and self.hte_until[index] >= self.year),
@@ -128,7 +132,7 @@ class Enterprises:
     @property
     def value_added(self) -> np.ndarray:
         """Value added of each slot, m yuan (zero for empty slots)."""
-        return self.revenue * self.va_ratio[self.sector]
+        return self.revenue * self.va_ratio_of
 
     @property
     def profit(self) -> np.ndarray:
@@ -194,8 +198,11 @@ class Enterprises:
         self.alive[slots] = True
         self.segment[slots] = segment
         self.sector[slots] = sector
+        for field_name, table_name in self.SECTOR_FIELDS.items():
+            getattr(self, field_name)[slots] = getattr(self, table_name)[sector]
         self.revenue[slots] = revenue
         self.margin[slots] = self.sector_margin[sector] + a["margin_dispersion"] * rng.standard_normal(k)
+        self.deduction_share[slots] = np.where(self.margin[slots] > 0, 1.0, a["loss_carry_forward_value"])
         self.age[slots] = 0 if entrants else rng.integers(0, 30, size=k)
         sigma = a["rd_intensity_dispersion"]
         self.desire0[slots] = (self.sector_rd[sector] * self.desire_scale
@@ -226,8 +233,8 @@ class Enterprises:
         seg = self.segment[live]
         above = seg != TECH_SME
         va_target = a["modelled_va_share_of_gdp"] * base.gdp * 100.0
-        sme_va = (self.revenue[live] * self.va_ratio[self.sector[live]])[~above].sum()
-        scale = (va_target - sme_va) / (self.revenue[live] * self.va_ratio[self.sector[live]])[above].sum()
+        va = self.value_added[live]
+        scale = (va_target - va[~above].sum()) / va[above].sum()
         self.revenue[live[above]] = np.maximum(self.revenue[live[above]] * scale, ABOVE_SCALE_REVENUE)
         self.revenue0[live] = self.revenue[live]
         for s in range(3):
@@ -297,10 +304,6 @@ class Enterprises:
         """Income-tax rate of each firm: the HTE rate with a valid certificate, else the statutory rate."""
         return np.where(self.hte_until >= year, policy.hte_tax_rate, CORPORATE_INCOME_TAX_RATE)
 
-    def deduction_value(self) -> np.ndarray:
-        """Share of a tax deduction's value a firm can use now: 1 with profit, less through carry-forward."""
-        return np.where(self.margin > 0, 1.0, self.a["loss_carry_forward_value"])
-
     def user_cost(self, policy: YearPolicy, year: int) -> np.ndarray:
         """After-tax user cost of one yuan of R&D relative to an ordinary expense (the B-index).
 
@@ -308,9 +311,8 @@ class Enterprises:
         rate, phi the usable share of deductions, r the direct reward rate.
         """
         tau = self.tax_rate(policy, year)
-        phi = self.deduction_value()
-        s = np.where(self.is_manufacturing[self.sector], policy.super_deduction_manufacturing,
-                     policy.super_deduction)
+        phi = self.deduction_share
+        s = np.where(self.manufacturing, policy.super_deduction_manufacturing, policy.super_deduction)
         self.current_user_cost = (1.0 - phi * tau * (1.0 + s) - policy.reward_rate) / (1.0 - phi * tau)
         return self.current_user_cost
 
@@ -352,13 +354,7 @@ class Enterprises:
         trend = (1.0 + a["rd_trend_growth"]) ** t
         target = (self.desire0 * self.revenue * np.exp(-a["rd_user_cost_elasticity"] * cost_change)
                   * returns * trend + a["software_refund_rd_share"] * self.refund)
-        was_doing = self.rd > 0
-        score = (self.latent + a["participation_size_effect"] * np.log(np.maximum(self.revenue, 1e-9)
-                                                                       / np.maximum(self.revenue0, 1e-9))
-                 - a["participation_cost_sensitivity"] * cost_change
-                 + a["participation_persistence"] * was_doing
-                 + a["participation_shock_sd"] * rng.standard_normal(alive.size))
-        doing = alive & (score > self.cutoff)
+        doing = self._participate(a, cost_change, rng)
         self.pushed_count = self._full_coverage(policy, doing, a, rng)
         soe_bound = self.state_owned & alive & (policy.soe_floor > 0)
         doing |= soe_bound
@@ -368,6 +364,23 @@ class Enterprises:
         rd = np.minimum(rd, finance)
         rd = np.where(soe_bound, np.maximum(rd, policy.soe_floor * self.revenue), rd)
         self.rd = np.maximum(rd, 0.0)
+
+    def _participate(self, a: dict, cost_change: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Whether each firm does R&D this year: latent propensity, size, user cost, persistence and a shock.
+
+        Only firms within six shock standard deviations of their cut-off draw a shock: for the
+        others the outcome is settled (a shock that large has probability below 1e-9).
+        """
+        alive = self.alive
+        with np.errstate(divide="ignore", invalid="ignore"):
+            size = np.log(self.revenue / self.revenue0)
+        margin = (self.latent - self.cutoff + a["participation_size_effect"] * size
+                  - a["participation_cost_sensitivity"] * cost_change
+                  + a["participation_persistence"] * (self.rd > 0))
+        sd = a["participation_shock_sd"]
+        close = np.flatnonzero(alive & (np.abs(margin) < 6.0 * sd))
+        margin[close] += sd * rng.standard_normal(close.size)
+        return alive & (margin > 0)
 
     def _full_coverage(self, policy: YearPolicy, doing: np.ndarray, a: dict, rng: np.random.Generator) -> int:
         """Push a share of non-performing industrial firms into R&D; they stay (their propensity is raised)."""
@@ -404,19 +417,21 @@ class Enterprises:
         """Knowledge accumulates; a stochastic innovation, likelier with more knowledge, raises revenue."""
         self.knowledge = ((1.0 - a["knowledge_depreciation"]) * self.knowledge + self.rd
                           + a["tech_absorption_weight"] * self.tech_bought)
+        knowing = np.flatnonzero(self.knowledge > 0)
         chance = a["innovation_success_max"] * -np.expm1(
-            -self.knowledge / (a["knowledge_half_saturation"] * np.maximum(self.revenue, 1e-9)))
-        success = rng.random(self.alive.size) < chance
-        self.revenue = self.revenue * (1.0 + a["innovation_productivity_gain"] * success)
+            -self.knowledge[knowing] / (a["knowledge_half_saturation"] * self.revenue[knowing]))
+        success = knowing[rng.random(knowing.size) < chance]
+        self.revenue[success] *= 1.0 + a["innovation_productivity_gain"]
 
     def recognise_hte(self, a: dict, inputs: ModelInputs, year: int, rng: np.random.Generator) -> None:
         """Firms without a valid certificate whose R&D/revenue meets the threshold may be recognised (3 years)."""
-        meets = self.alive & (self.rd > 0) & (self.rd >= inputs.hte.for_revenue(self.revenue) * self.revenue)
-        applying = meets & (self.hte_until < year)
-        chance = np.where(self.cultivated, a["hte_cultivated_success"], a["hte_application_success"])
-        recognised = applying & (rng.random(self.alive.size) < chance)
-        self.hte_until = np.where(recognised, year + 2, self.hte_until)
-        self.new_hte = int(recognised.sum())
+        applying = np.flatnonzero((self.rd > 0) & (self.hte_until < year))
+        revenue = self.revenue[applying]
+        applying = applying[self.rd[applying] >= inputs.hte.for_revenue(revenue) * revenue]
+        chance = np.where(self.cultivated[applying], a["hte_cultivated_success"], a["hte_application_success"])
+        recognised = applying[rng.random(applying.size) < chance]
+        self.hte_until[recognised] = year + 2
+        self.new_hte = int(recognised.size)
 
     def upgrade_factories(self, count: int, gain: float, rng: np.random.Generator) -> int:
         """Smart-factory grants: ``count`` industrial firms not yet upgraded gain ``gain`` of revenue once."""
@@ -429,10 +444,10 @@ class Enterprises:
     def grow(self, a: dict, coal_change: float, rng: np.random.Generator) -> None:
         """Revenue drifts with its sector's trend, the coal price (coal firms) and an idiosyncratic shock."""
         sigma = a["firm_revenue_shock_sd"]
-        log_growth = (a["firm_revenue_growth"] + self.sector_growth[self.sector]
-                      + a["coal_firm_elasticity"] * coal_change * self.is_coal[self.sector]
-                      + sigma * rng.standard_normal(self.alive.size) - 0.5 * sigma**2)
-        self.revenue = np.where(self.alive, self.revenue * np.exp(log_growth), 0.0)
+        log_growth = (a["firm_revenue_growth"] - 0.5 * sigma**2 + self.growth_of
+                      + (a["coal_firm_elasticity"] * coal_change) * self.coal
+                      + sigma * rng.standard_normal(self.alive.size))
+        self.revenue *= np.exp(log_growth)
         self.age += self.alive
 
     def turnover(self, inputs: ModelInputs, rng: np.random.Generator) -> tuple[int, int]:

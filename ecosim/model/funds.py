@@ -13,27 +13,27 @@ import numpy as np
 from ecosim.model.enterprises import TECH_SME, Enterprises
 
 
-def screening_scores(firms: Enterprises, a: dict, rng: np.random.Generator) -> np.ndarray:
-    """A fund's view of each firm: younger, more knowledge per revenue and cluster membership score higher.
+class Screen:
+    """A fund's view of the candidate firms: younger, more knowledge per revenue and cluster
+    membership score higher. Candidates are live firms doing R&D and technology SMEs."""
 
-    Firms that do no R&D and are not technology SMEs are not candidates (score -inf).
-    """
-    young = firms.age < 8
-    knowledge = np.log1p(firms.knowledge / (a["knowledge_half_saturation"] * np.maximum(firms.revenue, 1e-9)))
-    score = young + knowledge + firms.is_cluster[firms.sector] + 0.5 * rng.standard_normal(firms.alive.size)
-    eligible = firms.alive & ((firms.rd > 0) | (firms.segment == TECH_SME))
-    return np.where(eligible, score, -np.inf)
+    def __init__(self, firms: Enterprises, a: dict, rng: np.random.Generator):
+        self.firms = np.flatnonzero(firms.alive & ((firms.rd > 0) | (firms.segment == TECH_SME)))
+        knowledge = firms.knowledge[self.firms] / (a["knowledge_half_saturation"] * firms.revenue[self.firms])
+        self.cluster = firms.in_cluster[self.firms]
+        self.score = ((firms.age[self.firms] < 8) + np.log1p(knowledge) + self.cluster
+                      + 0.5 * rng.standard_normal(self.firms.size))
 
-
-def top_candidates(score: np.ndarray, count: int, mask: np.ndarray | None = None) -> np.ndarray:
-    """Indices of the ``count`` best-scoring eligible firms (optionally within ``mask``), best first."""
-    if mask is not None:
-        score = np.where(mask, score, -np.inf)
-    count = min(count, int(np.isfinite(score).sum()))
-    if count <= 0:
-        return np.empty(0, dtype=np.int64)
-    top = np.argpartition(-score, count - 1)[:count]
-    return top[np.argsort(-score[top], kind="stable")]
+    def take(self, count: int, clusters_only: bool = False) -> np.ndarray:
+        """The ``count`` best-scoring candidates not yet taken this year (firm slots, best first)."""
+        score = np.where(self.cluster, self.score, -np.inf) if clusters_only else self.score
+        count = min(count, int(np.isfinite(score).sum()))
+        if count <= 0:
+            return np.empty(0, dtype=np.int64)
+        top = np.argpartition(-score, count - 1)[:count]
+        top = top[np.argsort(-score[top], kind="stable")]
+        self.score[top] = -np.inf
+        return self.firms[top]
 
 
 class VentureFund(mesa.Agent):
@@ -48,15 +48,13 @@ class VentureFund(mesa.Agent):
         self.invested = 0.0
         self.portfolio_firms = 0
 
-    def deploy(self, year: int, capital: float, a: dict, firms: Enterprises, score: np.ndarray) -> float:
+    def deploy(self, year: int, capital: float, a: dict, firms: Enterprises, screen: Screen) -> float:
         """Add capital and exit proceeds to cash, invest it in deals, return the amount invested (100m yuan)."""
         self.cash += capital + self.exits.pop(year, 0.0)
         deals = int(self.cash * 100.0 // a["venture_deal_size"])
-        mask = firms.is_cluster[firms.sector] if self.cluster_only else None
-        chosen = top_candidates(score, deals, mask)
+        chosen = screen.take(deals, self.cluster_only)
         amount = chosen.size * a["venture_deal_size"] / 100.0
         firms.venture_funds[chosen] += a["venture_deal_size"]
-        score[chosen] = -np.inf
         self.cash -= amount
         exit_year = year + int(a["venture_holding_years"])
         self.exits[exit_year] = self.exits.get(exit_year, 0.0) + amount * a["venture_exit_multiple"]
@@ -71,9 +69,9 @@ class GuidanceFund(VentureFund):
     cluster_only = True
 
     def deploy_policy(self, year: int, government_capital: float, leverage: float, a: dict,
-                      firms: Enterprises, score: np.ndarray) -> float:
+                      firms: Enterprises, screen: Screen) -> float:
         """Invest the year's government capital and the private money it draws in."""
-        return self.deploy(year, government_capital * (1.0 + leverage), a, firms, score)
+        return self.deploy(year, government_capital * (1.0 + leverage), a, firms, screen)
 
 
 class TechCreditLender(mesa.Agent):
@@ -84,10 +82,10 @@ class TechCreditLender(mesa.Agent):
         self.loans = 0.0
         self.losses = 0.0
 
-    def lend(self, loss_share: float, a: dict, firms: Enterprises, score: np.ndarray) -> float:
+    def lend(self, loss_share: float, a: dict, firms: Enterprises, screen: Screen) -> float:
         """Lend this year's volume to the best-scoring firms; return the government's share of losses (100m yuan)."""
         self.loans = a["tech_credit_base_lending"] * (1.0 + a["tech_credit_risk_response"] * loss_share)
-        borrowers = top_candidates(score, int(self.loans * 100.0 // a["tech_credit_loan_size"]))
+        borrowers = screen.take(int(self.loans * 100.0 // a["tech_credit_loan_size"]))
         firms.credit[:] = 0.0
         firms.credit[borrowers] = a["tech_credit_loan_size"]
         self.loans = borrowers.size * a["tech_credit_loan_size"] / 100.0

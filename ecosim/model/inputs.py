@@ -37,8 +37,10 @@ class HteThresholds:
 
     def for_revenue(self, revenue: np.ndarray) -> np.ndarray:
         """Threshold R&D/revenue for each firm's revenue (m yuan)."""
-        return np.where(revenue <= self.small_max_revenue, self.small,
-                        np.where(revenue <= self.medium_max_revenue, self.medium, self.large))
+        threshold = np.full(revenue.shape, self.large)
+        threshold[revenue <= self.medium_max_revenue] = self.medium
+        threshold[revenue <= self.small_max_revenue] = self.small
+        return threshold
 
 
 @dataclass(frozen=True)

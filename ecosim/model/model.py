@@ -14,7 +14,7 @@ import pandas as pd
 from ecosim.model.accounts import OUTPUT_COLUMNS, PERFORMERS, SOURCES, base_funding, funding_row
 from ecosim.model.economy import Economy
 from ecosim.model.enterprises import CORPORATE_INCOME_TAX_RATE, Enterprises
-from ecosim.model.funds import GuidanceFund, TechCreditLender, VentureFund, screening_scores
+from ecosim.model.funds import GuidanceFund, Screen, TechCreditLender, VentureFund
 from ecosim.model.government import Government
 from ecosim.model.inputs import ModelInputs, resolve
 from ecosim.model.institutions import Institutions, local_technology_sales
@@ -91,7 +91,7 @@ class EcosystemModel(mesa.Model):
     def _finance(self, t: int, year: int) -> float:
         """Funds screen and invest, the lender lends, software firms get VAT refunds; venture money (100m yuan)."""
         a, firms, gov = self.a, self.enterprises, self.government
-        score = screening_scores(firms, a, self.rng)
+        score = Screen(firms, a, self.rng)
         capital = gov.lever("guidance_fund_capital", t)
         invested = self.guidance_fund.deploy_policy(year, capital, gov.lever("guidance_fund_leverage", t),
                                                     a, firms, score)
@@ -100,7 +100,7 @@ class EcosystemModel(mesa.Model):
         gov.book(t, "guidance_fund_capital", capital)
         gov.book(t, "tech_credit_loss_share", self.lender.lend(gov.lever("tech_credit_loss_share", t), a, firms, score))
         burden = max(a["software_vat_burden"] - gov.lever("software_vat_refund_threshold", t), 0.0)
-        firms.refund = np.where(firms.is_software[firms.sector] & firms.alive, burden * firms.revenue, 0.0)
+        firms.refund = burden * firms.revenue * firms.software
         gov.book(t, "software_vat_refund_threshold", float(firms.refund.sum()) / 100.0)
         return invested
 
@@ -165,8 +165,8 @@ class EcosystemModel(mesa.Model):
         year = int(self.inputs.years[t])
         hte = firms.high_tech(firms.year) & firms.alive
         tau = firms.tax_rate(policy, year)
-        manufacturing = firms.is_manufacturing[firms.sector]
-        deduction = firms.deduction_value() * tau * firms.rd
+        manufacturing = firms.manufacturing
+        deduction = firms.deduction_share * tau * firms.rd
         gov.book(t, "rd_super_deduction_rate", float((deduction * ~manufacturing).sum()) * policy.super_deduction / 100)
         gov.book(t, "rd_super_deduction_rate_manufacturing",
                  float((deduction * manufacturing).sum()) * policy.super_deduction_manufacturing / 100)
