@@ -48,6 +48,30 @@ class Firm:
         return self.rd / self.revenue if self.revenue > 0 else 0.0
 
 
+def desire_scale_for(desired: np.ndarray, finance: np.ndarray, total: float) -> float:
+    """The factor k with sum(min(k * desired, finance)) == total: how strongly firms must want R&D
+    for the base year's performers to spend the recorded enterprise R&D (m yuan).
+
+    The sum is piecewise linear and increasing in k, with kinks where k = finance / desired, so
+    the exact root is found from the sorted kinks.
+    """
+    kinks = finance / desired
+    order = np.argsort(kinks)
+    kinks, desired, finance = kinks[order], desired[order], finance[order]
+    capped = np.concatenate([[0.0], np.cumsum(finance)])
+    free = np.concatenate([np.cumsum(desired[::-1])[::-1], [0.0]])
+    at_kinks = capped[:-1] + kinks * free[:-1]
+    j = int(np.searchsorted(at_kinks, total))
+    if j >= kinks.size:
+        raise ValueError("the assumed finance capacity of firms cannot carry base-year enterprise R&D")
+    return float((total - capped[j]) / free[j])
+
+
+def choose(mask: np.ndarray, if_true: float, if_false: float) -> np.ndarray:
+    """``np.where(mask, if_true, if_false)`` for two scalars, exact and several times faster."""
+    return np.take(np.array([if_false, if_true]), mask.view(np.int8))
+
+
 @dataclass
 class YearPolicy:
     """The levers that act on firms in one year (values from the government's schedule)."""
@@ -83,6 +107,8 @@ class Enterprises:
         for name in self.BOOL_FIELDS:
             setattr(self, name, np.zeros(capacity, dtype=bool))
         self.hte_until[:] = -1
+        self.hte_version = 0
+        self._tax_key = None
         table = sectors()
         self.sector_names = tuple(table["sector"])
         self.va_ratio = table["va_ratio"].to_numpy()
@@ -154,7 +180,7 @@ class Enterprises:
         """The base-year population, scaled to the base year's GDP and enterprise R&D (history.csv)."""
         a = inputs.assumptions
         n_above, n_sme = int(a["n_above_scale_firms"]), int(a["n_tech_smes"])
-        firms = cls(capacity=int(1.3 * (n_above + n_sme)) + 64)
+        firms = cls(capacity=int(1.1 * (n_above + n_sme)) + 64)
         firms.a = a
         firms.year = int(inputs.years[0])
         n = n_above + n_sme
@@ -166,9 +192,18 @@ class Enterprises:
 
     def _draw_sectors(self, segment: np.ndarray, a: dict, rng: np.random.Generator) -> np.ndarray:
         """Sector of each new firm given its segment, by the sector table's weights."""
-        table = sectors()
-        weight = table["weight"].to_numpy()
+        if not hasattr(self, "_sector_cdf"):
+            self._sector_cdf = self._sector_distribution(a)
+        u = rng.random(segment.size)
         out = np.empty(segment.size, dtype=np.int64)
+        for seg, cdf in enumerate(self._sector_cdf):
+            where = segment == seg
+            out[where] = np.minimum(np.searchsorted(cdf, u[where], side="right"), cdf.size - 1)
+        return out
+
+    def _sector_distribution(self, a: dict) -> list[np.ndarray]:
+        """Cumulative sector probabilities of each segment: clusters and the rest by the assumed shares."""
+        weight = sectors()["weight"].to_numpy()
         groups = {
             INDUSTRIAL: [(self.is_cluster & self.is_industrial, a["cluster_share"]),
                          (~self.is_cluster & self.is_industrial, 1 - a["cluster_share"])],
@@ -177,11 +212,11 @@ class Enterprises:
             TECH_SME: [(self.is_cluster, a["tech_sme_cluster_share"]),
                        (~self.is_cluster & ~self.is_coal, 1 - a["tech_sme_cluster_share"])],
         }
-        for seg, parts in groups.items():
-            probs = sum(share * np.where(mask, weight, 0.0) / weight[mask].sum() for mask, share in parts)
-            where = np.flatnonzero(segment == seg)
-            out[where] = rng.choice(len(weight), size=where.size, p=probs / probs.sum())
-        return out
+        cdfs = []
+        for seg in (INDUSTRIAL, SERVICES, TECH_SME):
+            probs = sum(share * np.where(mask, weight, 0.0) / weight[mask].sum() for mask, share in groups[seg])
+            cdfs.append(np.cumsum(probs / probs.sum()))
+        return cdfs
 
     def _populate(self, slots: np.ndarray, segment: np.ndarray, inputs: ModelInputs,
                   rng: np.random.Generator, entrants: bool) -> None:
@@ -202,7 +237,8 @@ class Enterprises:
             getattr(self, field_name)[slots] = getattr(self, table_name)[sector]
         self.revenue[slots] = revenue
         self.margin[slots] = self.sector_margin[sector] + a["margin_dispersion"] * rng.standard_normal(k)
-        self.deduction_share[slots] = np.where(self.margin[slots] > 0, 1.0, a["loss_carry_forward_value"])
+        self.deduction_share[slots] = choose(self.margin[slots] > 0, 1.0, a["loss_carry_forward_value"])
+
         self.age[slots] = 0 if entrants else rng.integers(0, 30, size=k)
         sigma = a["rd_intensity_dispersion"]
         self.desire0[slots] = (self.sector_rd[sector] * self.desire_scale
@@ -211,6 +247,7 @@ class Enterprises:
         for name in ("rd", "knowledge", "kappa0", "venture_funds", "credit", "tech_bought", "refund"):
             getattr(self, name)[slots] = 0.0
         self.hte_until[slots] = -1
+        self.hte_version += 1
         self.state_owned[slots] = False
         self.upgraded[slots] = False
         self.pushed[slots] = False
@@ -262,19 +299,11 @@ class Enterprises:
         self.cutoff[live] = self.segment_cutoff[seg]
         user_cost = self.user_cost(policy, int(inputs.years[0]))
         self.user_cost0[:] = user_cost
-        finance = self.internal_finance(a, policy, int(inputs.years[0]))
-        target_rd = base.rd_by_performer["enterprises"] * 100.0
-        desired = self.desire0 * self.revenue
-        lo, hi = 0.0, 1.0
-        while np.minimum(hi * desired, finance)[doing].sum() < target_rd:
-            hi *= 2.0
-            if hi > 1e6:
-                raise ValueError("the assumed finance capacity of firms cannot carry base-year enterprise R&D")
-        for _ in range(60):
-            mid = 0.5 * (lo + hi)
-            lo, hi = (mid, hi) if np.minimum(mid * desired, finance)[doing].sum() < target_rd else (lo, mid)
-        self.desire_scale = hi
-        self.desire0 *= hi
+        finance = self.finance = self.internal_finance(a, policy, int(inputs.years[0]))
+        scale = desire_scale_for(self.desire0[doing] * self.revenue[doing], finance[doing],
+                                 base.rd_by_performer["enterprises"] * 100.0)
+        self.desire_scale = scale
+        self.desire0 *= scale
         self.rd[doing] = np.minimum(self.desire0 * self.revenue, finance)[doing]
         growth = a["firm_revenue_growth"]
         self.knowledge[:] = self.rd / (a["knowledge_depreciation"] + growth)
@@ -297,12 +326,20 @@ class Enterprises:
             rest = candidates[ratio[candidates] < 1.0]
             chosen = np.concatenate([eligible, rest[np.argsort(-ratio[rest])][: want - eligible.size]])
         self.hte_until[chosen] = inputs.years[0] + rng.integers(0, 3, size=chosen.size)
+        self.hte_version += 1
 
     # --- the yearly rules -----------------------------------------------------------------
 
     def tax_rate(self, policy: YearPolicy, year: int) -> np.ndarray:
-        """Income-tax rate of each firm: the HTE rate with a valid certificate, else the statutory rate."""
-        return np.where(self.hte_until >= year, policy.hte_tax_rate, CORPORATE_INCOME_TAX_RATE)
+        """Income-tax rate of each firm: the HTE rate with a valid certificate, else the statutory rate.
+
+        Computed once per (year, HTE rate) while certificates do not change within the year's decision.
+        """
+        key = (year, policy.hte_tax_rate, self.hte_version)
+        if self._tax_key != key:
+            self._tax = choose(self.hte_until >= year, policy.hte_tax_rate, CORPORATE_INCOME_TAX_RATE)
+            self._tax_key = key
+        return self._tax
 
     def user_cost(self, policy: YearPolicy, year: int) -> np.ndarray:
         """After-tax user cost of one yuan of R&D relative to an ordinary expense (the B-index).
@@ -312,17 +349,17 @@ class Enterprises:
         """
         tau = self.tax_rate(policy, year)
         phi = self.deduction_share
-        s = np.where(self.manufacturing, policy.super_deduction_manufacturing, policy.super_deduction)
+        s = choose(self.manufacturing, policy.super_deduction_manufacturing, policy.super_deduction)
         self.current_user_cost = (1.0 - phi * tau * (1.0 + s) - policy.reward_rate) / (1.0 - phi * tau)
         return self.current_user_cost
 
-    def internal_finance(self, a: dict, policy: YearPolicy, year: int) -> np.ndarray:
-        """Most a firm can spend on R&D this year: after-tax profit share, cash, outside money, refunds (m yuan)."""
-        after_tax = np.maximum(self.profit, 0.0) * (1.0 - self.tax_rate(policy, year))
-        self.finance = (a["internal_finance_share"] * after_tax + a["liquidity_share"] * self.revenue
-                        + self.venture_funds * a["venture_rd_share"] / 3.0
-                        + self.credit * a["tech_credit_rd_share"] + self.refund)
-        return self.finance
+    def internal_finance(self, a: dict, policy: YearPolicy, year: int, idx=slice(None)) -> np.ndarray:
+        """Most firms ``idx`` can spend on R&D this year: after-tax profit share, cash, outside money
+        and refunds (m yuan)."""
+        after_tax = np.maximum(self.profit[idx], 0.0) * (1.0 - self.tax_rate(policy, year)[idx])
+        return (a["internal_finance_share"] * after_tax + a["liquidity_share"] * self.revenue[idx]
+                + self.venture_funds[idx] * (a["venture_rd_share"] / 3.0)
+                + self.credit[idx] * a["tech_credit_rd_share"] + self.refund[idx])
 
     def _knowledge_index(self, a: dict) -> np.ndarray:
         """Own knowledge intensity on a log scale: log(1 + K / (h * revenue))."""
@@ -343,27 +380,30 @@ class Enterprises:
         The target is the firm's base desire scaled by its user cost relative to entry
         (elasticity), expected returns (own knowledge, cluster and institution spill-overs) and a
         secular trend; it is capped by finance, raised to the HTE threshold where the tax saving
-        pays, and floored for state-owned firms.
+        pays, and floored for state-owned firms. The amounts are worked out for performers only.
         """
         year = int(inputs.years[t])
-        alive = self.alive
         cost = self.user_cost(policy, year)
-        self.user_cost0 = np.where(np.isnan(self.user_cost0), cost, self.user_cost0)
+        unset = np.flatnonzero(np.isnan(self.user_cost0))
+        self.user_cost0[unset] = cost[unset]
         cost_change = np.log(cost / self.user_cost0)
-        returns = np.exp(a["own_knowledge_return"] * (self._knowledge_index(a) - self.kappa0) + spill[self.sector])
-        trend = (1.0 + a["rd_trend_growth"]) ** t
-        target = (self.desire0 * self.revenue * np.exp(-a["rd_user_cost_elasticity"] * cost_change)
-                  * returns * trend + a["software_refund_rd_share"] * self.refund)
         doing = self._participate(a, cost_change, rng)
         self.pushed_count = self._full_coverage(policy, doing, a, rng)
-        soe_bound = self.state_owned & alive & (policy.soe_floor > 0)
-        doing |= soe_bound
-        rd = np.where(doing, self.rd + a["rd_adjustment_speed"] * (target - self.rd), 0.0)
-        rd = self._lift_to_hte_threshold(rd, doing, policy, inputs, year, cost, a)
-        finance = self.internal_finance(a, policy, year)
-        rd = np.minimum(rd, finance)
-        rd = np.where(soe_bound, np.maximum(rd, policy.soe_floor * self.revenue), rd)
-        self.rd = np.maximum(rd, 0.0)
+        soe_bound = self.state_owned & self.alive & (policy.soe_floor > 0)
+        i = np.flatnonzero(doing | soe_bound)
+        revenue, rd_before = self.revenue[i], self.rd[i]
+        knowledge_index = np.log1p(self.knowledge[i] / (a["knowledge_half_saturation"] * revenue))
+        returns = np.exp(a["own_knowledge_return"] * (knowledge_index - self.kappa0[i]) + spill[self.sector[i]])
+        target = (self.desire0[i] * revenue * np.exp(-a["rd_user_cost_elasticity"] * cost_change[i])
+                  * (returns * (1.0 + a["rd_trend_growth"]) ** t) + a["software_refund_rd_share"] * self.refund[i])
+        rd = rd_before + a["rd_adjustment_speed"] * (target - rd_before)
+        rd = self._lift_to_hte_threshold(i, rd, policy, inputs, year, cost[i], a)
+        finance = self.internal_finance(a, policy, year, i)
+        self.finance[:] = 0.0
+        self.finance[i] = finance
+        rd = np.maximum(np.minimum(rd, finance), (policy.soe_floor * revenue) * soe_bound[i])
+        self.rd[:] = 0.0
+        self.rd[i] = np.maximum(rd, 0.0)
 
     def _participate(self, a: dict, cost_change: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Whether each firm does R&D this year: latent propensity, size, user cost, persistence and a shock.
@@ -388,30 +428,33 @@ class Enterprises:
             return 0
         candidates = self.industrial_above_scale() & ~doing
         pushed = candidates & (rng.random(doing.size) < policy.full_coverage)
-        self.latent = np.where(pushed, np.maximum(self.latent, self.cutoff - 0.5 * a["participation_persistence"]),
-                               self.latent)
+        which = np.flatnonzero(pushed)
+        self.latent[which] = np.maximum(self.latent[which], self.cutoff[which] - 0.5 * a["participation_persistence"])
         self.pushed |= pushed
         doing |= pushed
         return int(pushed.sum())
 
-    def _lift_to_hte_threshold(self, rd: np.ndarray, doing: np.ndarray, policy: YearPolicy,
+    def _lift_to_hte_threshold(self, i: np.ndarray, rd: np.ndarray, policy: YearPolicy,
                                inputs: ModelInputs, year: int, cost: np.ndarray, a: dict) -> np.ndarray:
-        """Firms just below the HTE threshold lift R&D to it when the tax saving beats the extra cost;
-        coached firms (the cultivation lever) lift it in any case."""
-        need = inputs.hte.for_revenue(self.revenue) * self.revenue
-        uncertified = doing & (self.hte_until <= year)
+        """Performers ``i`` just below the HTE threshold lift R&D (``rd``) to it when the tax saving beats
+        the extra cost; coached firms (the cultivation lever) lift it in any case."""
+        revenue = self.revenue[i]
+        need = inputs.hte.for_revenue(revenue) * revenue
+        uncertified = self.hte_until[i] <= year
         gap = need - rd
-        near = uncertified & (gap > 0) & (rd >= (1.0 - a["hte_bunching_window"]) * need)
-        saving = (CORPORATE_INCOME_TAX_RATE - policy.hte_tax_rate) * np.maximum(self.profit, 0.0)
-        bunch = near & (saving > gap * cost)
-        self.cultivated = np.zeros(rd.size, dtype=bool)
+        below = uncertified & (gap > 0)
+        near = below & (rd >= (1.0 - a["hte_bunching_window"]) * need)
+        saving = (CORPORATE_INCOME_TAX_RATE - policy.hte_tax_rate) * np.maximum(self.profit[i], 0.0)
+        lift = near & (saving > gap * cost)
+        self.cultivated[:] = False
+        self.cultivated_count = 0
         if policy.cultivation_firms > 0:
-            pool = np.flatnonzero(uncertified & (gap > 0) & ~bunch)
-            if pool.size:
-                closest = pool[np.argsort(gap[pool] / need[pool])[: policy.cultivation_firms]]
-                self.cultivated[closest] = True
-        self.cultivated_count = int(self.cultivated.sum())
-        return np.where(bunch | self.cultivated, np.maximum(rd, need), rd)
+            pool = np.flatnonzero(below & ~lift)
+            closest = pool[np.argsort(gap[pool] / need[pool], kind="stable")[: policy.cultivation_firms]]
+            lift[closest] = True
+            self.cultivated[i[closest]] = True
+            self.cultivated_count = int(closest.size)
+        return np.maximum(rd, need * lift)
 
     def innovate(self, a: dict, rng: np.random.Generator) -> None:
         """Knowledge accumulates; a stochastic innovation, likelier with more knowledge, raises revenue."""
@@ -431,6 +474,7 @@ class Enterprises:
         chance = np.where(self.cultivated[applying], a["hte_cultivated_success"], a["hte_application_success"])
         recognised = applying[rng.random(applying.size) < chance]
         self.hte_until[recognised] = year + 2
+        self.hte_version += 1
         self.new_hte = int(recognised.size)
 
     def upgrade_factories(self, count: int, gain: float, rng: np.random.Generator) -> int:
@@ -451,23 +495,24 @@ class Enterprises:
         self.age += self.alive
 
     def turnover(self, inputs: ModelInputs, rng: np.random.Generator) -> tuple[int, int]:
-        """Exit (random, likelier for loss-makers) and entry of start-ups into free slots."""
+        """Exit (random) and entry of start-ups and spin-offs into free slots."""
         a = inputs.assumptions
-        exit_chance = a["firm_exit_rate"] * np.where(self.margin < 0, 1.5, 1.0)
-        leaving = self.alive & (rng.random(self.alive.size) < exit_chance)
-        self.alive &= ~leaving
+        population = len(self)
+        leaving = np.flatnonzero(self.alive & (rng.random(self.alive.size) < a["firm_exit_rate"]))
+        self.alive[leaving] = False
         for name in ("revenue", "rd", "knowledge", "venture_funds", "credit", "tech_bought", "refund"):
             getattr(self, name)[leaving] = 0.0
         self.hte_until[leaving] = -1
+        self.hte_version += 1
         free = np.flatnonzero(~self.alive)
-        n_entry = min(int(rng.binomial(len(self), a["firm_entry_rate"])), free.size)
+        n_entry = min(int(rng.binomial(population, a["firm_entry_rate"])), free.size)
         if n_entry:
             n_total = a["n_above_scale_firms"] + a["n_tech_smes"]
             p_sme = a["n_tech_smes"] / n_total
             p_ind = (1 - p_sme) * a["industrial_share"]
             segment = rng.choice(3, size=n_entry, p=[p_ind, 1 - p_sme - p_ind, p_sme])
             self._populate(free[:n_entry], segment, inputs, rng, entrants=True)
-        return int(leaving.sum()), n_entry
+        return int(leaving.size), n_entry
 
 
 def firm_fields() -> tuple[str, ...]:

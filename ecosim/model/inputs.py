@@ -37,10 +37,8 @@ class HteThresholds:
 
     def for_revenue(self, revenue: np.ndarray) -> np.ndarray:
         """Threshold R&D/revenue for each firm's revenue (m yuan)."""
-        threshold = np.full(revenue.shape, self.large)
-        threshold[revenue <= self.medium_max_revenue] = self.medium
-        threshold[revenue <= self.small_max_revenue] = self.small
-        return threshold
+        band = (revenue > self.small_max_revenue).view(np.int8) + (revenue > self.medium_max_revenue).view(np.int8)
+        return np.take(np.array([self.small, self.medium, self.large]), band)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Analyses on model runs: forecasts, calibration, backtests, sensitivity, policy design."""

@@ -1,0 +1,79 @@
+"""A forecast: replications of a scenario and what they say about the target."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ecosim.explore.runs import run_replications
+from ecosim.scenario import Scenario
+
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+@dataclass
+class Forecast:
+    """The replications of one scenario (``years``: one row per replication and year)."""
+
+    scenario: Scenario
+    years: pd.DataFrame
+    seed: int
+
+    @property
+    def replications(self) -> int:
+        """Number of replications."""
+        return int(self.years["replication"].nunique())
+
+    def target_year(self) -> pd.DataFrame:
+        """The rows of the target year, one per replication."""
+        return self.years[self.years["year"] == self.scenario.target.year]
+
+    def probability_met(self, year: int | None = None) -> float:
+        """Share of replications at or above the target in ``year`` (default: the target year)."""
+        rows = self.years[self.years["year"] == (year or self.scenario.target.year)]
+        return float(rows["target_met"].mean())
+
+    def probability_by_year(self) -> pd.Series:
+        """P(target met) in each simulated year."""
+        return self.years.groupby("year")["target_met"].mean()
+
+    def bands(self, column: str = "rd_intensity") -> pd.DataFrame:
+        """Quantiles of a column by year (columns q05, q25, q50, q75, q95)."""
+        q = self.years.groupby("year")[column].quantile(list(QUANTILES)).unstack()
+        q.columns = [f"q{round(100 * p):02d}" for p in QUANTILES]
+        return q
+
+    def first_year_met(self) -> int | None:
+        """First year in which at least half the replications meet the target, if any."""
+        p = self.probability_by_year()
+        met = p[(p.index > self.scenario.base_year) & (p >= 0.5)]
+        return int(met.index[0]) if len(met) else None
+
+    def summary(self) -> dict:
+        """The answer: P(target met), target-year intensity and national intensity, cost, first year met."""
+        rows = self.target_year()
+        band = lambda col: {f"q{round(100 * p):02d}": float(np.quantile(rows[col], p)) for p in (0.05, 0.5, 0.95)}
+        cumulative_cost = (self.years[self.years["year"] > self.scenario.policy_start_year - 1]
+                           .groupby("replication")["government_cost"].sum())
+        return {
+            "scenario": self.scenario.name,
+            "seed": self.seed,
+            "replications": self.replications,
+            "target_year": self.scenario.target.year,
+            "target": self.scenario.target.value,
+            "probability_target_met": self.probability_met(),
+            "rd_intensity": band("rd_intensity"),
+            "national_rd_intensity": band("national_rd_intensity"),
+            "rd_intensity_gap": band("rd_intensity_gap"),
+            "first_year_met": self.first_year_met(),
+            "government_cost_from_policy_start_median": float(cumulative_cost.median()),
+            "units": {"rd_intensity": "percent of GDP", "government_cost": "100m yuan"},
+        }
+
+
+def forecast(scenario: Scenario, replications: int | None = None, seed: int | None = None) -> Forecast:
+    """Run a scenario's replications (default: the scenario's count and seed)."""
+    root = scenario.seed if seed is None else seed
+    return Forecast(scenario, run_replications(scenario, replications, root), root)

@@ -1,0 +1,1 @@
+"""Experiments: seeds, replications, designs, executors and result storage."""
