@@ -374,7 +374,7 @@ class Enterprises:
         return np.log1p(k / (a["knowledge_half_saturation"] * np.maximum(r, 1e-9)))
 
     def decide_rd(self, a: dict, policy: YearPolicy, inputs: ModelInputs, t: int,
-                  spill: np.ndarray, rng: np.random.Generator) -> None:
+                  spill: np.ndarray, rng: np.random.Generator, coverage_rng: np.random.Generator) -> None:
         """This year's R&D: whether to do it (latent rule) and how much (partial adjustment to target).
 
         The target is the firm's base desire scaled by its user cost relative to entry
@@ -388,7 +388,7 @@ class Enterprises:
         self.user_cost0[unset] = cost[unset]
         cost_change = np.log(cost / self.user_cost0)
         doing = self._participate(a, cost_change, rng)
-        self.pushed_count = self._full_coverage(policy, doing, a, rng)
+        self.pushed_count = self._full_coverage(policy, doing, a, coverage_rng)
         soe_bound = self.state_owned & self.alive & (policy.soe_floor > 0)
         i = np.flatnonzero(doing | soe_bound)
         revenue, rd_before = self.revenue[i], self.rd[i]
@@ -408,26 +408,24 @@ class Enterprises:
     def _participate(self, a: dict, cost_change: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Whether each firm does R&D this year: latent propensity, size, user cost, persistence and a shock.
 
-        Only firms within six shock standard deviations of their cut-off draw a shock: for the
-        others the outcome is settled (a shock that large has probability below 1e-9).
+        The shock is logistic with the assumed standard deviation, one draw per slot every year
+        (common random numbers: a lever change does not reshuffle other firms' shocks).
         """
-        alive = self.alive
         with np.errstate(divide="ignore", invalid="ignore"):
             size = np.log(self.revenue / self.revenue0)
+        u = rng.random(self.alive.size)
+        shock = (a["participation_shock_sd"] * np.sqrt(3.0) / np.pi) * np.log(u / (1.0 - u))
         margin = (self.latent - self.cutoff + a["participation_size_effect"] * size
                   - a["participation_cost_sensitivity"] * cost_change
-                  + a["participation_persistence"] * (self.rd > 0))
-        sd = a["participation_shock_sd"]
-        close = np.flatnonzero(alive & (np.abs(margin) < 6.0 * sd))
-        margin[close] += sd * rng.standard_normal(close.size)
-        return alive & (margin > 0)
+                  + a["participation_persistence"] * (self.rd > 0) + shock)
+        return self.alive & (margin > 0)
 
     def _full_coverage(self, policy: YearPolicy, doing: np.ndarray, a: dict, rng: np.random.Generator) -> int:
         """Push a share of non-performing industrial firms into R&D; they stay (their propensity is raised)."""
+        u = rng.random(doing.size)
         if policy.full_coverage <= 0:
             return 0
-        candidates = self.industrial_above_scale() & ~doing
-        pushed = candidates & (rng.random(doing.size) < policy.full_coverage)
+        pushed = self.industrial_above_scale() & ~doing & (u < policy.full_coverage)
         which = np.flatnonzero(pushed)
         self.latent[which] = np.maximum(self.latent[which], self.cutoff[which] - 0.5 * a["participation_persistence"])
         self.pushed |= pushed
@@ -460,19 +458,21 @@ class Enterprises:
         """Knowledge accumulates; a stochastic innovation, likelier with more knowledge, raises revenue."""
         self.knowledge = ((1.0 - a["knowledge_depreciation"]) * self.knowledge + self.rd
                           + a["tech_absorption_weight"] * self.tech_bought)
+        u = rng.random(self.alive.size)
         knowing = np.flatnonzero(self.knowledge > 0)
         chance = a["innovation_success_max"] * -np.expm1(
             -self.knowledge[knowing] / (a["knowledge_half_saturation"] * self.revenue[knowing]))
-        success = knowing[rng.random(knowing.size) < chance]
+        success = knowing[u[knowing] < chance]
         self.revenue[success] *= 1.0 + a["innovation_productivity_gain"]
 
     def recognise_hte(self, a: dict, inputs: ModelInputs, year: int, rng: np.random.Generator) -> None:
         """Firms without a valid certificate whose R&D/revenue meets the threshold may be recognised (3 years)."""
+        u = rng.random(self.alive.size)
         applying = np.flatnonzero((self.rd > 0) & (self.hte_until < year))
         revenue = self.revenue[applying]
         applying = applying[self.rd[applying] >= inputs.hte.for_revenue(revenue) * revenue]
         chance = np.where(self.cultivated[applying], a["hte_cultivated_success"], a["hte_application_success"])
-        recognised = applying[rng.random(applying.size) < chance]
+        recognised = applying[u[applying] < chance]
         self.hte_until[recognised] = year + 2
         self.hte_version += 1
         self.new_hte = int(recognised.size)
@@ -486,16 +486,22 @@ class Enterprises:
         return int(chosen.size)
 
     def grow(self, a: dict, coal_change: float, rng: np.random.Generator) -> None:
-        """Revenue drifts with its sector's trend, the coal price (coal firms) and an idiosyncratic shock."""
+        """Revenue drifts with its sector's trend, the coal price (coal firms) and an idiosyncratic shock.
+
+        The yearly log shock is uniform with the assumed standard deviation (a quarter of the
+        cost of a normal draw; over the years and firms only its variance matters).
+        """
         sigma = a["firm_revenue_shock_sd"]
-        log_growth = (a["firm_revenue_growth"] - 0.5 * sigma**2 + self.growth_of
+        half_width = sigma * np.sqrt(3.0)
+        log_growth = (a["firm_revenue_growth"] - 0.5 * sigma**2 - half_width + self.growth_of
                       + (a["coal_firm_elasticity"] * coal_change) * self.coal
-                      + sigma * rng.standard_normal(self.alive.size))
+                      + (2.0 * half_width) * rng.random(self.alive.size))
         self.revenue *= np.exp(log_growth)
         self.age += self.alive
 
-    def turnover(self, inputs: ModelInputs, rng: np.random.Generator) -> tuple[int, int]:
-        """Exit (random) and entry of start-ups and spin-offs into free slots."""
+    def turnover(self, inputs: ModelInputs, rng: np.random.Generator,
+                 entry_rng: np.random.Generator) -> tuple[int, int]:
+        """Exit (random) and entry of start-ups and spin-offs into free slots (drawn from ``entry_rng``)."""
         a = inputs.assumptions
         population = len(self)
         leaving = np.flatnonzero(self.alive & (rng.random(self.alive.size) < a["firm_exit_rate"]))
@@ -505,6 +511,7 @@ class Enterprises:
         self.hte_until[leaving] = -1
         self.hte_version += 1
         free = np.flatnonzero(~self.alive)
+        rng = entry_rng
         n_entry = min(int(rng.binomial(population, a["firm_entry_rate"])), free.size)
         if n_entry:
             n_total = a["n_above_scale_firms"] + a["n_tech_smes"]

@@ -21,8 +21,8 @@ class Screen:
         self.firms = np.flatnonzero(firms.alive & ((firms.rd > 0) | (firms.segment == TECH_SME)))
         knowledge = firms.knowledge[self.firms] / (a["knowledge_half_saturation"] * firms.revenue[self.firms])
         self.cluster = firms.in_cluster[self.firms]
-        self.score = ((firms.age[self.firms] < 8) + np.log1p(knowledge) + self.cluster
-                      + 0.5 * rng.standard_normal(self.firms.size))
+        noise = rng.random(firms.alive.size)[self.firms] - 0.5
+        self.score = (firms.age[self.firms] < 8) + np.log1p(knowledge) + self.cluster + noise
 
     def take(self, count: int, clusters_only: bool = False) -> np.ndarray:
         """The ``count`` best-scoring candidates not yet taken this year (firm slots, best first)."""

@@ -21,13 +21,27 @@ from ecosim.model.institutions import Institutions, local_technology_sales
 from ecosim.scenario import NATIONAL_AVERAGE, Scenario
 
 SeedLike = int | np.random.SeedSequence
+STREAMS = ("economy", "screen", "participation", "coverage", "innovation", "hte", "factories",
+           "demonstration", "growth", "exit", "entry")
+"""One random stream per kind of event. Each draws the same amount every year whatever the
+state, so two runs with the same seed and different levers share their random numbers
+(common random numbers) wherever the levers do not change what happens."""
+
+
+def random_streams(seed: SeedLike) -> dict[str, np.random.Generator]:
+    """The set-up stream ("init") and one stream per event, derived from the seed without mutating it."""
+    root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    names = ("init",) + STREAMS
+    return {name: np.random.default_rng(np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, i)))
+            for i, name in enumerate(names)}
 
 
 class EcosystemModel(mesa.Model):
     """Shanxi's innovation ecosystem from a base year to a horizon, one step per year."""
 
     def __init__(self, inputs: ModelInputs, seed: SeedLike = 0):
-        super().__init__(rng=np.random.default_rng(seed))
+        self.streams = random_streams(seed)
+        super().__init__(rng=self.streams["init"])
         self.inputs = inputs
         a = self.a = inputs.assumptions
         self.t = 0
@@ -58,21 +72,24 @@ class EcosystemModel(mesa.Model):
         year = int(self.inputs.years[t])
         policy = gov.policy(t)
         firms.year = year
-        self.economy.advance(t, self.rng)
+        streams = self.streams
+        self.economy.advance(t, streams["economy"])
         venture = self._finance(t, year)
         self._fund_institutions(t)
         if t > 0:
-            firms.decide_rd(a, policy, self.inputs, t, self._spillovers(), self.rng)
+            firms.decide_rd(a, policy, self.inputs, t, self._spillovers(), streams["participation"],
+                            streams["coverage"])
             self._trade_technology(t)
-            firms.innovate(a, self.rng)
-            firms.recognise_hte(a, self.inputs, year, self.rng)
+            firms.innovate(a, streams["innovation"])
+            firms.recognise_hte(a, self.inputs, year, streams["hte"])
         if policy.smart_factories > 0:
-            upgraded = firms.upgrade_factories(policy.smart_factories, a["smart_factory_productivity_gain"], self.rng)
+            upgraded = firms.upgrade_factories(policy.smart_factories, a["smart_factory_productivity_gain"],
+                                               streams["factories"])
             gov.book(t, "smart_factories", upgraded * a["smart_factory_subsidy"] / 100.0)
         self._book_firm_levers(t, policy)
         self.rows.append(self._record(t, year, venture))
-        firms.grow(a, self.economy.coal_change, self.rng)
-        firms.turnover(self.inputs, self.rng)
+        firms.grow(a, self.economy.coal_change, streams["growth"])
+        firms.turnover(self.inputs, streams["exit"], streams["entry"])
         firms.venture_funds *= 2.0 / 3.0
         self.t += 1
 
@@ -91,7 +108,7 @@ class EcosystemModel(mesa.Model):
     def _finance(self, t: int, year: int) -> float:
         """Funds screen and invest, the lender lends, software firms get VAT refunds; venture money (100m yuan)."""
         a, firms, gov = self.a, self.enterprises, self.government
-        score = Screen(firms, a, self.rng)
+        score = Screen(firms, a, self.streams["screen"])
         capital = gov.lever("guidance_fund_capital", t)
         invested = self.guidance_fund.deploy_policy(year, capital, gov.lever("guidance_fund_leverage", t),
                                                     a, firms, score)
@@ -150,7 +167,7 @@ class EcosystemModel(mesa.Model):
         projects = int(gov.lever("transfer_demonstration_projects", t))
         performers = np.flatnonzero(firms.rd > 0)
         if projects and performers.size:
-            chosen = self.rng.choice(performers, size=projects, replace=projects > performers.size)
+            chosen = self.streams["demonstration"].choice(performers, size=projects, replace=projects > performers.size)
             np.add.at(firms.tech_bought, chosen, a["demonstration_project_size"])
             local += projects * a["demonstration_project_size"] / 100.0
             bought += projects * a["demonstration_project_size"] / 100.0
@@ -165,13 +182,12 @@ class EcosystemModel(mesa.Model):
         year = int(self.inputs.years[t])
         hte = firms.high_tech(firms.year) & firms.alive
         tau = firms.tax_rate(policy, year)
-        manufacturing = firms.manufacturing
         deduction = firms.deduction_share * tau * firms.rd
-        gov.book(t, "rd_super_deduction_rate", float((deduction * ~manufacturing).sum()) * policy.super_deduction / 100)
-        gov.book(t, "rd_super_deduction_rate_manufacturing",
-                 float((deduction * manufacturing).sum()) * policy.super_deduction_manufacturing / 100)
-        forgone = (CORPORATE_INCOME_TAX_RATE - policy.hte_tax_rate) * np.maximum(firms.profit, 0.0)
-        gov.book(t, "hte_income_tax_rate", float(forgone[hte].sum()) / 100.0)
+        manufacturing = float(np.dot(deduction, firms.manufacturing))
+        gov.book(t, "rd_super_deduction_rate", (float(deduction.sum()) - manufacturing) * policy.super_deduction / 100)
+        gov.book(t, "rd_super_deduction_rate_manufacturing", manufacturing * policy.super_deduction_manufacturing / 100)
+        profit = float(np.dot(np.maximum(firms.profit, 0.0), hte))
+        gov.book(t, "hte_income_tax_rate", (CORPORATE_INCOME_TAX_RATE - policy.hte_tax_rate) * profit / 100.0)
         gov.book(t, "rd_reward_rate", policy.reward_rate * float(firms.rd.sum()) / 100.0)
         gov.book(t, "innovation_full_coverage", firms.pushed_count * a["full_coverage_cost_per_firm"] / 100.0)
         gov.book(t, "hte_cultivation_firms", firms.cultivated_count * a["cultivation_cost_per_firm"] / 100.0)

@@ -1,0 +1,427 @@
+"""Experiments: a scenario, factors with distributions, a design, replications and outputs, read from TOML.
+
+An experiment file names a scenario (built-in name or a path relative to the experiment file),
+the factors to vary (``[factors."levers.NAME"]`` or ``[factors.assumptions.NAME]``, each with a
+distribution), a design (grid, Latin hypercube, Sobol/Saltelli, Morris or a user CSV), the number
+of replications per design point, the root seed and the outputs kept. It is validated like a
+scenario: every error names the file, the field and what is allowed, and nothing is run before
+the whole file is valid.
+
+Example::
+
+    name = "lever-screening"
+    scenario = "baseline"
+    replications = 2
+    seed = 7
+    [factors."levers.rd_reward_rate"]
+    distribution = "uniform"            # low/high default to the catalogue range
+    [factors.assumptions.rd_user_cost_elasticity]
+    distribution = "triangular"
+    mode = 1.0
+    [design]
+    method = "lhs"
+    points = 20
+    [outputs]
+    yearly = ["rd_intensity", "government_cost"]
+    summaries = true
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ecosim.assumptions import ASSUMPTIONS
+from ecosim.levers import LEVERS
+from ecosim.model import OUTPUT_COLUMNS
+from ecosim.scenario import BUILTIN_SCENARIOS, Scenario, ScenarioError, load_scenario
+
+DISTRIBUTIONS = {
+    "uniform": ("low", "high"),
+    "normal": ("mean", "sd"),
+    "triangular": ("low", "mode", "high"),
+    "discrete": ("values",),
+}
+METHODS = {
+    "grid": ("levels",),
+    "lhs": ("points",),
+    "sobol": ("n", "second_order"),
+    "morris": ("trajectories", "levels"),
+    "csv": ("file",),
+}
+DEFAULT_YEARLY = ("rd_intensity", "national_rd_intensity", "rd_intensity_gap", "target_met", "government_cost")
+MAX_RUNS = 10_000_000
+
+_TOP_LEVEL = {
+    "name": "a text",
+    "description": "a text",
+    "scenario": "a built-in scenario name or a scenario file path relative to the experiment file",
+    "factors": "a table of factors (levers.NAME or assumptions.NAME)",
+    "design": "a table with method and its settings",
+    "replications": "a whole number from 1 to 1000000",
+    "seed": "a whole number from 0 to 2**63-1",
+    "outputs": "a table with yearly (list of columns) and summaries (true/false)",
+}
+
+
+class ExperimentError(ValueError):
+    """An experiment that cannot be run: names the file, the field and what is allowed."""
+
+    def __init__(self, source: str, field_name: str, message: str):
+        self.source = source
+        self.field = field_name
+        self.message = message
+        super().__init__(f"{source}: {field_name}: {message}")
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One input varied by the design: a lever (held from the policy start year on) or an assumption."""
+
+    name: str
+    """``levers.NAME`` or ``assumptions.NAME``."""
+    distribution: str
+    params: dict[str, Any]
+    low: float
+    """The catalogue range; every value the factor takes lies inside it."""
+    high: float
+    integer: bool = False
+
+    @property
+    def kind(self) -> str:
+        """``levers`` or ``assumptions``."""
+        return self.name.split(".", 1)[0]
+
+    @property
+    def key(self) -> str:
+        """The lever or assumption name."""
+        return self.name.split(".", 1)[1]
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """Map unit-interval samples to the factor's values (integer factors rounded)."""
+        u = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
+        p = self.params
+        if self.distribution == "uniform":
+            values = stats.uniform(loc=p["low"], scale=p["high"] - p["low"]).ppf(u)
+        elif self.distribution == "normal":
+            # truncated to the catalogue range so every value is a valid input
+            a, b = (self.low - p["mean"]) / p["sd"], (self.high - p["mean"]) / p["sd"]
+            values = stats.truncnorm(a, b, loc=p["mean"], scale=p["sd"]).ppf(u)
+        elif self.distribution == "triangular":
+            width = p["high"] - p["low"]
+            values = stats.triang((p["mode"] - p["low"]) / width, loc=p["low"], scale=width).ppf(u)
+        else:
+            options = np.asarray(p["values"], dtype=float)
+            values = options[np.minimum((u * len(options)).astype(int), len(options) - 1)]
+        values = np.clip(values, self.low, self.high)
+        return np.round(values) if self.integer else values
+
+    def levels(self, count: int) -> np.ndarray:
+        """Grid levels: the discrete values, or ``count`` evenly spaced quantiles from 0 to 1."""
+        if self.distribution == "discrete":
+            return np.asarray(self.params["values"], dtype=float)
+        return np.unique(self.ppf(np.linspace(0.0, 1.0, count)))
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A validated experiment. Build with :func:`load_experiment`."""
+
+    name: str
+    description: str
+    scenario: Scenario
+    scenario_ref: str
+    factors: tuple[Factor, ...]
+    method: str
+    design: dict[str, Any]
+    replications: int
+    seed: int
+    yearly: tuple[str, ...]
+    summaries: bool
+    source: str
+    sha256: str
+    csv_points: np.ndarray | None = field(default=None, compare=False)
+
+    @property
+    def factor_names(self) -> list[str]:
+        return [f.name for f in self.factors]
+
+    def points(self) -> np.ndarray:
+        """The design matrix: one row per design point, one column per factor."""
+        from ecosim.explore.designs import design_points
+
+        return design_points(self)
+
+    def point_count(self) -> int:
+        return len(self.points())
+
+
+def load_experiment(path: str | Path) -> Experiment:
+    """Read and validate an experiment file."""
+    path = Path(path)
+    source = str(path)
+    if not path.is_file():
+        raise ExperimentError(source, "(file)", "no such file")
+    data = path.read_bytes()
+    try:
+        raw = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ExperimentError(source, "(file)", "not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ExperimentError(source, "(syntax)", f"not valid TOML: {error}") from None
+    return _validate(raw, source, path.parent, hashlib.sha256(data).hexdigest())
+
+
+def file_sha256(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+# --- validation -----------------------------------------------------------------------------
+
+
+def _validate(raw: dict, source: str, folder: Path, sha: str) -> Experiment:
+    for key in raw:
+        if key not in _TOP_LEVEL:
+            raise ExperimentError(source, key, f"unknown field; allowed fields are {', '.join(_TOP_LEVEL)}")
+    name = _text(raw, "name", Path(source).stem, source)
+    description = _text(raw, "description", "", source)
+    if "scenario" not in raw:
+        raise ExperimentError(source, "scenario", f"missing; give {_TOP_LEVEL['scenario']}")
+    ref = raw["scenario"]
+    if not isinstance(ref, str):
+        raise ExperimentError(source, "scenario", f"must be {_TOP_LEVEL['scenario']}, got {_show(ref)}")
+    scenario_path = folder / ref
+    target = scenario_path if scenario_path.is_file() else ref
+    if not scenario_path.is_file() and ref not in BUILTIN_SCENARIOS:
+        raise ExperimentError(source, "scenario", f"no scenario file {scenario_path} and not a built-in "
+                              f"scenario; built-in scenarios are {', '.join(BUILTIN_SCENARIOS)}")
+    try:
+        scenario = load_scenario(target)
+    except ScenarioError as error:
+        raise ExperimentError(source, "scenario", f"the scenario is not valid: {error}") from None
+    replications = _whole(raw.get("replications", 1), "replications", 1, 1_000_000, source)
+    seed = _whole(raw.get("seed", scenario.seed), "seed", 0, 2**63 - 1, source)
+    design = raw.get("design")
+    if not isinstance(design, dict):
+        raise ExperimentError(source, "design", f"must be a table with method = one of {', '.join(METHODS)}"
+                              + ("" if design is None else f", got {_show(design)}"))
+    method = design.get("method")
+    if method not in METHODS:
+        raise ExperimentError(source, "design.method", f"must be one of {', '.join(METHODS)}, got {_show(method)}")
+    for key in design:
+        if key != "method" and key not in METHODS[method]:
+            allowed = ", ".join(("method",) + METHODS[method])
+            raise ExperimentError(source, f"design.{key}", f"unknown for method {method!r}; allowed are {allowed}")
+    settings, csv_points, factors = _design(method, design, raw, folder, source)
+    yearly, summaries = _outputs(raw.get("outputs", {}), source)
+    experiment = Experiment(name, description, scenario, ref, factors, method, settings, replications, seed,
+                            yearly, summaries, source, sha, csv_points)
+    total = experiment.point_count() * replications
+    if total > MAX_RUNS:
+        raise ExperimentError(source, "design", f"{total} runs; at most {MAX_RUNS} runs are allowed")
+    return experiment
+
+
+def _design(method: str, design: dict, raw: dict, folder: Path, source: str):
+    settings: dict[str, Any] = {}
+    csv_points = None
+    if method == "csv":
+        if "file" not in design or not isinstance(design["file"], str):
+            raise ExperimentError(source, "design.file", "must be a CSV file path relative to the experiment file")
+        csv_path = folder / design["file"]
+        if not csv_path.is_file():
+            raise ExperimentError(source, "design.file", f"no such file {csv_path}")
+        try:
+            table = pd.read_csv(csv_path)
+        except Exception as error:  # noqa: BLE001 - any parse failure is a bad input
+            raise ExperimentError(source, "design.file", f"not a readable CSV: {error}") from None
+        if "factors" in raw:
+            factors = _factors(raw["factors"], source)
+            missing = [f.name for f in factors if f.name not in table.columns]
+            if missing:
+                raise ExperimentError(source, "design.file", f"columns missing for factors {', '.join(missing)}")
+            extra = [c for c in table.columns if c not in [f.name for f in factors]]
+            if extra:
+                raise ExperimentError(source, "design.file", f"columns {', '.join(extra)} are not declared factors")
+        else:
+            factors = _factors({c: {"distribution": "uniform"} for c in table.columns}, source,
+                               field_prefix="design.file: column ")
+        if len(table) == 0:
+            raise ExperimentError(source, "design.file", "has no rows; give one row per design point")
+        for f in factors:
+            column = table[f.name]
+            for i, value in enumerate(column):
+                where = f"design.file[{i + 2}].{f.name}"
+                if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+                    raise ExperimentError(source, where, f"must be {_allowed(f)}, got {_show(value)}")
+                value = float(value)
+                if not math.isfinite(value) or not f.low <= value <= f.high:
+                    raise ExperimentError(source, where, f"{value!r} is out of range; allowed is {_allowed(f)}")
+                if f.integer and value != int(value):
+                    raise ExperimentError(source, where, f"must be {_allowed(f)}, got {value!r}")
+        csv_points = table[[f.name for f in factors]].to_numpy(dtype=float)
+        settings["file"] = design["file"]
+        return settings, csv_points, factors
+    if "factors" not in raw:
+        raise ExperimentError(source, "factors", "missing; give at least one [factors.\"levers.NAME\"] table")
+    factors = _factors(raw["factors"], source)
+    if method == "grid":
+        settings["levels"] = _whole(design.get("levels", 3), "design.levels", 2, 1000, source)
+    elif method == "lhs":
+        settings["points"] = _whole(design.get("points", 10), "design.points", 1, MAX_RUNS, source)
+    elif method == "sobol":
+        settings["n"] = _whole(design.get("n", 8), "design.n", 1, MAX_RUNS, source)
+        second = design.get("second_order", False)
+        if not isinstance(second, bool):
+            raise ExperimentError(source, "design.second_order", f"must be true or false, got {_show(second)}")
+        settings["second_order"] = second
+    elif method == "morris":
+        settings["trajectories"] = _whole(design.get("trajectories", 10), "design.trajectories", 1, MAX_RUNS, source)
+        settings["levels"] = _whole(design.get("levels", 4), "design.levels", 2, 1000, source)
+    if method in ("sobol", "morris") and len(factors) < 2:
+        raise ExperimentError(source, "factors", f"method {method!r} needs at least 2 factors")
+    return settings, csv_points, tuple(factors)
+
+
+def _factors(raw: Any, source: str, field_prefix: str = "factors.") -> tuple[Factor, ...]:
+    if not isinstance(raw, dict) or not raw:
+        raise ExperimentError(source, "factors", "must be a non-empty table of factors "
+                              "(levers.NAME or assumptions.NAME)")
+    flat: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in ("levers", "assumptions") and isinstance(value, dict) and "distribution" not in value:
+            for sub, spec in value.items():
+                flat[f"{key}.{sub}"] = spec
+        else:
+            flat[key] = value
+    return tuple(_factor(name, spec, source, field_prefix) for name, spec in flat.items())
+
+
+def _factor(name: str, spec: Any, source: str, prefix: str) -> Factor:
+    where = f"{prefix}{name}"
+    kind, _, key = name.partition(".")
+    if kind == "levers":
+        if key not in LEVERS:
+            raise ExperimentError(source, where, f"unknown lever; known levers are {', '.join(LEVERS)}")
+        entry = LEVERS[key]
+    elif kind == "assumptions":
+        if key not in ASSUMPTIONS:
+            raise ExperimentError(source, where,
+                                  f"unknown assumption; known assumptions are {', '.join(ASSUMPTIONS)}")
+        entry = ASSUMPTIONS[key]
+    else:
+        raise ExperimentError(source, where, "a factor must be named levers.NAME or assumptions.NAME")
+    if not isinstance(spec, dict):
+        raise ExperimentError(source, where, f"must be a table with distribution and its parameters, got {_show(spec)}")
+    distribution = spec.get("distribution", "uniform")
+    if distribution not in DISTRIBUTIONS:
+        raise ExperimentError(source, f"{where}.distribution",
+                              f"must be one of {', '.join(DISTRIBUTIONS)}, got {_show(distribution)}")
+    for param in spec:
+        if param != "distribution" and param not in DISTRIBUTIONS[distribution]:
+            allowed = ", ".join(("distribution",) + DISTRIBUTIONS[distribution])
+            raise ExperimentError(source, f"{where}.{param}",
+                                  f"unknown for distribution {distribution!r}; allowed are {allowed}")
+    low, high, integer = float(entry.low), float(entry.high), entry.integer
+    factor = Factor(name, distribution, {}, low, high, integer)
+
+    def value(param: str, default: float | None = None, within: bool = True) -> float:
+        if param not in spec:
+            if default is None:
+                raise ExperimentError(source, f"{where}.{param}",
+                                      f"missing; distribution {distribution!r} needs "
+                                      f"{', '.join(DISTRIBUTIONS[distribution])}")
+            return default
+        v = spec[param]
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+            raise ExperimentError(source, f"{where}.{param}", f"must be {_allowed(factor)}, got {_show(v)}")
+        if within and not low <= v <= high:
+            raise ExperimentError(source, f"{where}.{param}",
+                                  f"{v!r} is out of range; allowed is {_allowed(factor)}")
+        return float(v)
+
+    params: dict[str, Any] = {}
+    if distribution == "uniform":
+        params = {"low": value("low", low), "high": value("high", high)}
+        if not params["low"] < params["high"]:
+            raise ExperimentError(source, f"{where}.high", f"must be above low ({params['low']:g})")
+    elif distribution == "normal":
+        params = {"mean": value("mean"), "sd": value("sd", within=False)}
+        if params["sd"] <= 0:
+            raise ExperimentError(source, f"{where}.sd", f"must be a positive number, got {params['sd']!r}")
+    elif distribution == "triangular":
+        params = {"low": value("low", low), "mode": value("mode"), "high": value("high", high)}
+        if not params["low"] <= params["mode"] <= params["high"] or params["low"] == params["high"]:
+            raise ExperimentError(source, f"{where}.mode",
+                                  f"need low <= mode <= high and low < high, got {params['low']:g}, "
+                                  f"{params['mode']:g}, {params['high']:g}")
+    else:
+        values = spec.get("values")
+        if not isinstance(values, list) or not values:
+            raise ExperimentError(source, f"{where}.values", f"must be a non-empty list of {_allowed(factor)}, "
+                                  f"got {_show(values)}")
+        checked = []
+        for i, v in enumerate(values):
+            if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+                raise ExperimentError(source, f"{where}.values[{i}]", f"must be {_allowed(factor)}, got {_show(v)}")
+            if not low <= v <= high:
+                raise ExperimentError(source, f"{where}.values[{i}]",
+                                      f"{v!r} is out of range; allowed is {_allowed(factor)}")
+            if integer and float(v) != int(v):
+                raise ExperimentError(source, f"{where}.values[{i}]", f"must be {_allowed(factor)}, got {v!r}")
+            checked.append(float(v))
+        params = {"values": checked}
+    return Factor(name, distribution, params, low, high, integer)
+
+
+def _outputs(raw: Any, source: str) -> tuple[tuple[str, ...], bool]:
+    if not isinstance(raw, dict):
+        raise ExperimentError(source, "outputs", f"must be {_TOP_LEVEL['outputs']}, got {_show(raw)}")
+    for key in raw:
+        if key not in ("yearly", "summaries"):
+            raise ExperimentError(source, f"outputs.{key}", "unknown field; allowed fields are yearly, summaries")
+    yearly = raw.get("yearly", list(DEFAULT_YEARLY))
+    if not isinstance(yearly, list) or not all(isinstance(c, str) for c in yearly):
+        raise ExperimentError(source, "outputs.yearly", f"must be a list of column names, got {_show(yearly)}")
+    for i, column in enumerate(yearly):
+        if column not in OUTPUT_COLUMNS:
+            raise ExperimentError(source, f"outputs.yearly[{i}]",
+                                  f"unknown column {column!r}; known columns are {', '.join(OUTPUT_COLUMNS)}")
+    summaries = raw.get("summaries", True)
+    if not isinstance(summaries, bool):
+        raise ExperimentError(source, "outputs.summaries", f"must be true or false, got {_show(summaries)}")
+    columns = tuple(dict.fromkeys(c for c in yearly if c != "year"))
+    return columns, summaries
+
+
+def _allowed(f: Factor) -> str:
+    kind = "a whole number" if f.integer else "a number"
+    return f"{kind} from {f.low:g} to {f.high:g}"
+
+
+def _text(raw: dict, key: str, default: str, source: str) -> str:
+    value = raw.get(key, default)
+    if not isinstance(value, str):
+        raise ExperimentError(source, key, f"must be a text, got {_show(value)}")
+    return value
+
+
+def _whole(value: Any, field_name: str, low: int, high: int, source: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ExperimentError(source, field_name, f"must be a whole number from {low} to {high}, got {_show(value)}")
+    if not low <= value <= high:
+        raise ExperimentError(source, field_name, f"{value} is out of range; allowed is {low} to {high}")
+    return value
+
+
+def _show(value: Any) -> str:
+    kind = {bool: "a true/false", str: "a text", dict: "a table", list: "a list"}.get(type(value), type(value).__name__)
+    return f"{kind} ({value!r})" if not isinstance(value, dict) else kind
