@@ -1,2 +1,31 @@
-"""ecosim: does a policy mix reach the R&D-intensity target, how likely, and which levers matter."""
+"""ecosim: does a policy mix reach the R&D-intensity target, how likely, and which levers matter.
+
+The notebook API::
+
+    import ecosim
+    baseline = ecosim.load_scenario("baseline")
+    result = ecosim.forecast(baseline.with_changes({"levers.rd_reward_rate": 0.05}), replications=100)
+    result.summary(); result.plot(lang="zh")
+    ecosim.compare({"baseline": "baseline", "guiding opinions": "guiding-opinions"}).table()
+"""
+
 __version__ = "0.1.0"
+
+from ecosim.analysis.compare import Comparison, compare
+from ecosim.analysis.contribution import Contribution, contribution
+from ecosim.analysis.design import optimize
+from ecosim.analysis.forecast import Forecast, forecast
+from ecosim.explore.batch import batch, read_results
+from ecosim.scenario import Scenario, ScenarioError, load_scenario
+
+
+def discover(results_dir, outcome: str = "target_met", threshold: float | None = None):
+    """PRIM box of the design points of a batch whose mean ``outcome`` is at least ``threshold``."""
+    from ecosim.analysis.discovery import points_of_interest, prim
+
+    factors, interest, _ = points_of_interest(read_results(results_dir)[1], outcome, threshold)
+    return prim(factors, interest)
+
+
+__all__ = ["Comparison", "Contribution", "Forecast", "Scenario", "ScenarioError", "batch", "compare",
+           "contribution", "discover", "forecast", "load_scenario", "optimize", "read_results", "__version__"]

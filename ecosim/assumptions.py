@@ -13,7 +13,13 @@ unit of the statistics.
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
+from functools import cache
+
+import pandas as pd
+
+from ecosim.data import data_path
 
 
 @dataclass(frozen=True)
@@ -102,7 +108,7 @@ ASSUMPTIONS: dict[str, Assumption] = {
            "sunk costs make R&D status persistent from year to year", "behaviour"),
         _a("participation_shock_sd", "latent units", 0.25, 0.05, 0.6,
            "year-to-year idiosyncratic noise in the decision to do R&D", "behaviour"),
-        _a("participation_size_effect", "latent units per log revenue", 0.5, 0.1, 1.0,
+        _a("participation_size_effect", "latent units per log revenue", 1.0, 0.5, 1.5,
            "larger firms are likelier to do R&D", "behaviour"),
         _a("own_knowledge_return", "elasticity", 0.15, 0.0, 0.4,
            "a firm's own knowledge raises the expected return of further R&D", "behaviour"),
@@ -243,6 +249,31 @@ ASSUMPTIONS: dict[str, Assumption] = {
 }
 
 
-def defaults() -> dict[str, float]:
-    """Every assumption at its default, as a flat {name: value} mapping."""
+def catalogue_defaults() -> dict[str, float]:
+    """Every assumption at its catalogue default (before calibration)."""
     return {name: a.default for name, a in ASSUMPTIONS.items()}
+
+
+@cache
+def calibrated() -> dict[str, float]:
+    """Assumption values estimated by ``ecosim calibrate`` and shipped in ecosim/data/calibration.toml."""
+    path = data_path("calibration.toml")
+    if not path.exists():
+        return {}
+    values = tomllib.loads(path.read_text(encoding="utf-8")).get("assumptions", {})
+    unknown = set(values) - set(ASSUMPTIONS)
+    if unknown:
+        raise ValueError(f"{path}: unknown assumptions {sorted(unknown)}")
+    return {name: float(value) for name, value in values.items()}
+
+
+def defaults() -> dict[str, float]:
+    """Every assumption at its default: the calibrated value where there is one, else the catalogue's."""
+    return {**catalogue_defaults(), **calibrated()}
+
+
+@cache
+def posterior_sample() -> pd.DataFrame | None:
+    """The calibration's posterior sample (one row per accepted parameter vector), if shipped."""
+    path = data_path("calibration_posterior.csv")
+    return pd.read_csv(path) if path.exists() else None

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ecosim import cli_backtest, cli_batch, cli_calibrate, cli_design, cli_plot
 from ecosim.analysis.forecast import Forecast, forecast
 from ecosim.assumptions import ASSUMPTIONS
 from ecosim.levers import LEVERS, baseline_value
@@ -45,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=_non_negative, help="root seed (default: the scenario's)")
     run.add_argument("--out", type=Path, help="output folder (default: out/<scenario name>)")
     run.set_defaults(command=_run)
+    for module in (cli_batch, cli_calibrate, cli_backtest, cli_plot, cli_design):
+        module.register(sub)
     levers = sub.add_parser("levers", help="list the policy levers: unit, allowed range, 2020 value, cost rule")
     levers.set_defaults(command=_levers)
     assumptions = sub.add_parser("assumptions", help="list the assumptions: unit, default, range, reason")

@@ -34,9 +34,10 @@ _TOP_LEVEL = {
     "description": "a text",
     "base_year": f"a whole year from {FIRST_BASE_YEAR} to {LAST_HISTORY_YEAR}",
     "horizon": f"a whole year after base_year, up to {LAST_HORIZON}",
-    "policy_start_year": "a whole year after base_year, up to horizon",
+    "policy_start_year": "a whole year after base_year, up to the year after horizon",
     "seed": "a whole number from 0 to 2**63-1",
     "replications": "a whole number from 1 to 1000000",
+    "parameter_uncertainty": "true or false",
     "target": "a table with year and value",
     "levers": "a table of lever schedules",
     "assumptions": "a table of assumption values",
@@ -75,6 +76,8 @@ class Scenario:
     policy_start_year: int = LAST_HISTORY_YEAR + 1
     seed: int = 20210511
     replications: int = 200
+    parameter_uncertainty: bool = True
+    """Draw each replication's calibrated assumptions from the calibration's posterior sample."""
     target: Target = field(default_factory=Target)
     levers: dict[str, float | dict[int, float]] = field(default_factory=dict)
     """Lever schedules: a value from the policy start year on, or {from_year: value}, each value
@@ -104,6 +107,7 @@ class Scenario:
             "policy_start_year": self.policy_start_year,
             "seed": self.seed,
             "replications": self.replications,
+            "parameter_uncertainty": self.parameter_uncertainty,
             "target": {"year": self.target.year, "value": self.target.value},
             "levers": {k: {str(y): v for y, v in s.items()} if isinstance(s, dict) else s
                        for k, s in self.levers.items()},
@@ -189,10 +193,13 @@ def _validate(raw: dict[str, Any], source: str) -> Scenario:
     description = _text(raw, "description", "", source)
     base_year = _whole(raw.get("base_year", d.base_year), "base_year", FIRST_BASE_YEAR, LAST_HISTORY_YEAR, source)
     horizon = _whole(raw.get("horizon", d.horizon), "horizon", base_year + 1, LAST_HORIZON, source)
-    policy_start = _whole(raw.get("policy_start_year", min(d.policy_start_year, horizon)), "policy_start_year",
-                          base_year + 1, horizon, source)
+    policy_start = _whole(raw.get("policy_start_year", min(d.policy_start_year, horizon + 1)), "policy_start_year",
+                          base_year + 1, horizon + 1, source)
     seed = _whole(raw.get("seed", d.seed), "seed", 0, 2**63 - 1, source)
     replications = _whole(raw.get("replications", d.replications), "replications", 1, 1_000_000, source)
+    uncertainty = raw.get("parameter_uncertainty", d.parameter_uncertainty)
+    if not isinstance(uncertainty, bool):
+        raise ScenarioError(source, "parameter_uncertainty", f"must be true or false, got {_show(uncertainty)}")
     target = _target(raw.get("target", {}), base_year, horizon, source)
     levers = _levers(raw.get("levers", {}), base_year, horizon, policy_start, source)
     assumptions = _assumptions(raw.get("assumptions", {}), source)
@@ -200,8 +207,8 @@ def _validate(raw: dict[str, Any], source: str) -> Scenario:
                            0.0, 10.0, "percent of GDP", source)
     gdp = _year_table(raw.get("gdp_path", {}), "gdp_path", LAST_HISTORY_YEAR + 1, horizon,
                       1.0, 1e7, "100m yuan", source)
-    return Scenario(name, description, base_year, horizon, policy_start, seed, replications, target,
-                    levers, assumptions, national, gdp, source)
+    return Scenario(name, description, base_year, horizon, policy_start, seed, replications, uncertainty,
+                    target, levers, assumptions, national, gdp, source)
 
 
 def _text(raw: dict, key: str, default: str, source: str) -> str:

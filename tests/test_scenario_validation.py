@@ -230,7 +230,7 @@ WITH_CHANGES_ERRORS = [
     ({"assumptions": {"no_such_assumption": 1.0}}, "assumptions.no_such_assumption", "unknown assumption"),
     ({"horizon": 2051}, "horizon", "out of range"),
     ({"base_year": 2009}, "base_year", "out of range"),
-    ({"policy_start_year": 2031}, "policy_start_year", "out of range"),
+    ({"policy_start_year": 2032}, "policy_start_year", "out of range"),
     ({"target.year": 2031}, "target.year", "out of range"),
     ({"target": {"value": "national average"}}, "target.value", "national_average"),
     ({"seed": -1}, "seed", "out of range"),

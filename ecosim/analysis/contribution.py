@@ -40,6 +40,8 @@ class Contribution:
     """Median target-year intensity with every lever at its 2020 value."""
     seed: int
     replications: int
+    changed: tuple[str, ...] = ()
+    """All levers the scenario changes from their 2020 path (computed or not)."""
 
     @property
     def total(self) -> float:
@@ -48,7 +50,7 @@ class Contribution:
 
     @property
     def interaction(self) -> float:
-        """Total drop minus the sum of one-at-a-time drops."""
+        """Total drop minus the sum of the one-at-a-time drops computed (includes levers not computed)."""
         return self.total - float(self.table_["drop"].sum())
 
     def table(self) -> pd.DataFrame:
@@ -99,4 +101,5 @@ def contribution(scenario: Scenario, replications: int | None = None, seed: int 
         median_all_off = median
     table = pd.DataFrame(rows).set_index("lever")
     count = int(full["replication"].nunique())
-    return Contribution(scenario, table, median, median_all_off, root, count)
+    return Contribution(scenario, table, median, median_all_off, root, count,
+                        tuple(n for n in LEVERS if n in changed))

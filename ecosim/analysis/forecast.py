@@ -72,8 +72,15 @@ class Forecast:
             "units": {"rd_intensity": "percent of GDP", "government_cost": "100m yuan"},
         }
 
+    def plot(self, lang: str = "en", title: str | None = None):
+        """Fan chart of the forecast (``lang`` "en" or "zh"); returns the matplotlib Figure."""
+        from ecosim.charts.fan import fan_chart
+
+        return fan_chart(self, lang, title)
+
 
 def forecast(scenario: Scenario, replications: int | None = None, seed: int | None = None) -> Forecast:
     """Run a scenario's replications (default: the scenario's count and seed)."""
     root = scenario.seed if seed is None else seed
     return Forecast(scenario, run_replications(scenario, replications, root), root)
+

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from ecosim.charts import style
 from ecosim.charts.labels import scenario_name, text
@@ -53,12 +54,13 @@ def fan_chart(result: "Forecast", lang: str = "en", title: str | None = None) ->
         year = result.scenario.target.year
         ax.axvline(year, color=c["target_year"], lw=1, ls=":", gid="target_year", label=text(lang, "target_year", year=year))
         p = result.probability_met()
-        ax.text(0.02, 0.97, text(lang, "p_met", year=year, p=p) + "\n" + text(lang, "replications", n=result.replications),
-                transform=ax.transAxes, va="top", ha="left", gid="p_met",
+        ax.text(0.98, 0.03, text(lang, "p_met", year=year, p=p) + "\n" + text(lang, "replications", n=result.replications),
+                transform=ax.transAxes, va="bottom", ha="right", gid="p_met",
                 bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": c["neutral"], "lw": 0.6})
         ax.set_title(title or text(lang, "fan_title", scenario=scenario_name(lang, result.scenario.name)))
         ax.set_xlabel(text(lang, "year"))
         ax.set_ylabel(text(lang, "intensity"))
         ax.set_xlim(min(years.min(), recorded.index.min()) - 0.5, years.max() + 0.5)
-        ax.legend(loc="lower right", ncols=2)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.legend(loc="upper left", ncols=2)
     return fig

@@ -32,6 +32,7 @@ LABELS: dict[str, dict[str, str]] = {
         "p_met": "P(target met in {year}) = {p:.0%}",
         "replications": "{n} replications",
         "interaction": "interactions",
+        "rest": "other levers and interactions",
     },
     "zh": {
         "fan_title": "山西研发经费投入强度：{scenario}",
@@ -58,6 +59,7 @@ LABELS: dict[str, dict[str, str]] = {
         "p_met": "{year}年达标概率 = {p:.0%}",
         "replications": "{n}次模拟",
         "interaction": "交互作用",
+        "rest": "其他杠杆及交互作用",
     },
 }
 

@@ -55,18 +55,27 @@ def rc(lang: str = "en") -> dict:
     params = dict(BASE_RC)
     if lang == "zh":
         family, _ = cjk_font()
-        params.update({"font.family": "sans-serif", "font.sans-serif": [family, "DejaVu Sans"],
-                       "axes.unicode_minus": False})
+        # explicit family names (not the generic "sans-serif"), so texts keep them after the block
+        params.update({"font.family": [family, "DejaVu Sans"], "axes.unicode_minus": False})
     else:
-        params.update({"font.family": "sans-serif", "font.sans-serif": ["DejaVu Sans"]})
+        params.update({"font.family": ["DejaVu Sans"]})
     return params
 
 
 @contextmanager
 def context(lang: str = "en") -> Iterator[None]:
-    """Draw inside this block: every text created gets the house fonts for ``lang``."""
-    with mpl.rc_context(rc(lang)):
+    """Draw inside this block: every text created gets the house fonts for ``lang``.
+
+    Only the house keys are set and restored (not ``rc_context``, which would also restore
+    ``interactive`` and stop Jupyter's inline backend from showing later figures).
+    """
+    params = rc(lang)
+    old = {key: mpl.rcParams[key] for key in params}
+    mpl.rcParams.update(params)
+    try:
         yield
+    finally:
+        mpl.rcParams.update(old)
 
 
 def figure(size: str = "single", ncols: int = 1, **kwargs) -> tuple[Figure, object]:

@@ -48,6 +48,12 @@ class Firm:
         return self.rd / self.revenue if self.revenue > 0 else 0.0
 
 
+FINANCE_HEADROOM = 1.2
+"""Base-year performers' finance must carry at least this multiple of the recorded enterprise R&D.
+Where the assumed finance shares fall short of it, the cash share of revenue is scaled up for all
+firms (``Enterprises.liquidity_scale``): the data say the R&D was financed."""
+
+
 def desire_scale_for(desired: np.ndarray, finance: np.ndarray, total: float) -> float:
     """The factor k with sum(min(k * desired, finance)) == total: how strongly firms must want R&D
     for the base year's performers to spend the recorded enterprise R&D (m yuan).
@@ -122,6 +128,7 @@ class Enterprises:
         self.is_industrial = table["industrial"].to_numpy().astype(bool)
         self.segment_median = np.ones(3)
         self.desire_scale = 1.0
+        self.liquidity_scale = 1.0
         self.new_hte = 0
         self.pushed_count = 0
         self.cultivated_count = 0
@@ -299,9 +306,15 @@ class Enterprises:
         self.cutoff[live] = self.segment_cutoff[seg]
         user_cost = self.user_cost(policy, int(inputs.years[0]))
         self.user_cost0[:] = user_cost
-        finance = self.finance = self.internal_finance(a, policy, int(inputs.years[0]))
-        scale = desire_scale_for(self.desire0[doing] * self.revenue[doing], finance[doing],
-                                 base.rd_by_performer["enterprises"] * 100.0)
+        target_rd = base.rd_by_performer["enterprises"] * 100.0
+        self.liquidity_scale = 1.0
+        finance = self.internal_finance(a, policy, int(inputs.years[0]))
+        shortfall = FINANCE_HEADROOM * target_rd - finance[doing].sum()
+        if shortfall > 0:
+            self.liquidity_scale += shortfall / (a["liquidity_share"] * self.revenue[doing].sum())
+            finance = self.internal_finance(a, policy, int(inputs.years[0]))
+        self.finance = finance
+        scale = desire_scale_for(self.desire0[doing] * self.revenue[doing], finance[doing], target_rd)
         self.desire_scale = scale
         self.desire0 *= scale
         self.rd[doing] = np.minimum(self.desire0 * self.revenue, finance)[doing]
@@ -357,7 +370,7 @@ class Enterprises:
         """Most firms ``idx`` can spend on R&D this year: after-tax profit share, cash, outside money
         and refunds (m yuan)."""
         after_tax = np.maximum(self.profit[idx], 0.0) * (1.0 - self.tax_rate(policy, year)[idx])
-        return (a["internal_finance_share"] * after_tax + a["liquidity_share"] * self.revenue[idx]
+        return (a["internal_finance_share"] * after_tax + (a["liquidity_share"] * self.liquidity_scale) * self.revenue[idx]
                 + self.venture_funds[idx] * (a["venture_rd_share"] / 3.0)
                 + self.credit[idx] * a["tech_credit_rd_share"] + self.refund[idx])
 
@@ -379,8 +392,9 @@ class Enterprises:
 
         The target is the firm's base desire scaled by its user cost relative to entry
         (elasticity), expected returns (own knowledge, cluster and institution spill-overs) and a
-        secular trend; it is capped by finance, raised to the HTE threshold where the tax saving
-        pays, and floored for state-owned firms. The amounts are worked out for performers only.
+        secular trend. R&D moves part of the way to the target, is raised to the HTE threshold
+        where the tax saving pays (or the firm is coached), is then capped by this year's finance,
+        and floored for state-owned firms. The amounts are worked out for performers only.
         """
         year = int(inputs.years[t])
         cost = self.user_cost(policy, year)
@@ -466,14 +480,16 @@ class Enterprises:
         self.revenue[success] *= 1.0 + a["innovation_productivity_gain"]
 
     def recognise_hte(self, a: dict, inputs: ModelInputs, year: int, rng: np.random.Generator) -> None:
-        """Firms without a valid certificate whose R&D/revenue meets the threshold may be recognised (3 years)."""
+        """Firms without a certificate, or in its last year, whose R&D/revenue meets the threshold may be
+        recognised: for 3 years from this year, or from next year for a renewal."""
         u = rng.random(self.alive.size)
-        applying = np.flatnonzero((self.rd > 0) & (self.hte_until < year))
+        applying = np.flatnonzero((self.rd > 0) & (self.hte_until <= year))
         revenue = self.revenue[applying]
         applying = applying[self.rd[applying] >= inputs.hte.for_revenue(revenue) * revenue]
         chance = np.where(self.cultivated[applying], a["hte_cultivated_success"], a["hte_application_success"])
         recognised = applying[u[applying] < chance]
-        self.hte_until[recognised] = year + 2
+        renewal = self.hte_until[recognised] == year
+        self.hte_until[recognised] = year + 2 + renewal
         self.hte_version += 1
         self.new_hte = int(recognised.size)
 

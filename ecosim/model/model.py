@@ -97,7 +97,15 @@ class EcosystemModel(mesa.Model):
         """Step from the base year to the horizon and return the yearly table."""
         while self.t < self.inputs.years.size:
             self.step()
+        self.release()
         return self.results()
+
+    def release(self) -> None:
+        """Let the model be garbage-collected: mesa.Agent keeps a class-level id counter per model
+        (``Agent._ids`` in mesa 3.x), which otherwise holds every model ever made."""
+        ids = getattr(mesa.Agent, "_ids", None)
+        if isinstance(ids, dict):
+            ids.pop(self, None)
 
     def results(self) -> pd.DataFrame:
         """The yearly table so far: one row per year, columns as in ``OUTPUT_COLUMNS``."""
@@ -183,10 +191,10 @@ class EcosystemModel(mesa.Model):
         hte = firms.high_tech(firms.year) & firms.alive
         tau = firms.tax_rate(policy, year)
         deduction = firms.deduction_share * tau * firms.rd
-        manufacturing = float(np.dot(deduction, firms.manufacturing))
+        manufacturing = float((deduction * firms.manufacturing).sum())
         gov.book(t, "rd_super_deduction_rate", (float(deduction.sum()) - manufacturing) * policy.super_deduction / 100)
         gov.book(t, "rd_super_deduction_rate_manufacturing", manufacturing * policy.super_deduction_manufacturing / 100)
-        profit = float(np.dot(np.maximum(firms.profit, 0.0), hte))
+        profit = float((np.maximum(firms.profit, 0.0) * hte).sum())
         gov.book(t, "hte_income_tax_rate", (CORPORATE_INCOME_TAX_RATE - policy.hte_tax_rate) * profit / 100.0)
         gov.book(t, "rd_reward_rate", policy.reward_rate * float(firms.rd.sum()) / 100.0)
         gov.book(t, "innovation_full_coverage", firms.pushed_count * a["full_coverage_cost_per_firm"] / 100.0)

@@ -1,0 +1,310 @@
+"""Backtest: the model's forecast of years after the calibration window against what happened.
+
+The actuals come in the shape of ``history.csv`` (region, year, variable, value, unit, source)
+for years after :data:`~ecosim.data.LAST_HISTORY_YEAR`. Each known (region, variable) is compared
+with the model's quantiles and with two naive forecasts made from the calibration years only: a
+random walk (the last calibration-year value) and a linear trend (least squares over 2015-2020).
+Unknown variables, years inside the calibration window and years the model cannot reach are
+skipped and reported, never fatal; a malformed file raises :class:`ActualsError`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ecosim.analysis.forecast import Forecast, forecast
+from ecosim.data import LAST_HISTORY_YEAR, series
+from ecosim.scenario import LAST_HORIZON, Scenario, load_scenario
+
+DEFAULT_SCENARIO = "actual-2021-2024"
+COLUMNS = ("region", "year", "variable", "value", "unit", "source")
+TREND_YEARS = (LAST_HISTORY_YEAR - 5, LAST_HISTORY_YEAR)
+"""The calibration years the linear trend is fitted over (the last six)."""
+CONDITIONS = ("gdp",)
+
+KNOWN: dict[tuple[str, str], str] = {
+    ("shanxi", "rd_expenditure"): "rd_expenditure",
+    ("shanxi", "rd_intensity_first_published"): "rd_intensity",
+    ("shanxi", "gdp"): "gdp",
+    ("shanxi", "gdp_implied"): "gdp",
+    ("shanxi", "rd_by_enterprises"): "rd_by_enterprises",
+    ("shanxi", "high_tech_enterprises"): "high_tech_enterprises",
+    ("china", "rd_intensity_first_published"): "national_rd_intensity",
+}
+"""(region, variable) of the actuals -> column of the model's yearly table."""
+
+TABLE_COLUMNS = ("region", "variable", "year", "model_column", "unit", "actual", "q05", "q25", "median",
+                 "q75", "q95", "random_walk", "linear_trend", "inside_90")
+
+
+class ActualsError(ValueError):
+    """An actuals file that cannot be read: names the file, the column and the row."""
+
+    def __init__(self, source: str, message: str):
+        self.source = source
+        super().__init__(f"{source}: {message}")
+
+
+@dataclass
+class BacktestResult:
+    """A backtest: ``table`` (one row per region, variable, year) and ``scores``."""
+
+    table: pd.DataFrame
+    scores: dict
+    forecast: Forecast
+    actuals: pd.DataFrame
+    skipped: list[dict] = field(default_factory=list)
+
+    def write(self, out: str | Path, charts: bool = True) -> list[Path]:
+        """Write backtest.csv, backtest.json and a chart per variable to ``out``; returns the paths."""
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = [out / "backtest.csv", out / "backtest.json"]
+        self.table.to_csv(paths[0], index=False)
+        paths[1].write_text(json.dumps(self.scores, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        if charts:
+            from ecosim.charts.backtest import backtest_chart
+            from ecosim.charts.style import save
+            import matplotlib.pyplot as plt
+
+            for (region, variable), rows in self.table.groupby(["region", "variable"], sort=True):
+                fig = backtest_chart(self, region, variable)
+                paths += save(fig, out / f"{region}-{variable}")
+                plt.close(fig)
+        return paths
+
+    def describe(self) -> str:
+        """A short table a person can read."""
+        s = self.scores
+        lines = [f"Backtest of scenario '{s['scenario']}': {s['replications']} replications, seed {s['seed']}, "
+                 f"condition on: {s['condition_on'] or 'nothing'}",
+                 f"{'region/variable':42s} {'n':>3s} {'MAE model':>11s} {'MAE walk':>11s} {'MAE trend':>11s} "
+                 f"{'in 90%':>7s}"]
+        for key, v in s["variables"].items():
+            lines.append(f"{key:42s} {v['n']:3d} {v['mae_model_median']:11.4g} {v['mae_random_walk']:11.4g} "
+                         f"{v['mae_linear_trend']:11.4g} {v['coverage_90']:7.0%}")
+        p = s["probability_target_met"]
+        if p:
+            lines.append("P(target met): " + ", ".join(f"{y} {v:.0%}" for y, v in p.items()))
+        for entry in s["skipped"]:
+            lines.append(f"skipped: {entry['region']}/{entry['variable']} {entry['year']}: {entry['reason']}")
+        return "\n".join(lines)
+
+
+# --- reading actuals --------------------------------------------------------------------------
+
+
+def read_actuals(actuals: pd.DataFrame | str | Path) -> tuple[pd.DataFrame, str]:
+    """Validate actuals (a frame or a CSV path) into a typed frame; returns it and its source name."""
+    if isinstance(actuals, pd.DataFrame):
+        source, raw = "<actuals DataFrame>", actuals.copy()
+    else:
+        source = str(actuals)
+        path = Path(actuals)
+        if not path.is_file():
+            raise ActualsError(source, "no such file")
+        try:
+            raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+            raise ActualsError(source, f"not a readable CSV file: {error}") from None
+    missing = [c for c in COLUMNS if c not in raw.columns]
+    if missing:
+        raise ActualsError(source, f"missing column(s) {', '.join(missing)}; expected columns are "
+                                   f"{', '.join(COLUMNS)}")
+    if raw.empty:
+        raise ActualsError(source, "no rows")
+    rows = []
+    for i, rec in enumerate(raw.to_dict("records")):
+        where = f"row {i + 1} (line {i + 2})"
+        year = _parse_number(rec["year"])
+        if year is None or year != int(year):
+            raise ActualsError(source, f"column 'year', {where}: not a whole year: {rec['year']!r}")
+        value = _parse_number(rec["value"])
+        if value is None:
+            raise ActualsError(source, f"column 'value', {where}: not a number: {rec['value']!r}")
+        region, variable = str(rec["region"]).strip(), str(rec["variable"]).strip()
+        for name, text in (("region", region), ("variable", variable)):
+            if not text or text.lower() == "nan":
+                raise ActualsError(source, f"column '{name}', {where}: empty")
+        rows.append({"region": region, "year": int(year), "variable": variable, "value": value,
+                     "unit": str(rec["unit"]).strip(), "source": str(rec["source"]).strip(), "row": i + 1})
+    table = pd.DataFrame(rows)
+    dup = table[table.duplicated(["region", "variable", "year"], keep=False)]
+    if len(dup):
+        first = dup.iloc[0]
+        raise ActualsError(source, f"rows {', '.join(str(r) for r in dup['row'])}: more than one value for "
+                                   f"{first['region']}/{first['variable']} in {first['year']}")
+    return table, source
+
+
+def _parse_number(value) -> float | None:
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def split_known(table: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
+    """The rows the backtest can use, and the skipped ones with the reason."""
+    skipped, keep = [], []
+    for rec in table.to_dict("records"):
+        key = (rec["region"], rec["variable"])
+        reason = None
+        if key not in KNOWN:
+            reason = "unknown variable; known are " + ", ".join(f"{r}/{v}" for r, v in KNOWN)
+        elif rec["year"] <= LAST_HISTORY_YEAR:
+            reason = f"year inside the calibration window (up to {LAST_HISTORY_YEAR})"
+        elif rec["year"] > LAST_HORIZON:
+            reason = f"year after the last year the model can simulate ({LAST_HORIZON})"
+        if reason:
+            skipped.append({"region": rec["region"], "variable": rec["variable"], "year": int(rec["year"]),
+                            "row": int(rec["row"]), "reason": reason})
+        else:
+            keep.append(rec)
+    return pd.DataFrame(keep, columns=list(table.columns)), skipped
+
+
+# --- naive forecasts --------------------------------------------------------------------------
+
+
+def calibration_series(region: str, variable: str) -> dict[int, float]:
+    """The variable's recorded values up to the last history year (GDP: gdp, else gdp_implied)."""
+    if region == "shanxi" and variable in ("gdp", "gdp_implied"):
+        values = dict(series("gdp_implied", region))
+        values.update(series("gdp", region))
+    else:
+        values = series(variable, region)
+    return {y: v for y, v in values.items() if y <= LAST_HISTORY_YEAR}
+
+
+def random_walk(history: dict[int, float]) -> float:
+    """The last calibration-year value."""
+    return history[max(history)] if history else float("nan")
+
+
+def trend_line(history: dict[int, float]) -> tuple[float, float] | None:
+    """(slope, intercept) of least squares over the calibration years 2015-2020 (at least two points;
+    else over the last six years recorded); None if fewer than two points exist."""
+    years = [y for y in sorted(history) if TREND_YEARS[0] <= y <= TREND_YEARS[1]]
+    if len(years) < 2:
+        years = sorted(history)[-6:]
+    if len(years) < 2:
+        return None
+    slope, intercept = np.polyfit(np.array(years, dtype=float), [history[y] for y in years], 1)
+    return float(slope), float(intercept)
+
+
+def linear_trend(history: dict[int, float], year: int) -> float:
+    """The trend line's value in ``year`` (the random walk if there is no line)."""
+    line = trend_line(history)
+    return random_walk(history) if line is None else line[0] * year + line[1]
+
+
+# --- the backtest -----------------------------------------------------------------------------
+
+
+def backtest_scenario(scenario: Scenario, horizon: int, actuals: pd.DataFrame | None = None,
+                      condition_on: str | None = None) -> Scenario:
+    """The scenario cut to ``horizon`` (schedules and paths after it dropped, target year moved into
+    it), optionally with the actual GDP and national intensity as its paths."""
+    raw = scenario.to_dict()
+    raw["horizon"] = horizon
+    raw["target"]["year"] = min(raw["target"]["year"], horizon)
+    raw["policy_start_year"] = min(raw["policy_start_year"], horizon)
+    for name, schedule in list(raw["levers"].items()):
+        if isinstance(schedule, dict):
+            kept = {y: v for y, v in schedule.items() if int(y) <= horizon}
+            if kept:
+                raw["levers"][name] = kept
+            else:
+                del raw["levers"][name]
+    for path in ("gdp_path", "national_path"):
+        if path in raw:
+            raw[path] = {y: v for y, v in raw[path].items() if int(y) <= horizon}
+    if condition_on == "gdp" and actuals is not None:
+        gdp = {}
+        for variable in ("gdp_implied", "gdp"):  # gdp wins over gdp_implied
+            rows = actuals[(actuals["region"] == "shanxi") & (actuals["variable"] == variable)]
+            gdp.update({str(int(y)): float(v) for y, v in zip(rows["year"], rows["value"])})
+        rows = actuals[(actuals["region"] == "china") & (actuals["variable"] == "rd_intensity_first_published")]
+        national = {str(int(y)): float(v) for y, v in zip(rows["year"], rows["value"])}
+        raw["gdp_path"] = {**raw.get("gdp_path", {}), **gdp}
+        raw["national_path"] = {**raw.get("national_path", {}), **national}
+    source = scenario.source if scenario.source.endswith(" (backtest)") else scenario.source + " (backtest)"
+    return Scenario.from_dict(raw, source)
+
+
+def backtest(actuals: pd.DataFrame | str | Path, scenario: Scenario | str | Path | None = None,
+             replications: int = 200, condition_on: str | None = None, seed: int | None = None) -> BacktestResult:
+    """Forecast the years of ``actuals`` and score the model against them and two naive forecasts."""
+    if condition_on not in (None, *CONDITIONS):
+        raise ValueError(f"condition_on must be one of {', '.join(CONDITIONS)} or None, got {condition_on!r}")
+    table, source = read_actuals(actuals)
+    usable, skipped = split_known(table)
+    if usable.empty:
+        raise ActualsError(source, f"no known variable in a year after {LAST_HISTORY_YEAR}; known are "
+                                   + ", ".join(f"{r}/{v}" for r, v in KNOWN))
+    if scenario is None:
+        scenario = DEFAULT_SCENARIO
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    horizon = int(usable["year"].max())
+    run = backtest_scenario(scenario, horizon, usable, condition_on)
+    result = forecast(run, replications, seed)
+
+    rows = []
+    bands = {}
+    for rec in usable.sort_values(["region", "variable", "year"]).to_dict("records"):
+        column = KNOWN[(rec["region"], rec["variable"])]
+        if column not in bands:
+            bands[column] = result.bands(column)
+        q = bands[column].loc[rec["year"]]
+        history = calibration_series(rec["region"], rec["variable"])
+        rows.append({
+            "region": rec["region"], "variable": rec["variable"], "year": int(rec["year"]), "model_column": column,
+            "unit": rec["unit"], "actual": rec["value"],
+            "q05": q["q05"], "q25": q["q25"], "median": q["q50"], "q75": q["q75"], "q95": q["q95"],
+            "random_walk": random_walk(history), "linear_trend": linear_trend(history, int(rec["year"])),
+            "inside_90": bool(q["q05"] <= rec["value"] <= q["q95"]),
+        })
+    frame = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
+    scores = _scores(frame, result, skipped, scenario, condition_on, source)
+    return BacktestResult(frame, scores, result, usable, skipped)
+
+
+def _scores(frame: pd.DataFrame, result: Forecast, skipped: list[dict], scenario: Scenario,
+            condition_on: str | None, source: str) -> dict:
+    variables = {}
+    for (region, variable), rows in frame.groupby(["region", "variable"], sort=True):
+        err = lambda col: float((rows[col] - rows["actual"]).abs().mean())
+        variables[f"{region}/{variable}"] = {
+            "region": region, "variable": variable, "model_column": rows["model_column"].iloc[0],
+            "unit": rows["unit"].iloc[0], "years": [int(y) for y in rows["year"]], "n": int(len(rows)),
+            "mae_model_median": err("median"), "mae_random_walk": err("random_walk"),
+            "mae_linear_trend": err("linear_trend"), "coverage_90": float(rows["inside_90"].mean()),
+        }
+    p = result.probability_by_year()
+    return {
+        "actuals": source,
+        "scenario": scenario.name,
+        "scenario_source": scenario.source,
+        "replications": result.replications,
+        "seed": result.seed,
+        "condition_on": condition_on,
+        "horizon": result.scenario.horizon,
+        "target_year": result.scenario.target.year,
+        "target": result.scenario.target.value,
+        "variables": variables,
+        "probability_target_met": {str(int(y)): float(v) for y, v in p.items() if y > LAST_HISTORY_YEAR},
+        "skipped": skipped,
+        "interval": "model 90% interval: 5% to 95% quantile of the replications",
+        "naive": {"random_walk": f"the last calibration-year value (up to {LAST_HISTORY_YEAR})",
+                  "linear_trend": f"least squares line over {TREND_YEARS[0]}-{TREND_YEARS[1]}, extrapolated"},
+    }

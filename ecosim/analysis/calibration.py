@@ -1,0 +1,380 @@
+"""Calibration to Shanxi's 2015-2020 history by approximate Bayesian computation (ABC).
+
+Why ABC by rejection: the model is stochastic and cheap (about 15 ms for 2015-2020), the data
+are a handful of yearly moments, and what forecasts need is not only a best fit but the set of
+parameter values compatible with history. So: draw parameter vectors from the assumption
+ranges (a scrambled Sobol sequence, scipy.stats.qmc), run each with the same few seeds (common
+random numbers, so differences between draws are not noise), measure the distance of the mean
+simulated moments to the data, and keep the closest share of draws as the posterior sample.
+The closest draw is the point estimate that scenarios load by default; the posterior sample is
+what forecasts draw parameters from. Intensities are on the first-published basis.
+
+Two groups of assumptions are estimated directly from the data rather than by simulation,
+because the model takes them as exogenous: the national intensity path (mean and standard
+deviation of its yearly changes 2010-2020) and the non-modelled GDP process (mean log growth of
+GDP 2011-2020, and the coal elasticity that reproduces the standard deviation of that growth
+given the coal-price process).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+import tomllib
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.stats import qmc
+
+from ecosim.assumptions import ASSUMPTIONS, catalogue_defaults
+from ecosim.data import LAST_HISTORY_YEAR, series
+from ecosim.explore.runs import run_seed
+from ecosim.model import resolve, simulate
+from ecosim.model.inputs import gdp_series
+from ecosim.scenario import Scenario, ScenarioError, load_scenario
+
+DEFAULT_PARAMETERS = (
+    "rd_user_cost_elasticity", "rd_adjustment_speed", "rd_trend_growth", "participation_cost_sensitivity",
+    "participation_shock_sd", "spillover_strength", "innovation_success_max", "hte_application_success",
+    "hte_initial_stock", "institution_government_share",
+    "n_tech_smes", "tech_sme_rd_performer_share", "tech_market_growth", "institution_science_growth",
+    "firm_exit_rate", "firm_entry_rate",
+)
+"""Behavioural assumptions the data cannot pin directly."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """One moment of history the model must reproduce."""
+
+    name: str
+    column: str
+    """Model column, or a share 'numerator/denominator' of two columns."""
+    year: int
+    value: float
+    scale: float
+    """Tolerance the distance is measured in (same unit as ``value``)."""
+    source: str
+
+    def model_value(self, table: pd.DataFrame) -> float:
+        """The model's value of this moment in one run's yearly table."""
+        row = table.loc[table["year"] == self.year].iloc[0]
+        if "/" in self.column:
+            numerator, denominator = self.column.split("/")
+            return float(row[numerator] / row[denominator])
+        return float(row[self.column])
+
+
+def history_targets(first_year: int = 2016, last_year: int = LAST_HISTORY_YEAR) -> list[Target]:
+    """The calibration targets from ecosim/data/history.csv, years after the base year up to 2020.
+
+    Relative tolerances: 5% for R&D expenditure, 2 points for shares, 10% for counts of firms
+    doing R&D, 15% for HTE recognitions and technology contracts (noisier series).
+    """
+    targets: list[Target] = []
+    years = range(first_year, last_year + 1)
+    rd = series("rd_expenditure")
+    for y in years:
+        targets.append(Target(f"rd_expenditure_{y}", "rd_expenditure", y, rd[y], 0.05 * rd[y], "NBT"))
+    for performer in ("enterprises", "government_institutes", "higher_education"):
+        for y, v in series(f"rd_by_{performer}").items():
+            if y in years:
+                targets.append(Target(f"share_{performer}_{y}", f"rd_by_{performer}/rd_expenditure", y,
+                                      v / rd[y], 0.02, "SX17/SX19/SX20"))
+    for y, v in series("rd_funded_by_government").items():
+        if y in years:
+            targets.append(Target(f"share_government_funded_{y}", "rd_funded_by_government/rd_expenditure", y,
+                                  v / rd[y], 0.02, "YB"))
+    for y, v in series("above_scale_industrial_firms_with_rd").items():
+        if y in years:
+            targets.append(Target(f"industrial_firms_doing_rd_{y}", "industrial_firms_doing_rd", y, v, 0.1 * v,
+                                  "YBF"))
+    for y, v in series("high_tech_enterprises_recognised_in_year").items():
+        if y in years:
+            targets.append(Target(f"hte_recognised_{y}", "hte_recognised_in_year", y, v, 0.15 * v, "INNO"))
+    for y, v in series("tech_contracts_bought").items():
+        if y in years:
+            targets.append(Target(f"tech_contracts_bought_{y}", "tech_contract_value", y, v, 0.15 * v, "YBM"))
+    return targets
+
+
+@dataclass
+class CalibrationConfig:
+    """What to estimate, against what, with how much effort. Read from a TOML file."""
+
+    name: str = "calibration-2015-2020"
+    scenario: str = "baseline"
+    seed: int = 2020
+    draws: int = 4096
+    replications: int = 4
+    accept: float = 0.02
+    workers: int = 0
+    """0: all cores."""
+    parameters: dict[str, tuple[float, float]] = field(default_factory=dict)
+    source: str = "<defaults>"
+
+    @classmethod
+    def load(cls, path: str | Path | None) -> "CalibrationConfig":
+        """Read and validate a calibration config; without a path, the defaults over DEFAULT_PARAMETERS."""
+        if path is None:
+            return cls(parameters={n: (ASSUMPTIONS[n].low, ASSUMPTIONS[n].high) for n in DEFAULT_PARAMETERS})
+        source = str(path)
+        try:
+            raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ScenarioError(source, "(file)", "no such file") from None
+        except tomllib.TOMLDecodeError as error:
+            raise ScenarioError(source, "(syntax)", f"not valid TOML: {error}") from None
+        allowed = {"name", "scenario", "seed", "draws", "replications", "accept", "workers", "parameters"}
+        for key in raw:
+            if key not in allowed:
+                raise ScenarioError(source, key, f"unknown field; allowed fields are {', '.join(sorted(allowed))}")
+        config = cls(source=source)
+        for key, low, high in (("seed", 0, 2**63 - 1), ("draws", 8, 10**6), ("replications", 1, 1000),
+                               ("workers", 0, 1024)):
+            value = raw.get(key, getattr(config, key))
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise ScenarioError(source, key, f"must be a whole number from {low} to {high}, got {value!r}")
+            setattr(config, key, value)
+        accept = raw.get("accept", config.accept)
+        if isinstance(accept, bool) or not isinstance(accept, int | float) or not 0 < accept <= 1:
+            raise ScenarioError(source, "accept", f"must be a share above 0 and at most 1, got {accept!r}")
+        config.accept = float(accept)
+        for key in ("name", "scenario"):
+            value = raw.get(key, getattr(config, key))
+            if not isinstance(value, str):
+                raise ScenarioError(source, key, f"must be a text, got {value!r}")
+            setattr(config, key, value)
+        config.parameters = _parameter_ranges(raw.get("parameters", {n: {} for n in DEFAULT_PARAMETERS}), source)
+        return config
+
+
+def _parameter_ranges(raw: dict, source: str) -> dict[str, tuple[float, float]]:
+    if not isinstance(raw, dict) or not raw:
+        raise ScenarioError(source, "parameters", "must be a non-empty table {assumption = {low, high}}")
+    ranges = {}
+    for name, spec in raw.items():
+        if name not in ASSUMPTIONS:
+            raise ScenarioError(source, f"parameters.{name}", "unknown assumption; see `ecosim assumptions`")
+        a = ASSUMPTIONS[name]
+        spec = spec if isinstance(spec, dict) else {}
+        low, high = spec.get("low", a.low), spec.get("high", a.high)
+        if not (a.low <= low < high <= a.high):
+            raise ScenarioError(source, f"parameters.{name}",
+                                f"range must lie within the assumption's range {a.low:g} to {a.high:g} "
+                                f"({a.unit}) with low < high, got {low!r} to {high!r}")
+        ranges[name] = (float(low), float(high))
+    return ranges
+
+
+def data_estimates() -> dict[str, float]:
+    """Assumptions estimated directly from the data (exogenous paths of the model).
+
+    national_intensity_drift/sd: mean and sample sd of China's yearly intensity changes
+    2010-2020; gdp_remainder_growth: mean log growth of Shanxi GDP 2011-2020; coal_gdp_elasticity:
+    the value whose coal-driven growth sd (elasticity x volatility x sqrt(2/(1+persistence)),
+    the sd of the change of an AR(1)) equals the sample sd of that growth, within its range.
+    """
+    national = series("rd_intensity_first_published", "china")
+    changes = np.diff([national[y] for y in sorted(national)])
+    gdp = dict(gdp_series())
+    growth = np.diff(np.log([gdp[y] for y in sorted(gdp)]))
+    a = catalogue_defaults()
+    change_sd = a["coal_price_volatility"] * np.sqrt(2.0 / (1.0 + a["coal_price_persistence"]))
+    coal = ASSUMPTIONS["coal_gdp_elasticity"]
+    return {
+        "national_intensity_drift": float(changes.mean()),
+        "national_intensity_sd": float(changes.std(ddof=1)),
+        "gdp_remainder_growth": float(growth.mean()),
+        "coal_gdp_elasticity": float(np.clip(growth.std(ddof=1) / change_sd, coal.low, coal.high)),
+    }
+
+
+def _history_scenario(config: CalibrationConfig) -> Scenario:
+    """The scenario over the calibration window: its base year to 2020, policy as recorded."""
+    return load_scenario(config.scenario).with_changes(horizon=LAST_HISTORY_YEAR,
+                                                       target={"year": LAST_HISTORY_YEAR})
+
+
+def _evaluate(job: tuple) -> np.ndarray:
+    """Mean simulated moments of one parameter vector over the common seeds (runs in a worker)."""
+    scenario, names, values, seeds, targets = job
+    assumptions = dict(catalogue_defaults())
+    assumptions.update(data_estimates())
+    assumptions.update({n: (round(v) if ASSUMPTIONS[n].integer else v) for n, v in zip(names, values)})
+    inputs = resolve(scenario, assumptions)
+    moments = np.zeros(len(targets))
+    for seed in seeds:
+        table = simulate(inputs, seed)
+        moments += [t.model_value(table) for t in targets]
+    return moments / len(seeds)
+
+
+def _evaluate_chunk(jobs: list[tuple]) -> list[np.ndarray]:
+    return [_evaluate(job) for job in jobs]
+
+
+@dataclass
+class CalibrationResult:
+    """Draws, distances, the posterior sample and the point estimate."""
+
+    config: CalibrationConfig
+    targets: list[Target]
+    draws: pd.DataFrame
+    """One row per draw: parameter values, distance, accepted."""
+    moments: np.ndarray
+    runtime_seconds: float
+    estimates: dict[str, float]
+
+    @property
+    def posterior(self) -> pd.DataFrame:
+        """Accepted draws (parameter values and distance), closest first."""
+        return self.draws[self.draws["accepted"]].sort_values("distance", kind="stable")
+
+    @property
+    def point(self) -> dict[str, float]:
+        """The closest draw: the default parameter values scenarios load."""
+        best = self.posterior.iloc[0]
+        return {n: (int(round(best[n])) if ASSUMPTIONS[n].integer else float(best[n])) for n in self.config.parameters}
+
+    def uncertainty(self) -> pd.DataFrame:
+        """Posterior median, 5% and 95% of each estimated parameter, and its prior range."""
+        post = self.posterior
+        rows = [{"parameter": n, "point": self.point[n], "q05": post[n].quantile(0.05), "median": post[n].median(),
+                 "q95": post[n].quantile(0.95), "prior_low": lo, "prior_high": hi}
+                for n, (lo, hi) in self.config.parameters.items()]
+        return pd.DataFrame(rows)
+
+    def fit_table(self, replications: int = 50) -> pd.DataFrame:
+        """Each target: data vs the model at the point estimate (median and 90% band over seeds)."""
+        scenario = _history_scenario(self.config)
+        assumptions = {**catalogue_defaults(), **self.estimates, **self.point}
+        inputs = resolve(scenario, assumptions)
+        values = np.array([[t.model_value(table) for t in self.targets] for table in
+                           (simulate(inputs, run_seed(self.config.seed + 1, 0, r)) for r in range(replications))])
+        return pd.DataFrame({
+            "target": [t.name for t in self.targets], "year": [t.year for t in self.targets],
+            "data": [t.value for t in self.targets], "model_median": np.median(values, axis=0),
+            "model_q05": np.quantile(values, 0.05, axis=0), "model_q95": np.quantile(values, 0.95, axis=0),
+            "tolerance": [t.scale for t in self.targets], "source": [t.source for t in self.targets],
+        })
+
+    def write(self, out: Path, fit_replications: int = 50) -> dict[str, Path]:
+        """Write the parameter file, posterior sample, fit table, draws and a chart to ``out``."""
+        out.mkdir(parents=True, exist_ok=True)
+        paths = {"parameters": out / "calibration.toml", "posterior": out / "calibration_posterior.csv",
+                 "fit": out / "fit.csv", "draws": out / "draws.csv", "uncertainty": out / "uncertainty.csv"}
+        fit = self.fit_table(fit_replications)
+        fit.to_csv(paths["fit"], index=False)
+        self.draws.to_csv(paths["draws"], index=False)
+        self.uncertainty().to_csv(paths["uncertainty"], index=False)
+        self.posterior[list(self.config.parameters)].to_csv(paths["posterior"], index=False)
+        paths["parameters"].write_text(self.parameter_file())
+        paths["chart"] = _fit_chart(fit, out)
+        return paths
+
+    def parameter_file(self) -> str:
+        """The TOML that scenarios load by default: date, config, loss, point estimates, data estimates."""
+        best = self.posterior.iloc[0]
+        lines = [
+            "# Calibrated assumptions: scenarios load these by default (ecosim/data/calibration.toml).",
+            "# Written by `ecosim calibrate`; the posterior sample is calibration_posterior.csv beside it.",
+            "[meta]",
+            f'date = "{dt.date.today().isoformat()}"',
+            f'config = "{self.config.source}"',
+            f'config_json = {json.dumps(json.dumps(_config_dict(self.config), sort_keys=True))}',
+            'method = "ABC rejection: scrambled Sobol draws over the ranges, common random numbers"',
+            f"draws = {len(self.draws)}",
+            f"accepted = {int(self.draws['accepted'].sum())}",
+            f"distance = {float(best['distance']):.6g}",
+            'distance_definition = "root mean square of (model mean - data) / tolerance over the targets"',
+            f"runtime_seconds = {self.runtime_seconds:.1f}",
+            "",
+            "[assumptions]",
+        ]
+        for name, value in {**self.estimates, **self.point}.items():
+            lines.append(f"{name} = {value!r}")
+        return "\n".join(lines) + "\n"
+
+
+def _config_dict(config: CalibrationConfig) -> dict:
+    return {"name": config.name, "scenario": config.scenario, "seed": config.seed, "draws": config.draws,
+            "replications": config.replications, "accept": config.accept,
+            "parameters": {k: list(v) for k, v in config.parameters.items()}}
+
+
+def calibrate(config: CalibrationConfig | None = None, progress=None,
+              targets: list[Target] | None = None) -> CalibrationResult:
+    """Run the ABC calibration (against ``targets``, default: the history's). The same config gives
+    the same draws, distances and estimates, whatever the number of workers."""
+    config = config or CalibrationConfig.load(None)
+    start = time.perf_counter()
+    scenario = _history_scenario(config)
+    targets = targets or history_targets(scenario.base_year + 1)
+    names = list(config.parameters)
+    lows = np.array([config.parameters[n][0] for n in names])
+    highs = np.array([config.parameters[n][1] for n in names])
+    unit = qmc.Sobol(len(names), scramble=True, seed=config.seed).random(config.draws)
+    values = qmc.scale(unit, lows, highs)
+    seeds = [run_seed(config.seed, 0, r) for r in range(config.replications)]
+    jobs = [(scenario, names, row, seeds, targets) for row in values]
+    workers = config.workers or os.cpu_count() or 1
+    chunk = max(1, len(jobs) // (workers * 8))
+    chunks = [jobs[i:i + chunk] for i in range(0, len(jobs), chunk)]
+    moments: list[np.ndarray] = []
+    if workers == 1:
+        for c in chunks:
+            moments.extend(_evaluate_chunk(c))
+            if progress:
+                progress(len(moments), len(jobs))
+    else:
+        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+            for result in pool.map(_evaluate_chunk, chunks):
+                moments.extend(result)
+                if progress:
+                    progress(len(moments), len(jobs))
+    simulated = np.array(moments)
+    data = np.array([t.value for t in targets])
+    scale = np.array([t.scale for t in targets])
+    distance = np.sqrt(np.mean(((simulated - data) / scale) ** 2, axis=1))
+    draws = pd.DataFrame(values, columns=names)
+    for n in names:
+        if ASSUMPTIONS[n].integer:
+            draws[n] = draws[n].round()
+    draws["distance"] = distance
+    keep = max(2, int(round(config.accept * len(draws))))
+    draws["accepted"] = False
+    draws.loc[np.argsort(distance, kind="stable")[:keep], "accepted"] = True
+    return CalibrationResult(config, targets, draws, simulated, time.perf_counter() - start, data_estimates())
+
+
+def _fit_chart(fit: pd.DataFrame, out: Path) -> Path:
+    """Model vs data for every target, as ratios to the data with the model's 90% band."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 0.28 * len(fit) + 1.5))
+    y = np.arange(len(fit))
+    ratio = fit["model_median"] / fit["data"]
+    ax.errorbar(ratio, y, xerr=[ratio - fit["model_q05"] / fit["data"], fit["model_q95"] / fit["data"] - ratio],
+                fmt="o", color="#1f4e79", ecolor="#9dc3e6", label="model median and 90% band")
+    ax.axvline(1.0, color="#c00000", lw=1, label="data")
+    ax.set_yticks(y, fit["target"])
+    ax.invert_yaxis()
+    ax.set_xlabel("model / data")
+    ax.set_title("Calibration fit, 2016-2020 (first-published basis)")
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    path = out / "fit.png"
+    fig.savefig(path, dpi=300)
+    fig.savefig(out / "fit.svg")
+    plt.close(fig)
+    return path

@@ -1,0 +1,195 @@
+"""Policy design: the least-cost lever mix that reaches the target with a given probability.
+
+The decision is one level per chosen lever, held from the policy start year on (within the
+lever's allowed range). The cost is the government's total cost of all levers from the policy
+start year to the target year (100m yuan, mean over replications); the probability is the
+share of replications meeting the target in the target year. Every candidate is run with the
+same seeds (common random numbers), so the comparison between candidates is not blurred by
+noise, and scipy's differential evolution searches the box: it needs no gradients and copes
+with the step-shaped probability estimate. Constraint violations are penalised. Every
+evaluation is kept, which gives the cost-probability frontier as a by-product. The chosen mix
+is re-estimated with fresh seeds, with its standard error.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import differential_evolution
+
+from ecosim.explore.runs import run_assumptions, run_seed
+from ecosim.levers import LEVERS
+from ecosim.model import resolve, simulate
+from ecosim.scenario import Scenario, ScenarioError
+
+Evaluate = Callable[[np.ndarray], tuple[float, float]]
+
+
+@dataclass
+class DesignResult:
+    """What the search found."""
+
+    names: list[str]
+    target_probability: float
+    budget: float | None
+    evaluations: pd.DataFrame
+    """One row per evaluated mix: lever values, cost, probability."""
+    best: dict[str, float] | None
+    """The least-cost mix meeting the constraints, or None when none does."""
+    best_cost: float | None
+    best_probability: float
+    """P(target) of ``best`` in the search (or the highest found when nothing meets P)."""
+    fallback: dict[str, float] | None = None
+    """When nothing meets P: the mix with the highest probability found."""
+    fresh: dict = field(default_factory=dict)
+    cost_by_lever: pd.DataFrame | None = None
+
+    @property
+    def feasible(self) -> bool:
+        """Whether a mix meeting the probability (and budget) was found."""
+        return self.best is not None
+
+    def frontier(self) -> pd.DataFrame:
+        """The cost-probability frontier: the cheapest evaluated mix for each level of probability.
+
+        Evaluations sorted by cost, keeping each one that raises the best probability so far, so
+        probability rises with cost along the frontier.
+        """
+        rows, best_p = [], -1.0
+        for _, row in self.evaluations.sort_values(["cost", "probability"], ascending=[True, False],
+                                                   kind="stable").iterrows():
+            if row["probability"] > best_p:
+                rows.append(row)
+                best_p = row["probability"]
+        return pd.DataFrame(rows).reset_index(drop=True)
+
+
+def least_cost(evaluate: Evaluate, names: list[str], bounds: list[tuple[float, float]], target_probability: float,
+               budget: float | None = None, integer: list[bool] | None = None, seed: int = 0, maxiter: int = 20,
+               popsize: int = 6, map_fn=map) -> DesignResult:
+    """Search the box for the least-cost x with probability >= target (and cost <= budget).
+
+    ``evaluate(x) -> (cost, probability)`` must be deterministic (common random numbers).
+    ``map_fn`` evaluates a list of candidates (e.g. a process pool's map).
+    """
+    records: list[tuple[np.ndarray, float, float]] = []
+    upper = np.array([b[1] for b in bounds], dtype=float)
+    scale_cost, _ = evaluate(upper)
+    penalty = 10.0 * max(abs(scale_cost), 1.0)
+    records.append((upper, *evaluate(upper)))
+
+    def objective(population: np.ndarray) -> np.ndarray:
+        candidates = [np.array(x) for x in population.T]
+        results = list(map_fn(evaluate, candidates))
+        scores = []
+        for x, (cost, p) in zip(candidates, results):
+            records.append((x, cost, p))
+            over = max(0.0, cost - budget) / max(budget, 1e-9) if budget is not None else 0.0
+            scores.append(cost + penalty * (max(0.0, target_probability - p) + over))
+        return np.array(scores)
+
+    differential_evolution(objective, bounds, seed=seed, maxiter=maxiter, popsize=popsize, polish=False,
+                           vectorized=True, updating="deferred", integrality=integer, tol=1e-6)
+    table = pd.DataFrame([dict(zip(names, x)) | {"cost": c, "probability": p} for x, c, p in records])
+    table = table.drop_duplicates(subset=names, keep="first").reset_index(drop=True)
+    ok = (table["probability"] >= target_probability) & (
+        table["cost"] <= budget if budget is not None else True)
+    if ok.any():
+        row = table[ok].sort_values(["cost", "probability"], ascending=[True, False], kind="stable").iloc[0]
+        return DesignResult(names, target_probability, budget, table, {n: float(row[n]) for n in names},
+                            float(row["cost"]), float(row["probability"]))
+    pool = table[table["cost"] <= budget] if budget is not None else table
+    pool = pool if len(pool) else table
+    row = pool.sort_values(["probability", "cost"], ascending=[False, True], kind="stable").iloc[0]
+    return DesignResult(names, target_probability, budget, table, None, None, float(row["probability"]),
+                        fallback={n: float(row[n]) for n in names})
+
+
+def replications_for(target_probability: float, standard_error: float = 0.05) -> int:
+    """Replications so that the binomial standard error of P near the target is at most ``standard_error``."""
+    p = min(max(target_probability, 0.05), 0.95)
+    return max(20, math.ceil(p * (1 - p) / standard_error**2))
+
+
+@dataclass(frozen=True)
+class ScenarioObjective:
+    """(cost, P(target)) of a lever mix for a scenario, over fixed seeds (picklable for worker processes)."""
+
+    scenario: Scenario
+    names: tuple[str, ...]
+    replications: int
+    root_seed: int
+
+    def mix(self, x: np.ndarray) -> Scenario:
+        """The scenario with the levers set to ``x`` from the policy start year on."""
+        changes = {f"levers.{n}": (int(round(v)) if LEVERS[n].integer else float(v)) for n, v in zip(self.names, x)}
+        return self.scenario.with_changes(changes)
+
+    def runs(self, x: np.ndarray, root_seed: int | None = None, replications: int | None = None) -> list[pd.DataFrame]:
+        """The yearly tables of the mix, one per replication."""
+        scenario = self.mix(x)
+        root = self.root_seed if root_seed is None else root_seed
+        tables = []
+        for r in range(self.replications if replications is None else replications):
+            seed = run_seed(root, 0, r)
+            tables.append(simulate(resolve(scenario, run_assumptions(scenario, seed)), seed))
+        return tables
+
+    def __call__(self, x: np.ndarray) -> tuple[float, float]:
+        tables = self.runs(x)
+        return cost_and_probability(tables, self.scenario)
+
+
+def cost_and_probability(tables: list[pd.DataFrame], scenario: Scenario) -> tuple[float, float]:
+    """Mean total government cost from the policy start to the target year, and P(target met)."""
+    start, year = scenario.policy_start_year, scenario.target.year
+    costs = [t.loc[(t["year"] >= start) & (t["year"] <= year), "government_cost"].sum() for t in tables]
+    met = [float(t.loc[t["year"] == year, "target_met"].iloc[0]) for t in tables]
+    return float(np.mean(costs)), float(np.mean(met))
+
+
+def optimize(scenario: Scenario, target_probability: float, levers: list[str] | None = None,
+             budget: float | None = None, replications: int | None = None, workers: int | None = None,
+             maxiter: int = 10, popsize: int = 5, seed: int | None = None) -> DesignResult:
+    """The least-cost mix of ``levers`` (default: the direct-spending levers) reaching P(target) >= P."""
+    if not 0 < target_probability < 1:
+        raise ScenarioError("--target-probability", "target_probability",
+                            f"must be a share above 0 and below 1, got {target_probability!r}")
+    names = list(levers or ("rd_reward_rate", "hte_cultivation_firms", "open_competition_budget",
+                            "innovation_full_coverage"))
+    for name in names:
+        if name not in LEVERS:
+            raise ScenarioError("--levers", name, f"unknown lever; known levers are {', '.join(LEVERS)}")
+    if budget is not None and budget < 0:
+        raise ScenarioError("--budget", "budget", f"must be at least 0 (100m yuan), got {budget!r}")
+    horizon_scenario = scenario.with_changes(horizon=scenario.target.year)
+    replications = replications or replications_for(target_probability)
+    root = scenario.seed if seed is None else seed
+    objective = ScenarioObjective(horizon_scenario, tuple(names), replications, root)
+    bounds = [(LEVERS[n].low, LEVERS[n].high) for n in names]
+    integer = [LEVERS[n].integer for n in names]
+    workers = workers or os.cpu_count() or 1
+    if workers > 1:
+        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+            result = least_cost(objective, names, bounds, target_probability, budget, integer, root, maxiter,
+                                popsize, pool.map)
+    else:
+        result = least_cost(objective, names, bounds, target_probability, budget, integer, root, maxiter, popsize)
+    chosen = result.best or result.fallback
+    fresh_reps = 2 * replications
+    tables = objective.runs(np.array([chosen[n] for n in names]), root_seed=root + 1, replications=fresh_reps)
+    cost, p = cost_and_probability(tables, horizon_scenario)
+    result.fresh = {"probability": p, "standard_error": math.sqrt(max(p * (1 - p), 1e-12) / fresh_reps),
+                    "replications": fresh_reps, "cost": cost, "root_seed": root + 1}
+    stacked = pd.concat(tables)
+    columns = [f"cost_{n}" for n in LEVERS]
+    by_year = stacked[stacked["year"] >= horizon_scenario.policy_start_year].groupby("year")[columns].mean()
+    result.cost_by_lever = by_year.rename(columns=lambda c: c.removeprefix("cost_"))
+    return result

@@ -1,0 +1,49 @@
+"""`ecosim calibrate`: fit the behavioural assumptions to 2015-2020 history."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+from ecosim.analysis.calibration import CalibrationConfig, calibrate
+from ecosim.data import data_path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``calibrate`` subcommand."""
+    parser = subparsers.add_parser("calibrate", help="fit the behavioural assumptions to Shanxi's 2015-2020 history (ABC)")
+    parser.add_argument("config", nargs="?", type=Path,
+                        help="calibration config TOML (default: the built-in one, as experiments/calibration.toml)")
+    parser.add_argument("--out", type=Path, default=Path("out/calibration"), help="output folder")
+    parser.add_argument("--workers", type=int, help="processes (default: the config's, 0 = all cores)")
+    parser.add_argument("--install", action="store_true",
+                        help="copy the parameter file and posterior into ecosim/data so scenarios load them by default")
+    parser.set_defaults(command=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the calibration, write its outputs, print the estimates and the fit."""
+    config = CalibrationConfig.load(args.config)
+    if args.workers is not None:
+        config.workers = args.workers
+    interactive = sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if interactive:
+            print(f"\r{done}/{total} draws", end="", file=sys.stderr, flush=True)
+
+    result = calibrate(config, progress)
+    if interactive:
+        print(file=sys.stderr)
+    paths = result.write(args.out)
+    print(f"{len(result.draws)} draws x {config.replications} seeds in {result.runtime_seconds:.0f} s; "
+          f"{int(result.draws['accepted'].sum())} accepted; best distance {result.posterior['distance'].iloc[0]:.3f}")
+    print(result.uncertainty().round(4).to_string(index=False))
+    print(f"\nwrote {', '.join(str(p) for p in paths.values())}")
+    if args.install:
+        for name in ("calibration.toml", "calibration_posterior.csv"):
+            shutil.copyfile(args.out / name, data_path(name))
+        print(f"installed the estimates into {data_path('calibration.toml').parent}")
+    return 0

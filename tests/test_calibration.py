@@ -1,0 +1,126 @@
+"""Calibration: targets and data estimates against the CSV, reproducibility, recovery of a known parameter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ecosim.analysis.calibration import CalibrationConfig, Target, calibrate, data_estimates, history_targets
+from ecosim.data import data_path
+from ecosim.scenario import ScenarioError
+
+HISTORY = pd.read_csv(Path(__file__).parents[1] / "ecosim" / "data" / "history.csv")
+
+
+def value(variable: str, year: int, region: str = "shanxi") -> float:
+    rows = HISTORY[(HISTORY.region == region) & (HISTORY.variable == variable) & (HISTORY.year == year)]
+    return float(rows.value.iloc[0])
+
+
+def test_targets_are_the_recorded_figures():
+    targets = {t.name: t for t in history_targets(2016)}
+    assert targets["rd_expenditure_2018"].value == 175.8
+    assert targets["share_enterprises_2017"].value == pytest.approx(124.3 / 148.2)
+    assert targets["share_higher_education_2020"].value == pytest.approx(17.7 / 211.1)
+    assert targets["share_government_funded_2020"].value == pytest.approx(27.0 / 211.1)
+    assert targets["industrial_firms_doing_rd_2019"].value == 530
+    assert targets["hte_recognised_2020"].value == 1423
+    assert targets["tech_contracts_bought_2020"].value == 332.3
+    assert "industrial_firms_doing_rd_2012" not in targets  # before the base year: not a target
+    assert all(2016 <= t.year <= 2020 for t in targets.values())
+
+
+def test_data_estimates_match_a_hand_computation():
+    china = [value("rd_intensity_first_published", y, "china") for y in range(2010, 2021)]
+    changes = np.diff(china)
+    est = data_estimates()
+    assert est["national_intensity_drift"] == pytest.approx((2.40 - 1.76) / 10)
+    assert est["national_intensity_sd"] == pytest.approx(np.std(changes, ddof=1))
+    gdp = {2013: value("gdp", 2013), 2019: value("gdp", 2019)}
+    gdp.update({y: value("gdp_implied", y) for y in (2011, 2012, 2014, 2015, 2016, 2017, 2018, 2020)})
+    growth = np.diff(np.log([gdp[y] for y in range(2011, 2021)]))
+    assert est["gdp_remainder_growth"] == pytest.approx(growth.mean())
+    assert est["gdp_remainder_growth"] == pytest.approx(np.log(17592 / 11228) / 9)
+
+
+def _tiny(tmp_path: Path, workers: int = 1, draws: int = 8) -> CalibrationConfig:
+    path = tmp_path / f"cal-{workers}-{draws}.toml"
+    path.write_text(f"""
+name = "tiny"
+seed = 5
+draws = {draws}
+replications = 1
+accept = 0.25
+workers = {workers}
+[parameters]
+rd_adjustment_speed = {{}}
+rd_user_cost_elasticity = {{ low = 0.5, high = 1.5 }}
+""")
+    return CalibrationConfig.load(path)
+
+
+def test_same_config_same_parameters_whatever_the_workers(tmp_path: Path):
+    one = calibrate(_tiny(tmp_path, 1))
+    again = calibrate(_tiny(tmp_path, 1))
+    two = calibrate(_tiny(tmp_path, 2))
+    pd.testing.assert_frame_equal(one.draws, again.draws)
+    pd.testing.assert_frame_equal(one.draws, two.draws)
+    strip = lambda text: [l for l in text.splitlines() if not l.startswith(("date", "runtime", "config "))]
+    assert strip(one.parameter_file()) == strip(two.parameter_file())
+    assert one.draws["rd_user_cost_elasticity"].between(0.5, 1.5).all()
+    assert one.draws["accepted"].sum() == 2
+
+
+def test_abc_recovers_a_known_parameter(tmp_path: Path):
+    """Make 'data' with the model at a known adjustment speed, then calibrate that one parameter."""
+    from ecosim.explore.runs import run_seed
+    from ecosim.model import resolve, simulate
+    from ecosim.scenario import load_scenario
+    from ecosim.assumptions import catalogue_defaults
+
+    truth = 0.6
+    config = _tiny(tmp_path, 1, draws=32)
+    config.parameters = {"rd_adjustment_speed": (0.15, 0.8)}
+    scenario = load_scenario("baseline").with_changes(horizon=2020, target={"year": 2020})
+    inputs = resolve(scenario, {**catalogue_defaults(), **data_estimates(), "rd_adjustment_speed": truth})
+    table = simulate(inputs, run_seed(config.seed, 0, 0))
+    targets = [Target(f"rd_{y}", "rd_expenditure", y, float(table.loc[table.year == y, "rd_expenditure"].iloc[0]),
+                      1.0, "synthetic") for y in range(2016, 2021)]
+    result = calibrate(config, targets=targets)
+    assert abs(result.point["rd_adjustment_speed"] - truth) < 0.05
+    post = result.posterior["rd_adjustment_speed"]
+    assert post.min() <= truth <= post.max()
+
+
+def test_bad_config_names_file_and_field(tmp_path: Path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('draws = 4\n[parameters]\nrd_adjustment_speed = {}\n')
+    with pytest.raises(ScenarioError) as caught:
+        CalibrationConfig.load(bad)
+    assert caught.value.field == "draws" and str(bad) in str(caught.value)
+    bad.write_text('[parameters]\nrd_adjustment_speed = { low = 0.0, high = 0.5 }\n')
+    with pytest.raises(ScenarioError) as caught:
+        CalibrationConfig.load(bad)
+    assert caught.value.field == "parameters.rd_adjustment_speed" and "0.15 to 0.8" in caught.value.message
+    bad.write_text('[parameters]\nno_such_thing = {}\n')
+    with pytest.raises(ScenarioError) as caught:
+        CalibrationConfig.load(bad)
+    assert caught.value.field == "parameters.no_such_thing"
+
+
+def test_shipped_parameter_file_is_loaded_by_default():
+    from ecosim.assumptions import calibrated, defaults
+
+    path = data_path("calibration.toml")
+    if not path.exists():
+        pytest.skip("no calibration shipped")
+    import tomllib
+
+    shipped = tomllib.loads(path.read_text())
+    assert "date" in shipped["meta"] and "config" in shipped["meta"]
+    for name, value in shipped["assumptions"].items():
+        assert calibrated()[name] == pytest.approx(value)
+        assert defaults()[name] == pytest.approx(value)

@@ -1,0 +1,187 @@
+"""Charts checked through their matplotlib objects: titles, labels, legends, bands, lines, texts, fonts."""
+
+from __future__ import annotations
+
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+from matplotlib.collections import PolyCollection  # noqa: E402
+from matplotlib.ft2font import FT2Font  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from ecosim.analysis.compare import compare  # noqa: E402
+from ecosim.charts import fonts, style  # noqa: E402
+from ecosim.charts.fan import fan_chart  # noqa: E402
+from ecosim.charts.fonts import INSTALL_HELP, CJKFontMissing, cjk_font  # noqa: E402
+from ecosim.charts.labels import LABELS  # noqa: E402
+from ecosim.data import data_path  # noqa: E402
+
+REPLICATIONS = 10
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _has_cjk_font() -> bool:
+    try:
+        cjk_font()
+    except CJKFontMissing:
+        return False
+    return True
+
+
+needs_cjk = pytest.mark.skipif(not _has_cjk_font(), reason=INSTALL_HELP.splitlines()[0] + " (see ecosim.charts.fonts)")
+
+
+@pytest.fixture(scope="module")
+def comparison():
+    return compare({"baseline": "baseline", "guiding-opinions": "guiding-opinions"}, REPLICATIONS)
+
+
+@pytest.fixture(scope="module")
+def baseline(comparison):
+    return comparison.forecasts["baseline"]
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _line(ax, gid):
+    [line] = [l for l in ax.get_lines() if l.get_gid() == gid]
+    return line
+
+
+def _text(ax, gid):
+    [t] = [t for t in ax.texts if t.get_gid() == gid]
+    return t.get_text()
+
+
+def test_fan_chart_titles_labels_legend_bands(baseline):
+    fig = baseline.plot("en")
+    ax = fig.axes[0]
+    en = LABELS["en"]
+    assert ax.get_title() == "Shanxi R&D expenditure / GDP: baseline"
+    assert ax.get_xlabel() == en["year"]
+    assert ax.get_ylabel() == en["intensity"]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert sorted(legend) == sorted([en["band90"], en["band50"], en["median"], en["national"], en["history"],
+                                     "Target year 2024"])
+    assert sum(isinstance(c, PolyCollection) for c in ax.collections) == 2
+
+
+def test_fan_chart_lines_match_the_table(baseline):
+    ax = baseline.plot().axes[0]
+    years = baseline.years
+    # the national target path: median of national_rd_intensity by year, computed here row by row
+    expected = [np.median(years.loc[years["year"] == y, "national_rd_intensity"].to_numpy())
+                for y in sorted(years["year"].unique())]
+    target = _line(ax, "target")
+    np.testing.assert_allclose(target.get_ydata(), expected, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(target.get_xdata(), sorted(years["year"].unique()))
+    assert list(_line(ax, "target_year").get_xdata()) == [2024, 2024]
+    # median line
+    [median] = [l for l in ax.get_lines() if l.get_label() == LABELS["en"]["median"]]
+    expected_median = [np.median(years.loc[years["year"] == y, "rd_intensity"]) for y in sorted(years["year"].unique())]
+    np.testing.assert_allclose(median.get_ydata(), expected_median, atol=1e-12)
+    # history points 2011-2020 from history.csv
+    history = pd.read_csv(data_path("history.csv"), comment="#")
+    history = history[(history["region"] == "shanxi") & (history["variable"] == "rd_intensity_first_published")]
+    [points] = [l for l in ax.get_lines() if l.get_label() == LABELS["en"]["history"]]
+    assert list(points.get_xdata()) == list(range(2011, 2021))
+    np.testing.assert_allclose(points.get_ydata(), history.set_index("year").loc[2011:2020, "value"].to_numpy())
+
+
+def test_fan_chart_probability_text_is_the_share_in_the_table(baseline):
+    rows = baseline.years[baseline.years["year"] == 2024]
+    share = float((rows["rd_intensity"] >= rows["national_rd_intensity"]).mean())
+    assert share == float(rows["target_met"].mean())
+    label = _text(baseline.plot().axes[0], "p_met")
+    assert label.splitlines()[0] == f"P(target met in 2024) = {round(100 * share)}%"
+    assert label.splitlines()[1] == f"{REPLICATIONS} replications"
+
+
+def _texts(fig):
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+def _assert_glyphs(fig):
+    for t in _texts(fig):
+        path = font_manager.findfont(t.get_fontproperties(), fallback_to_default=False)
+        charmap = FT2Font(path).get_charmap()
+        missing = [c for c in t.get_text() if not c.isspace() and ord(c) not in charmap]
+        assert not missing, f"{t.get_text()!r}: font {path} lacks {missing}"
+
+
+@needs_cjk
+def test_fan_chart_in_chinese_uses_a_font_with_the_glyphs(baseline):
+    fig = baseline.plot("zh")
+    ax = fig.axes[0]
+    for label in (ax.get_title(), ax.get_xlabel(), ax.get_ylabel(), _text(ax, "p_met"),
+                  *[t.get_text() for t in ax.get_legend().get_texts()]):
+        assert HAN.search(label), label
+    family, path = fonts.cjk_font()
+    assert font_manager.findfont(ax.title.get_fontproperties()) == path
+    _assert_glyphs(fig)
+
+
+@needs_cjk
+def test_compare_and_cost_charts(comparison):
+    for lang in ("en", "zh"):
+        fig = comparison.plot(lang)
+        left, right = fig.axes
+        assert len(right.patches) == 2
+        np.testing.assert_allclose([p.get_height() for p in right.patches],
+                                   [f.probability_met() for f in comparison.forecasts.values()])
+        target = _line(left, "target").get_ydata()[0]
+        first = comparison.forecasts["baseline"].target_year()
+        assert target == pytest.approx(np.median(first["national_rd_intensity"]))
+        cost = comparison.plot(lang, kind="cost")
+        assert all(ax.get_title() for ax in cost.axes)
+        if lang == "zh":
+            assert HAN.search(fig.axes[0].get_title()) and HAN.search(cost.axes[0].get_xlabel())
+            _assert_glyphs(fig)
+            _assert_glyphs(cost)
+        else:
+            assert left.get_title() == "Target-year R&D intensity by policy mix (2024)"
+            assert [t.get_text() for t in right.get_xticklabels()] == ["baseline", "guiding-opinions"]
+
+
+@needs_cjk
+def test_save_writes_png_at_300_dpi_and_svg(baseline, tmp_path):
+    paths = style.save(baseline.plot("zh"), tmp_path / "charts" / "fan")
+    assert [p.name for p in paths] == ["fan.png", "fan.svg"]
+    with Image.open(paths[0]) as image:
+        assert image.format == "PNG"
+        assert tuple(round(v) for v in image.info["dpi"]) == (300, 300)
+    svg = paths[1].read_text(encoding="utf-8")
+    assert "<svg" in svg
+    assert style.save(baseline.plot(), tmp_path / "only.png", formats=("svg",))[0].name == "only.svg"
+
+
+def test_missing_cjk_font_raises_a_clear_error(monkeypatch):
+    fonts.cjk_font.cache_clear()
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", [])
+    monkeypatch.setattr(font_manager, "findSystemFonts", lambda *a, **k: [])
+    monkeypatch.setattr(fonts, "_register_new_files", lambda: None)
+    try:
+        with pytest.raises(fonts.CJKFontMissing, match="fonts-wqy-microhei") as error:
+            style.rc("zh")
+        assert "ecosim[fonts]" in str(error.value)
+        style.rc("en")  # English needs no CJK font
+    finally:
+        fonts.cjk_font.cache_clear()
+
+
+def test_unknown_language_is_refused(baseline):
+    with pytest.raises(ValueError, match="lang must be one of en, zh"):
+        fan_chart(baseline, "fr")

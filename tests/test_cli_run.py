@@ -1,0 +1,89 @@
+"""The ``ecosim`` command line: ``run`` writes a consistent forecast, bad scenarios are refused cleanly."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ecosim.cli import main
+from ecosim.levers import LEVERS
+
+MALFORMED = Path(__file__).parent / "malformed"
+EXPECT = re.compile(r"^# expect: (?P<field>\S+) \| (?P<message>.+?)\s*$")
+
+
+@pytest.fixture(scope="module")
+def forecast_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cli") / "o"
+    stdout = io.StringIO()
+    with contextlib.redirect_stdout(stdout):
+        code = main(["run", "--replications", "3", "--out", str(out)])
+    return code, out, stdout.getvalue()
+
+
+def test_run_exits_zero_and_writes_the_three_files(forecast_run):
+    code, out, _ = forecast_run
+    assert code == 0
+    assert {p.name for p in out.iterdir()} >= {"years.csv", "summary.json", "columns.csv"}
+
+
+def test_years_csv_has_one_row_per_replication_and_year(forecast_run):
+    _, out, _ = forecast_run
+    years = pd.read_csv(out / "years.csv")
+    assert len(years) == 3 * 16
+    assert {"replication", "seed", "year"} <= set(years.columns)
+    assert sorted(years["replication"].unique()) == [0, 1, 2]
+    assert years.groupby("replication")["year"].apply(list).map(lambda y: y == list(range(2015, 2031))).all()
+    assert years["seed"].nunique() == 3  # each replication its own seed
+
+
+def test_summary_probability_is_the_share_of_replications_meeting_the_target_in_2024(forecast_run):
+    _, out, _ = forecast_run
+    years = pd.read_csv(out / "years.csv")
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["target_year"] == 2024 and summary["target"] == "national_average"
+    assert summary["replications"] == 3
+    p = summary["probability_target_met"]
+    assert 0.0 <= p <= 1.0
+    rows = years[years["year"] == 2024]
+    assert len(rows) == 3
+    share = float((rows["rd_intensity"] >= rows["national_rd_intensity"]).mean())
+    assert p == pytest.approx(share, abs=1e-12)
+
+
+def test_printed_summary_mentions_the_probability(forecast_run):
+    _, out, printed = forecast_run
+    summary = json.loads((out / "summary.json").read_text())
+    assert "P(target met" in printed
+    assert f"{summary['probability_target_met']:.0%}" in printed
+    assert str(out / "years.csv") in printed
+
+
+@pytest.mark.parametrize("name", ["05-unknown-top-level-key.toml", "09-lever-string-for-number.toml"])
+def test_malformed_scenario_exits_2_names_file_and_field_and_writes_nothing(name, tmp_path, capsys):
+    path = MALFORMED / name
+    expected = EXPECT.match(path.read_text(encoding="utf-8").splitlines()[0])
+    assert expected, f"{name} lacks its '# expect:' line"
+    out = tmp_path / "o"
+    code = main(["run", str(path), "--replications", "2", "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert str(path) in captured.err
+    assert expected["field"] in captured.err
+    assert expected["message"] in captured.err
+    assert captured.out == ""
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_levers_lists_every_lever(capsys):
+    assert main(["levers"]) == 0
+    printed = capsys.readouterr().out
+    listed = {line.strip() for line in printed.splitlines() if line and not line.startswith(" ")}
+    assert listed == set(LEVERS)
