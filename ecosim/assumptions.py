@@ -140,8 +140,9 @@ ASSUMPTIONS: dict[str, Assumption] = {
            "idiosyncratic yearly revenue shocks", "innovation"),
         _a("firm_exit_rate", "per year", 0.05, 0.02, 0.10,
            "above-scale firms leave the register (exit or fall below the threshold)", "innovation"),
-        _a("firm_entry_rate", "per year, share of the population", 0.05, 0.02, 0.10,
-           "start-ups and spin-offs entering; keeps the register near its size", "innovation"),
+        _a("firm_net_growth", "per year, share of the population", 0.0, -0.02, 0.03,
+           "entry (start-ups, spin-offs) exceeds exit by this share; the data hold no series of firm counts, "
+           "and the register of above-scale firms is roughly stable", "innovation"),
         # --- high-tech enterprises ------------------------------------------------------
         _a("hte_application_success", "chance per year", 0.5, 0.25, 0.8,
            "an eligible firm applies and passes the other criteria (IP, staff, revenue from new products)", "hte"),

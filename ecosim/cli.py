@@ -12,6 +12,7 @@ import pandas as pd
 from ecosim import cli_backtest, cli_batch, cli_calibrate, cli_design, cli_plot
 from ecosim.analysis.forecast import Forecast, forecast
 from ecosim.assumptions import ASSUMPTIONS
+from ecosim.cli_args import non_negative_int, positive_int
 from ecosim.levers import LEVERS, baseline_value
 from ecosim.model import OUTPUT_COLUMNS
 from ecosim.scenario import ScenarioError, load_scenario
@@ -42,8 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", nargs="?", default="baseline",
                      help="scenario TOML file or built-in name (baseline, guiding-opinions, actual-2021-2024); "
                           "default: baseline")
-    run.add_argument("--replications", type=_positive, help="number of replications (default: the scenario's)")
-    run.add_argument("--seed", type=_non_negative, help="root seed (default: the scenario's)")
+    run.add_argument("--replications", type=positive_int, help="number of replications (default: the scenario's)")
+    run.add_argument("--seed", type=non_negative_int, help="root seed (default: the scenario's)")
     run.add_argument("--out", type=Path, help="output folder (default: out/<scenario name>)")
     run.set_defaults(command=_run)
     for module in (cli_batch, cli_calibrate, cli_backtest, cli_plot, cli_design):
@@ -53,23 +54,6 @@ def _parser() -> argparse.ArgumentParser:
     assumptions = sub.add_parser("assumptions", help="list the assumptions: unit, default, range, reason")
     assumptions.set_defaults(command=_assumptions)
     return parser
-
-
-def _positive(text: str) -> int:
-    value = _non_negative(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
-    return value
-
-
-def _non_negative(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative, got {text!r}")
-    return value
 
 
 def _run(args: argparse.Namespace) -> int:

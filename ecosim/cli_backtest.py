@@ -10,7 +10,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from ecosim.analysis.backtest import CONDITIONS, DEFAULT_SCENARIO, ActualsError, backtest
+from ecosim.analysis.backtest import (
+    CONDITIONS,
+    DEFAULT_SCENARIO,
+    ActualsError,
+    backtest,
+)
+from ecosim.cli_args import non_negative_int, positive_int
 from ecosim.scenario import ScenarioError
 
 EXIT_BAD_INPUT = 2
@@ -25,8 +31,8 @@ def register(subparsers) -> argparse.ArgumentParser:
                              "for years after 2020")
     parser.add_argument("--scenario", default=DEFAULT_SCENARIO,
                         help=f"scenario TOML file or built-in name (default: {DEFAULT_SCENARIO})")
-    parser.add_argument("--replications", type=_positive, default=200, help="number of replications (default 200)")
-    parser.add_argument("--seed", type=_non_negative, help="root seed (default: the scenario's)")
+    parser.add_argument("--replications", type=positive_int, default=200, help="number of replications (default 200)")
+    parser.add_argument("--seed", type=non_negative_int, help="root seed (default: the scenario's)")
     parser.add_argument("--condition-on", dest="condition_on", choices=CONDITIONS,
                         help="gdp: use the actual Shanxi GDP (and China's intensity) as the scenario's paths")
     parser.add_argument("--out", type=Path, default=Path("out") / "backtest",
@@ -47,23 +53,6 @@ def run_backtest(args: argparse.Namespace) -> int:
     print(result.describe())
     print(f"\nwrote {', '.join(str(p) for p in paths[:2])} and {len(paths) - 2} chart files in {args.out}")
     return 0
-
-
-def _positive(text: str) -> int:
-    value = _non_negative(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
-    return value
-
-
-def _non_negative(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative, got {text!r}")
-    return value
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,6 +11,7 @@ import math
 import sys
 from pathlib import Path
 
+from ecosim.cli_args import positive_int
 from ecosim.explore.batch import run_batch
 from ecosim.explore.experiment import ExperimentError
 from ecosim.explore.store import Store
@@ -34,7 +35,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("experiment", type=Path, help="experiment TOML file (see experiments/)")
     parser.add_argument("--out", type=Path, required=True,
                         help="output folder: runs-*.parquet, summaries-*.parquet, manifest.json, failures.jsonl")
-    parser.add_argument("--workers", type=_positive, help="worker processes (default: the number of CPUs; "
+    parser.add_argument("--workers", type=positive_int, help="worker processes (default: the number of CPUs; "
                                                           "1 runs in this process)")
     parser.add_argument("--dask", nargs="?", const="local", default=None, metavar="ADDRESS",
                         help="run on Dask: a LocalCluster of --workers processes, or the scheduler at ADDRESS "
@@ -67,16 +68,6 @@ def handle(args: argparse.Namespace) -> int:
         lines.append("  no run failed")
     print("\n".join(lines))
     return EXIT_RUNS_FAILED if report.failed else 0
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
-    return value
 
 
 def main(argv: list[str] | None = None) -> int:

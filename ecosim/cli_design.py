@@ -11,7 +11,12 @@ import matplotlib
 matplotlib.use("Agg")
 
 from ecosim.analysis.design import optimize  # noqa: E402
-from ecosim.analysis.discovery import classification_tree, points_of_interest, prim, tree_rules  # noqa: E402
+from ecosim.analysis.discovery import (  # noqa: E402
+    classification_tree,
+    points_of_interest,
+    prim,
+    tree_rules,
+)
 from ecosim.charts import design as design_charts  # noqa: E402
 from ecosim.charts.style import save  # noqa: E402
 from ecosim.explore.batch import read_results  # noqa: E402

@@ -16,6 +16,7 @@ import matplotlib
 import pandas as pd
 
 from ecosim.analysis.forecast import Forecast
+from ecosim.cli_args import positive_int
 from ecosim.scenario import BUILTIN_SCENARIOS, Scenario, Target, load_scenario
 
 KINDS = ("fan", "compare", "cost", "contribution")
@@ -35,20 +36,10 @@ def register(subparsers) -> argparse.ArgumentParser:
                       help="file format; repeat for several (default: png and svg)")
     plot.add_argument("--out", type=Path,
                       help="output path without extension (default: RESULTS_DIR/<kind>[-zh])")
-    plot.add_argument("--replications", type=_positive, default=20,
+    plot.add_argument("--replications", type=positive_int, default=20,
                       help="replications per run for --kind contribution (default: 20)")
     plot.set_defaults(command=run_plot)
     return plot
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
-    return value
 
 
 def load_run(folder: Path) -> Forecast:

@@ -157,14 +157,14 @@ def _tiny_population(a: dict) -> Enterprises:
     firms.alive[:] = True
     firms.manufacturing[:] = [False, True, False, False]
     firms.revenue[:] = [100.0, 300.0, 100.0, 80.0]
-    firms.revenue0[:] = firms.revenue
+    firms.log_size[:] = 0.0                            # revenue as at entry
     firms.margin[:] = [0.10, 0.08, -0.05, 0.10]      # firm 2 makes a loss: only cash finances R&D
     firms.deduction_share[:] = [1.0, 1.0, 0.5, 1.0]
+    firms.cost_class[:] = 2 * firms.manufacturing + (firms.margin > 0)
     firms.desire0[:] = [0.02, 0.015, 0.05, 0.02]
     firms.rd[:] = [1.0, 6.0, 3.0, 0.5]
-    firms.latent[:] = [10.0, 10.0, 10.0, -10.0]       # far from the cut-off: participation is settled
-    firms.cutoff[:] = 0.0
-    firms.user_cost0[:] = [1.0, 0.9, 1.0, 1.0]
+    firms.propensity[:] = [10.0, 10.0, 10.0, -10.0]   # far from the cut-off: participation is settled
+    firms.log_user_cost0[:] = np.log([1.0, 0.9, 1.0, 1.0])
     firms.knowledge[:] = [5.0, 20.0, 8.0, 1.0]
     firms.kappa0[:] = 0.3
     firms.tech_bought[:] = [0.5, 2.0, 0.0, 0.1]
@@ -194,7 +194,7 @@ def test_decide_rd_follows_the_partial_adjustment_rule_by_hand(super_deduction, 
         phi = firms.deduction_share[k]
         s = manufacturing if firms.manufacturing[k] else super_deduction
         b = (1 - phi * tau * (1 + s) - reward) / (1 - phi * tau)
-        target = firms.desire0[k] * firms.revenue[k] * (b / firms.user_cost0[k]) ** (-e)
+        target = firms.desire0[k] * firms.revenue[k] * (b / np.exp(firms.log_user_cost0[k])) ** (-e)
         profit = firms.margin[k] * firms.revenue[k]
         finance = a["internal_finance_share"] * max(profit, 0.0) * (1 - tau) + a["liquidity_share"] * firms.revenue[k]
         expected.append(min(rd0[k] + lam * (target - rd0[k]), finance))

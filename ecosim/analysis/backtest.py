@@ -69,9 +69,10 @@ class BacktestResult:
         self.table.to_csv(paths[0], index=False)
         paths[1].write_text(json.dumps(self.scores, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         if charts:
+            import matplotlib.pyplot as plt
+
             from ecosim.charts.backtest import backtest_chart
             from ecosim.charts.style import save
-            import matplotlib.pyplot as plt
 
             for (region, variable), rows in self.table.groupby(["region", "variable"], sort=True):
                 fig = backtest_chart(self, region, variable)

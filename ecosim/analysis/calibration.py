@@ -44,7 +44,7 @@ DEFAULT_PARAMETERS = (
     "participation_shock_sd", "spillover_strength", "innovation_success_max", "hte_application_success",
     "hte_initial_stock", "institution_government_share",
     "n_tech_smes", "tech_sme_rd_performer_share", "tech_market_growth", "institution_science_growth",
-    "firm_exit_rate", "firm_entry_rate",
+    "firm_exit_rate",
 )
 """Behavioural assumptions the data cannot pin directly."""
 

@@ -10,10 +10,16 @@ Money is in million yuan (m yuan); intensities are shares of revenue.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from functools import cache
 
 import numpy as np
 
-from ecosim.model.inputs import ABOVE_SCALE_REVENUE, CORPORATE_INCOME_TAX_RATE, ModelInputs, sectors
+from ecosim.model.inputs import (
+    ABOVE_SCALE_REVENUE,
+    CORPORATE_INCOME_TAX_RATE,
+    ModelInputs,
+    sectors,
+)
 
 INDUSTRIAL, SERVICES, TECH_SME = 0, 1, 2
 """Segments: above-scale industrial firms, above-scale non-industrial firms, technology SMEs."""
@@ -52,6 +58,21 @@ FINANCE_HEADROOM = 1.2
 """Base-year performers' finance must carry at least this multiple of the recorded enterprise R&D.
 Where the assumed finance shares fall short of it, the cash share of revenue is scaled up for all
 firms (``Enterprises.liquidity_scale``): the data say the R&D was financed."""
+
+
+@cache
+def sector_table() -> dict[str, object]:
+    """The sector table's columns as arrays (read-only, shared by every population)."""
+    table = sectors()
+    columns = {"va_ratio": "va_ratio", "sector_growth": "growth", "sector_margin": "margin",
+               "sector_rd": "rd_intensity"}
+    flags = {"is_cluster": "cluster", "is_manufacturing": "manufacturing", "is_software": "software",
+             "is_coal": "coal", "is_industrial": "industrial"}
+    arrays = {name: table[column].to_numpy(dtype=float) for name, column in columns.items()}
+    arrays.update({name: table[column].to_numpy().astype(bool) for name, column in flags.items()})
+    for array in arrays.values():
+        array.setflags(write=False)
+    return {"sector_names": tuple(table["sector"]), **arrays}
 
 
 def desire_scale_for(desired: np.ndarray, finance: np.ndarray, total: float) -> float:
@@ -96,10 +117,10 @@ class YearPolicy:
 class Enterprises:
     """The firm population as arrays, with the yearly rules as vectorised methods."""
 
-    FLOAT_FIELDS = ("revenue", "revenue0", "margin", "rd", "knowledge", "kappa0", "desire0", "latent",
-                    "cutoff", "user_cost0", "finance", "venture_funds", "credit", "tech_bought", "refund",
+    FLOAT_FIELDS = ("revenue", "log_size", "margin", "rd", "knowledge", "kappa0", "desire0", "propensity",
+                    "log_user_cost0", "finance", "venture_funds", "credit", "tech_bought", "refund",
                     "va_ratio_of", "growth_of", "deduction_share")
-    INT_FIELDS = ("sector", "segment", "age", "hte_until")
+    INT_FIELDS = ("sector", "segment", "age", "hte_until", "cost_class")
     BOOL_FIELDS = ("alive", "state_owned", "upgraded", "pushed", "in_cluster", "manufacturing", "software", "coal")
     SECTOR_FIELDS = {"va_ratio_of": "va_ratio", "growth_of": "sector_growth", "in_cluster": "is_cluster",
                      "manufacturing": "is_manufacturing", "software": "is_software", "coal": "is_coal"}
@@ -115,20 +136,11 @@ class Enterprises:
         self.hte_until[:] = -1
         self.hte_version = 0
         self._tax_key = None
-        table = sectors()
-        self.sector_names = tuple(table["sector"])
-        self.va_ratio = table["va_ratio"].to_numpy()
-        self.sector_growth = table["growth"].to_numpy()
-        self.sector_margin = table["margin"].to_numpy()
-        self.sector_rd = table["rd_intensity"].to_numpy()
-        self.is_cluster = table["cluster"].to_numpy().astype(bool)
-        self.is_manufacturing = table["manufacturing"].to_numpy().astype(bool)
-        self.is_software = table["software"].to_numpy().astype(bool)
-        self.is_coal = table["coal"].to_numpy().astype(bool)
-        self.is_industrial = table["industrial"].to_numpy().astype(bool)
+        self.__dict__.update(sector_table())
         self.segment_median = np.ones(3)
         self.desire_scale = 1.0
         self.liquidity_scale = 1.0
+        self.pending_entrants = np.empty(0, dtype=np.int64)
         self.new_hte = 0
         self.pushed_count = 0
         self.cultivated_count = 0
@@ -200,13 +212,13 @@ class Enterprises:
     def _draw_sectors(self, segment: np.ndarray, a: dict, rng: np.random.Generator) -> np.ndarray:
         """Sector of each new firm given its segment, by the sector table's weights."""
         if not hasattr(self, "_sector_cdf"):
-            self._sector_cdf = self._sector_distribution(a)
+            self._sector_cdf = np.array(self._sector_distribution(a))
         u = rng.random(segment.size)
         out = np.empty(segment.size, dtype=np.int64)
         for seg, cdf in enumerate(self._sector_cdf):
             where = segment == seg
-            out[where] = np.minimum(np.searchsorted(cdf, u[where], side="right"), cdf.size - 1)
-        return out
+            out[where] = np.searchsorted(cdf, u[where], side="right")
+        return np.minimum(out, self._sector_cdf.shape[1] - 1)
 
     def _sector_distribution(self, a: dict) -> list[np.ndarray]:
         """Cumulative sector probabilities of each segment: clusters and the rest by the assumed shares."""
@@ -235,7 +247,7 @@ class Enterprises:
             median = np.where(segment == TECH_SME, a["tech_sme_revenue_median"], 1.5 * ABOVE_SCALE_REVENUE)
             revenue = median * np.exp(0.5 * rng.standard_normal(k))
         else:
-            median = np.choose(segment, [1.0, a["services_revenue_ratio"], a["tech_sme_revenue_median"]])
+            median = np.take(np.array([1.0, a["services_revenue_ratio"], a["tech_sme_revenue_median"]]), segment)
             revenue = median * np.exp(a["revenue_dispersion"] * rng.standard_normal(k))
         self.alive[slots] = True
         self.segment[slots] = segment
@@ -243,32 +255,28 @@ class Enterprises:
         for field_name, table_name in self.SECTOR_FIELDS.items():
             getattr(self, field_name)[slots] = getattr(self, table_name)[sector]
         self.revenue[slots] = revenue
-        self.margin[slots] = self.sector_margin[sector] + a["margin_dispersion"] * rng.standard_normal(k)
-        self.deduction_share[slots] = choose(self.margin[slots] > 0, 1.0, a["loss_carry_forward_value"])
+        draws = rng.standard_normal((3, k))
+        self.margin[slots] = self.sector_margin[sector] + a["margin_dispersion"] * draws[0]
+        profitable = self.margin[slots] > 0
+        self.deduction_share[slots] = choose(profitable, 1.0, a["loss_carry_forward_value"])
+        self.cost_class[slots] = 2 * self.manufacturing[slots] + profitable
+        self.log_size[slots] = 0.0
 
         self.age[slots] = 0 if entrants else rng.integers(0, 30, size=k)
         sigma = a["rd_intensity_dispersion"]
-        self.desire0[slots] = (self.sector_rd[sector] * self.desire_scale
-                               * np.exp(sigma * rng.standard_normal(k) - 0.5 * sigma**2))
-        self.latent[slots] = rng.standard_normal(k)
-        for name in ("rd", "knowledge", "kappa0", "venture_funds", "credit", "tech_bought", "refund"):
-            getattr(self, name)[slots] = 0.0
-        self.hte_until[slots] = -1
-        self.hte_version += 1
-        self.state_owned[slots] = False
-        self.upgraded[slots] = False
-        self.pushed[slots] = False
+        self.desire0[slots] = self.sector_rd[sector] * self.desire_scale * np.exp(sigma * draws[1] - 0.5 * sigma**2)
+        self.propensity[slots] = draws[2]
         if entrants:
             self._finish_entry(slots, a)
 
     def _finish_entry(self, slots: np.ndarray, a: dict) -> None:
-        """Latent R&D propensity, cut-off and reference values of entrants."""
+        """R&D propensity of entrants relative to their segment's cut-off; their reference user cost
+        is set at their first decision."""
         seg = self.segment[slots]
-        self.latent[slots] += a["participation_size_effect"] * np.log(
-            self.revenue[slots] / self.segment_median[seg])
-        self.cutoff[slots] = self.segment_cutoff[seg]
-        self.revenue0[slots] = self.revenue[slots]
-        self.user_cost0[slots] = np.nan
+        self.propensity[slots] += (a["participation_size_effect"] * np.log(self.revenue[slots] / self.segment_median[seg])
+                                   - self.segment_cutoff[seg])
+        self.log_user_cost0[slots] = np.nan
+        self.pending_entrants = np.concatenate([self.pending_entrants, slots])
 
     def _scale_to_base_year(self, inputs: ModelInputs, policy: YearPolicy, rng: np.random.Generator) -> None:
         """Scale sizes to base-year GDP, pick R&D performers and scale R&D to base-year enterprise R&D."""
@@ -280,10 +288,9 @@ class Enterprises:
         va = self.value_added[live]
         scale = (va_target - va[~above].sum()) / va[above].sum()
         self.revenue[live[above]] = np.maximum(self.revenue[live[above]] * scale, ABOVE_SCALE_REVENUE)
-        self.revenue0[live] = self.revenue[live]
         for s in range(3):
             self.segment_median[s] = np.median(self.revenue[live[seg == s]])
-        self.latent[live] += a["participation_size_effect"] * np.log(
+        self.propensity[live] += a["participation_size_effect"] * np.log(
             self.revenue[live] / self.segment_median[seg])
         industrial = live[seg == INDUSTRIAL]
         large = industrial[self.revenue[industrial] >= np.median(self.revenue[industrial])]
@@ -300,12 +307,11 @@ class Enterprises:
         for s, count in performers_wanted.items():
             members = live[seg == s]
             k = int(round(count))
-            order = members[np.argsort(-self.latent[members])]
-            doing[order[:k]] = True
-            self.segment_cutoff[s] = self.latent[order[k - 1]] + 0.5 * persistence
-        self.cutoff[live] = self.segment_cutoff[seg]
-        user_cost = self.user_cost(policy, int(inputs.years[0]))
-        self.user_cost0[:] = user_cost
+            top = members[np.argpartition(-self.propensity[members], k - 1)[:k]]
+            doing[top] = True
+            self.segment_cutoff[s] = self.propensity[top].min() + 0.5 * persistence
+        self.propensity[live] -= self.segment_cutoff[seg]
+        self.log_user_cost0[:] = np.log(self.user_cost(policy, int(inputs.years[0])))
         target_rd = base.rd_by_performer["enterprises"] * 100.0
         self.liquidity_scale = 1.0
         finance = self.internal_finance(a, policy, int(inputs.years[0]))
@@ -360,11 +366,20 @@ class Enterprises:
         B = (1 - phi*tau*(1 + s) - r) / (1 - phi*tau): tau the firm's tax rate, s its super-deduction
         rate, phi the usable share of deductions, r the direct reward rate.
         """
-        tau = self.tax_rate(policy, year)
-        phi = self.deduction_share
-        s = choose(self.manufacturing, policy.super_deduction_manufacturing, policy.super_deduction)
-        self.current_user_cost = (1.0 - phi * tau * (1.0 + s) - policy.reward_rate) / (1.0 - phi * tau)
-        return self.current_user_cost
+        return np.take(self.user_cost_table(policy), self._cost_code(year))
+
+    def user_cost_table(self, policy: YearPolicy) -> np.ndarray:
+        """The B-index of each firm class: index = 4 * HTE + 2 * manufacturing + profitable."""
+        values = []
+        for tau in (CORPORATE_INCOME_TAX_RATE, policy.hte_tax_rate):
+            for s in (policy.super_deduction, policy.super_deduction_manufacturing):
+                for phi in (self.a["loss_carry_forward_value"], 1.0):
+                    values.append((1.0 - phi * tau * (1.0 + s) - policy.reward_rate) / (1.0 - phi * tau))
+        return np.array(values)
+
+    def _cost_code(self, year: int) -> np.ndarray:
+        """Each firm's user-cost class this year (see :meth:`user_cost_table`)."""
+        return self.cost_class + 4 * (self.hte_until >= year).view(np.int8)
 
     def internal_finance(self, a: dict, policy: YearPolicy, year: int, idx=slice(None)) -> np.ndarray:
         """Most firms ``idx`` can spend on R&D this year: after-tax profit share, cash, outside money
@@ -397,10 +412,13 @@ class Enterprises:
         and floored for state-owned firms. The amounts are worked out for performers only.
         """
         year = int(inputs.years[t])
-        cost = self.user_cost(policy, year)
-        unset = np.flatnonzero(np.isnan(self.user_cost0))
-        self.user_cost0[unset] = cost[unset]
-        cost_change = np.log(cost / self.user_cost0)
+        table = self.user_cost_table(policy)
+        code = self._cost_code(year)
+        if self.pending_entrants.size:
+            slots = self.pending_entrants[self.alive[self.pending_entrants]]
+            self.log_user_cost0[slots] = np.log(table[code[slots]])
+            self.pending_entrants = self.pending_entrants[:0]
+        cost_change = np.take(np.log(table), code) - self.log_user_cost0
         doing = self._participate(a, cost_change, rng)
         self.pushed_count = self._full_coverage(policy, doing, a, coverage_rng)
         soe_bound = self.state_owned & self.alive & (policy.soe_floor > 0)
@@ -411,7 +429,7 @@ class Enterprises:
         target = (self.desire0[i] * revenue * np.exp(-a["rd_user_cost_elasticity"] * cost_change[i])
                   * (returns * (1.0 + a["rd_trend_growth"]) ** t) + a["software_refund_rd_share"] * self.refund[i])
         rd = rd_before + a["rd_adjustment_speed"] * (target - rd_before)
-        rd = self._lift_to_hte_threshold(i, rd, policy, inputs, year, cost[i], a)
+        rd = self._lift_to_hte_threshold(i, rd, policy, inputs, year, table[code[i]], a)
         finance = self.internal_finance(a, policy, year, i)
         self.finance[:] = 0.0
         self.finance[i] = finance
@@ -425,11 +443,9 @@ class Enterprises:
         The shock is logistic with the assumed standard deviation, one draw per slot every year
         (common random numbers: a lever change does not reshuffle other firms' shocks).
         """
-        with np.errstate(divide="ignore", invalid="ignore"):
-            size = np.log(self.revenue / self.revenue0)
         u = rng.random(self.alive.size)
         shock = (a["participation_shock_sd"] * np.sqrt(3.0) / np.pi) * np.log(u / (1.0 - u))
-        margin = (self.latent - self.cutoff + a["participation_size_effect"] * size
+        margin = (self.propensity + a["participation_size_effect"] * self.log_size
                   - a["participation_cost_sensitivity"] * cost_change
                   + a["participation_persistence"] * (self.rd > 0) + shock)
         return self.alive & (margin > 0)
@@ -441,7 +457,7 @@ class Enterprises:
             return 0
         pushed = self.industrial_above_scale() & ~doing & (u < policy.full_coverage)
         which = np.flatnonzero(pushed)
-        self.latent[which] = np.maximum(self.latent[which], self.cutoff[which] - 0.5 * a["participation_persistence"])
+        self.propensity[which] = np.maximum(self.propensity[which], -0.5 * a["participation_persistence"])
         self.pushed |= pushed
         doing |= pushed
         return int(pushed.sum())
@@ -462,7 +478,10 @@ class Enterprises:
         self.cultivated_count = 0
         if policy.cultivation_firms > 0:
             pool = np.flatnonzero(below & ~lift)
-            closest = pool[np.argsort(gap[pool] / need[pool], kind="stable")[: policy.cultivation_firms]]
+            closest = pool
+            if pool.size > policy.cultivation_firms:
+                share = gap[pool] / need[pool]
+                closest = pool[np.argpartition(share, policy.cultivation_firms - 1)[: policy.cultivation_firms]]
             lift[closest] = True
             self.cultivated[i[closest]] = True
             self.cultivated_count = int(closest.size)
@@ -478,6 +497,7 @@ class Enterprises:
             -self.knowledge[knowing] / (a["knowledge_half_saturation"] * self.revenue[knowing]))
         success = knowing[u[knowing] < chance]
         self.revenue[success] *= 1.0 + a["innovation_productivity_gain"]
+        self.log_size[success] += np.log1p(a["innovation_productivity_gain"])
 
     def recognise_hte(self, a: dict, inputs: ModelInputs, year: int, rng: np.random.Generator) -> None:
         """Firms without a certificate, or in its last year, whose R&D/revenue meets the threshold may be
@@ -498,6 +518,7 @@ class Enterprises:
         pool = np.flatnonzero(self.industrial_above_scale() & ~self.upgraded)
         chosen = rng.choice(pool, size=min(count, pool.size), replace=False)
         self.revenue[chosen] *= 1.0 + gain
+        self.log_size[chosen] += np.log1p(gain)
         self.upgraded[chosen] = True
         return int(chosen.size)
 
@@ -513,7 +534,17 @@ class Enterprises:
                       + (a["coal_firm_elasticity"] * coal_change) * self.coal
                       + (2.0 * half_width) * rng.random(self.alive.size))
         self.revenue *= np.exp(log_growth)
+        self.log_size += log_growth
         self.age += self.alive
+
+    def clear(self, slots: np.ndarray) -> None:
+        """Empty the slots of firms that leave, so that sums over all slots count live firms only and
+        entrants start from nothing (no R&D, knowledge, money, certificate or flags)."""
+        for name in ("revenue", "rd", "knowledge", "kappa0", "venture_funds", "credit", "tech_bought", "refund"):
+            getattr(self, name)[slots] = 0.0
+        for name in ("state_owned", "upgraded", "pushed"):
+            getattr(self, name)[slots] = False
+        self.hte_until[slots] = -1
 
     def turnover(self, inputs: ModelInputs, rng: np.random.Generator,
                  entry_rng: np.random.Generator) -> tuple[int, int]:
@@ -522,18 +553,17 @@ class Enterprises:
         population = len(self)
         leaving = np.flatnonzero(self.alive & (rng.random(self.alive.size) < a["firm_exit_rate"]))
         self.alive[leaving] = False
-        for name in ("revenue", "rd", "knowledge", "venture_funds", "credit", "tech_bought", "refund"):
-            getattr(self, name)[leaving] = 0.0
-        self.hte_until[leaving] = -1
+        self.clear(leaving)
         self.hte_version += 1
         free = np.flatnonzero(~self.alive)
         rng = entry_rng
-        n_entry = min(int(rng.binomial(population, a["firm_entry_rate"])), free.size)
+        entry_rate = min(max(a["firm_exit_rate"] + a["firm_net_growth"], 0.0), 1.0)
+        n_entry = min(int(rng.binomial(population, entry_rate)), free.size)
         if n_entry:
             n_total = a["n_above_scale_firms"] + a["n_tech_smes"]
             p_sme = a["n_tech_smes"] / n_total
             p_ind = (1 - p_sme) * a["industrial_share"]
-            segment = rng.choice(3, size=n_entry, p=[p_ind, 1 - p_sme - p_ind, p_sme])
+            segment = np.searchsorted(np.array([p_ind, 1.0 - p_sme]), rng.random(n_entry), side="right")
             self._populate(free[:n_entry], segment, inputs, rng, entrants=True)
         return int(leaving.size), n_entry
 

@@ -25,13 +25,12 @@ class Screen:
         self.score = (firms.age[self.firms] < 8) + np.log1p(knowledge) + self.cluster + noise
 
     def take(self, count: int, clusters_only: bool = False) -> np.ndarray:
-        """The ``count`` best-scoring candidates not yet taken this year (firm slots, best first)."""
+        """The ``count`` best-scoring candidates not yet taken this year (firm slots, in no particular order)."""
         score = np.where(self.cluster, self.score, -np.inf) if clusters_only else self.score
         count = min(count, int(np.isfinite(score).sum()))
         if count <= 0:
             return np.empty(0, dtype=np.int64)
         top = np.argpartition(-score, count - 1)[:count]
-        top = top[np.argsort(-score[top], kind="stable")]
         self.score[top] = -np.inf
         return self.firms[top]
 

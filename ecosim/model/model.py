@@ -11,7 +11,13 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from ecosim.model.accounts import OUTPUT_COLUMNS, PERFORMERS, SOURCES, base_funding, funding_row
+from ecosim.model.accounts import (
+    OUTPUT_COLUMNS,
+    PERFORMERS,
+    SOURCES,
+    base_funding,
+    funding_row,
+)
 from ecosim.model.economy import Economy
 from ecosim.model.enterprises import CORPORATE_INCOME_TAX_RATE, Enterprises
 from ecosim.model.funds import GuidanceFund, Screen, TechCreditLender, VentureFund
