@@ -3,7 +3,7 @@
 Prints a line per executor and, last, one JSON line with runs per second and speed-ups over one
 process. Start-up of the pool or cluster is included in the time (it is what a user waits for).
 
-    .venv/bin/python benchmarks/batch_scaling.py [--points 100] [--replications 2]
+    .venv/bin/python benchmarks/batch_scaling.py [--points 300] [--replications 2]
 
 Figures depend on the machine and on what else runs on it.
 """
@@ -43,7 +43,7 @@ points = {points}
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--points", type=int, default=100)
+    parser.add_argument("--points", type=int, default=300)
     parser.add_argument("--replications", type=int, default=2)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="ecosim-batch-scaling-"))

@@ -15,6 +15,7 @@ from ecosim.analysis.compare import Comparison, compare
 from ecosim.analysis.contribution import Contribution, contribution
 from ecosim.analysis.design import optimize
 from ecosim.analysis.forecast import Forecast, forecast
+from ecosim.analysis.sensitivity import sensitivity
 from ecosim.explore.batch import batch, read_results
 from ecosim.scenario import Scenario, ScenarioError, load_scenario
 
@@ -28,4 +29,4 @@ def discover(results_dir, outcome: str = "target_met", threshold: float | None =
 
 
 __all__ = ["Comparison", "Contribution", "Forecast", "Scenario", "ScenarioError", "batch", "compare",
-           "contribution", "discover", "forecast", "load_scenario", "optimize", "read_results", "__version__"]
+           "contribution", "discover", "forecast", "load_scenario", "optimize", "read_results", "sensitivity", "__version__"]

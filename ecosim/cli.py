@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ecosim import cli_backtest, cli_batch, cli_calibrate, cli_design, cli_plot
+from ecosim import cli_backtest, cli_batch, cli_calibrate, cli_design, cli_plot, cli_sensitivity
 from ecosim.analysis.forecast import Forecast, forecast
 from ecosim.assumptions import ASSUMPTIONS
 from ecosim.cli_args import non_negative_int, positive_int
@@ -47,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=non_negative_int, help="root seed (default: the scenario's)")
     run.add_argument("--out", type=Path, help="output folder (default: out/<scenario name>)")
     run.set_defaults(command=_run)
-    for module in (cli_batch, cli_calibrate, cli_backtest, cli_plot, cli_design):
+    for module in (cli_batch, cli_sensitivity, cli_calibrate, cli_backtest, cli_plot, cli_design):
         module.register(sub)
     levers = sub.add_parser("levers", help="list the policy levers: unit, allowed range, 2020 value, cost rule")
     levers.set_defaults(command=_levers)

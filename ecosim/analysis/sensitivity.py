@@ -40,23 +40,21 @@ returns a frame (or dict of arrays) of outputs, one row per run.
 
 from __future__ import annotations
 
-import ctypes
 import dataclasses
 import hashlib
 import json
 import math
-import tomllib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 import pandas as pd
 
 from ecosim.explore.designs import unit_samples
-from ecosim.explore.experiment import Experiment, ExperimentError, _validate
+from ecosim.explore.experiment import Experiment, ExperimentError, load_experiment
 from ecosim.model import OUTPUT_COLUMNS
 
 METHODS = ("sobol", "morris", "delta")
@@ -100,20 +98,8 @@ class MethodResult:
 
 def load(path: str | Path) -> tuple[Experiment, Settings]:
     """An experiment file and its ``[sensitivity]`` table (validated like the rest of the file)."""
-    path = Path(path)
-    source = str(path)
-    if not path.is_file():
-        raise ExperimentError(source, "(file)", "no such file")
-    data = path.read_bytes()
-    try:
-        raw = tomllib.loads(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ExperimentError(source, "(file)", "not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ExperimentError(source, "(syntax)", f"not valid TOML: {error}") from None
-    table = raw.pop("sensitivity", {})
-    experiment = _validate(raw, source, path.parent, hashlib.sha256(data).hexdigest())
-    return experiment, parse_settings(table, source)
+    experiment = load_experiment(path)
+    return experiment, parse_settings(experiment.sensitivity, experiment.source)
 
 
 def parse_settings(table: Any, source: str = "(settings)") -> Settings:
@@ -270,43 +256,6 @@ def noise_share(runs: pd.DataFrame, column: str) -> float | None:
 # --- analysis -----------------------------------------------------------------------------------
 
 
-@contextmanager
-def single_threaded_blas() -> Iterator[None]:
-    """Run the block with OpenBLAS limited to one thread (restored after).
-
-    SALib's delta evaluates thousands of tiny Gaussian KDEs (``solve_triangular`` on small
-    matrices); with OpenBLAS's threads on a busy machine each call spins and the analysis runs
-    ~75x slower (16 s instead of 0.2 s for 300 points, 4 factors). Linux only; elsewhere a no-op.
-    """
-    handles = []
-    try:
-        with open("/proc/self/maps") as maps:
-            paths = {line.split()[-1] for line in maps if "openblas" in line.lower()}
-    except OSError:
-        paths = set()
-    for path in sorted(paths):
-        try:
-            library = ctypes.CDLL(path)
-        except OSError:
-            continue
-        for suffix in ("64_", "", "_64_"):
-            for prefix in ("scipy_openblas", "openblas"):
-                get = getattr(library, f"{prefix}_get_num_threads{suffix}", None)
-                put = getattr(library, f"{prefix}_set_num_threads{suffix}", None)
-                if get is not None and put is not None:
-                    handles.append((put, int(get())))
-                    put(ctypes.c_int(1))
-                    break
-            else:
-                continue
-            break
-    try:
-        yield
-    finally:
-        for put, threads in handles:
-            put(ctypes.c_int(threads))
-
-
 def _problem(names: list[str]) -> dict:
     # neutral names: SALib's delta refuses some name suffixes (_raw, _step, ...)
     return {"num_vars": len(names), "names": [f"x{i}" for i in range(len(names))],
@@ -316,7 +265,9 @@ def _problem(names: list[str]) -> dict:
 def analyse(method: str, experiment: Experiment, unit: np.ndarray, y: np.ndarray, settings: Settings,
             seed: int = 0) -> pd.DataFrame:
     """SALib indices of one output (``y``: one value per design point, in design order), tidy."""
-    with single_threaded_blas():
+    # SALib's delta solves thousands of tiny triangular systems; OpenBLAS threads spinning on a
+    # busy machine made it ~75x slower (16 s instead of 0.2 s for 300 points, 4 factors)
+    with threadpool_limits(limits=1, user_api="blas"):
         return _analyse(method, experiment, unit, y, settings, seed)
 
 

@@ -69,6 +69,7 @@ _TOP_LEVEL = {
     "replications": "a whole number from 1 to 1000000",
     "seed": "a whole number from 0 to 2**63-1",
     "outputs": "a table with yearly (list of columns) and summaries (true/false)",
+    "sensitivity": "a table of sensitivity-analysis settings (read by `ecosim sensitivity`, ignored by `ecosim batch`)",
 }
 
 
@@ -149,6 +150,8 @@ class Experiment:
     source: str
     sha256: str
     csv_points: np.ndarray | None = field(default=None, compare=False)
+    sensitivity: dict[str, Any] = field(default_factory=dict, compare=False)
+    """The raw ``[sensitivity]`` table, validated by the sensitivity analysis that reads it."""
 
     @property
     def factor_names(self) -> list[str]:
@@ -222,8 +225,11 @@ def _validate(raw: dict, source: str, folder: Path, sha: str) -> Experiment:
             raise ExperimentError(source, f"design.{key}", f"unknown for method {method!r}; allowed are {allowed}")
     settings, csv_points, factors = _design(method, design, raw, folder, source)
     yearly, summaries = _outputs(raw.get("outputs", {}), source)
+    sensitivity = raw.get("sensitivity", {})
+    if not isinstance(sensitivity, dict):
+        raise ExperimentError(source, "sensitivity", f"must be {_TOP_LEVEL['sensitivity']}, got {_show(sensitivity)}")
     experiment = Experiment(name, description, scenario, ref, factors, method, settings, replications, seed,
-                            yearly, summaries, source, sha, csv_points)
+                            yearly, summaries, source, sha, csv_points, sensitivity)
     total = experiment.point_count() * replications
     if total > MAX_RUNS:
         raise ExperimentError(source, "design", f"{total} runs; at most {MAX_RUNS} runs are allowed")

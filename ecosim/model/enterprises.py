@@ -54,6 +54,11 @@ class Firm:
         return self.rd / self.revenue if self.revenue > 0 else 0.0
 
 
+MIN_USER_COST = 0.05
+"""Floor of the B-index. At the levers' extremes (super-deduction 200% with a 30% reward) the
+formula gives a zero or negative cost, i.e. R&D that pays for itself before any return; firms
+would then want unbounded R&D. The floor keeps the target finite (finance caps it anyway)."""
+
 FINANCE_HEADROOM = 1.2
 """Base-year performers' finance must carry at least this multiple of the recorded enterprise R&D.
 Where the assumed finance shares fall short of it, the cash share of revenue is scaled up for all
@@ -375,7 +380,7 @@ class Enterprises:
             for s in (policy.super_deduction, policy.super_deduction_manufacturing):
                 for phi in (self.a["loss_carry_forward_value"], 1.0):
                     values.append((1.0 - phi * tau * (1.0 + s) - policy.reward_rate) / (1.0 - phi * tau))
-        return np.array(values)
+        return np.maximum(np.array(values), MIN_USER_COST)
 
     def _cost_code(self, year: int) -> np.ndarray:
         """Each firm's user-cost class this year (see :meth:`user_cost_table`)."""
