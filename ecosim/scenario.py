@@ -140,6 +140,25 @@ class Scenario:
         suffix = " (with_changes)"
         return _validate(raw, self.source if self.source.endswith(suffix) else self.source + suffix)
 
+    def until(self, horizon: int) -> "Scenario":
+        """The same scenario ending at ``horizon``: schedule steps and paths after it dropped, the
+        target year moved into it if it was later, validated like a file."""
+        raw = self.to_dict()
+        raw["horizon"] = horizon
+        raw["target"]["year"] = min(raw["target"]["year"], horizon)
+        raw["policy_start_year"] = min(raw["policy_start_year"], horizon + 1)
+        for name, schedule in list(raw["levers"].items()):
+            if isinstance(schedule, dict):
+                kept = {y: v for y, v in schedule.items() if int(y) <= horizon}
+                if kept:
+                    raw["levers"][name] = kept
+                else:
+                    del raw["levers"][name]
+        for path in ("gdp_path", "national_path"):
+            if path in raw:
+                raw[path] = {y: v for y, v in raw[path].items() if int(y) <= horizon}
+        return _validate(raw, self.source)
+
     def lever_path(self, name: str) -> np.ndarray:
         """The lever's value in each simulated year: history, then the scenario's schedule."""
         history = lever_history()[name]

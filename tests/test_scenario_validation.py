@@ -399,3 +399,14 @@ tech_credit_loss_share = { 2019 = 0.5 }
     _assert_path(s, "rd_reward_rate", [0.0] * 3 + [0.04] * 8)
     # history 0.0 (2015-2016), 0.2 (2017-2018), the schedule from 2019
     _assert_path(s, "tech_credit_loss_share", [0.0] * 2 + [0.2] * 2 + [0.5] * 7)
+
+
+def test_until_cuts_the_horizon_and_keeps_every_earlier_value():
+    full = load_scenario("guiding-opinions")
+    cut = full.until(2022)
+    assert cut.horizon == 2022 and cut.target.year == 2022 and cut.policy_start_year == 2021
+    for name in full.levers:
+        np.testing.assert_array_equal(cut.lever_path(name), full.lever_path(name)[: cut.years.size])
+    history = full.until(2020)
+    assert history.policy_start_year == 2021  # a horizon before the policy start leaves history untouched
+    np.testing.assert_array_equal(history.lever_path("rd_super_deduction_rate"), [0.5, 0.5, 0.5, 0.75, 0.75, 0.75])

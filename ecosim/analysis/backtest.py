@@ -215,20 +215,7 @@ def backtest_scenario(scenario: Scenario, horizon: int, actuals: pd.DataFrame | 
                       condition_on: str | None = None) -> Scenario:
     """The scenario cut to ``horizon`` (schedules and paths after it dropped, target year moved into
     it), optionally with the actual GDP and national intensity as its paths."""
-    raw = scenario.to_dict()
-    raw["horizon"] = horizon
-    raw["target"]["year"] = min(raw["target"]["year"], horizon)
-    raw["policy_start_year"] = min(raw["policy_start_year"], horizon)
-    for name, schedule in list(raw["levers"].items()):
-        if isinstance(schedule, dict):
-            kept = {y: v for y, v in schedule.items() if int(y) <= horizon}
-            if kept:
-                raw["levers"][name] = kept
-            else:
-                del raw["levers"][name]
-    for path in ("gdp_path", "national_path"):
-        if path in raw:
-            raw[path] = {y: v for y, v in raw[path].items() if int(y) <= horizon}
+    raw = scenario.until(horizon).to_dict()
     if condition_on == "gdp" and actuals is not None:
         gdp = {}
         for variable in ("gdp_implied", "gdp"):  # gdp wins over gdp_implied

@@ -198,8 +198,7 @@ def data_estimates() -> dict[str, float]:
 
 def _history_scenario(config: CalibrationConfig) -> Scenario:
     """The scenario over the calibration window: its base year to 2020, policy as recorded."""
-    return load_scenario(config.scenario).with_changes(horizon=LAST_HISTORY_YEAR,
-                                                       target={"year": LAST_HISTORY_YEAR})
+    return load_scenario(config.scenario).until(LAST_HISTORY_YEAR)
 
 
 def _evaluate(job: tuple) -> np.ndarray:

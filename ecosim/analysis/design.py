@@ -169,7 +169,7 @@ def optimize(scenario: Scenario, target_probability: float, levers: list[str] | 
             raise ScenarioError("--levers", name, f"unknown lever; known levers are {', '.join(LEVERS)}")
     if budget is not None and budget < 0:
         raise ScenarioError("--budget", "budget", f"must be at least 0 (100m yuan), got {budget!r}")
-    horizon_scenario = scenario.with_changes(horizon=scenario.target.year)
+    horizon_scenario = scenario.until(scenario.target.year)
     replications = replications or replications_for(target_probability)
     root = scenario.seed if seed is None else seed
     objective = ScenarioObjective(horizon_scenario, tuple(names), replications, root)

@@ -412,9 +412,10 @@ class Enterprises:
 
         The target is the firm's base desire scaled by its user cost relative to entry
         (elasticity), expected returns (own knowledge, cluster and institution spill-overs) and a
-        secular trend. R&D moves part of the way to the target, is raised to the HTE threshold
-        where the tax saving pays (or the firm is coached), is then capped by this year's finance,
-        and floored for state-owned firms. The amounts are worked out for performers only.
+        secular trend, and for state-owned firms at least the floor. R&D moves part of the way to
+        the target, is raised to the HTE threshold where the tax saving pays (or the firm is
+        coached), and is capped by this year's finance. The amounts are worked out for performers
+        only.
         """
         year = int(inputs.years[t])
         table = self.user_cost_table(policy)
@@ -433,14 +434,14 @@ class Enterprises:
         returns = np.exp(a["own_knowledge_return"] * (knowledge_index - self.kappa0[i]) + spill[self.sector[i]])
         target = (self.desire0[i] * revenue * np.exp(-a["rd_user_cost_elasticity"] * cost_change[i])
                   * (returns * (1.0 + a["rd_trend_growth"]) ** t) + a["software_refund_rd_share"] * self.refund[i])
+        target = np.maximum(target, (policy.soe_floor * revenue) * soe_bound[i])
         rd = rd_before + a["rd_adjustment_speed"] * (target - rd_before)
         rd = self._lift_to_hte_threshold(i, rd, policy, inputs, year, table[code[i]], a)
         finance = self.internal_finance(a, policy, year, i)
         self.finance[:] = 0.0
         self.finance[i] = finance
-        rd = np.maximum(np.minimum(rd, finance), (policy.soe_floor * revenue) * soe_bound[i])
         self.rd[:] = 0.0
-        self.rd[i] = np.maximum(rd, 0.0)
+        self.rd[i] = np.maximum(np.minimum(rd, finance), 0.0)
 
     def _participate(self, a: dict, cost_change: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Whether each firm does R&D this year: latent propensity, size, user cost, persistence and a shock.
