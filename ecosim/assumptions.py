@@ -3,7 +3,8 @@
 Each assumption has a unit, a default, a plausible range and a one-line reason. Scenarios may
 override defaults (validated against the range); sensitivity analysis and calibration sample
 inside the ranges. Numbers derived from ``ecosim/data/history.csv`` are not here: they are
-computed from the data where they are used (see ``ecosim.model.calibration_targets``), except
+computed from the data where they are used (``ecosim.model.inputs.base_year``,
+``ecosim.analysis.calibration.data_estimates``), except
 where a data-derived figure is also uncertain enough to be worth sampling, in which case the
 reason says how the default was derived.
 
@@ -140,6 +141,12 @@ ASSUMPTIONS: dict[str, Assumption] = {
            "idiosyncratic yearly revenue shocks", "innovation"),
         _a("firm_exit_rate", "per year", 0.05, 0.02, 0.10,
            "above-scale firms leave the register (exit or fall below the threshold)", "innovation"),
+        _a("entrant_size_ratio", "share of the typical firm's revenue", 0.5, 0.2, 1.0,
+           "new firms on the register (start-ups, spin-offs, firms crossing the threshold) are smaller than "
+           "incumbents of their segment", "innovation"),
+        _a("exit_size_elasticity", "elasticity", 0.5, 0.0, 1.0,
+           "exits concentrate among small firms (those falling below the 20m yuan threshold); 0 = size-blind",
+           "innovation"),
         _a("firm_net_growth", "per year, share of the population", 0.0, -0.02, 0.03,
            "entry (start-ups, spin-offs) exceeds exit by this share; the data hold no series of firm counts, "
            "and the register of above-scale firms is roughly stable", "innovation"),
@@ -168,6 +175,11 @@ ASSUMPTIONS: dict[str, Assumption] = {
            "institutions' knowledge output rises with their researcher stock", "technology"),
         _a("institution_researcher_share", "share of R&D personnel", 0.3, 0.2, 0.45,
            "share of Shanxi's R&D personnel (FTE, YB) working in universities and institutes", "technology"),
+        _a("institution_size_dispersion", "log-sd of institutions' shares of R&D", 1.0, 0.5, 1.5,
+           "a few large universities and institutes (Shanxi University, Taiyuan University of Technology, the CAS "
+           "Institute of Coal Chemistry) carry much of the sector's R&D", "technology"),
+        _a("institution_productivity_dispersion", "log-sd of knowledge per yuan", 0.3, 0.1, 0.6,
+           "institutions differ in how much usable knowledge their R&D yields", "technology"),
         _a("institution_science_growth", "per year", 0.05, 0.0, 0.10,
            "growth of government science money to universities and institutes beyond the levers", "technology"),
         # --- finance --------------------------------------------------------------------
@@ -176,6 +188,10 @@ ASSUMPTIONS: dict[str, Assumption] = {
         _a("venture_capital_growth", "per year", 0.08, 0.0, 0.2,
            "growth of private venture money", "finance"),
         _a("venture_deal_size", "m yuan", 10.0, 3.0, 30.0, "typical early-stage deal", "finance"),
+        _a("venture_spend_years", "years", 3, 1, 6,
+           "an investee spends its venture money over this many years", "finance", integer=True),
+        _a("venture_young_age", "years", 8, 3, 15,
+           "funds count a firm as young (a screening plus) below this age", "finance", integer=True),
         _a("venture_holding_years", "years", 5, 3, 8, "holding period before exit", "finance", integer=True),
         _a("venture_exit_multiple", "returned per invested yuan", 1.2, 0.6, 2.5,
            "gross return of guidance-fund and VC portfolios at exit", "finance"),
@@ -227,12 +243,10 @@ ASSUMPTIONS: dict[str, Assumption] = {
         _a("talent_retention", "share per year", 0.9, 0.7, 0.97,
            "recruited researchers who stay in the province from one year to the next", "technology"),
         _a("tech_credit_loan_size", "m yuan per loan", 3.0, 1.0, 10.0, "typical tech-SME loan", "finance"),
-        _a("other_performer_share", "share of total R&D", 0.01, 0.005, 0.02,
-           "R&D by performers other than firms, institutes and universities (SX17-SX20: 0.5%-1.6%)", "cost"),
         # --- the economy and the target -------------------------------------------------
-        _a("gdp_remainder_growth", "per year", 0.06, 0.02, 0.09,
-           "nominal growth of the non-modelled economy after 2020 (Shanxi 2011-2020: about 4.6% a year, gdp_implied)",
-           "economy"),
+        _a("gdp_remainder_growth", "per year", 0.05, 0.02, 0.09,
+           "nominal growth of the non-modelled economy after 2020: the mean log growth of Shanxi GDP 2011-2020 "
+           "(history.csv, gdp and gdp_implied) is 0.050", "economy"),
         _a("coal_price_persistence", "AR(1) coefficient", 0.5, 0.2, 0.8,
            "coal price deviations from trend decay over a few years", "economy"),
         _a("coal_price_volatility", "log points per year", 0.2, 0.1, 0.35,

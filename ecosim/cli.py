@@ -29,8 +29,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     try:
         return args.command(args)
-    except ScenarioError as error:
-        print(f"ecosim: error: {error}", file=sys.stderr)
+    except (ScenarioError, ValueError, KeyError, OSError) as error:
+        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        print(f"ecosim: error: {message}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
 

@@ -130,8 +130,8 @@ LEVERS: dict[str, Lever] = {
         Lever(
             "talent_recruits", "researchers per year", 0, 5000,
             "二、(三) (young leading researchers and urgently needed talent)",
-            "researchers recruited into universities and institutes each year; they raise knowledge "
-            "output and firms' absorption",
+            "researchers recruited into universities and institutes each year; they raise the "
+            "institutions' knowledge output, which spills over to firms",
             "talent_cost_per_person x researchers recruited",
             integer=True,
         ),
@@ -152,7 +152,7 @@ LEVERS: dict[str, Lever] = {
             "二、(四)1 三 (tech-credit risk sharing)",
             "share of tech-credit loan losses the government bears; banks lend more to tech firms "
             "when it is higher",
-            "share x default rate x loans outstanding",
+            "share x default rate x loans made in the year",
         ),
         Lever(
             "open_competition_budget", "100m yuan per year", 0.0, 100.0,

@@ -24,7 +24,9 @@ from ecosim.assumptions import ASSUMPTIONS
 from ecosim.data import LAST_HISTORY_YEAR
 from ecosim.levers import LEVERS, lever_history
 
-FIRST_BASE_YEAR = 2011
+FIRST_BASE_YEAR = 2015
+"""The earliest base year: the HTE recognition rules in force from 2016 (policy.csv) are the only
+ones the project holds (the 2008 rules had a 6% threshold for small firms)."""
 LAST_HORIZON = 2050
 NATIONAL_AVERAGE = "national_average"
 BUILTIN_SCENARIOS = ("baseline", "guiding-opinions", "actual-2021-2024")

@@ -94,3 +94,29 @@ def test_target_column_is_the_national_average_or_the_fixed_value():
     assert (national["target_rd_intensity"] == national["national_rd_intensity"]).all()
     fixed = RUNS["fixed-target"]()
     assert (fixed["target_rd_intensity"] == 1.5).all()
+
+
+HISTORY = pd.read_csv(__import__("pathlib").Path(__file__).parents[1] / "ecosim" / "data" / "history.csv")
+
+
+def _recorded(variable: str, year: int) -> float:
+    rows = HISTORY[(HISTORY.region == "shanxi") & (HISTORY.variable == variable) & (HISTORY.year == year)]
+    return float(rows.value.iloc[0])
+
+
+def test_base_year_margins_are_the_recorded_figures(run):
+    """2015: the total and every source are the published figures; performers split as in SX17."""
+    first = run.iloc[0]
+    total = _recorded("rd_expenditure", 2015)
+    assert first["rd_expenditure"] == pytest.approx(total, rel=1e-12)
+    assert first["rd_funded_by_government"] == pytest.approx(_recorded("rd_funded_by_government", 2015), rel=1e-12)
+    assert first["rd_funded_by_enterprises"] == pytest.approx(_recorded("rd_funded_by_enterprises", 2015), rel=1e-12)
+    share = total / _recorded("rd_expenditure", 2017)
+    for performer in ("enterprises", "government_institutes", "higher_education"):
+        assert first[f"rd_by_{performer}"] == pytest.approx(share * _recorded(f"rd_by_{performer}", 2017), rel=1e-12)
+    assert first["rd_intensity"] == pytest.approx(_recorded("rd_intensity_first_published", 2015), abs=0.005)
+
+
+def test_no_cell_of_the_accounts_is_negative(run):
+    money = [c for c in run.columns if c.startswith(("rd_by_", "rd_funded_by_", "cost_"))]
+    assert (run[money] >= 0).all().all()

@@ -21,8 +21,8 @@ import ecosim.explore.batch as batch_module
 from ecosim.cli_batch import register
 from ecosim.explore.batch import batch, read_results, run_batch
 from ecosim.explore.executors import DaskExecutor, ProcessExecutor, SerialExecutor
-from ecosim.explore.runs import run_seed
-from ecosim.model import simulate
+from ecosim.explore.runs import run_assumptions, run_seed
+from ecosim.model import resolve, simulate
 from ecosim.scenario import load_scenario
 
 EXPERIMENT = """\
@@ -71,8 +71,10 @@ def test_serial_results_are_the_model_runs(serial_reference):
     assert list(zip(summaries["point"], summaries["replication"])) == [(p, r) for p in range(3) for r in range(2)]
     row = summaries.iloc[3]
     scenario = load_scenario("baseline").with_changes({"levers.rd_reward_rate": row["levers.rd_reward_rate"]})
-    alone = simulate(scenario, run_seed(5, 1, 1),
-                     {"rd_user_cost_elasticity": row["assumptions.rd_user_cost_elasticity"]})
+    seed = run_seed(5, 1, 1)
+    factor = {"rd_user_cost_elasticity": row["assumptions.rd_user_cost_elasticity"]}
+    # as every forecast replication: calibrated parameters drawn for the run's seed, factors on top
+    alone = simulate(resolve(scenario, run_assumptions(scenario, seed, factor)), seed)
     assert row["seed"] == "5:1:1"
     mine = yearly[(yearly["point"] == 1) & (yearly["replication"] == 1)]
     assert mine["rd_intensity"].tolist() == alone["rd_intensity"].tolist()

@@ -124,3 +124,20 @@ def test_shipped_parameter_file_is_loaded_by_default():
     for name, value in shipped["assumptions"].items():
         assert calibrated()[name] == pytest.approx(value)
         assert defaults()[name] == pytest.approx(value)
+
+
+def test_write_gives_the_parameter_file_posterior_fit_table_and_chart(tmp_path: Path):
+    import tomllib
+
+    result = calibrate(_tiny(tmp_path, 1))
+    paths = result.write(tmp_path / "out", fit_replications=3)
+    shipped = tomllib.loads(paths["parameters"].read_text())
+    assert shipped["meta"]["draws"] == 8 and shipped["meta"]["accepted"] == 2
+    assert shipped["assumptions"]["rd_adjustment_speed"] == pytest.approx(result.point["rd_adjustment_speed"])
+    assert shipped["assumptions"]["national_intensity_drift"] == pytest.approx(0.064)
+    posterior = pd.read_csv(paths["posterior"])
+    assert list(posterior.columns) == ["rd_adjustment_speed", "rd_user_cost_elasticity"] and len(posterior) == 2
+    fit = pd.read_csv(paths["fit"])
+    assert (fit["model_q05"] <= fit["model_median"]).all() and (fit["model_median"] <= fit["model_q95"]).all()
+    assert fit.loc[fit["target"] == "rd_expenditure_2018", "data"].iloc[0] == 175.8
+    assert paths["chart"].exists() and paths["chart"].with_suffix(".svg").exists()

@@ -363,7 +363,7 @@ def test_lever_paths_of_a_valid_file(valid: Scenario):
 def test_lever_paths_with_a_late_policy_start(tmp_path: Path):
     s = load_scenario(str(_write(tmp_path, """\
 name = "late"
-base_year = 2012
+base_year = 2015
 horizon = 2026
 policy_start_year = 2023
 [target]
@@ -373,14 +373,14 @@ value = 2.0
 rd_reward_rate = 0.05
 platforms = { 2023 = 60, 2025 = 45 }
 """)))
-    assert list(s.years) == list(range(2012, 2027))
+    assert list(s.years) == list(range(2015, 2027))
     assert s.target == type(s.target)(2025, 2.0)
-    # 0.0 in 2012-2017, 0.02 in 2018-2020, the 2020 value held in 2021-2022, the scalar from 2023
-    _assert_path(s, "rd_reward_rate", [0.0] * 6 + [0.02] * 3 + [0.02] * 2 + [0.05] * 4)
-    # 30 (2012-2014), 40 (2015-2017), 50 (2018-2020), 50 held (2021-2022), 60 (2023-2024), 45 (2025-2026)
-    _assert_path(s, "platforms", [30] * 3 + [40] * 3 + [50] * 3 + [50] * 2 + [60] * 2 + [45] * 2)
-    # untouched: 0 in 2012-2019, 20 in 2020 and after
-    _assert_path(s, "transfer_demonstration_projects", [0] * 8 + [20] * 7)
+    # 0.0 in 2015-2017, 0.02 in 2018-2020, the 2020 value held in 2021-2022, the scalar from 2023
+    _assert_path(s, "rd_reward_rate", [0.0] * 3 + [0.02] * 3 + [0.02] * 2 + [0.05] * 4)
+    # 40 (2015-2017), 50 (2018-2020), 50 held (2021-2022), 60 (2023-2024), 45 (2025-2026)
+    _assert_path(s, "platforms", [40] * 3 + [50] * 3 + [50] * 2 + [60] * 2 + [45] * 2)
+    # untouched: 0 in 2015-2019, 20 in 2020 and after
+    _assert_path(s, "transfer_demonstration_projects", [0] * 5 + [20] * 7)
 
 
 def test_lever_paths_with_an_early_policy_start(tmp_path: Path):

@@ -275,7 +275,10 @@ class CalibrationResult:
         self.uncertainty().to_csv(paths["uncertainty"], index=False)
         self.posterior[list(self.config.parameters)].to_csv(paths["posterior"], index=False)
         paths["parameters"].write_text(self.parameter_file())
-        paths["chart"] = _fit_chart(fit, out)
+        from ecosim.charts.calibration import fit_chart  # charts only when writing files
+        from ecosim.charts.style import save
+
+        paths["chart"] = save(fit_chart(fit), out / "fit")[0]
         return paths
 
     def parameter_file(self) -> str:
@@ -351,29 +354,3 @@ def calibrate(config: CalibrationConfig | None = None, progress=None,
     draws["accepted"] = False
     draws.loc[np.argsort(distance, kind="stable")[:keep], "accepted"] = True
     return CalibrationResult(config, targets, draws, simulated, time.perf_counter() - start, data_estimates())
-
-
-def _fit_chart(fit: pd.DataFrame, out: Path) -> Path:
-    """Model vs data for every target, as ratios to the data with the model's 90% band."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(8, 0.28 * len(fit) + 1.5))
-    y = np.arange(len(fit))
-    ratio = fit["model_median"] / fit["data"]
-    ax.errorbar(ratio, y, xerr=[ratio - fit["model_q05"] / fit["data"], fit["model_q95"] / fit["data"] - ratio],
-                fmt="o", color="#1f4e79", ecolor="#9dc3e6", label="model median and 90% band")
-    ax.axvline(1.0, color="#c00000", lw=1, label="data")
-    ax.set_yticks(y, fit["target"])
-    ax.invert_yaxis()
-    ax.set_xlabel("model / data")
-    ax.set_title("Calibration fit, 2016-2020 (first-published basis)")
-    ax.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
-    path = out / "fit.png"
-    fig.savefig(path, dpi=300)
-    fig.savefig(out / "fit.svg")
-    plt.close(fig)
-    return path

@@ -25,10 +25,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-import ecosim
+from importlib.metadata import version
 from ecosim.explore.executors import make_executor
 from ecosim.explore.experiment import Experiment, ExperimentError, load_experiment
-from ecosim.explore.runs import run_seed
+from ecosim.assumptions import posterior_sample
+from ecosim.explore.runs import run_assumptions, run_seed
 from ecosim.explore.store import Store, git_commit, now
 from ecosim.model import resolve, simulate
 from ecosim.scenario import Scenario
@@ -96,12 +97,21 @@ class BatchReport:
 
 
 def inputs_for(spec: RunSpec, values: tuple[float, ...]):
-    """Model inputs of a design point: lever factors into the scenario, assumption factors on top."""
+    """A design point: the scenario with its lever factors, its assumption factors, and the model
+    inputs when they are the same for every replication (no calibrated-parameter draws), else None."""
     levers = {name: value for name, value in zip(spec.factors, values) if name.startswith("levers.")}
     assumptions = {name.split(".", 1)[1]: value for name, value in zip(spec.factors, values)
                    if name.startswith("assumptions.")}
     scenario = spec.scenario.with_changes(levers) if levers else spec.scenario
-    return scenario, resolve(scenario, assumptions)
+    sampled = scenario.parameter_uncertainty and posterior_sample() is not None
+    return scenario, assumptions, None if sampled else resolve(scenario, assumptions)
+
+
+def run_inputs(point_inputs, seed: np.random.SeedSequence):
+    """A run's model inputs: the design point's, with the calibrated parameters drawn for this seed
+    when the scenario asks for parameter uncertainty (as forecasts do)."""
+    scenario, assumptions, fixed = point_inputs
+    return fixed or resolve(scenario, run_assumptions(scenario, seed, assumptions))
 
 
 def simulate_run(spec: RunSpec, point: int, replication: int, inputs) -> pd.DataFrame:
@@ -135,7 +145,8 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
             if values != cached_values:
                 cached_values, cached = values, None
                 cached = inputs_for(spec, values)
-            scenario, inputs = cached
+            scenario = cached[0]
+            inputs = run_inputs(cached, run_seed(spec.root_seed, point, replication))
             table = simulate_run(spec, point, replication, inputs)
             head = {"point": point, "replication": replication, "seed": seed,
                     **dict(zip(spec.factors, map(float, values)))}
@@ -212,7 +223,7 @@ def run_batch(experiment: str | Path | Experiment, out: str | Path, workers: int
         "experiment_file": str(Path(experiment.source).resolve()),
         "experiment_sha256": experiment.sha256,
         "scenario": experiment.scenario_ref,
-        "ecosim_version": ecosim.__version__,
+        "ecosim_version": version("ecosim"),
         "git_commit": git_commit(),
         "root_seed": experiment.seed,
         "design": {"method": experiment.method, **experiment.design},

@@ -69,6 +69,7 @@ _TOP_LEVEL = {
     "replications": "a whole number from 1 to 1000000",
     "seed": "a whole number from 0 to 2**63-1",
     "outputs": "a table with yearly (list of columns) and summaries (true/false)",
+    "parameter_uncertainty": "true or false: draw calibrated parameters per run (default: the scenario's setting)",
     "sensitivity": "a table of sensitivity-analysis settings (read by `ecosim sensitivity`, ignored by `ecosim batch`)",
 }
 
@@ -210,6 +211,11 @@ def _validate(raw: dict, source: str, folder: Path, sha: str) -> Experiment:
         scenario = load_scenario(target)
     except ScenarioError as error:
         raise ExperimentError(source, "scenario", f"the scenario is not valid: {error}") from None
+    if "parameter_uncertainty" in raw:
+        if not isinstance(raw["parameter_uncertainty"], bool):
+            raise ExperimentError(source, "parameter_uncertainty",
+                                  f"must be true or false, got {_show(raw['parameter_uncertainty'])}")
+        scenario = scenario.with_changes(parameter_uncertainty=raw["parameter_uncertainty"])
     replications = _whole(raw.get("replications", 1), "replications", 1, 1_000_000, source)
     seed = _whole(raw.get("seed", scenario.seed), "seed", 0, 2**63 - 1, source)
     design = raw.get("design")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ecosim.assumptions import ASSUMPTIONS
 from ecosim.model.inputs import ModelInputs
 
 
@@ -46,6 +47,11 @@ class Economy:
         if recorded is not None:
             self.gdp = recorded
             self.remainder = recorded - modelled_value_added
+            if self.remainder <= 0:
+                raise ValueError(
+                    f"{year}: the modelled firms' value added ({modelled_value_added:.0f}) exceeds recorded GDP "
+                    f"({recorded:.0f}, 100m yuan); lower assumptions.modelled_va_share_of_gdp "
+                    f"(allowed {ASSUMPTIONS['modelled_va_share_of_gdp'].allowed}) or the firms' growth")
         else:
             self.remainder *= np.exp(a["gdp_remainder_growth"] + a["coal_gdp_elasticity"] * self.coal_change)
             self.gdp = self.remainder + modelled_value_added

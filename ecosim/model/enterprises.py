@@ -54,6 +54,10 @@ class Firm:
         return self.rd / self.revenue if self.revenue > 0 else 0.0
 
 
+INITIAL_AGE_LIMIT = 30
+"""Base-year firm ages are drawn uniformly from 0 to 29 years (an assumption: firm ages only
+matter to funds' screening of young firms, and no age data are in the project)."""
+
 MIN_USER_COST = 0.05
 """Floor of the B-index. At the levers' extremes (super-deduction 200% with a 30% reward) the
 formula gives a zero or negative cost, i.e. R&D that pays for itself before any return; firms
@@ -126,7 +130,7 @@ class Enterprises:
                     "log_user_cost0", "finance", "venture_funds", "credit", "tech_bought", "refund",
                     "va_ratio_of", "growth_of", "deduction_share")
     INT_FIELDS = ("sector", "segment", "age", "hte_until", "cost_class")
-    BOOL_FIELDS = ("alive", "state_owned", "upgraded", "pushed", "in_cluster", "manufacturing", "software", "coal")
+    BOOL_FIELDS = ("alive", "state_owned", "upgraded", "in_cluster", "manufacturing", "software", "coal")
     SECTOR_FIELDS = {"va_ratio_of": "va_ratio", "growth_of": "sector_growth", "in_cluster": "is_cluster",
                      "manufacturing": "is_manufacturing", "software": "is_software", "coal": "is_coal"}
     """Per-firm copies of sector characteristics, set on entry so the yearly rules need no lookups."""
@@ -145,7 +149,6 @@ class Enterprises:
         self.segment_median = np.ones(3)
         self.desire_scale = 1.0
         self.liquidity_scale = 1.0
-        self.pending_entrants = np.empty(0, dtype=np.int64)
         self.new_hte = 0
         self.pushed_count = 0
         self.cultivated_count = 0
@@ -243,14 +246,15 @@ class Enterprises:
         return cdfs
 
     def _populate(self, slots: np.ndarray, segment: np.ndarray, inputs: ModelInputs,
-                  rng: np.random.Generator, entrants: bool) -> None:
-        """Fill ``slots`` with new firms of the given segments (initial population or entrants)."""
+                  rng: np.random.Generator, entrants: bool, t: int = 0) -> None:
+        """Fill ``slots`` with new firms of the given segments (initial population, or entrants in year ``t``)."""
         a = inputs.assumptions
         k = slots.size
         sector = self._draw_sectors(segment, a, rng)
         if entrants:
-            median = np.where(segment == TECH_SME, a["tech_sme_revenue_median"], 1.5 * ABOVE_SCALE_REVENUE)
-            revenue = median * np.exp(0.5 * rng.standard_normal(k))
+            median = a["entrant_size_ratio"] * self.typical_revenue(segment, a, t)
+            revenue = median * np.exp(a["revenue_dispersion"] * rng.standard_normal(k))
+            revenue = np.where(segment == TECH_SME, revenue, np.maximum(revenue, ABOVE_SCALE_REVENUE))
         else:
             median = np.take(np.array([1.0, a["services_revenue_ratio"], a["tech_sme_revenue_median"]]), segment)
             revenue = median * np.exp(a["revenue_dispersion"] * rng.standard_normal(k))
@@ -267,21 +271,25 @@ class Enterprises:
         self.cost_class[slots] = 2 * self.manufacturing[slots] + profitable
         self.log_size[slots] = 0.0
 
-        self.age[slots] = 0 if entrants else rng.integers(0, 30, size=k)
+        self.age[slots] = 0 if entrants else rng.integers(0, INITIAL_AGE_LIMIT, size=k)
         sigma = a["rd_intensity_dispersion"]
         self.desire0[slots] = self.sector_rd[sector] * self.desire_scale * np.exp(sigma * draws[1] - 0.5 * sigma**2)
         self.propensity[slots] = draws[2]
         if entrants:
-            self._finish_entry(slots, a)
+            self._finish_entry(slots, a, t)
 
-    def _finish_entry(self, slots: np.ndarray, a: dict) -> None:
-        """R&D propensity of entrants relative to their segment's cut-off; their reference user cost
-        is set at their first decision."""
+    def _finish_entry(self, slots: np.ndarray, a: dict, t: int) -> None:
+        """R&D propensity of entrants relative to their segment's cut-off, and their reference user
+        cost: the base-year policy's for their class, the policy under which firms' desired R&D was
+        set, so that later lever changes act on entrants as on incumbents."""
         seg = self.segment[slots]
-        self.propensity[slots] += (a["participation_size_effect"] * np.log(self.revenue[slots] / self.segment_median[seg])
-                                   - self.segment_cutoff[seg])
-        self.log_user_cost0[slots] = np.nan
-        self.pending_entrants = np.concatenate([self.pending_entrants, slots])
+        size = np.log(self.revenue[slots] / self.typical_revenue(seg, a, t))
+        self.propensity[slots] += a["participation_size_effect"] * size - self.segment_cutoff[seg]
+        self.log_user_cost0[slots] = np.log(self.base_cost_table[self.cost_class[slots]])
+
+    def typical_revenue(self, segment: np.ndarray, a: dict, t: int) -> np.ndarray:
+        """Median revenue of a segment's firms in year ``t``: the base year's, grown at the trend rate (m yuan)."""
+        return self.segment_median[segment] * (1.0 + a["firm_revenue_growth"]) ** t
 
     def _scale_to_base_year(self, inputs: ModelInputs, policy: YearPolicy, rng: np.random.Generator) -> None:
         """Scale sizes to base-year GDP, pick R&D performers and scale R&D to base-year enterprise R&D."""
@@ -316,7 +324,6 @@ class Enterprises:
             doing[top] = True
             self.segment_cutoff[s] = self.propensity[top].min() + 0.5 * persistence
         self.propensity[live] -= self.segment_cutoff[seg]
-        self.log_user_cost0[:] = np.log(self.user_cost(policy, int(inputs.years[0])))
         target_rd = base.rd_by_performer["enterprises"] * 100.0
         self.liquidity_scale = 1.0
         finance = self.internal_finance(a, policy, int(inputs.years[0]))
@@ -336,6 +343,8 @@ class Enterprises:
         self.tech_bought[:] = tech_ratio * self.rd
         self.tech_ratio0 = tech_ratio
         self._initial_hte(inputs, rng, doing)
+        self.base_cost_table = self.user_cost_table(policy)
+        self.log_user_cost0[:] = np.log(self.user_cost(policy, int(inputs.years[0])))
 
     def _initial_hte(self, inputs: ModelInputs, rng: np.random.Generator, doing: np.ndarray) -> None:
         """Certify the assumed base-year HTE stock: eligible performers first, certificates staggered."""
@@ -391,7 +400,7 @@ class Enterprises:
         and refunds (m yuan)."""
         after_tax = np.maximum(self.profit[idx], 0.0) * (1.0 - self.tax_rate(policy, year)[idx])
         return (a["internal_finance_share"] * after_tax + (a["liquidity_share"] * self.liquidity_scale) * self.revenue[idx]
-                + self.venture_funds[idx] * (a["venture_rd_share"] / 3.0)
+                + self.venture_funds[idx] * (a["venture_rd_share"] / a["venture_spend_years"])
                 + self.credit[idx] * a["tech_credit_rd_share"] + self.refund[idx])
 
     def _knowledge_index(self, a: dict) -> np.ndarray:
@@ -420,10 +429,6 @@ class Enterprises:
         year = int(inputs.years[t])
         table = self.user_cost_table(policy)
         code = self._cost_code(year)
-        if self.pending_entrants.size:
-            slots = self.pending_entrants[self.alive[self.pending_entrants]]
-            self.log_user_cost0[slots] = np.log(table[code[slots]])
-            self.pending_entrants = self.pending_entrants[:0]
         cost_change = np.take(np.log(table), code) - self.log_user_cost0
         doing = self._participate(a, cost_change, rng)
         self.pushed_count = self._full_coverage(policy, doing, a, coverage_rng)
@@ -464,7 +469,6 @@ class Enterprises:
         pushed = self.industrial_above_scale() & ~doing & (u < policy.full_coverage)
         which = np.flatnonzero(pushed)
         self.propensity[which] = np.maximum(self.propensity[which], -0.5 * a["participation_persistence"])
-        self.pushed |= pushed
         doing |= pushed
         return int(pushed.sum())
 
@@ -493,6 +497,14 @@ class Enterprises:
             self.cultivated_count = int(closest.size)
         return np.maximum(rd, need * lift)
 
+    def receive_grants(self, amount: float) -> None:
+        """Open-competition project money (m yuan) goes to the cluster firms doing R&D in proportion to
+        their R&D; the projects' results add to their knowledge stock."""
+        weight = self.rd * self.in_cluster
+        total = float(weight.sum())
+        if amount > 0 and total > 0:
+            self.knowledge += (amount / total) * weight
+
     def innovate(self, a: dict, rng: np.random.Generator) -> None:
         """Knowledge accumulates; a stochastic innovation, likelier with more knowledge, raises revenue."""
         self.knowledge = ((1.0 - a["knowledge_depreciation"]) * self.knowledge + self.rd
@@ -520,9 +532,13 @@ class Enterprises:
         self.new_hte = int(recognised.size)
 
     def upgrade_factories(self, count: int, gain: float, rng: np.random.Generator) -> int:
-        """Smart-factory grants: ``count`` industrial firms not yet upgraded gain ``gain`` of revenue once."""
+        """Smart-factory grants: ``count`` industrial firms not yet upgraded gain ``gain`` of revenue once
+        (chosen with one uniform draw per slot, so the draws do not depend on the count)."""
+        u = rng.random(self.alive.size)
+        if count <= 0:
+            return 0
         pool = np.flatnonzero(self.industrial_above_scale() & ~self.upgraded)
-        chosen = rng.choice(pool, size=min(count, pool.size), replace=False)
+        chosen = pool if count >= pool.size else pool[np.argpartition(u[pool], count - 1)[:count]]
         self.revenue[chosen] *= 1.0 + gain
         self.log_size[chosen] += np.log1p(gain)
         self.upgraded[chosen] = True
@@ -548,30 +564,50 @@ class Enterprises:
         entrants start from nothing (no R&D, knowledge, money, certificate or flags)."""
         for name in ("revenue", "rd", "knowledge", "kappa0", "venture_funds", "credit", "tech_bought", "refund"):
             getattr(self, name)[slots] = 0.0
-        for name in ("state_owned", "upgraded", "pushed"):
+        for name in ("state_owned", "upgraded"):
             getattr(self, name)[slots] = False
         self.hte_until[slots] = -1
 
-    def turnover(self, inputs: ModelInputs, rng: np.random.Generator,
+    def turnover(self, inputs: ModelInputs, t: int, rng: np.random.Generator,
                  entry_rng: np.random.Generator) -> tuple[int, int]:
-        """Exit (random) and entry of start-ups and spin-offs into free slots (drawn from ``entry_rng``)."""
+        """Exit and entry at the end of year ``t``.
+
+        Smaller firms are likelier to leave (fall below the register's threshold or close): a
+        firm's exit chance is the exit rate times (typical revenue / its revenue) ** elasticity,
+        normalised so the average chance is the exit rate. Entrants (start-ups, spin-offs, firms
+        crossing the threshold) fill free slots, drawn from ``entry_rng``.
+        """
         a = inputs.assumptions
-        population = len(self)
-        leaving = np.flatnonzero(self.alive & (rng.random(self.alive.size) < a["firm_exit_rate"]))
+        live = np.flatnonzero(self.alive)
+        relative = self.typical_revenue(self.segment[live], a, t) / self.revenue[live]
+        weight = relative ** a["exit_size_elasticity"]
+        chance = a["firm_exit_rate"] * weight / weight.mean()
+        leaving = live[rng.random(self.alive.size)[live] < chance]
         self.alive[leaving] = False
         self.clear(leaving)
         self.hte_version += 1
-        free = np.flatnonzero(~self.alive)
-        rng = entry_rng
         entry_rate = min(max(a["firm_exit_rate"] + a["firm_net_growth"], 0.0), 1.0)
-        n_entry = min(int(rng.binomial(population, entry_rate)), free.size)
+        n_entry = int(entry_rng.binomial(live.size, entry_rate))
+        free = np.flatnonzero(~self.alive)
+        if n_entry > free.size:
+            self._enlarge(n_entry - free.size)
+            free = np.flatnonzero(~self.alive)
         if n_entry:
             n_total = a["n_above_scale_firms"] + a["n_tech_smes"]
             p_sme = a["n_tech_smes"] / n_total
             p_ind = (1 - p_sme) * a["industrial_share"]
-            segment = np.searchsorted(np.array([p_ind, 1.0 - p_sme]), rng.random(n_entry), side="right")
-            self._populate(free[:n_entry], segment, inputs, rng, entrants=True)
+            segment = np.searchsorted(np.array([p_ind, 1.0 - p_sme]), entry_rng.random(n_entry), side="right")
+            self._populate(free[:n_entry], segment, inputs, entry_rng, entrants=True, t=t)
         return int(leaving.size), n_entry
+
+    def _enlarge(self, extra: int) -> None:
+        """Add empty slots when entry outgrows the capacity (a growing population)."""
+        extra = max(extra, self.alive.size // 10)
+        for name in self.FLOAT_FIELDS + self.INT_FIELDS + self.BOOL_FIELDS + ("cultivated",):
+            array = getattr(self, name)
+            fill = -1 if name == "hte_until" else 0
+            setattr(self, name, np.concatenate([array, np.full(extra, fill, dtype=array.dtype)]))
+        self._tax_key = None
 
 
 def firm_fields() -> tuple[str, ...]:

@@ -22,7 +22,7 @@ class Screen:
         knowledge = firms.knowledge[self.firms] / (a["knowledge_half_saturation"] * firms.revenue[self.firms])
         self.cluster = firms.in_cluster[self.firms]
         noise = rng.random(firms.alive.size)[self.firms] - 0.5
-        self.score = (firms.age[self.firms] < 8) + np.log1p(knowledge) + self.cluster + noise
+        self.score = (firms.age[self.firms] < a["venture_young_age"]) + np.log1p(knowledge) + self.cluster + noise
 
     def take(self, count: int, clusters_only: bool = False) -> np.ndarray:
         """The ``count`` best-scoring candidates not yet taken this year (firm slots, in no particular order)."""

@@ -63,11 +63,11 @@ class Institutions:
         a, base = inputs.assumptions, inputs.base
         n_uni, n_inst = int(a["n_universities"]), int(a["n_research_institutes"])
         self.kind = np.repeat([UNIVERSITY, INSTITUTE], [n_uni, n_inst])
-        weight = np.exp(rng.standard_normal(self.kind.size))
+        weight = np.exp(a["institution_size_dispersion"] * rng.standard_normal(self.kind.size))
         for k in (UNIVERSITY, INSTITUTE):
             weight[self.kind == k] /= weight[self.kind == k].sum()
         self.weight = weight
-        self.productivity = np.exp(0.3 * rng.standard_normal(self.kind.size))
+        self.productivity = np.exp(a["institution_productivity_dispersion"] * rng.standard_normal(self.kind.size))
         rd_kind = np.array([base.rd_by_performer["higher_education"], base.rd_by_performer["government_institutes"]])
         self.rd0_by_kind = rd_kind
         self.funding0 = funding
@@ -106,9 +106,10 @@ class Institutions:
         total = government + enterprises + other
         self.rd = self.weight * total * self.rd0_by_kind[self.kind] / self.rd0_total
         self.talent_stock = a["talent_retention"] * self.talent_stock + talent_recruits_change
-        researchers = max(self.researchers0 * total / self.rd0_total + self.talent_stock, 0.5 * self.researchers0)
+        funded = self.researchers0 * total / self.rd0_total
+        researchers = max(funded + self.talent_stock, 0.0) + 1e-9
         self.researchers = researchers * self.rd / total
-        talent_gain = (researchers / (self.researchers0 * total / self.rd0_total)) ** a["talent_productivity_gain"]
+        talent_gain = (researchers / funded) ** a["talent_productivity_gain"]
         self.knowledge = ((1.0 - a["knowledge_depreciation"]) * self.knowledge
                           + self.rd * self.productivity * platforms_gain * talent_gain)
 

@@ -62,6 +62,9 @@ class EcosystemModel(mesa.Model):
         self.venture_fund = VentureFund(self)
         self.lender = TechCreditLender(self)
         firms_rd0 = inputs.base.rd_by_performer["enterprises"]
+        self.performed0 = sum(inputs.base.rd_by_performer[p] for p in ("enterprises", "government_institutes",
+                                                                        "higher_education"))
+        """Base-year R&D of firms, institutes and universities; other performers move in proportion (100m yuan)."""
         self.firm_government0 = self.funding0["enterprises"]["government"]
         self.firm_other_share = self.funding0["enterprises"]["other"] / firms_rd0
         self.local_sales = self.local_sales0 = a["local_tech_share"] * inputs.base.tech_bought
@@ -86,17 +89,17 @@ class EcosystemModel(mesa.Model):
             firms.decide_rd(a, policy, self.inputs, t, self._spillovers(), streams["participation"],
                             streams["coverage"])
             self._trade_technology(t)
+            firms.receive_grants(100.0 * gov.lever("open_competition_budget", t) * a["open_competition_firm_share"])
             firms.innovate(a, streams["innovation"])
             firms.recognise_hte(a, self.inputs, year, streams["hte"])
-        if policy.smart_factories > 0:
-            upgraded = firms.upgrade_factories(policy.smart_factories, a["smart_factory_productivity_gain"],
-                                               streams["factories"])
-            gov.book(t, "smart_factories", upgraded * a["smart_factory_subsidy"] / 100.0)
+        upgraded = firms.upgrade_factories(policy.smart_factories, a["smart_factory_productivity_gain"],
+                                           streams["factories"])
+        gov.book(t, "smart_factories", upgraded * a["smart_factory_subsidy"] / 100.0)
         self._book_firm_levers(t, policy)
         self.rows.append(self._record(t, year, venture))
         firms.grow(a, self.economy.coal_change, streams["growth"])
-        firms.turnover(self.inputs, streams["exit"], streams["entry"])
-        firms.venture_funds *= 2.0 / 3.0
+        firms.turnover(self.inputs, t, streams["exit"], streams["entry"])
+        firms.venture_funds *= 1.0 - 1.0 / a["venture_spend_years"]
         self.t += 1
 
     def run(self) -> pd.DataFrame:
@@ -179,14 +182,13 @@ class EcosystemModel(mesa.Model):
         bought = local + (1.0 - a["local_tech_share"]) * total
         firms.tech_bought = demand * (bought / total) if total > 0 else demand
         projects = int(gov.lever("transfer_demonstration_projects", t))
-        performers = np.flatnonzero(firms.rd > 0)
-        if projects and performers.size:
-            chosen = self.streams["demonstration"].choice(performers, size=projects, replace=projects > performers.size)
-            np.add.at(firms.tech_bought, chosen, a["demonstration_project_size"])
-            local += projects * a["demonstration_project_size"] / 100.0
-            bought += projects * a["demonstration_project_size"] / 100.0
+        chosen = pick(firms.rd > 0, projects, self.streams["demonstration"])
+        if chosen.size:
+            firms.tech_bought[chosen] += a["demonstration_project_size"]
+            local += chosen.size * a["demonstration_project_size"] / 100.0
+            bought += chosen.size * a["demonstration_project_size"] / 100.0
         gov.book(t, "transfer_demonstration_projects",
-                 projects * a["demonstration_project_size"] * a["demonstration_subsidy_share"] / 100.0)
+                 chosen.size * a["demonstration_project_size"] * a["demonstration_subsidy_share"] / 100.0)
         gov.book(t, "tech_contract_reward_rate", reward * bought)
         self.local_sales, self.tech_bought_total = local, bought
 
@@ -215,7 +217,7 @@ class EcosystemModel(mesa.Model):
         growth = (1.0 + a["institution_science_growth"]) ** t
         firms_rd = float(self.enterprises.rd.sum()) / 100.0
         grant = gov.lever("open_competition_budget", t) * a["open_competition_firm_share"]
-        government = min(self.firm_government0 * growth, 0.5 * firms_rd) + grant
+        government = min(self.firm_government0 * growth, (1.0 - self.firm_other_share) * firms_rd) + grant
         other = self.firm_other_share * firms_rd
         matrix = {"enterprises": {"government": government, "enterprises": firms_rd - government + grant,
                                   "other": other}}
@@ -224,10 +226,8 @@ class EcosystemModel(mesa.Model):
         total_institutions = uni + inst
         for name, share in (("higher_education", uni), ("government_institutes", inst)):
             matrix[name] = {s: v * share / total_institutions for s, v in self.institutions.rd_by_source.items()}
-        performed = firms_rd + grant + total_institutions
-        others = a["other_performer_share"] / (1.0 - a["other_performer_share"]) * performed
-        gov_share = a["other_performer_government_share"]
-        matrix["other"] = {"government": gov_share * others, "enterprises": 0.0, "other": (1 - gov_share) * others}
+        scale = (firms_rd + grant + total_institutions) / self.performed0
+        matrix["other"] = {s: v * scale for s, v in self.funding0["other"].items()}
         return matrix
 
     def _record(self, t: int, year: int, venture: float) -> dict[str, float]:
@@ -259,6 +259,18 @@ class EcosystemModel(mesa.Model):
             row[f"cost_{name}"] = float(cost[t])
         row["government_cost"] = gov.spending(t)
         return row
+
+
+def pick(eligible: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
+    """``count`` of the eligible slots, at random: one uniform draw per slot every year (common random
+    numbers), the eligible slots with the smallest draws chosen."""
+    u = rng.random(eligible.size)
+    pool = np.flatnonzero(eligible)
+    if count <= 0 or pool.size == 0:
+        return pool[:0]
+    if count >= pool.size:
+        return pool
+    return pool[np.argpartition(u[pool], count - 1)[:count]]
 
 
 def simulate(scenario: Scenario | ModelInputs, seed: SeedLike | None = None,
