@@ -70,6 +70,12 @@ class Forecast:
             "first_year_met": self.first_year_met(),
             "government_cost_from_policy_start_median": float(cumulative_cost.median()),
             "units": {"rd_intensity": "percent of GDP", "government_cost": "100m yuan"},
+            "definitions": {
+                "probability_target_met": "share of replications whose intensity is at least the target in the target year",
+                "first_year_met": "first year after the base year in which at least half the replications meet the target",
+                "government_cost_from_policy_start_median": "median over replications of the summed cost of all levers "
+                                                            "from the policy start year to the horizon",
+            },
         }
 
     def plot(self, lang: str = "en", title: str | None = None):
