@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ecosim.cli_args import positive_int
 from ecosim.explore.experiment import ExperimentError
 from ecosim.model import OUTPUT_COLUMNS
 from ecosim.scenario import ScenarioError
@@ -35,7 +36,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
                         help="output folder: indices.csv, sensitivity.json, charts/, batch-<method>/")
     parser.add_argument("--method", choices=("sobol", "morris", "delta", "all"), default="sobol",
                         help="sensitivity method (default: sobol)")
-    parser.add_argument("--workers", type=_positive, help="worker processes (default: the number of CPUs; "
+    parser.add_argument("--workers", type=positive_int, help="worker processes (default: the number of CPUs; "
                                                           "1 runs in this process)")
     parser.add_argument("--dask", nargs="?", const="local", default=None, metavar="ADDRESS",
                         help="run on Dask: a LocalCluster of --workers processes, or the scheduler at ADDRESS")
@@ -82,16 +83,6 @@ def handle(args: argparse.Namespace) -> int:
     for warning in summary["warnings"]:
         print(f"WARNING: {warning}", file=sys.stderr)
     return EXIT_NOT_CONVERGED
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
-    return value
 
 
 def main(argv: list[str] | None = None) -> int:

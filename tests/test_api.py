@@ -14,7 +14,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from ecosim.analysis.compare import TABLE_COLUMNS, compare  # noqa: E402
 from ecosim.analysis.contribution import changed_levers, contribution  # noqa: E402
 from ecosim.analysis.forecast import forecast  # noqa: E402
-from ecosim.charts.fonts import INSTALL_HELP, CJKFontMissing, cjk_font  # noqa: E402
+from ecosim.charts.fonts import INSTALL_HELP, has_cjk_font  # noqa: E402
 from ecosim.cli_plot import main as plot_main  # noqa: E402
 from ecosim.levers import LEVERS, baseline_value  # noqa: E402
 from ecosim.scenario import load_scenario  # noqa: E402
@@ -23,15 +23,7 @@ REPLICATIONS = 6
 SEED = 7
 
 
-def _has_cjk_font() -> bool:
-    try:
-        cjk_font()
-    except CJKFontMissing:
-        return False
-    return True
-
-
-needs_cjk = pytest.mark.skipif(not _has_cjk_font(), reason=INSTALL_HELP.splitlines()[0] + " (see ecosim.charts.fonts)")
+needs_cjk = pytest.mark.skipif(not has_cjk_font(), reason=INSTALL_HELP.splitlines()[0] + " (see ecosim.charts.fonts)")
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from PIL import Image  # noqa: E402
 from ecosim.analysis.compare import compare  # noqa: E402
 from ecosim.charts import fonts, style  # noqa: E402
 from ecosim.charts.fan import fan_chart  # noqa: E402
-from ecosim.charts.fonts import INSTALL_HELP, CJKFontMissing, cjk_font  # noqa: E402
+from ecosim.charts.fonts import INSTALL_HELP, has_cjk_font  # noqa: E402
 from ecosim.charts.labels import LABELS  # noqa: E402
 from ecosim.data import data_path  # noqa: E402
 
@@ -29,15 +29,7 @@ REPLICATIONS = 10
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-def _has_cjk_font() -> bool:
-    try:
-        cjk_font()
-    except CJKFontMissing:
-        return False
-    return True
-
-
-needs_cjk = pytest.mark.skipif(not _has_cjk_font(), reason=INSTALL_HELP.splitlines()[0] + " (see ecosim.charts.fonts)")
+needs_cjk = pytest.mark.skipif(not has_cjk_font(), reason=INSTALL_HELP.splitlines()[0] + " (see ecosim.charts.fonts)")
 
 
 @pytest.fixture(scope="module")

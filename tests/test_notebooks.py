@@ -8,20 +8,12 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from ecosim.charts.fonts import INSTALL_HELP, CJKFontMissing, cjk_font
+from ecosim.charts.fonts import INSTALL_HELP, has_cjk_font
 
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
 
 
-def _has_cjk_font() -> bool:
-    try:
-        cjk_font()
-    except CJKFontMissing:
-        return False
-    return True
-
-
-needs_cjk = pytest.mark.skipif(not _has_cjk_font(), reason=INSTALL_HELP.splitlines()[0] + " (see ecosim.charts.fonts)")
+needs_cjk = pytest.mark.skipif(not has_cjk_font(), reason=INSTALL_HELP.splitlines()[0] + " (see ecosim.charts.fonts)")
 
 
 def test_there_are_notebooks():

@@ -66,3 +66,12 @@ def cjk_font() -> tuple[str, str]:
         if attempt == 0:
             _register_new_files()
     raise CJKFontMissing()
+
+
+def has_cjk_font() -> bool:
+    """Whether a CJK font is available (Chinese charts can be drawn)."""
+    try:
+        cjk_font()
+    except CJKFontMissing:
+        return False
+    return True

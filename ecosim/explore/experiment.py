@@ -74,14 +74,8 @@ _TOP_LEVEL = {
 }
 
 
-class ExperimentError(ValueError):
+class ExperimentError(ScenarioError):
     """An experiment that cannot be run: names the file, the field and what is allowed."""
-
-    def __init__(self, source: str, field_name: str, message: str):
-        self.source = source
-        self.field = field_name
-        self.message = message
-        super().__init__(f"{source}: {field_name}: {message}")
 
 
 @dataclass(frozen=True)
