@@ -197,3 +197,28 @@ def test_progress_only_when_asked(serial_reference, tmp_path: Path, capsys):
     run_batch(path, tmp_path / "loud", executor=SerialExecutor(), progress=True)
     err = capsys.readouterr().err
     assert "6/6 runs" in err and "runs/s" in err and "ETA" in err
+
+
+def test_common_random_numbers_make_equal_design_points_equal(tmp_path: Path):
+    """Two design points with the same factor values: identical runs with common random numbers,
+    different runs (different seeds) without them."""
+    (tmp_path / "design.csv").write_text("levers.rd_reward_rate\n0.05\n0.05\n")
+    results = {}
+    for crn in (True, False):
+        path = tmp_path / f"crn-{crn}.toml"
+        path.write_text(f"""
+name = "crn"
+scenario = "baseline"
+replications = 1
+seed = 9
+common_random_numbers = {str(crn).lower()}
+[design]
+method = "csv"
+file = "design.csv"
+""")
+        summaries = batch(path, tmp_path / f"out-{crn}", workers=1)
+        results[crn] = summaries.sort_values("point")
+    shared, separate = results[True], results[False]
+    assert list(shared["seed"]) == ["9:0:0", "9:0:0"] and list(separate["seed"]) == ["9:0:0", "9:1:0"]
+    assert shared["rd_intensity"].iloc[0] == shared["rd_intensity"].iloc[1]
+    assert separate["rd_intensity"].iloc[0] != separate["rd_intensity"].iloc[1]

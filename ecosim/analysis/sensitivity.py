@@ -207,7 +207,9 @@ def evaluate_model(experiment: Experiment, model: Model) -> pd.DataFrame:
     index = np.arange(len(points) * reps)
     point, replication = np.divmod(index, reps)
     frame = pd.DataFrame({"point": point, "replication": replication})
-    frame["seed"] = [int(run_seed(experiment.seed, p, r).generate_state(1)[0]) for p, r in zip(point, replication)]
+    shared = experiment.common_random_numbers
+    frame["seed"] = [int(run_seed(experiment.seed, 0 if shared else p, r).generate_state(1)[0])
+                     for p, r in zip(point, replication)]
     for j, name in enumerate(experiment.factor_names):
         frame[name] = points[point, j]
     outputs = pd.DataFrame(model(frame.copy()))

@@ -47,11 +47,17 @@ class RunSpec:
     root_seed: int
     yearly: tuple[str, ...]
     summaries: bool
+    common_random_numbers: bool = False
 
     @classmethod
     def of(cls, experiment: Experiment) -> "RunSpec":
         return cls(experiment.scenario, tuple(experiment.factor_names), experiment.seed, experiment.yearly,
-                   experiment.summaries)
+                   experiment.summaries, experiment.common_random_numbers)
+
+    def seed_key(self, point: int, replication: int) -> tuple[int, int]:
+        """The (design point, replication) key of a run's seed: with common random numbers every
+        design point uses design point 0's seeds."""
+        return (0 if self.common_random_numbers else point), replication
 
 
 @dataclass(frozen=True)
@@ -116,7 +122,7 @@ def run_inputs(point_inputs, seed: np.random.SeedSequence):
 
 def simulate_run(spec: RunSpec, point: int, replication: int, inputs) -> pd.DataFrame:
     """The yearly table of one run (module level so tests can make it raise)."""
-    return simulate(inputs, run_seed(spec.root_seed, point, replication))
+    return simulate(inputs, run_seed(spec.root_seed, *spec.seed_key(point, replication)))
 
 
 def summarise(table: pd.DataFrame, scenario: Scenario) -> dict[str, float]:
@@ -140,13 +146,14 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
     yearly_parts, summary_rows, failures = [], [], []
     cached_values, cached = None, None
     for point, replication, values in chunk.runs:
-        seed = f"{spec.root_seed}:{point}:{replication}"
+        key = spec.seed_key(point, replication)
+        seed = f"{spec.root_seed}:{key[0]}:{key[1]}"
         try:
             if values != cached_values:
                 cached_values, cached = values, None
                 cached = inputs_for(spec, values)
             scenario = cached[0]
-            inputs = run_inputs(cached, run_seed(spec.root_seed, point, replication))
+            inputs = run_inputs(cached, run_seed(spec.root_seed, *key))
             table = simulate_run(spec, point, replication, inputs)
             head = {"point": point, "replication": replication, "seed": seed,
                     **dict(zip(spec.factors, map(float, values)))}

@@ -69,6 +69,8 @@ _TOP_LEVEL = {
     "replications": "a whole number from 1 to 1000000",
     "seed": "a whole number from 0 to 2**63-1",
     "outputs": "a table with yearly (list of columns) and summaries (true/false)",
+    "common_random_numbers": "true or false: every design point uses the same seeds (default false: one seed "
+                             "per design point and replication)",
     "parameter_uncertainty": "true or false: draw calibrated parameters per run (default: the scenario's setting)",
     "sensitivity": "a table of sensitivity-analysis settings (read by `ecosim sensitivity`, ignored by `ecosim batch`)",
 }
@@ -146,6 +148,9 @@ class Experiment:
     sha256: str
     csv_points: np.ndarray | None = field(default=None, compare=False)
     sensitivity: dict[str, Any] = field(default_factory=dict, compare=False)
+    common_random_numbers: bool = False
+    """Replication r of every design point runs with seed (root, 0, r): differences between design
+    points are then the factors' doing, not noise (recommended for sensitivity analysis)."""
     """The raw ``[sensitivity]`` table, validated by the sensitivity analysis that reads it."""
 
     @property
@@ -228,8 +233,11 @@ def _validate(raw: dict, source: str, folder: Path, sha: str) -> Experiment:
     sensitivity = raw.get("sensitivity", {})
     if not isinstance(sensitivity, dict):
         raise ExperimentError(source, "sensitivity", f"must be {_TOP_LEVEL['sensitivity']}, got {_show(sensitivity)}")
+    crn = raw.get("common_random_numbers", False)
+    if not isinstance(crn, bool):
+        raise ExperimentError(source, "common_random_numbers", f"must be true or false, got {_show(crn)}")
     experiment = Experiment(name, description, scenario, ref, factors, method, settings, replications, seed,
-                            yearly, summaries, source, sha, csv_points, sensitivity)
+                            yearly, summaries, source, sha, csv_points, sensitivity, crn)
     total = experiment.point_count() * replications
     if total > MAX_RUNS:
         raise ExperimentError(source, "design", f"{total} runs; at most {MAX_RUNS} runs are allowed")
