@@ -232,10 +232,10 @@ def _validate(raw: dict[str, Any], source: str) -> Scenario:
                     target, levers, assumptions, national, gdp, source)
 
 
-def _text(raw: dict, key: str, default: str, source: str) -> str:
+def _text(raw: dict, key: str, default: str, source: str, error: type[ScenarioError] = ScenarioError) -> str:
     value = raw.get(key, default)
     if not isinstance(value, str):
-        raise ScenarioError(source, key, f"must be a text, got {_show(value)}")
+        raise error(source, key, f"must be a text, got {_show(value)}")
     return value
 
 
@@ -252,11 +252,12 @@ def _number(value: Any, field_name: str, low: float, high: float, unit: str, sou
     return int(value) if integer else float(value)
 
 
-def _whole(value: Any, field_name: str, low: int, high: int, source: str) -> int:
+def _whole(value: Any, field_name: str, low: int, high: int, source: str,
+           error: type[ScenarioError] = ScenarioError) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ScenarioError(source, field_name, f"must be a whole number from {low} to {high}, got {_show(value)}")
+        raise error(source, field_name, f"must be a whole number from {low} to {high}, got {_show(value)}")
     if not low <= value <= high:
-        raise ScenarioError(source, field_name, f"{value} is out of range; allowed is {low} to {high}")
+        raise error(source, field_name, f"{value} is out of range; allowed is {low} to {high}")
     return value
 
 

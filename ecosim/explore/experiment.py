@@ -42,7 +42,8 @@ from scipy import stats
 from ecosim.assumptions import ASSUMPTIONS
 from ecosim.levers import LEVERS
 from ecosim.model import OUTPUT_COLUMNS
-from ecosim.scenario import BUILTIN_SCENARIOS, Scenario, ScenarioError, load_scenario
+from ecosim import scenario as scenario_checks
+from ecosim.scenario import BUILTIN_SCENARIOS, Scenario, ScenarioError, _show, load_scenario
 
 DISTRIBUTIONS = {
     "uniform": ("low", "high"),
@@ -422,20 +423,8 @@ def _allowed(f: Factor) -> str:
 
 
 def _text(raw: dict, key: str, default: str, source: str) -> str:
-    value = raw.get(key, default)
-    if not isinstance(value, str):
-        raise ExperimentError(source, key, f"must be a text, got {_show(value)}")
-    return value
+    return scenario_checks._text(raw, key, default, source, error=ExperimentError)
 
 
 def _whole(value: Any, field_name: str, low: int, high: int, source: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ExperimentError(source, field_name, f"must be a whole number from {low} to {high}, got {_show(value)}")
-    if not low <= value <= high:
-        raise ExperimentError(source, field_name, f"{value} is out of range; allowed is {low} to {high}")
-    return value
-
-
-def _show(value: Any) -> str:
-    kind = {bool: "a true/false", str: "a text", dict: "a table", list: "a list"}.get(type(value), type(value).__name__)
-    return f"{kind} ({value!r})" if not isinstance(value, dict) else kind
+    return scenario_checks._whole(value, field_name, low, high, source, error=ExperimentError)

@@ -9,7 +9,7 @@ Money is in million yuan (m yuan); intensities are shares of revenue.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
@@ -608,8 +608,3 @@ class Enterprises:
             fill = -1 if name == "hte_until" else 0
             setattr(self, name, np.concatenate([array, np.full(extra, fill, dtype=array.dtype)]))
         self._tax_key = None
-
-
-def firm_fields() -> tuple[str, ...]:
-    """Attribute names of the :class:`Firm` view."""
-    return tuple(f.name for f in fields(Firm))

@@ -45,7 +45,6 @@ class VentureFund(mesa.Agent):
         self.cash = 0.0
         self.exits: dict[int, float] = {}
         self.invested = 0.0
-        self.portfolio_firms = 0
 
     def deploy(self, year: int, capital: float, a: dict, firms: Enterprises, screen: Screen) -> float:
         """Add capital and exit proceeds to cash, invest it in deals, return the amount invested (100m yuan)."""
@@ -58,7 +57,6 @@ class VentureFund(mesa.Agent):
         exit_year = year + int(a["venture_holding_years"])
         self.exits[exit_year] = self.exits.get(exit_year, 0.0) + amount * a["venture_exit_multiple"]
         self.invested = amount
-        self.portfolio_firms += chosen.size
         return amount
 
 

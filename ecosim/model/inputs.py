@@ -73,12 +73,7 @@ class ModelInputs:
     national_history: dict[int, float]
     """China's first-published R&D intensity up to 2020 plus any scenario national_path; percent."""
     hte: HteThresholds
-    target_year: int
     target_value: float | str
-
-    def lever(self, name: str, t: int) -> float:
-        """Lever value in the t-th simulated year."""
-        return float(self.levers[name][t])
 
 
 def resolve(scenario: Scenario, assumptions: dict[str, float] | None = None) -> ModelInputs:
@@ -101,7 +96,6 @@ def resolve(scenario: Scenario, assumptions: dict[str, float] | None = None) -> 
         gdp_history=gdp,
         national_history=national,
         hte=hte_thresholds(),
-        target_year=scenario.target.year,
         target_value=scenario.target.value,
     )
 
