@@ -54,8 +54,10 @@ ASSUMPTIONS: dict[str, Assumption] = {
         _a("n_above_scale_firms", "firms", 10000, 9000, 12000,
            "INV18 surveyed 9,497 above-scale firms (all sectors) in 2018; rounded up for firms outside the survey",
            "population", integer=True),
-        _a("n_tech_smes", "firms", 2500, 1000, 5000,
-           "technology-based SMEs below the above-scale threshold, where most HTEs outside industry are; no count in the data",
+        _a("n_tech_smes", "firms", 4000, 1000, 8000,
+           "technology-based SMEs below the above-scale threshold, where most HTEs outside industry are; no count "
+           "in the data; the 2020 HTE stock (3,549 certificates on the 2018-2020 lists, INNO) bounds it from below "
+           "for a 2020 start",
            "population", integer=True),
         _a("industrial_share", "share of above-scale firms", 0.45, 0.38, 0.55,
            "IP12: 3,905 above-scale industrial firms in 2012 against 9,497 above-scale firms of all sectors in 2018",
@@ -82,9 +84,6 @@ ASSUMPTIONS: dict[str, Assumption] = {
         _a("modelled_va_share_of_gdp", "share of GDP", 0.45, 0.35, 0.55,
            "above-scale firms' value added against Shanxi GDP; industry is about 40% of GDP and services firms add some",
            "population"),
-        _a("hte_initial_stock", "firms", 1100, 800, 1500,
-           "290 HTEs in 2012 (H12) and 861 recognitions in 2018 (INNO) put the 2015 stock near 1,000",
-           "population", integer=True),
         _a("services_rd_performer_share", "share of above-scale services firms", 0.03, 0.01, 0.08,
            "few services firms report R&D; the innovation-active share (INV18) is an upper bound", "population"),
         _a("tech_sme_rd_performer_share", "share of tech SMEs", 0.8, 0.6, 0.95,
@@ -96,23 +95,50 @@ ASSUMPTIONS: dict[str, Assumption] = {
         _a("n_research_institutes", "institutions", 120, 80, 200,
            "government research institutes at provincial and city level; not in the data", "population", integer=True),
         # --- the R&D decision -----------------------------------------------------------
-        _a("rd_user_cost_elasticity", "elasticity", 1.0, 0.3, 2.0,
-           "long-run price elasticity of R&D about -1 (Bloom, Griffith, Van Reenen 2002); Chinese estimates span 0.3-2",
+        _a("rd_user_cost_elasticity", "elasticity (minus)", 0.9, 0.4, 1.3,
+           "long-run response of desired R&D to its user cost: about 1.0 (Bloom, Griffith & Van Reenen 2002), "
+           "1.1 for real R&D at China's HTE notch (Chen et al. 2021); 0.4 is Jia & Ma's (2017) short-run Chinese figure",
            "behaviour"),
-        _a("rd_adjustment_speed", "share of the gap closed per year", 0.4, 0.15, 0.8,
-           "R&D is smoothed: firms close part of the gap to their target each year", "behaviour"),
-        _a("rd_trend_growth", "per year", 0.02, 0.0, 0.05,
-           "secular rise of desired R&D intensity beyond the modelled drivers (national catch-up)", "behaviour"),
-        _a("participation_cost_sensitivity", "latent units per log user cost", 2.0, 0.5, 4.0,
-           "how strongly a cheaper R&D pulls firms into doing R&D at all", "behaviour"),
+        _a("rd_adjustment_speed", "share of the gap closed per year", 0.3, 0.15, 0.5,
+           "R&D ratios adjust slowly: with the long-run elasticity this gives one-year elasticities of 0.1-0.5 "
+           "(Bloom et al. 0.1, Jia & Ma 0.40, Thomson 0.5 short run)", "behaviour"),
+        _a("rd_catch_up_rate", "share of the log gap closed per year", 0.04, 0.0, 0.12,
+           "each sector's desired R&D ratio closes this share of its remaining log gap to the sector ceiling "
+           "(national intensity of the industry, sectors.csv) a year: bounded, with decaying growth; "
+           "provinces below 1.5% gained +0.10 pp in four years at the median (EVIDENCE.md section 1)",
+           "behaviour"),
+        _a("soe_user_cost_response", "share of the private firms' elasticity", 0.3, 0.0, 0.6,
+           "state-owned firms respond little to tax incentives (Jia & Ma 2017): their R&D follows mandates "
+           "and assessment rules more than its after-tax cost", "behaviour"),
+        _a("participation_cost_sensitivity", "latent units per log user cost", 0.5, 0.0, 1.0,
+           "cheaper R&D pulls some firms into doing R&D; kept small so the extensive margin is a minor part of "
+           "the response (published elasticities are mostly intensive-margin and total below 0.5 in the short run)",
+           "behaviour"),
+        _a("rd_cash_flow_elasticity", "elasticity", 0.4, 0.0, 1.0,
+           "R&D budgets follow last year's cash flow (internal finance: Brown, Fazzari & Petersen 2009); Shanxi's "
+           "R&D growth regressed on the lagged coal-price change gives about 0.37 (EVIDENCE.md section 2)",
+           "behaviour"),
+        _a("cash_flow_buffer", "share of revenue", 0.05, 0.02, 0.10,
+           "cash flow beyond accounting profit (depreciation, working capital) that also funds R&D", "behaviour"),
+        _a("full_coverage_intensity_ratio", "share of the desired R&D ratio", 0.3, 0.1, 0.6,
+           "firms pushed into R&D by the full-coverage campaign come from the low tail and do token R&D", "behaviour"),
+        _a("hte_relabel_share", "share of the lift to the HTE threshold", 0.4, 0.2, 0.6,
+           "at the HTE notch part of the reported rise is relabelled other spending: 24% of reported R&D, "
+           "30-45% of the increase (Chen, Liu, Suarez Serrato & Xu 2021); relabelled R&D counts in the statistics "
+           "but adds no knowledge", "behaviour"),
+        _a("reward_marginal_share", "share of the reward rate", 0.5, 0.3, 0.8,
+           "share of an R&D input reward that lowers the cost of marginal R&D; the rest rewards R&D firms would do "
+           "anyway (Boeing 2016: a yuan of subsidy displaced 0.5 yuan of own R&D; Boeing & Peters 2021: misuse "
+           "halved the effect)", "behaviour"),
+        _a("grant_crowding_out", "share of the grant", 0.5, 0.2, 0.8,
+           "open-competition grants to firms displace this share of their own R&D money (Boeing 2016: 0.5 in the "
+           "same year)", "behaviour"),
         _a("participation_persistence", "latent units", 1.5, 0.5, 3.0,
            "sunk costs make R&D status persistent from year to year", "behaviour"),
         _a("participation_shock_sd", "latent units", 0.25, 0.05, 0.6,
            "year-to-year idiosyncratic noise in the decision to do R&D", "behaviour"),
         _a("participation_size_effect", "latent units per log revenue", 1.0, 0.5, 1.5,
            "larger firms are likelier to do R&D", "behaviour"),
-        _a("own_knowledge_return", "elasticity", 0.15, 0.0, 0.4,
-           "a firm's own knowledge raises the expected return of further R&D", "behaviour"),
         _a("spillover_strength", "elasticity", 0.3, 0.0, 0.8,
            "knowledge in the firm's cluster and its institutions raises the return of R&D", "behaviour"),
         _a("tech_absorption_weight", "yuan of knowledge per yuan of technology bought", 0.5, 0.1, 1.0,
@@ -120,10 +146,6 @@ ASSUMPTIONS: dict[str, Assumption] = {
            "behaviour"),
         _a("institution_spillover_strength", "elasticity", 0.15, 0.0, 0.4,
            "knowledge of universities and institutes raises firms' return on R&D", "behaviour"),
-        _a("internal_finance_share", "share of gross profit", 0.5, 0.25, 0.8,
-           "share of profit a firm can put into R&D before it needs outside money", "behaviour"),
-        _a("liquidity_share", "share of revenue", 0.02, 0.005, 0.05,
-           "cash a firm can spend on R&D even without profit", "behaviour"),
         _a("loss_carry_forward_value", "share of the deduction's value", 0.5, 0.2, 0.8,
            "loss-making firms get the super-deduction only later, through loss carry-forward", "behaviour"),
         # --- innovation and knowledge ---------------------------------------------------
@@ -137,6 +159,9 @@ ASSUMPTIONS: dict[str, Assumption] = {
            "revenue gain from one successful innovation", "innovation"),
         _a("firm_revenue_growth", "per year", 0.05, 0.0, 0.09,
            "trend nominal revenue growth of above-scale firms before innovation", "innovation"),
+        _a("sector_growth_persistence", "share kept per year", 0.85, 0.5, 0.95,
+           "sectors' growth gaps over the trend (sectors.csv) fade by this factor a year: no sector outgrows the "
+           "economy for ever", "innovation"),
         _a("firm_revenue_shock_sd", "log points per year", 0.12, 0.05, 0.25,
            "idiosyncratic yearly revenue shocks", "innovation"),
         _a("firm_exit_rate", "per year", 0.05, 0.02, 0.10,
@@ -158,9 +183,11 @@ ASSUMPTIONS: dict[str, Assumption] = {
         _a("hte_bunching_window", "share of the threshold", 0.4, 0.1, 0.6,
            "firms this close below the R&D threshold weigh lifting R&D to reach it", "hte"),
         # --- technology market ----------------------------------------------------------
-        _a("tech_market_growth", "per year", 0.10, 0.0, 0.2,
-           "growth of firms' demand for external technology per yuan of R&D (97 to 332 (100m yuan) bought 2015-2020, YBM)",
-           "technology"),
+        _a("tech_ratio_plateau", "yuan of technology bought per yuan of enterprise R&D", 2.2, 1.2, 3.5,
+           "purchases per yuan of R&D rose from 0.5 (2010) to 1.9 (2020, buyer basis, YBM) and level off: "
+           "they cannot grow faster than R&D for ever", "technology"),
+        _a("tech_ratio_adjustment", "share of the gap closed per year", 0.15, 0.02, 0.4,
+           "speed at which purchases per yuan of R&D approach the plateau", "technology"),
         _a("tech_price_elasticity", "elasticity", 1.0, 0.3, 2.0,
            "response of technology purchases to their net price (after the reward)", "technology"),
         _a("local_tech_share", "share of purchases", 0.3, 0.15, 0.5,
@@ -180,13 +207,9 @@ ASSUMPTIONS: dict[str, Assumption] = {
            "Institute of Coal Chemistry) carry much of the sector's R&D", "technology"),
         _a("institution_productivity_dispersion", "log-sd of knowledge per yuan", 0.3, 0.1, 0.6,
            "institutions differ in how much usable knowledge their R&D yields", "technology"),
-        _a("institution_science_growth", "per year", 0.05, 0.0, 0.10,
-           "growth of government science money to universities and institutes beyond the levers", "technology"),
         # --- finance --------------------------------------------------------------------
         _a("venture_private_capital", "100m yuan per year", 5.0, 1.0, 20.0,
            "private angel and VC money invested in Shanxi firms a year; no deal counts in the data", "finance"),
-        _a("venture_capital_growth", "per year", 0.08, 0.0, 0.2,
-           "growth of private venture money", "finance"),
         _a("venture_deal_size", "m yuan", 10.0, 3.0, 30.0, "typical early-stage deal", "finance"),
         _a("venture_spend_years", "years", 3, 1, 6,
            "an investee spends its venture money over this many years", "finance", integer=True),
@@ -232,10 +255,10 @@ ASSUMPTIONS: dict[str, Assumption] = {
            "effective VAT burden of software sales before the refund", "cost"),
         _a("software_refund_rd_share", "share of the refund", 0.3, 0.1, 0.6,
            "share of the VAT refund firms reinvest in R&D", "cost"),
-        _a("institution_government_share", "share of institutions' R&D", 0.75, 0.6, 0.8,
-           "government money in universities' and institutes' R&D; the rest of government R&D money goes to firms "
-           "(the data give only the total; above 0.8 the 2020 total would leave firms a negative share)",
-           "cost"),
+        _a("government_rd_firm_share", "share of government-funded R&D", 0.13, 0.05, 0.25,
+           "share of the government's R&D money that firms perform (grants, programme funds); the rest funds "
+           "universities, institutes and other performers. The data give only the total; 0.13 leaves institutions "
+           "a government share of about 0.75 in 2020 and 0.62 in 2011", "cost"),
         _a("institution_other_share", "share of institutions' R&D", 0.05, 0.0, 0.1,
            "institutions' R&D funded neither by government nor by firms", "cost"),
         _a("other_performer_government_share", "share of other performers' R&D", 0.5, 0.3, 0.7,
@@ -247,15 +270,26 @@ ASSUMPTIONS: dict[str, Assumption] = {
         _a("gdp_remainder_growth", "per year", 0.05, 0.02, 0.09,
            "nominal growth of the non-modelled economy after 2020: the mean log growth of Shanxi GDP 2011-2020 "
            "(history.csv, gdp and gdp_implied) is 0.050", "economy"),
-        _a("coal_price_persistence", "AR(1) coefficient", 0.5, 0.2, 0.8,
-           "coal price deviations from trend decay over a few years", "economy"),
-        _a("coal_price_volatility", "log points per year", 0.2, 0.1, 0.35,
-           "thermal-coal price swings of 20-40% in a year are common (2016, 2021)", "economy"),
-        _a("coal_gdp_elasticity", "elasticity", 0.25, 0.1, 0.4,
-           "response of Shanxi's non-modelled GDP to the coal price; coal, coke and power are a third of output",
-           "economy"),
+        _a("coal_price_log_mean", "log US$/t", 4.51, 4.0, 5.0,
+           "long-run mean of the log coal price: the AR(1) fit to the recorded log price 2005-2020 "
+           "(coal_price.csv) gives 4.51 (91 US$/t)", "economy"),
+        _a("coal_price_persistence", "AR(1) coefficient", 0.59, 0.2, 0.9,
+           "least-squares AR(1) of the recorded log coal price 2005-2020 (coal_price.csv): 0.59", "economy"),
+        _a("coal_price_volatility", "log points per year", 0.18, 0.1, 0.35,
+           "residual sd of that AR(1): 0.18", "economy"),
+        _a("coal_gdp_elasticity", "elasticity", 0.30, 0.0, 0.6,
+           "least-squares slope of Shanxi's nominal GDP growth on the coal price's log change 2012-2020 "
+           "(history.csv, coal_price.csv): 0.30", "economy"),
         _a("coal_firm_elasticity", "elasticity", 0.8, 0.4, 1.2,
-           "response of coal and energy firms' revenue to the coal price", "economy"),
+           "response of coal-linked firms' revenue to the coal price (times the sector's coal_link)", "economy"),
+        _a("coal_margin_sensitivity", "share of revenue per log point", 0.15, 0.05, 0.3,
+           "coal-linked firms' profit margin moves by this much per log point of the coal price against its mean "
+           "(coal miners' margins fell from about 15% to near zero as the price halved 2011-2015)", "economy"),
+        _a("rd_common_shock_sd", "log points per year", 0.06, 0.0, 0.2,
+           "sd of the yearly innovation of the common R&D shock: the calibration's residual spread of Shanxi's "
+           "yearly R&D growth (data minus model), so forecasts carry the model's own error", "economy"),
+        _a("rd_common_shock_persistence", "AR(1) coefficient", 0.7, 0.0, 0.95,
+           "persistence of the common R&D shock (campaign years and budget cycles last a few years)", "economy"),
         _a("national_intensity_drift", "percentage points per year", 0.064, 0.02, 0.10,
            "mean yearly change of China's first-published R&D intensity 2010-2020 (history.csv)", "economy"),
         _a("national_intensity_sd", "percentage points per year", 0.06, 0.02, 0.10,

@@ -1,7 +1,10 @@
-"""The ``ecosim backtest`` subcommand: the model's forecast of 2021 on against actual outcomes.
+"""The ``ecosim backtest`` subcommand: the model's forecast against outcomes it did not see.
 
+Two modes: ``--actuals FILE`` scores the forecast of 2021 on against a file of outcomes;
+``--origin YEAR`` recalibrates on the history up to YEAR only, forecasts the years after it to
+2020 under the recorded policy and scores it against the shipped history (rolling origin).
 Wire with ``register(subparsers)``; the handler returns 0, or 2 for bad input (a malformed
-actuals file or scenario), printing the error naming the file.
+actuals file or scenario, an origin out of range), printing the error naming the file or field.
 """
 
 from __future__ import annotations
@@ -13,8 +16,10 @@ from pathlib import Path
 from ecosim.analysis.backtest import (
     CONDITIONS,
     DEFAULT_SCENARIO,
+    ORIGIN_CONDITIONS,
     ActualsError,
     backtest,
+    backtest_origin,
 )
 from ecosim.cli_args import non_negative_int, positive_int
 from ecosim.scenario import ScenarioError
@@ -26,15 +31,23 @@ def register(subparsers) -> argparse.ArgumentParser:
     """Add the ``backtest`` subcommand to an argparse subparsers object; returns its parser."""
     parser = subparsers.add_parser(
         "backtest", help="score the model's forecast against actual outcomes after 2020 (and against naive forecasts)")
-    parser.add_argument("--actuals", type=Path, required=True,
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--origin", type=int, metavar="YEAR",
+                      help=f"rolling origin: recalibrate on 2011..YEAR, forecast YEAR+1..2020, score against the "
+                           f"shipped history (YEAR from {FIRST_ORIGIN} to 2019); e.g. --origin 2016")
+    mode.add_argument("--actuals", type=Path,
                         help="CSV with the columns of history.csv (region, year, variable, value, unit, source) "
                              "for years after 2020")
     parser.add_argument("--scenario", default=DEFAULT_SCENARIO,
                         help=f"scenario TOML file or built-in name (default: {DEFAULT_SCENARIO})")
     parser.add_argument("--replications", type=positive_int, default=200, help="number of replications (default 200)")
     parser.add_argument("--seed", type=non_negative_int, help="root seed (default: the scenario's)")
-    parser.add_argument("--condition-on", dest="condition_on", choices=CONDITIONS,
-                        help="gdp: use the actual Shanxi GDP (and China's intensity) as the scenario's paths")
+    parser.add_argument("--condition-on", dest="condition_on",
+                        help="with --actuals: gdp (the actual Shanxi GDP and China's intensity as the paths); "
+                             "with --origin: gdp, coal or gdp,coal (the recorded paths after the origin)")
+    parser.add_argument("--calibration", type=Path,
+                        help="with --origin: calibration config TOML (default: experiments/calibration.toml's "
+                             "built-in equivalent)")
     parser.add_argument("--out", type=Path, default=Path("out") / "backtest",
                         help="output folder (default: out/backtest)")
     parser.add_argument("--no-charts", dest="charts", action="store_false", help="skip the charts")
@@ -42,8 +55,50 @@ def register(subparsers) -> argparse.ArgumentParser:
     return parser
 
 
+FIRST_ORIGIN = 2013
+"""The first rolling origin: two years of targets after the 2011 base year."""
+
+
+def run_origin(args: argparse.Namespace) -> int:
+    """``ecosim backtest --origin YEAR``: recalibrate up to YEAR, forecast to 2020, score."""
+    from ecosim.analysis.calibration import CalibrationConfig, calibrate
+
+    if not FIRST_ORIGIN <= args.origin <= 2019:
+        print(f"ecosim backtest: error: --origin: must be a whole year from {FIRST_ORIGIN} to 2019, "
+              f"got {args.origin}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    conditions = tuple(c.strip() for c in (args.condition_on or "").split(",") if c.strip())
+    unknown = [c for c in conditions if c not in ORIGIN_CONDITIONS]
+    if unknown:
+        print(f"ecosim backtest: error: --condition-on: unknown {', '.join(unknown)}; allowed are "
+              f"{', '.join(ORIGIN_CONDITIONS)} (comma-separated)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        config = CalibrationConfig.load(args.calibration)
+    except ScenarioError as error:
+        print(f"ecosim backtest: error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    calibration = calibrate(config, last_year=args.origin)
+    result = backtest_origin(args.origin, calibration, args.scenario, args.replications, conditions,
+                             20210511 if args.seed is None else args.seed)
+    paths = result.write(args.out)
+    print(f"origin {args.origin}, conditioned on {', '.join(conditions) or 'nothing'}: "
+          f"{args.replications} replications")
+    for variable, v in result.scores().items():
+        print(f"  {variable:32s} MAE model {v['mae_model']:.4g}, walk {v['mae_random_walk']:.4g}, trend "
+              f"{v['mae_linear_trend']:.4g}; CRPS {v['crps_model']:.4g}; in 90%: {v['coverage_90']:.0%}")
+    print(f"wrote {', '.join(str(p) for p in paths)}")
+    return 0
+
+
 def run_backtest(args: argparse.Namespace) -> int:
     """Handler of ``ecosim backtest``."""
+    if getattr(args, "origin", None) is not None:
+        return run_origin(args)
+    if args.condition_on not in (None, *CONDITIONS):
+        print(f"ecosim backtest: error: --condition-on: with --actuals allowed is {', '.join(CONDITIONS)}, "
+              f"got {args.condition_on!r}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     try:
         result = backtest(args.actuals, args.scenario, args.replications, args.condition_on, args.seed)
     except (ActualsError, ScenarioError) as error:

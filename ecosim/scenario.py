@@ -24,9 +24,9 @@ from ecosim.assumptions import ASSUMPTIONS
 from ecosim.data import LAST_HISTORY_YEAR
 from ecosim.levers import LEVERS, lever_history
 
-FIRST_BASE_YEAR = 2015
-"""The earliest base year: the HTE recognition rules in force from 2016 (policy.csv) are the only
-ones the project holds (the 2008 rules had a 6% threshold for small firms)."""
+FIRST_BASE_YEAR = 2011
+"""The earliest base year: the first year with a first-published Shanxi intensity, GDP and the R&D
+funding split (history.csv); 2010 lacks the intensity."""
 LAST_HORIZON = 2050
 NATIONAL_AVERAGE = "national_average"
 BUILTIN_SCENARIOS = ("baseline", "guiding-opinions", "actual-2021-2024")
@@ -37,6 +37,7 @@ _TOP_LEVEL = {
     "base_year": f"a whole year from {FIRST_BASE_YEAR} to {LAST_HISTORY_YEAR}",
     "horizon": f"a whole year after base_year, up to {LAST_HORIZON}",
     "policy_start_year": "a whole year after base_year, up to the year after horizon",
+    "history_until": f"a whole year from base_year to {LAST_HISTORY_YEAR}",
     "seed": "a whole number from 0 to 2**63-1",
     "replications": "a whole number from 1 to 1000000",
     "parameter_uncertainty": "true or false",
@@ -73,9 +74,13 @@ class Scenario:
 
     name: str = "baseline"
     description: str = ""
-    base_year: int = 2015
+    base_year: int = LAST_HISTORY_YEAR
+    """The year the run starts from, in equilibrium with that year's recorded R&D (default 2020)."""
     horizon: int = 2030
     policy_start_year: int = LAST_HISTORY_YEAR + 1
+    history_until: int = LAST_HISTORY_YEAR
+    """The last year whose recorded GDP, coal price and national intensity the run uses; later
+    years are simulated (a backtest from an earlier origin sets it to the origin)."""
     seed: int = 20210511
     replications: int = 200
     parameter_uncertainty: bool = True
@@ -107,6 +112,7 @@ class Scenario:
             "base_year": self.base_year,
             "horizon": self.horizon,
             "policy_start_year": self.policy_start_year,
+            "history_until": self.history_until,
             "seed": self.seed,
             "replications": self.replications,
             "parameter_uncertainty": self.parameter_uncertainty,
@@ -216,6 +222,8 @@ def _validate(raw: dict[str, Any], source: str) -> Scenario:
     horizon = _whole(raw.get("horizon", d.horizon), "horizon", base_year + 1, LAST_HORIZON, source)
     policy_start = _whole(raw.get("policy_start_year", min(d.policy_start_year, horizon + 1)), "policy_start_year",
                           base_year + 1, horizon + 1, source)
+    history_until = _whole(raw.get("history_until", d.history_until), "history_until", base_year,
+                           LAST_HISTORY_YEAR, source)
     seed = _whole(raw.get("seed", d.seed), "seed", 0, 2**63 - 1, source)
     replications = _whole(raw.get("replications", d.replications), "replications", 1, 1_000_000, source)
     uncertainty = raw.get("parameter_uncertainty", d.parameter_uncertainty)
@@ -228,8 +236,8 @@ def _validate(raw: dict[str, Any], source: str) -> Scenario:
                            0.0, 10.0, "percent of GDP", source)
     gdp = _year_table(raw.get("gdp_path", {}), "gdp_path", LAST_HISTORY_YEAR + 1, horizon,
                       1.0, 1e7, "100m yuan", source)
-    return Scenario(name, description, base_year, horizon, policy_start, seed, replications, uncertainty,
-                    target, levers, assumptions, national, gdp, source)
+    return Scenario(name, description, base_year, horizon, policy_start, history_until, seed, replications,
+                    uncertainty, target, levers, assumptions, national, gdp, source)
 
 
 def _text(raw: dict, key: str, default: str, source: str, error: type[ScenarioError] = ScenarioError) -> str:

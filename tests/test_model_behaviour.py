@@ -99,23 +99,21 @@ def test_higher_super_deduction_never_lowers_enterprise_rd(baseline, lever):
 
 # --- the base year reproduces its data --------------------------------------------------------
 
-def test_base_year_enterprise_rd_is_the_recorded_total_times_the_2017_performer_share(baseline, baseline_run):
-    rd = _history("rd_expenditure")
-    by_firms = _history("rd_by_enterprises")
-    expected = rd[2015] * by_firms[2017] / rd[2017]
-    # open-competition grants to firms are booked as enterprise R&D; the lever is zero in 2015
-    assert baseline.lever_path("open_competition_budget")[0] == 0.0
-    got = baseline_run.loc[baseline_run["year"] == 2015, "rd_by_enterprises"].item()
-    assert got == pytest.approx(expected, rel=1e-9)
+def test_base_year_enterprise_rd_is_the_recorded_figure(baseline, baseline_run):
+    # base year 2020: SX20 records enterprise-performed R&D of 176.2 (100m yuan); open-competition
+    # grants to firms are part of it (the lever is 1.0 in 2020), so the firms' own R&D is set to the rest
+    assert baseline.base_year == 2020
+    assert _history("rd_by_enterprises")[2020] == 176.2
+    got = baseline_run.loc[baseline_run["year"] == 2020, "rd_by_enterprises"].item()
+    assert got == pytest.approx(176.2, rel=1e-9)
 
 
-def test_gdp_and_national_intensity_follow_the_history_to_2020(baseline_run):
+def test_gdp_and_national_intensity_follow_the_history_to_2020(baseline):
     gdp = _history("gdp_implied")
     gdp.update(_history("gdp"))  # published GDP where given, the derived one elsewhere
     national = _history("rd_intensity_first_published", region="china")
-    years = range(2015, 2021)
-    table = baseline_run.set_index("year")
-    for year in years:
+    table = simulate(baseline.with_changes({"base_year": 2011}).until(2020), 3).set_index("year")
+    for year in range(2011, 2021):
         assert table.loc[year, "gdp"] == pytest.approx(gdp[year], rel=1e-12), year
         assert table.loc[year, "national_rd_intensity"] == pytest.approx(national[year], rel=1e-12), year
     # spot values written out from the statistics
@@ -123,22 +121,23 @@ def test_gdp_and_national_intensity_follow_the_history_to_2020(baseline_run):
     assert table.loc[2020, "national_rd_intensity"] == pytest.approx(2.40)
 
 
-def test_base_year_industrial_rd_performers_log_interpolate_2012_and_2018(baseline_run):
+def test_base_year_industrial_rd_performers_extrapolate_2018_and_2019(baseline_run):
     performers = _history("above_scale_industrial_firms_with_rd")
-    assert (performers[2012], performers[2018]) == (224, 445)
-    expected = round(224 * (445 / 224) ** (3 / 6))
-    assert expected == 316
-    assert baseline_run.loc[baseline_run["year"] == 2015, "industrial_firms_doing_rd"].item() == expected
+    assert (performers[2018], performers[2019]) == (445, 530)
+    expected = round(530 * (530 / 445))          # log-linear from the last two recorded years
+    assert expected == 631
+    assert baseline_run.loc[baseline_run["year"] == 2020, "industrial_firms_doing_rd"].item() == expected
 
 
 # --- the firm rules by hand -------------------------------------------------------------------
 
 def _hand_assumptions(**changes) -> dict[str, float]:
-    """Every spill-over, trend and knowledge return off; participation settled (no shock)."""
+    """Every spill-over, outside money and common shock off; participation settled (no shock)."""
     a = defaults()
     a.update(participation_shock_sd=1e-12, spillover_strength=0.0, institution_spillover_strength=0.0,
-             own_knowledge_return=0.0, rd_trend_growth=0.0, software_refund_rd_share=0.0,
-             hte_bunching_window=0.0)
+             software_refund_rd_share=0.0, venture_rd_share=0.0, tech_credit_rd_share=0.0,
+             hte_bunching_window=0.0, rd_catch_up_rate=0.0, participation_cost_sensitivity=0.0,
+             soe_user_cost_response=0.3)
     a.update(changes)
     return a
 
@@ -150,61 +149,81 @@ def _policy(super_deduction=0.0, manufacturing=0.0, reward=0.0) -> YearPolicy:
 
 
 def _tiny_population(a: dict) -> Enterprises:
-    """Four firms (m yuan): two unconstrained performers, one whose finance binds, one non-participant."""
+    """Four firms (m yuan): three performers (one state-owned, one coal-linked loss-maker), one non-participant."""
     firms = Enterprises(capacity=4)
     firms.a = a
     firms.year = 2016
     firms.alive[:] = True
     firms.manufacturing[:] = [False, True, False, False]
+    firms.state_owned[:] = [False, True, False, False]
+    firms.coal_link_of[:] = [0.0, 0.0, 1.0, 0.0]
     firms.revenue[:] = [100.0, 300.0, 100.0, 80.0]
-    firms.log_size[:] = 0.0                            # revenue as at entry
-    firms.margin[:] = [0.10, 0.08, -0.05, 0.10]      # firm 2 makes a loss: only cash finances R&D
+    firms.margin[:] = [0.10, 0.08, -0.05, 0.10]      # firm 2 makes a loss
+    firms.margin0[:] = [0.10, 0.08, 0.02, 0.10]      # ... after a coal-price fall from a 2% margin
+    firms.budget_margin[:] = firms.margin
     firms.deduction_share[:] = [1.0, 1.0, 0.5, 1.0]
     firms.cost_class[:] = 2 * firms.manufacturing + (firms.margin > 0)
-    firms.desire0[:] = [0.02, 0.015, 0.05, 0.02]
-    firms.rd[:] = [1.0, 6.0, 3.0, 0.5]
+    firms.intensity0[:] = [0.02, 0.015, 0.05, 0.02]
+    firms.intensity[:] = [0.01, 0.02, 0.03, 0.00625]
+    firms.rd[:] = firms.intensity * firms.revenue
     firms.propensity[:] = [10.0, 10.0, 10.0, -10.0]   # far from the cut-off: participation is settled
     firms.log_user_cost0[:] = np.log([1.0, 0.9, 1.0, 1.0])
     firms.knowledge[:] = [5.0, 20.0, 8.0, 1.0]
-    firms.kappa0[:] = 0.3
     firms.tech_bought[:] = [0.5, 2.0, 0.0, 0.1]
     return firms
 
 
-def _decide_rd(firms: Enterprises, a: dict, policy: YearPolicy, inputs) -> None:
+def _decide_rd(firms: Enterprises, a: dict, policy: YearPolicy, inputs, shock: float = 0.0) -> None:
     """Call decide_rd for year index 1 with no spill-over and a fresh generator for every stream it takes."""
     params = list(inspect.signature(firms.decide_rd).parameters)
-    streams = [np.random.default_rng(k) for k in range(len(params) - params.index("spill") - 1)]
-    firms.decide_rd(a, policy, inputs, 1, np.zeros(len(sectors())), *streams)
+    streams = [np.random.default_rng(k) for k in range(len(params) - params.index("common_shock") - 1)]
+    firms.decide_rd(a, policy, inputs, 1, np.zeros(len(sectors())), shock, *streams)
 
 
-@pytest.mark.parametrize("super_deduction, manufacturing, reward",
-                         [(0.0, 0.0, 0.0), (0.75, 1.0, 0.05)])
-def test_decide_rd_follows_the_partial_adjustment_rule_by_hand(super_deduction, manufacturing, reward):
+@pytest.mark.parametrize("super_deduction, manufacturing, reward, shock",
+                         [(0.0, 0.0, 0.0, 0.0), (0.75, 1.0, 0.05, 0.1)])
+def test_decide_rd_follows_the_partial_adjustment_rule_by_hand(super_deduction, manufacturing, reward, shock):
     a = _hand_assumptions()
     firms = _tiny_population(a)
     inputs = resolve(Scenario())
     policy = _policy(super_deduction, manufacturing, reward)
-    rd0 = firms.rd.copy()
-    _decide_rd(firms, a, policy, inputs)
+    x0 = firms.intensity.copy()
+    _decide_rd(firms, a, policy, inputs, shock)
 
     tau, lam, e = 0.25, a["rd_adjustment_speed"], a["rd_user_cost_elasticity"]
     expected = []
     for k in range(3):
         phi = firms.deduction_share[k]
         s = manufacturing if firms.manufacturing[k] else super_deduction
-        b = (1 - phi * tau * (1 + s) - reward) / (1 - phi * tau)
-        target = firms.desire0[k] * firms.revenue[k] * (b / np.exp(firms.log_user_cost0[k])) ** (-e)
-        profit = firms.margin[k] * firms.revenue[k]
-        finance = a["internal_finance_share"] * max(profit, 0.0) * (1 - tau) + a["liquidity_share"] * firms.revenue[k]
-        expected.append(min(rd0[k] + lam * (target - rd0[k]), finance))
+        b = (1 - phi * tau * (1 + s) - a["reward_marginal_share"] * reward) / (1 - phi * tau)
+        elasticity = e * (a["soe_user_cost_response"] if firms.state_owned[k] else 1.0)
+        cash = (max(firms.margin[k] + a["cash_flow_buffer"], 0.01) / (firms.margin0[k] + a["cash_flow_buffer"])
+                ) ** a["rd_cash_flow_elasticity"]
+        target = firms.intensity0[k] * (b / np.exp(firms.log_user_cost0[k])) ** (-elasticity) * cash
+        expected.append((x0[k] + lam * (target - x0[k])) * firms.revenue[k] * np.exp(shock))
     expected.append(0.0)  # the non-participant stops R&D
 
-    # the finance cap binds for firm 2 (a loss-maker: finance = liquidity_share x revenue = 2 m yuan)
-    assert expected[2] == pytest.approx(a["liquidity_share"] * 100.0)
-    assert rd0[2] + lam * (0.05 * 100.0 - rd0[2]) > expected[2]
+    # the coal-linked loss-maker's budget is cut: cash flow 0.01 against 0.07 in the base year
+    assert firms.intensity[2] < x0[2] + lam * (firms.intensity0[2] - x0[2])
     np.testing.assert_allclose(firms.rd, expected, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(firms.rd_real, firms.rd, rtol=0, atol=0)  # no lift, nothing relabelled
     assert firms.rd[3] == 0.0
+
+
+def test_state_owned_firms_respond_less_to_the_user_cost():
+    a = _hand_assumptions()
+    responses = []
+    for soe in (False, True):
+        after = []
+        for policy in (_policy(), _policy(0.75, 1.0, 0.0)):
+            firms = _tiny_population(a)
+            firms.state_owned[1] = soe
+            _decide_rd(firms, a, policy, resolve(Scenario()))
+            after.append(firms.intensity[1])
+        responses.append(after[1] - after[0])
+    # the cheaper R&D raises both; the state-owned firm's rise is the assumed share of the private one's
+    # in log terms of the target: (B1/B0)^(-e*share) - 1 against (B1/B0)^(-e) - 1
+    assert 0 < responses[1] < responses[0]
 
 
 def test_user_cost_is_the_b_index_by_hand():
@@ -241,7 +260,9 @@ def test_hte_thresholds_are_the_published_ones():
 def test_hte_threshold_bands_are_applied_exactly_at_their_edges():
     hte = HteThresholds(small=0.05, medium=0.04, large=0.03)
     revenue = np.array([0.0, 50.0, np.nextafter(50.0, np.inf), 120.0, 200.0, np.nextafter(200.0, np.inf), 1e6])
-    np.testing.assert_array_equal(hte.for_revenue(revenue), [0.05, 0.05, 0.04, 0.04, 0.04, 0.03, 0.03])
+    np.testing.assert_array_equal(hte.for_revenue(revenue, 2016), [0.05, 0.05, 0.04, 0.04, 0.04, 0.03, 0.03])
+    # the 2008 measures (in force to 2015) asked 6% of small firms, the same of the others
+    np.testing.assert_array_equal(hte.for_revenue(revenue, 2015), [0.06, 0.06, 0.04, 0.04, 0.04, 0.03, 0.03])
 
 
 def test_recognise_hte_at_the_threshold_exactly_and_not_just_below():

@@ -20,6 +20,7 @@ import pandas as pd
 
 from ecosim.analysis.forecast import Forecast, forecast
 from ecosim.data import LAST_HISTORY_YEAR, series
+from ecosim.model import OUTPUT_COLUMNS
 from ecosim.scenario import LAST_HORIZON, Scenario, load_scenario
 
 DEFAULT_SCENARIO = "actual-2021-2024"
@@ -296,3 +297,114 @@ def _scores(frame: pd.DataFrame, result: Forecast, skipped: list[dict], scenario
         "naive": {"random_walk": f"the last calibration-year value (up to {LAST_HISTORY_YEAR})",
                   "linear_trend": f"least squares line over {TREND_YEARS[0]}-{TREND_YEARS[1]}, extrapolated"},
     }
+
+
+# --- rolling origins inside the history ---------------------------------------------------------
+
+ORIGIN_VARIABLES = {"rd_expenditure": "rd_expenditure", "rd_intensity_first_published": "rd_intensity"}
+"""Variables scored at a rolling origin: history.csv variable -> model column."""
+ORIGIN_CONDITIONS = ("gdp", "coal")
+ORIGIN_COLUMNS = TABLE_COLUMNS + ("crps_model", "crps_random_walk", "crps_linear_trend")
+
+
+@dataclass
+class OriginBacktest:
+    """A forecast from an origin inside the history, scored against the recorded years after it."""
+
+    origin: int
+    condition_on: tuple[str, ...]
+    table: pd.DataFrame
+    """One row per variable and year, columns ``ORIGIN_COLUMNS``."""
+    years: pd.DataFrame
+    """The replications' yearly tables."""
+
+    def scores(self) -> dict[str, dict]:
+        """Per variable: MAE of the median and of both naive forecasts, mean CRPS, 90% coverage, years."""
+        out = {}
+        for variable, rows in self.table.groupby("variable", sort=False):
+            err = lambda col: float((rows[col] - rows["actual"]).abs().mean())
+            out[variable] = {"mae_model": err("median"), "mae_random_walk": err("random_walk"),
+                             "mae_linear_trend": err("linear_trend"), "crps_model": float(rows["crps_model"].mean()),
+                             "crps_random_walk": float(rows["crps_random_walk"].mean()),
+                             "crps_linear_trend": float(rows["crps_linear_trend"].mean()),
+                             "coverage_90": float(rows["inside_90"].mean()), "years": [int(y) for y in rows["year"]]}
+        return out
+
+    def write(self, out: str | Path) -> list[Path]:
+        """Write backtest.csv and backtest.json to ``out``."""
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = [out / "backtest.csv", out / "backtest.json"]
+        self.table.to_csv(paths[0], index=False)
+        meta = {"origin": self.origin, "condition_on": list(self.condition_on), "variables": self.scores(),
+                "naive": {"random_walk": f"the value recorded in {self.origin}",
+                          "linear_trend": f"least squares over {self.origin - 5}-{self.origin}, extrapolated"},
+                "crps": "continuous ranked probability score of the replications (scoringrules.crps_ensemble); "
+                        "for the point forecasts it is their absolute error"}
+        paths[1].write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+        return paths
+
+
+def origin_inputs(scenario: Scenario, origin: int, assumptions: dict[str, float],
+                  condition_on: tuple[str, ...] = ()):
+    """Model inputs of a forecast from ``origin``: base year ``origin``, recorded policy, GDP and coal
+    price known up to the origin only, unless conditioned on (then the recorded path to 2020)."""
+    from dataclasses import replace
+
+    from ecosim.model import resolve
+    from ecosim.model.inputs import coal_prices, gdp_series
+
+    run = scenario.with_changes({"base_year": origin, "parameter_uncertainty": False}).until(LAST_HISTORY_YEAR)
+    inputs = resolve(run.with_changes({"history_until": origin}), assumptions)
+    if "gdp" in condition_on:
+        inputs = replace(inputs, gdp_history=dict(gdp_series()))
+    if "coal" in condition_on:
+        inputs = replace(inputs, coal_history=dict(coal_prices()))
+    return inputs
+
+
+def backtest_origin(origin: int, calibration, scenario: Scenario | str = "baseline", replications: int = 200,
+                    condition_on: tuple[str, ...] = (), seed: int = 20210511) -> OriginBacktest:
+    """Forecast the years after ``origin`` to 2020 from a calibration that saw data up to the origin
+    only (``calibration.last_year`` must be the origin), each replication with its own posterior
+    draw, and score it against the recorded history and the naive forecasts."""
+    import scoringrules
+
+    from ecosim.explore.runs import run_seed
+    from ecosim.model import simulate
+
+    if calibration.last_year != origin:
+        raise ValueError(f"the calibration saw data up to {calibration.last_year}, not the origin {origin}")
+    unknown = set(condition_on) - set(ORIGIN_CONDITIONS)
+    if unknown:
+        raise ValueError(f"condition_on: unknown {sorted(unknown)}; allowed are {', '.join(ORIGIN_CONDITIONS)}")
+    scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    posterior = calibration.posterior[list(calibration.config.parameters)].reset_index(drop=True)
+    base = {**calibration.estimates}
+    tables = []
+    for r in range(replications):
+        run = run_seed(seed, 0, r)
+        pick = np.random.default_rng(np.random.SeedSequence(run.entropy, spawn_key=(*run.spawn_key, 1_000_000)))
+        draw = posterior.iloc[int(pick.integers(len(posterior)))].to_dict()
+        table = simulate(origin_inputs(scenario, origin, {**base, **draw}, condition_on), run)
+        table.insert(0, "replication", r)
+        tables.append(table)
+    years = pd.concat(tables, ignore_index=True)
+    rows = []
+    for variable, column in ORIGIN_VARIABLES.items():
+        history = {y: v for y, v in series(variable).items() if y <= origin}
+        walk = history[origin]
+        line = np.polyfit([y for y in sorted(history) if y >= origin - 5],
+                          [history[y] for y in sorted(history) if y >= origin - 5], 1)
+        for year in range(origin + 1, LAST_HISTORY_YEAR + 1):
+            actual = series(variable)[year]
+            ensemble = years.loc[years["year"] == year, column].to_numpy()
+            q = np.quantile(ensemble, [0.05, 0.25, 0.5, 0.75, 0.95])
+            trend = float(np.polyval(line, year))
+            rows.append({"region": "shanxi", "variable": variable, "year": year, "model_column": column,
+                         "unit": OUTPUT_COLUMNS[column][0], "actual": actual, "q05": q[0], "q25": q[1], "median": q[2],
+                         "q75": q[3], "q95": q[4], "random_walk": walk, "linear_trend": trend,
+                         "inside_90": bool(q[0] <= actual <= q[4]),
+                         "crps_model": float(scoringrules.crps_ensemble(actual, ensemble)),
+                         "crps_random_walk": abs(walk - actual), "crps_linear_trend": abs(trend - actual)})
+    return OriginBacktest(origin, tuple(condition_on), pd.DataFrame(rows, columns=list(ORIGIN_COLUMNS)), years)

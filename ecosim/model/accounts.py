@@ -45,20 +45,27 @@ OUTPUT_COLUMNS: dict[str, tuple[str, str]] = {
 def base_funding(base: BaseYear, a: dict) -> dict[str, dict[str, float]]:
     """The base year's performer x source R&D matrix (100m yuan).
 
-    The data give the totals by performer and by source; institutions' and other performers'
-    funding shares are assumptions, and firms take the rest of each source, so both margins
-    match the data exactly.
+    The data give the totals by performer and by source. Firms perform the assumed share of the
+    government's R&D money; other performers get the assumed government share of their R&D; the
+    institutions (universities and institutes, in proportion to their R&D) the rest; each
+    institution's assumed "other" share comes next and firms' money fills the remainder. Firms take
+    the rest of each source, so both margins match the data exactly.
     """
     perf, src = base.rd_by_performer, base.rd_by_source
+    institutions = perf["government_institutes"] + perf["higher_education"]
+    gov_other = a["other_performer_government_share"] * perf["other"]
+    gov_institutions = (1.0 - a["government_rd_firm_share"]) * src["government"] - gov_other
     matrix: dict[str, dict[str, float]] = {}
     for p in ("government_institutes", "higher_education"):
-        gov, other = a["institution_government_share"] * perf[p], a["institution_other_share"] * perf[p]
+        gov = gov_institutions * perf[p] / institutions
+        other = a["institution_other_share"] * perf[p]
         matrix[p] = {"government": gov, "enterprises": perf[p] - gov - other, "other": other}
-    gov_other = a["other_performer_government_share"] * perf["other"]
     matrix["other"] = {"government": gov_other, "enterprises": 0.0, "other": perf["other"] - gov_other}
     firms = {s: src[s] - sum(matrix[p][s] for p in matrix) for s in SOURCES}
     if min(firms.values()) < 0 or min(v for row in matrix.values() for v in row.values()) < 0:
-        raise ValueError(f"base year {base.year}: the assumed funding shares give a negative cell: {matrix} {firms}")
+        raise ValueError(f"base year {base.year}: the assumed funding shares (government_rd_firm_share, "
+                         f"institution_other_share, other_performer_government_share) give a negative cell: "
+                         f"{matrix} {firms}")
     matrix["enterprises"] = firms
     return matrix
 

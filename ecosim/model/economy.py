@@ -1,10 +1,18 @@
-"""The rest of the economy: the coal price, the non-modelled GDP remainder and the national target path.
+"""The rest of the economy: the coal price, the non-modelled GDP remainder, the national target path
+and the common R&D shock.
 
-Shanxi's GDP is the value added of the modelled firms plus a remainder. Up to 2020 (and in any
-year the scenario gives a GDP path for) GDP is the recorded one and the remainder is what the
-firms do not explain; after that the remainder grows at a trend rate and swings with the coal
-price, whose log-deviation from trend follows an AR(1). China's R&D intensity is the recorded
-first-published series up to 2020 (or the scenario's path), then a random walk with drift.
+* **Coal price** (Qinhuangdao spot, US$/t): the recorded annual average (``ecosim/data/coal_price.csv``)
+  up to the last year the run knows, then an AR(1) of its log around the long-run mean, with
+  persistence and volatility estimated from the recorded years (``ecosim.analysis.calibration.data_estimates``).
+* **GDP** (100m yuan): the recorded one while known; after that the non-modelled remainder grows
+  at its trend rate plus the estimated coal elasticity times the coal price's log change, and the
+  modelled firms' value added is added to it.
+* **National intensity** (percent of GDP): the recorded first-published series while known, then a
+  random walk with the drift and spread of its recorded yearly changes.
+* **Common R&D shock** (log points): an AR(1) factor multiplying every firm's own R&D spending:
+  the year-to-year swings common to all firms that the modelled drivers do not explain (campaign
+  years, budget cycles, statistical revisions). Its volatility is the calibration's residual
+  spread (``rd_common_shock_sd``), so the forecast carries the model's own error.
 """
 
 from __future__ import annotations
@@ -16,29 +24,53 @@ from ecosim.model.inputs import ModelInputs
 
 
 class Economy:
-    """Exogenous paths: coal price, non-modelled GDP, national R&D intensity."""
+    """Exogenous paths: coal price, non-modelled GDP, national R&D intensity, the common R&D shock."""
 
     def __init__(self, inputs: ModelInputs):
         self.inputs = inputs
-        self.coal_gap = 0.0
-        """Log deviation of the coal price from its trend."""
+        a = inputs.assumptions
+        base = int(inputs.years[0])
+        self.log_coal = float(np.log(inputs.coal_history[base]))
+        """Log coal price this year, log US$/t."""
+        self.coal_mean = a["coal_price_log_mean"]
+        self.coal_gap = self.log_coal - self.coal_mean
+        """Log deviation of the coal price from its long-run mean."""
+        self.coal_gap0 = self.coal_gap
         self.coal_change = 0.0
+        """Change of the log coal price from last year."""
+        self.rd_shock = 0.0
+        """Common R&D shock, log points."""
         self.remainder = np.nan
         """Non-modelled GDP, 100m yuan."""
         self.gdp = np.nan
-        self.national = inputs.national_history[int(inputs.years[0])]
+        self.national = inputs.national_history[base]
+
+    @property
+    def coal_price(self) -> float:
+        """Coal price this year, US$/t."""
+        return float(np.exp(self.log_coal))
 
     def advance(self, t: int, rng: np.random.Generator) -> None:
-        """Draw this year's coal price and national R&D intensity."""
+        """Move the coal price, the national intensity and the common R&D shock to year ``t``.
+
+        Three normal draws every year whatever is recorded (common random numbers)."""
         a, year = self.inputs.assumptions, int(self.inputs.years[t])
-        shocks = rng.standard_normal(2)
-        if t > 0:
-            gap = a["coal_price_persistence"] * self.coal_gap + a["coal_price_volatility"] * shocks[0]
-            self.coal_change, self.coal_gap = gap - self.coal_gap, gap
+        shocks = rng.standard_normal(3)
+        if t == 0:
+            return
+        recorded = self.inputs.coal_history.get(year)
+        if recorded is not None:
+            log_coal = float(np.log(recorded))
+        else:
+            log_coal = (self.coal_mean + a["coal_price_persistence"] * (self.log_coal - self.coal_mean)
+                        + a["coal_price_volatility"] * shocks[0])
+        self.coal_change, self.log_coal = log_coal - self.log_coal, log_coal
+        self.coal_gap = log_coal - self.coal_mean
         national = self.inputs.national_history.get(year)
         if national is None:
             national = max(self.national + a["national_intensity_drift"] + a["national_intensity_sd"] * shocks[1], 0.0)
         self.national = national
+        self.rd_shock = a["rd_common_shock_persistence"] * self.rd_shock + a["rd_common_shock_sd"] * shocks[2]
 
     def close(self, t: int, modelled_value_added: float) -> None:
         """This year's GDP given the modelled firms' value added (100m yuan)."""

@@ -45,8 +45,8 @@ class Firm:
     """Knowledge stock (perpetual inventory of R&D and absorbed technology), m yuan."""
     high_tech: bool
     hte_valid_until: int
-    finance_capacity: float
-    """The most the firm can spend on R&D this year, m yuan."""
+    rd_real: float
+    """Real R&D (reported R&D less what was relabelled to reach the HTE threshold), m yuan per year."""
 
     @property
     def rd_intensity(self) -> float:
@@ -63,10 +63,9 @@ MIN_USER_COST = 0.05
 formula gives a zero or negative cost, i.e. R&D that pays for itself before any return; firms
 would then want unbounded R&D. The floor keeps the target finite (finance caps it anyway)."""
 
-FINANCE_HEADROOM = 1.2
-"""Base-year performers' finance must carry at least this multiple of the recorded enterprise R&D.
-Where the assumed finance shares fall short of it, the cash share of revenue is scaled up for all
-firms (``Enterprises.liquidity_scale``): the data say the R&D was financed."""
+CASH_FLOOR = 0.01
+"""Lowest cash flow (share of revenue) a loss-making firm keeps for R&D budgeting: keeps the cash-flow
+ratio of the budget rule positive when the coal price drives margins below minus the buffer."""
 
 
 @cache
@@ -74,7 +73,7 @@ def sector_table() -> dict[str, object]:
     """The sector table's columns as arrays (read-only, shared by every population)."""
     table = sectors()
     columns = {"va_ratio": "va_ratio", "sector_growth": "growth", "sector_margin": "margin",
-               "sector_rd": "rd_intensity"}
+               "sector_rd": "rd_intensity", "sector_ceiling": "ceiling", "sector_coal_link": "coal_link"}
     flags = {"is_cluster": "cluster", "is_manufacturing": "manufacturing", "is_software": "software",
              "is_coal": "coal", "is_industrial": "industrial"}
     arrays = {name: table[column].to_numpy(dtype=float) for name, column in columns.items()}
@@ -82,25 +81,6 @@ def sector_table() -> dict[str, object]:
     for array in arrays.values():
         array.setflags(write=False)
     return {"sector_names": tuple(table["sector"]), **arrays}
-
-
-def desire_scale_for(desired: np.ndarray, finance: np.ndarray, total: float) -> float:
-    """The factor k with sum(min(k * desired, finance)) == total: how strongly firms must want R&D
-    for the base year's performers to spend the recorded enterprise R&D (m yuan).
-
-    The sum is piecewise linear and increasing in k, with kinks where k = finance / desired, so
-    the exact root is found from the sorted kinks.
-    """
-    kinks = finance / desired
-    order = np.argsort(kinks)
-    kinks, desired, finance = kinks[order], desired[order], finance[order]
-    capped = np.concatenate([[0.0], np.cumsum(finance)])
-    free = np.concatenate([np.cumsum(desired[::-1])[::-1], [0.0]])
-    at_kinks = capped[:-1] + kinks * free[:-1]
-    j = int(np.searchsorted(at_kinks, total))
-    if j >= kinks.size:
-        raise ValueError("the assumed finance capacity of firms cannot carry base-year enterprise R&D")
-    return float((total - capped[j]) / free[j])
 
 
 def choose(mask: np.ndarray, if_true: float, if_false: float) -> np.ndarray:
@@ -126,13 +106,14 @@ class YearPolicy:
 class Enterprises:
     """The firm population as arrays, with the yearly rules as vectorised methods."""
 
-    FLOAT_FIELDS = ("revenue", "log_size", "margin", "rd", "knowledge", "kappa0", "desire0", "propensity",
-                    "log_user_cost0", "finance", "venture_funds", "credit", "tech_bought", "refund",
-                    "va_ratio_of", "growth_of", "deduction_share")
+    FLOAT_FIELDS = ("revenue", "margin_ref", "margin", "budget_margin", "margin0", "intensity", "intensity0",
+                    "rd", "rd_real", "knowledge", "propensity", "log_user_cost0", "venture_funds", "credit",
+                    "tech_bought", "refund", "va_ratio_of", "growth_of", "coal_link_of", "deduction_share")
     INT_FIELDS = ("sector", "segment", "age", "hte_until", "cost_class")
-    BOOL_FIELDS = ("alive", "state_owned", "upgraded", "in_cluster", "manufacturing", "software", "coal")
-    SECTOR_FIELDS = {"va_ratio_of": "va_ratio", "growth_of": "sector_growth", "in_cluster": "is_cluster",
-                     "manufacturing": "is_manufacturing", "software": "is_software", "coal": "is_coal"}
+    BOOL_FIELDS = ("alive", "state_owned", "upgraded", "in_cluster", "manufacturing", "software", "coal", "pushed")
+    SECTOR_FIELDS = {"va_ratio_of": "va_ratio", "growth_of": "sector_growth", "coal_link_of": "sector_coal_link",
+                     "in_cluster": "is_cluster", "manufacturing": "is_manufacturing", "software": "is_software",
+                     "coal": "is_coal"}
     """Per-firm copies of sector characteristics, set on entry so the yearly rules need no lookups."""
 
     def __init__(self, capacity: int):
@@ -147,11 +128,14 @@ class Enterprises:
         self._tax_key = None
         self.__dict__.update(sector_table())
         self.segment_median = np.ones(3)
-        self.desire_scale = 1.0
-        self.liquidity_scale = 1.0
+        self.segment_cutoff = np.zeros(3)
+        self.sector_level = np.ones(len(self.sector_names))
+        """Each sector's catch-up factor on its industrial firms' desired R&D ratios (1 in the base year)."""
+        self.coal_gap = 0.0
         self.new_hte = 0
         self.pushed_count = 0
         self.cultivated_count = 0
+        self.relabelled = 0.0
         self.cultivated = np.zeros(capacity, dtype=bool)
 
     # --- views --------------------------------------------------------------------------
@@ -175,7 +159,7 @@ class Enterprises:
             knowledge=float(self.knowledge[index]),
             high_tech=bool(self.hte_until[index] >= 0 and self.hte_until[index] >= self.year),
             hte_valid_until=int(self.hte_until[index]),
-            finance_capacity=float(self.finance[index]),
+            rd_real=float(self.rd_real[index]),
         )
 
     def indices(self) -> np.ndarray:
@@ -200,21 +184,33 @@ class Enterprises:
         """Mask of live above-scale industrial firms (the statistics' 'industrial firms')."""
         return self.alive & (self.segment == INDUSTRIAL)
 
+    def sector_intensity(self) -> np.ndarray:
+        """Reported R&D / revenue of each sector's live firms (share of revenue)."""
+        n = len(self.sector_names)
+        rd = np.bincount(self.sector, weights=self.rd, minlength=n)
+        revenue = np.bincount(self.sector, weights=self.revenue, minlength=n)
+        return np.divide(rd, revenue, out=np.zeros(n), where=revenue > 0)
+
     # --- construction ---------------------------------------------------------------------
 
     @classmethod
-    def initial(cls, inputs: ModelInputs, policy: YearPolicy, rng: np.random.Generator) -> "Enterprises":
-        """The base-year population, scaled to the base year's GDP and enterprise R&D (history.csv)."""
+    def initial(cls, inputs: ModelInputs, policy: YearPolicy, coal_gap: float, own_rd: float,
+                rng: np.random.Generator) -> "Enterprises":
+        """The base-year population, scaled to the base year's GDP and firms' own R&D (``own_rd``,
+        m yuan: recorded enterprise R&D less what outside money pays), in equilibrium: each
+        performer's desired R&D equals its actual R&D. ``coal_gap`` is the base year's log coal
+        price deviation from its long-run mean, which sets coal-linked firms' margins."""
         a = inputs.assumptions
         n_above, n_sme = int(a["n_above_scale_firms"]), int(a["n_tech_smes"])
         firms = cls(capacity=int(1.1 * (n_above + n_sme)) + 64)
         firms.a = a
         firms.year = int(inputs.years[0])
+        firms.coal_gap = coal_gap
         n = n_above + n_sme
         n_industrial = round(a["industrial_share"] * n_above)
         segment = np.repeat([INDUSTRIAL, SERVICES, TECH_SME], [n_industrial, n_above - n_industrial, n_sme])
         firms._populate(np.arange(n), segment, inputs, rng, entrants=False)
-        firms._scale_to_base_year(inputs, policy, rng)
+        firms._scale_to_base_year(inputs, policy, own_rd, rng)
         return firms
 
     def _draw_sectors(self, segment: np.ndarray, a: dict, rng: np.random.Generator) -> np.ndarray:
@@ -265,34 +261,43 @@ class Enterprises:
             getattr(self, field_name)[slots] = getattr(self, table_name)[sector]
         self.revenue[slots] = revenue
         draws = rng.standard_normal((3, k))
-        self.margin[slots] = self.sector_margin[sector] + a["margin_dispersion"] * draws[0]
+        self.margin_ref[slots] = self.sector_margin[sector] + a["margin_dispersion"] * draws[0]
+        self.margin[slots] = self.margin_ref[slots] + self._coal_margin_shift(slots, a)
+        self.budget_margin[slots] = self.margin[slots]
+        self.margin0[slots] = self.margin[slots]
         profitable = self.margin[slots] > 0
         self.deduction_share[slots] = choose(profitable, 1.0, a["loss_carry_forward_value"])
         self.cost_class[slots] = 2 * self.manufacturing[slots] + profitable
-        self.log_size[slots] = 0.0
-
         self.age[slots] = 0 if entrants else rng.integers(0, INITIAL_AGE_LIMIT, size=k)
         sigma = a["rd_intensity_dispersion"]
-        self.desire0[slots] = self.sector_rd[sector] * self.desire_scale * np.exp(sigma * draws[1] - 0.5 * sigma**2)
+        self.intensity0[slots] = (self.sector_rd[sector] * getattr(self, "desire_scale", 1.0)
+                                  * np.exp(sigma * draws[1] - 0.5 * sigma**2))
         self.propensity[slots] = draws[2]
         if entrants:
             self._finish_entry(slots, a, t)
 
+    def _coal_margin_shift(self, slots, a: dict) -> np.ndarray:
+        """Margin change of coal-linked firms from the coal price's deviation from its mean (share of revenue)."""
+        return a["coal_margin_sensitivity"] * self.coal_gap * self.coal_link_of[slots]
+
     def _finish_entry(self, slots: np.ndarray, a: dict, t: int) -> None:
-        """R&D propensity of entrants relative to their segment's cut-off, and their reference user
-        cost: the base-year policy's for their class, the policy under which firms' desired R&D was
-        set, so that later lever changes act on entrants as on incumbents."""
+        """R&D propensity of entrants relative to their segment's cut-off, their reference user cost
+        (the base-year policy's for their class, under which desired R&D was set, so that later lever
+        changes act on entrants as on incumbents) and their margin at the base year's coal price."""
         seg = self.segment[slots]
         size = np.log(self.revenue[slots] / self.typical_revenue(seg, a, t))
         self.propensity[slots] += a["participation_size_effect"] * size - self.segment_cutoff[seg]
         self.log_user_cost0[slots] = np.log(self.base_cost_table[self.cost_class[slots]])
+        self.margin0[slots] = self.margin_ref[slots] + a["coal_margin_sensitivity"] * self.coal_gap0 * self.coal_link_of[slots]
 
     def typical_revenue(self, segment: np.ndarray, a: dict, t: int) -> np.ndarray:
         """Median revenue of a segment's firms in year ``t``: the base year's, grown at the trend rate (m yuan)."""
         return self.segment_median[segment] * (1.0 + a["firm_revenue_growth"]) ** t
 
-    def _scale_to_base_year(self, inputs: ModelInputs, policy: YearPolicy, rng: np.random.Generator) -> None:
-        """Scale sizes to base-year GDP, pick R&D performers and scale R&D to base-year enterprise R&D."""
+    def _scale_to_base_year(self, inputs: ModelInputs, policy: YearPolicy, own_rd: float,
+                            rng: np.random.Generator) -> None:
+        """Scale sizes to base-year GDP, pick R&D performers and scale desired R&D so that, in the
+        base year, desired = actual and firms' own R&D sums to ``own_rd`` (m yuan)."""
         a, base = inputs.assumptions, inputs.base
         live = self.indices()
         seg = self.segment[live]
@@ -303,8 +308,8 @@ class Enterprises:
         self.revenue[live[above]] = np.maximum(self.revenue[live[above]] * scale, ABOVE_SCALE_REVENUE)
         for s in range(3):
             self.segment_median[s] = np.median(self.revenue[live[seg == s]])
-        self.propensity[live] += a["participation_size_effect"] * np.log(
-            self.revenue[live] / self.segment_median[seg])
+        self.propensity[live] += a["participation_size_effect"] * np.log(self.revenue[live] / self.segment_median[seg])
+        index = self.propensity
         industrial = live[seg == INDUSTRIAL]
         large = industrial[self.revenue[industrial] >= np.median(self.revenue[industrial])]
         n_soe = min(round(a["state_owned_share"] * industrial.size), large.size)
@@ -315,42 +320,76 @@ class Enterprises:
             TECH_SME: a["tech_sme_rd_performer_share"] * (seg == TECH_SME).sum(),
         }
         doing = np.zeros(self.alive.size, dtype=bool)
-        self.segment_cutoff = np.zeros(3)
         persistence = a["participation_persistence"]
         for s, count in performers_wanted.items():
             members = live[seg == s]
             k = int(round(count))
-            top = members[np.argpartition(-self.propensity[members], k - 1)[:k]]
+            top = members[np.argpartition(-index[members], k - 1)[:k]]
             doing[top] = True
-            self.segment_cutoff[s] = self.propensity[top].min() + 0.5 * persistence
+            self.segment_cutoff[s] = index[top].min() + 0.5 * persistence
         self.propensity[live] -= self.segment_cutoff[seg]
-        target_rd = base.rd_by_performer["enterprises"] * 100.0
-        self.liquidity_scale = 1.0
-        finance = self.internal_finance(a, policy, int(inputs.years[0]))
-        shortfall = FINANCE_HEADROOM * target_rd - finance[doing].sum()
-        if shortfall > 0:
-            self.liquidity_scale += shortfall / (a["liquidity_share"] * self.revenue[doing].sum())
-            finance = self.internal_finance(a, policy, int(inputs.years[0]))
-        self.finance = finance
-        scale = desire_scale_for(self.desire0[doing] * self.revenue[doing], finance[doing], target_rd)
-        self.desire_scale = scale
-        self.desire0 *= scale
-        self.rd[doing] = np.minimum(self.desire0 * self.revenue, finance)[doing]
-        growth = a["firm_revenue_growth"]
-        self.knowledge[:] = self.rd / (a["knowledge_depreciation"] + growth)
-        self.kappa0[:] = self._knowledge_index(a)
-        tech_ratio = base.tech_bought / base.rd_by_performer["enterprises"]
-        self.tech_bought[:] = tech_ratio * self.rd
-        self.tech_ratio0 = tech_ratio
+        self._scale_desire(own_rd, doing, inputs.base)
+        self.intensity[:] = np.where(doing, self.intensity0, 0.0)
+        self.rd[:] = self.intensity * self.revenue
+        self.rd_real[:] = self.rd
         self._initial_hte(inputs, rng, doing)
         self.base_cost_table = self.user_cost_table(policy)
         self.log_user_cost0[:] = np.log(self.user_cost(policy, int(inputs.years[0])))
+        self.coal_gap0 = self.coal_gap
+
+    def _scale_desire(self, own_rd: float, doing: np.ndarray, base) -> None:
+        """Scale desired R&D ratios so that the base-year performers' R&D is ``own_rd`` (m yuan), split
+        as the data split it: above-scale industry's share of enterprise R&D (SX20, SX19, IP12, see
+        ``BaseYear.industrial_rd_share``), and within industry the coal and energy sector's share
+        (mining was 34% of above-scale industrial R&D in 2012, IP12)."""
+        industrial = self.segment == INDUSTRIAL
+        coal = industrial & self.is_coal[self.sector]
+        shares = {"coal": base.industrial_rd_share * base.coal_share_of_industrial_rd,
+                  "industry": base.industrial_rd_share * (1.0 - base.coal_share_of_industrial_rd),
+                  "other": 1.0 - base.industrial_rd_share}
+        wanted = self.intensity0 * self.revenue * doing
+        for name, mask in (("coal", coal), ("industry", industrial & ~coal), ("other", ~industrial)):
+            total = float(wanted[mask].sum())
+            if total > 0:
+                self.intensity0[mask] *= shares[name] * own_rd / total
+        self.desire_scale = float((self.intensity0 * self.revenue)[doing].sum()) / float(wanted.sum())
+
+    def settle_knowledge(self, a: dict) -> None:
+        """Base-year knowledge stocks in steady state with the base year's real R&D and absorbed
+        technology: K = (R&D + w * technology bought) / (depreciation + trend growth)."""
+        inflow = self.rd_real + a["tech_absorption_weight"] * self.tech_bought
+        self.knowledge[:] = inflow / (a["knowledge_depreciation"] + a["firm_revenue_growth"])
+
+    def own_share(self, share: float) -> None:
+        """Lower desired own R&D to ``share`` of the base year's R&D: the rest is paid by outside money."""
+        self.intensity0 *= share
+        self.intensity *= share
+
+    def industrial_sector_intensity(self) -> np.ndarray:
+        """Reported R&D / revenue of each sector's live above-scale industrial firms (share of revenue)."""
+        n = len(self.sector_names)
+        industrial = self.segment == INDUSTRIAL
+        rd = np.bincount(self.sector, weights=self.rd * industrial, minlength=n)
+        revenue = np.bincount(self.sector, weights=self.revenue * industrial, minlength=n)
+        return np.divide(rd, revenue, out=np.zeros(n), where=revenue > 0)
+
+    def catch_up(self, a: dict) -> np.ndarray:
+        """Move each sector's catch-up factor one year on and return it: the factor rises (or falls) by
+        ``rd_catch_up_rate`` times the log gap between the sector ceiling (the national intensity of the
+        industry, sectors.csv) and the sector's current industrial R&D/revenue. As the sector's firms,
+        on either margin, approach the ceiling the gap and the growth vanish: bounded, decaying growth.
+        Sectors without a ceiling (services, software: no industrial evidence) do not catch up."""
+        level = self.industrial_sector_intensity()
+        has = (self.sector_ceiling > 0) & (level > 0)
+        gap = np.where(has, np.log(np.where(has, self.sector_ceiling, 1.0) / np.where(has, level, 1.0)), 0.0)
+        self.sector_level *= np.exp(a["rd_catch_up_rate"] * gap)
+        return self.sector_level
 
     def _initial_hte(self, inputs: ModelInputs, rng: np.random.Generator, doing: np.ndarray) -> None:
-        """Certify the assumed base-year HTE stock: eligible performers first, certificates staggered."""
-        want = int(inputs.assumptions["hte_initial_stock"])
+        """Certify the base year's HTE stock (from the data): eligible performers first, certificates staggered."""
+        want = int(round(inputs.base.hte_stock))
         intensity = np.divide(self.rd, self.revenue, out=np.zeros_like(self.rd), where=self.revenue > 0)
-        ratio = intensity / inputs.hte.for_revenue(self.revenue)
+        ratio = intensity / inputs.hte.for_revenue(self.revenue, int(inputs.years[0]))
         candidates = np.flatnonzero(doing)
         eligible = candidates[ratio[candidates] >= 1.0]
         if eligible.size >= want:
@@ -377,36 +416,42 @@ class Enterprises:
     def user_cost(self, policy: YearPolicy, year: int) -> np.ndarray:
         """After-tax user cost of one yuan of R&D relative to an ordinary expense (the B-index).
 
-        B = (1 - phi*tau*(1 + s) - r) / (1 - phi*tau): tau the firm's tax rate, s its super-deduction
-        rate, phi the usable share of deductions, r the direct reward rate.
+        B = (1 - phi*tau*(1 + s) - e*r) / (1 - phi*tau): tau the firm's tax rate, s its super-deduction
+        rate, phi the usable share of deductions, r the direct reward rate and e the share of the
+        reward that lowers the cost of marginal R&D (the rest rewards R&D the firm would do anyway:
+        crowding-out).
         """
         return np.take(self.user_cost_table(policy), self._cost_code(year))
 
     def user_cost_table(self, policy: YearPolicy) -> np.ndarray:
         """The B-index of each firm class: index = 4 * HTE + 2 * manufacturing + profitable."""
+        reward = self.a["reward_marginal_share"] * policy.reward_rate
         values = []
         for tau in (CORPORATE_INCOME_TAX_RATE, policy.hte_tax_rate):
             for s in (policy.super_deduction, policy.super_deduction_manufacturing):
                 for phi in (self.a["loss_carry_forward_value"], 1.0):
-                    values.append((1.0 - phi * tau * (1.0 + s) - policy.reward_rate) / (1.0 - phi * tau))
+                    values.append((1.0 - phi * tau * (1.0 + s) - reward) / (1.0 - phi * tau))
         return np.maximum(np.array(values), MIN_USER_COST)
 
     def _cost_code(self, year: int) -> np.ndarray:
         """Each firm's user-cost class this year (see :meth:`user_cost_table`)."""
         return self.cost_class + 4 * (self.hte_until >= year).view(np.int8)
 
-    def internal_finance(self, a: dict, policy: YearPolicy, year: int, idx=slice(None)) -> np.ndarray:
-        """Most firms ``idx`` can spend on R&D this year: after-tax profit share, cash, outside money
-        and refunds (m yuan)."""
-        after_tax = np.maximum(self.profit[idx], 0.0) * (1.0 - self.tax_rate(policy, year)[idx])
-        return (a["internal_finance_share"] * after_tax + (a["liquidity_share"] * self.liquidity_scale) * self.revenue[idx]
-                + self.venture_funds[idx] * (a["venture_rd_share"] / a["venture_spend_years"])
-                + self.credit[idx] * a["tech_credit_rd_share"] + self.refund[idx])
+    def apply_coal(self, a: dict, coal_gap: float) -> None:
+        """This year's coal price sets coal-linked firms' margins (and so this year's profit and tax);
+        R&D budgets are set on last year's margin (``budget_margin``), as firms plan R&D on last
+        year's profit. The price's effect on revenue comes at the year's end (:meth:`grow`)."""
+        self.coal_gap = coal_gap
+        self.budget_margin[:] = self.margin
+        self.margin[:] = self.margin_ref + (a["coal_margin_sensitivity"] * coal_gap) * self.coal_link_of
 
-    def _knowledge_index(self, a: dict) -> np.ndarray:
-        """Own knowledge intensity on a log scale: log(1 + K / (h * revenue))."""
-        scale = a["knowledge_half_saturation"] * np.maximum(self.revenue, 1e-9)
-        return np.log1p(self.knowledge / scale)
+    def cash_flow_factor(self, a: dict, i: np.ndarray) -> np.ndarray:
+        """R&D budget factor of firms ``i`` from their cash flow (margin plus a buffer) against the base
+        year's: (cash / cash0) ** elasticity; 1 for firms whose margin has not moved."""
+        buffer = a["cash_flow_buffer"]
+        now = np.maximum(self.budget_margin[i] + buffer, CASH_FLOOR)
+        then = np.maximum(self.margin0[i] + buffer, CASH_FLOOR)
+        return (now / then) ** a["rd_cash_flow_elasticity"]
 
     def cluster_knowledge_index(self, a: dict) -> np.ndarray:
         """Knowledge intensity of each sector (cluster spill-over pool), log scale, by sector."""
@@ -415,16 +460,24 @@ class Enterprises:
         r = np.bincount(self.sector, weights=self.revenue, minlength=n)
         return np.log1p(k / (a["knowledge_half_saturation"] * np.maximum(r, 1e-9)))
 
-    def decide_rd(self, a: dict, policy: YearPolicy, inputs: ModelInputs, t: int,
-                  spill: np.ndarray, rng: np.random.Generator, coverage_rng: np.random.Generator) -> None:
-        """This year's R&D: whether to do it (latent rule) and how much (partial adjustment to target).
+    def outside_rd(self, a: dict, i: np.ndarray) -> np.ndarray:
+        """R&D firms ``i`` pay this year from outside money: venture funds (spent over several
+        years), tech credit and the software VAT refund, each at its assumed R&D share (m yuan)."""
+        return (self.venture_funds[i] * (a["venture_rd_share"] / a["venture_spend_years"])
+                + self.credit[i] * a["tech_credit_rd_share"] + self.refund[i] * a["software_refund_rd_share"])
 
-        The target is the firm's base desire scaled by its user cost relative to entry
-        (elasticity), expected returns (own knowledge, cluster and institution spill-overs) and a
-        secular trend, and for state-owned firms at least the floor. R&D moves part of the way to
-        the target, is raised to the HTE threshold where the tax saving pays (or the firm is
-        coached), and is capped by this year's finance. The amounts are worked out for performers
-        only.
+    def decide_rd(self, a: dict, policy: YearPolicy, inputs: ModelInputs, t: int, spill: np.ndarray,
+                  common_shock: float, rng: np.random.Generator, coverage_rng: np.random.Generator) -> None:
+        """This year's R&D: whether to do it (latent rule) and how much (partial adjustment of the
+        R&D/revenue ratio to a target).
+
+        The target ratio is the firm's base-year ratio times: its sector's catch-up toward the
+        ceiling (bounded), its user cost against the base year's to the power of minus the long-run
+        elasticity (a level shift, smaller for state-owned firms), the spill-overs from its cluster
+        and from institutions (stationary intensities against the base year's), and its cash-flow
+        factor. State-owned firms' ratio is at least the floor. The ratio moves part of the way to
+        the target; own R&D is ratio x revenue x the common shock, plus R&D paid from outside money.
+        Firms just below the HTE threshold may lift reported R&D to it, partly by relabelling.
         """
         year = int(inputs.years[t])
         table = self.user_cost_table(policy)
@@ -434,60 +487,71 @@ class Enterprises:
         self.pushed_count = self._full_coverage(policy, doing, a, coverage_rng)
         soe_bound = self.state_owned & self.alive & (policy.soe_floor > 0)
         i = np.flatnonzero(doing | soe_bound)
-        revenue, rd_before = self.revenue[i], self.rd[i]
-        knowledge_index = np.log1p(self.knowledge[i] / (a["knowledge_half_saturation"] * revenue))
-        returns = np.exp(a["own_knowledge_return"] * (knowledge_index - self.kappa0[i]) + spill[self.sector[i]])
-        target = (self.desire0[i] * revenue * np.exp(-a["rd_user_cost_elasticity"] * cost_change[i])
-                  * (returns * (1.0 + a["rd_trend_growth"]) ** t) + a["software_refund_rd_share"] * self.refund[i])
-        target = np.maximum(target, (policy.soe_floor * revenue) * soe_bound[i])
-        rd = rd_before + a["rd_adjustment_speed"] * (target - rd_before)
-        rd = self._lift_to_hte_threshold(i, rd, policy, inputs, year, table[code[i]], a)
-        finance = self.internal_finance(a, policy, year, i)
-        self.finance[:] = 0.0
-        self.finance[i] = finance
+        soe = self.state_owned[i]
+        elasticity = a["rd_user_cost_elasticity"] * choose(soe, a["soe_user_cost_response"], 1.0)
+        level = self.intensity0[i] * choose(self.pushed[i], a["full_coverage_intensity_ratio"], 1.0)
+        catch_up = np.where(self.segment[i] == INDUSTRIAL, self.catch_up(a)[self.sector[i]], 1.0)
+        target = (level * catch_up
+                  * np.exp(spill[self.sector[i]] - elasticity * cost_change[i]) * self.cash_flow_factor(a, i))
+        target = np.maximum(target, policy.soe_floor * soe_bound[i])
+        intensity = self.intensity[i] + a["rd_adjustment_speed"] * (target - self.intensity[i])
+        planned = intensity * self.revenue[i] * np.exp(common_shock) + self.outside_rd(a, i)
+        reported = self._lift_to_hte_threshold(i, planned, policy, inputs, year, table[code[i]], a)
+        relabelled = a["hte_relabel_share"] * (reported - planned)
+        self.relabelled = float(relabelled.sum())
+        self.intensity[:] = 0.0
+        self.intensity[i] = intensity
         self.rd[:] = 0.0
-        self.rd[i] = np.maximum(np.minimum(rd, finance), 0.0)
+        self.rd[i] = reported
+        self.rd_real[:] = 0.0
+        self.rd_real[i] = reported - relabelled
 
     def _participate(self, a: dict, cost_change: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """Whether each firm does R&D this year: latent propensity, size, user cost, persistence and a shock.
+        """Whether each firm does R&D this year: latent propensity (which holds its size against the
+        typical firm of its segment when it entered), user cost, persistence and a shock. Later growth
+        does not move the propensity: with revenue a random walk, it would let the many non-performers
+        near the cut-off diffuse into R&D and the performer count drift up without any cause.
 
         The shock is logistic with the assumed standard deviation, one draw per slot every year
         (common random numbers: a lever change does not reshuffle other firms' shocks).
         """
         u = rng.random(self.alive.size)
         shock = (a["participation_shock_sd"] * np.sqrt(3.0) / np.pi) * np.log(u / (1.0 - u))
-        margin = (self.propensity + a["participation_size_effect"] * self.log_size
-                  - a["participation_cost_sensitivity"] * cost_change
+        margin = (self.propensity - a["participation_cost_sensitivity"] * cost_change
                   + a["participation_persistence"] * (self.rd > 0) + shock)
         return self.alive & (margin > 0)
 
     def _full_coverage(self, policy: YearPolicy, doing: np.ndarray, a: dict, rng: np.random.Generator) -> int:
-        """Push a share of non-performing industrial firms into R&D; they stay (their propensity is raised)."""
+        """Push a share of the industrial firms that do no R&D and were never pushed into R&D. They
+        stay (their propensity is raised) at a token intensity (``full_coverage_intensity_ratio`` of
+        their desired one): a campaign draws in the low tail. The pool shrinks as firms are pushed."""
         u = rng.random(doing.size)
         if policy.full_coverage <= 0:
             return 0
-        pushed = self.industrial_above_scale() & ~doing & (u < policy.full_coverage)
+        pushed = self.industrial_above_scale() & ~doing & ~self.pushed & (u < policy.full_coverage)
         which = np.flatnonzero(pushed)
         self.propensity[which] = np.maximum(self.propensity[which], -0.5 * a["participation_persistence"])
+        self.pushed[which] = True
         doing |= pushed
-        return int(pushed.sum())
+        return int(which.size)
 
     def _lift_to_hte_threshold(self, i: np.ndarray, rd: np.ndarray, policy: YearPolicy,
                                inputs: ModelInputs, year: int, cost: np.ndarray, a: dict) -> np.ndarray:
-        """Performers ``i`` just below the HTE threshold lift R&D (``rd``) to it when the tax saving beats
-        the extra cost; coached firms (the cultivation lever) lift it in any case."""
+        """Performers ``i`` just below the HTE threshold lift reported R&D (``rd``) to it when the tax
+        saving beats the extra cost; coached firms (the cultivation lever, drawn from the same
+        near-threshold pool) lift it in any case."""
         revenue = self.revenue[i]
-        need = inputs.hte.for_revenue(revenue) * revenue
+        need = inputs.hte.for_revenue(revenue, year) * revenue
         uncertified = self.hte_until[i] <= year
         gap = need - rd
         below = uncertified & (gap > 0)
         near = below & (rd >= (1.0 - a["hte_bunching_window"]) * need)
         saving = (CORPORATE_INCOME_TAX_RATE - policy.hte_tax_rate) * np.maximum(self.profit[i], 0.0)
-        lift = near & (saving > gap * cost)
+        lift = near & (saving > gap * cost * (1.0 - a["hte_relabel_share"]))
         self.cultivated[:] = False
         self.cultivated_count = 0
         if policy.cultivation_firms > 0:
-            pool = np.flatnonzero(below & ~lift)
+            pool = np.flatnonzero(near & ~lift)
             closest = pool
             if pool.size > policy.cultivation_firms:
                 share = gap[pool] / need[pool]
@@ -506,8 +570,9 @@ class Enterprises:
             self.knowledge += (amount / total) * weight
 
     def innovate(self, a: dict, rng: np.random.Generator) -> None:
-        """Knowledge accumulates; a stochastic innovation, likelier with more knowledge, raises revenue."""
-        self.knowledge = ((1.0 - a["knowledge_depreciation"]) * self.knowledge + self.rd
+        """Knowledge accumulates from real R&D and absorbed technology; a stochastic innovation,
+        likelier with more knowledge per yuan of revenue, raises revenue."""
+        self.knowledge = ((1.0 - a["knowledge_depreciation"]) * self.knowledge + self.rd_real
                           + a["tech_absorption_weight"] * self.tech_bought)
         u = rng.random(self.alive.size)
         knowing = np.flatnonzero(self.knowledge > 0)
@@ -515,7 +580,6 @@ class Enterprises:
             -self.knowledge[knowing] / (a["knowledge_half_saturation"] * self.revenue[knowing]))
         success = knowing[u[knowing] < chance]
         self.revenue[success] *= 1.0 + a["innovation_productivity_gain"]
-        self.log_size[success] += np.log1p(a["innovation_productivity_gain"])
 
     def recognise_hte(self, a: dict, inputs: ModelInputs, year: int, rng: np.random.Generator) -> None:
         """Firms without a certificate, or in its last year, whose R&D/revenue meets the threshold may be
@@ -523,7 +587,7 @@ class Enterprises:
         u = rng.random(self.alive.size)
         applying = np.flatnonzero((self.rd > 0) & (self.hte_until <= year))
         revenue = self.revenue[applying]
-        applying = applying[self.rd[applying] >= inputs.hte.for_revenue(revenue) * revenue]
+        applying = applying[self.rd[applying] >= inputs.hte.for_revenue(revenue, year) * revenue]
         chance = np.where(self.cultivated[applying], a["hte_cultivated_success"], a["hte_application_success"])
         recognised = applying[u[applying] < chance]
         renewal = self.hte_until[recognised] == year
@@ -540,31 +604,33 @@ class Enterprises:
         pool = np.flatnonzero(self.industrial_above_scale() & ~self.upgraded)
         chosen = pool if count >= pool.size else pool[np.argpartition(u[pool], count - 1)[:count]]
         self.revenue[chosen] *= 1.0 + gain
-        self.log_size[chosen] += np.log1p(gain)
         self.upgraded[chosen] = True
         return int(chosen.size)
 
-    def grow(self, a: dict, coal_change: float, rng: np.random.Generator) -> None:
-        """Revenue drifts with its sector's trend, the coal price (coal firms) and an idiosyncratic shock.
+    def grow(self, a: dict, t: int, coal_change: float, rng: np.random.Generator) -> None:
+        """Next year's revenue: the trend, the sector's growth gap (which fades: sectors do not diverge
+        for ever), this year's coal-price change for coal-linked firms (the volumes and prices sold
+        next year, on which next year's R&D budget is planned) and an idiosyncratic shock.
 
         The yearly log shock is uniform with the assumed standard deviation (a quarter of the
         cost of a normal draw; over the years and firms only its variance matters).
         """
         sigma = a["firm_revenue_shock_sd"]
         half_width = sigma * np.sqrt(3.0)
-        log_growth = (a["firm_revenue_growth"] - 0.5 * sigma**2 - half_width + self.growth_of
-                      + (a["coal_firm_elasticity"] * coal_change) * self.coal
+        gap = a["sector_growth_persistence"] ** t
+        log_growth = (a["firm_revenue_growth"] - 0.5 * sigma**2 - half_width + gap * self.growth_of
+                      + (a["coal_firm_elasticity"] * coal_change) * self.coal_link_of
                       + (2.0 * half_width) * rng.random(self.alive.size))
         self.revenue *= np.exp(log_growth)
-        self.log_size += log_growth
         self.age += self.alive
 
     def clear(self, slots: np.ndarray) -> None:
         """Empty the slots of firms that leave, so that sums over all slots count live firms only and
         entrants start from nothing (no R&D, knowledge, money, certificate or flags)."""
-        for name in ("revenue", "rd", "knowledge", "kappa0", "venture_funds", "credit", "tech_bought", "refund"):
+        for name in ("revenue", "rd", "rd_real", "intensity", "knowledge", "venture_funds", "credit",
+                     "tech_bought", "refund"):
             getattr(self, name)[slots] = 0.0
-        for name in ("state_owned", "upgraded"):
+        for name in ("state_owned", "upgraded", "pushed"):
             getattr(self, name)[slots] = False
         self.hte_until[slots] = -1
 

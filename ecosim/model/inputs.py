@@ -34,11 +34,16 @@ class HteThresholds:
     """m yuan; revenue up to and including this is 'small'."""
     medium_max_revenue: float = 200.0
     """m yuan; revenue above small and up to and including this is 'medium'."""
+    small_before_2016: float = 0.06
+    """Threshold for small firms under the 2008 recognition measures (Guokefahuo [2008] No.172, art.10),
+    in force until the 2016 measures (Guokefahuo [2016] No.32) lowered it to the ``small`` value."""
+    rules_changed: int = 2016
 
-    def for_revenue(self, revenue: np.ndarray) -> np.ndarray:
-        """Threshold R&D/revenue for each firm's revenue (m yuan)."""
+    def for_revenue(self, revenue: np.ndarray, year: int) -> np.ndarray:
+        """Threshold R&D/revenue for each firm's revenue (m yuan) under the rules of ``year``."""
         band = (revenue > self.small_max_revenue).view(np.int8) + (revenue > self.medium_max_revenue).view(np.int8)
-        return np.take(np.array([self.small, self.medium, self.large]), band)
+        small = self.small if year >= self.rules_changed else self.small_before_2016
+        return np.take(np.array([small, self.medium, self.large]), band)
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,18 @@ class BaseYear:
     tech_bought: float
     """Technology contracts bought by Shanxi firms (buyer basis), 100m yuan."""
     rd_personnel_fte: float
+    hte_stock: float
+    """Firms holding a valid HTE certificate: the recorded stock (2011, 2012) or the sum of the last
+    three years' recognition lists (a certificate lasts three years; 2020), log-interpolated between."""
+    government_rd: float
+    """R&D funded by government, 100m yuan."""
+    industrial_rd_share: float
+    """Above-scale industrial firms' share of enterprise-performed R&D: 156.2 / 176.2 in 2020 (SX20),
+    138.1 / 156.7 in 2019, 107 / 106.5 in 2012 (IP12; capped at 0.95, as the 2012 performer split is
+    the 2016 one), linearly interpolated and held flat outside."""
+    coal_share_of_industrial_rd: float = 0.34
+    """Mining's share of above-scale industrial R&D: 36.4 of 107 (100m yuan) in 2012 (IP12), the only
+    year split; held for every base year (an assumption)."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +89,12 @@ class ModelInputs:
     """Shanxi GDP by year up to 2020 plus any scenario gdp_path; 100m yuan."""
     national_history: dict[int, float]
     """China's first-published R&D intensity up to 2020 plus any scenario national_path; percent."""
+    coal_history: dict[int, float]
+    """Recorded coal price (Qinhuangdao, US$/t) from 2005 to the last year the run knows."""
+    government_rd: dict[int, float]
+    """Recorded R&D funded by government up to the last year the run knows, 100m yuan."""
+    history_until: int
+    """The last year whose recorded GDP, coal price, national intensity and government R&D money the run uses."""
     hte: HteThresholds
     target_value: float | str
 
@@ -84,10 +107,12 @@ def resolve(scenario: Scenario, assumptions: dict[str, float] | None = None) -> 
         if name not in ASSUMPTIONS:
             raise KeyError(f"unknown assumption {name!r}")
         values[name] = float(value)
-    gdp = dict(gdp_series())
+    known = scenario.history_until
+    gdp = {y: v for y, v in gdp_series() if y <= known}
     gdp.update(scenario.gdp_path)
-    national = dict(series("rd_intensity_first_published", "china"))
+    national = {y: v for y, v in series("rd_intensity_first_published", "china").items() if y <= known}
     national.update(scenario.national_path)
+    coal = {y: v for y, v in coal_prices() if y <= known}
     return ModelInputs(
         years=scenario.years,
         levers={name: scenario.lever_path(name) for name in LEVERS},
@@ -95,9 +120,19 @@ def resolve(scenario: Scenario, assumptions: dict[str, float] | None = None) -> 
         base=base_year(scenario.base_year),
         gdp_history=gdp,
         national_history=national,
+        coal_history=coal,
+        government_rd={y: v for y, v in series("rd_funded_by_government").items() if y <= known},
+        history_until=known,
         hte=hte_thresholds(),
         target_value=scenario.target.value,
     )
+
+
+@cache
+def coal_prices() -> tuple[tuple[int, float], ...]:
+    """The recorded coal price 2005-2020, US$/t (ecosim/data/coal_price.csv)."""
+    table = pd.read_csv(data_path("coal_price.csv"), comment="#")
+    return tuple((int(y), float(v)) for y, v in zip(table["year"], table["price_usd_per_tonne"]))
 
 
 @cache
@@ -129,12 +164,12 @@ def _log_interpolate(points: dict[int, float], year: int) -> float:
 
 @cache
 def base_year(year: int) -> BaseYear:
-    """Initial conditions of a base year from the history (performer shares before 2017: SX17's)."""
+    """Initial conditions of a base year from the history (performer shares before 2016: the 2016 split)."""
     if year > LAST_HISTORY_YEAR:
         raise ValueError(f"base year {year} is after the last history year {LAST_HISTORY_YEAR}")
     rd_total = series("rd_expenditure")[year]
     performers = {}
-    share_year = max((y for y in series("rd_by_enterprises") if y <= year), default=2017)
+    share_year = max((y for y in series("rd_by_enterprises") if y <= year), default=min(series("rd_by_enterprises")))
     for key in ("enterprises", "government_institutes", "higher_education"):
         performers[key] = series(f"rd_by_{key}")[share_year] / series("rd_expenditure")[share_year] * rd_total
     performers["other"] = rd_total - sum(performers.values())
@@ -154,7 +189,42 @@ def base_year(year: int) -> BaseYear:
         industrial_rd_performers=_log_interpolate(performers_series, year),
         tech_bought=_log_interpolate(tech, year),
         rd_personnel_fte=series("rd_personnel_fte")[year],
+        hte_stock=_log_interpolate(hte_stocks(), year),
+        government_rd=series("rd_funded_by_government")[year],
+        industrial_rd_share=industrial_rd_share(year),
     )
+
+
+def industrial_rd_share(year: int) -> float:
+    """Above-scale industry's share of enterprise R&D in ``year`` (see ``BaseYear.industrial_rd_share``)."""
+    industrial = series("above_scale_industrial_rd")
+    points = {}
+    for y, v in sorted(industrial.items()):
+        enterprise = _performer_rd("enterprises", y)
+        points[y] = min(v / enterprise, 0.95)
+    years = sorted(points)
+    return float(np.interp(year, years, [points[y] for y in years]))
+
+
+def _performer_rd(performer: str, year: int) -> float:
+    """R&D performed by ``performer`` in ``year``: recorded, or the nearest recorded split times total R&D."""
+    recorded = series(f"rd_by_{performer}")
+    if year in recorded:
+        return recorded[year]
+    nearest = min(recorded, key=lambda y: abs(y - year))
+    return recorded[nearest] / series("rd_expenditure")[nearest] * series("rd_expenditure")[year]
+
+
+@cache
+def hte_stocks() -> dict[int, float]:
+    """Recorded HTE stocks: the stock series (H11, H12) and, where three consecutive recognition
+    lists are known (INNO 2018-2020), their sum."""
+    stocks = dict(series("high_tech_enterprises"))
+    lists = series("high_tech_enterprises_recognised_in_year")
+    for year in lists:
+        if all(y in lists for y in (year - 2, year - 1)):
+            stocks[year] = lists[year - 2] + lists[year - 1] + lists[year]
+    return stocks
 
 
 @cache

@@ -77,7 +77,7 @@ class Institutions:
         self.researchers0 = base.rd_personnel_fte * a["institution_researcher_share"]
         self.researchers = self.researchers0 * self.rd / self.rd0_total
         self.talent_stock = 0.0
-        self.knowledge = self.productivity * self.rd / (a["knowledge_depreciation"] + a["institution_science_growth"])
+        self.knowledge = self.productivity * self.rd / (a["knowledge_depreciation"] + a["gdp_remainder_growth"])
         self.knowledge0 = float(self.knowledge.sum())
         self.offer_rate = 1.0
         self.offered = np.zeros(self.kind.size)
@@ -89,16 +89,17 @@ class Institutions:
         """Set the offer rate so that base-year supply of usable technology equals local demand."""
         self.offer_rate = local_demand / (self.knowledge0 * usable)
 
-    def step(self, a: dict, t: int, extra_government: float, contract_ratio: float,
+    def step(self, a: dict, science_index: float, extra_government: float, contract_ratio: float,
              platforms_gain: float, talent_recruits_change: float) -> None:
         """Fund this year's R&D, hire researchers, accumulate knowledge.
 
+        ``science_index`` is government science money against the base year (the model's path);
         ``extra_government`` is lever-driven government R&D money beyond the base trend (100m yuan);
         ``contract_ratio`` firms' local technology purchases relative to the base year;
         ``platforms_gain`` the relative productivity gain from platforms against the base year;
         ``talent_recruits_change`` recruits above the base year's programme (researchers).
         """
-        growth = (1.0 + a["institution_science_growth"]) ** t
+        growth = science_index
         government = max(self.funding0["government"] * growth + extra_government, 0.0)
         enterprises = self.funding0["enterprises"] * contract_ratio
         other = self.funding0["other"] * growth

@@ -53,15 +53,20 @@ class EcosystemModel(mesa.Model):
         self.t = 0
         self.government = Government(self, inputs)
         self.economy = Economy(inputs)
-        self.enterprises = Enterprises.initial(inputs, self.government.policy(0), self.rng)
         self.funding0 = base_funding(inputs.base, a)
+        firms_rd0 = inputs.base.rd_by_performer["enterprises"]
+        grant0 = self._grant_rd(0)
+        self.enterprises = Enterprises.initial(inputs, self.government.policy(0), self.economy.coal_gap,
+                                               100.0 * (firms_rd0 - grant0), self.rng)
         institution_funding = {s: self.funding0["government_institutes"][s] + self.funding0["higher_education"][s]
                                for s in SOURCES}
+        self.science_index = 1.0
+        """Government science money against the base year: the recorded government-funded R&D while
+        known, then growing with the economy's nominal trend (a constant share of GDP)."""
         self.institutions = Institutions(self, inputs, institution_funding, self.rng)
         self.guidance_fund = GuidanceFund(self)
         self.venture_fund = VentureFund(self)
         self.lender = TechCreditLender(self)
-        firms_rd0 = inputs.base.rd_by_performer["enterprises"]
         self.performed0 = sum(inputs.base.rd_by_performer[p] for p in ("enterprises", "government_institutes",
                                                                         "higher_education"))
         """Base-year R&D of firms, institutes and universities; other performers move in proportion (100m yuan)."""
@@ -69,25 +74,36 @@ class EcosystemModel(mesa.Model):
         self.firm_other_share = self.funding0["enterprises"]["other"] / firms_rd0
         self.local_sales = self.local_sales0 = a["local_tech_share"] * inputs.base.tech_bought
         self.tech_bought_total = inputs.base.tech_bought
+        self.tech_ratio0 = inputs.base.tech_bought / firms_rd0
+        """Technology bought per yuan of enterprise R&D in the base year."""
+        self.enterprises.tech_bought[:] = self.tech_ratio0 * self.enterprises.rd
+        self.enterprises.settle_knowledge(a)
         self.institutions.calibrate_offer(self.local_sales0, self._usable_share(0))
         self.cluster_index0 = self.enterprises.cluster_knowledge_index(a)
+        self.institution_intensity0 = self._institution_intensity()
         self.rows: list[dict[str, float]] = []
 
     # --- the year ---------------------------------------------------------------------------
 
     def step(self) -> None:
-        """One year: finance, institutions, firms' R&D, technology trade, innovation, accounts, growth."""
+        """One year: the economy, finance, institutions, firms' R&D, technology trade, innovation,
+        accounts, growth and turnover."""
         t, a, firms, gov = self.t, self.a, self.enterprises, self.government
         year = int(self.inputs.years[t])
         policy = gov.policy(t)
         firms.year = year
         streams = self.streams
-        self.economy.advance(t, streams["economy"])
-        venture = self._finance(t, year)
-        self._fund_institutions(t)
+        economy = self.economy
+        economy.advance(t, streams["economy"])
         if t > 0:
-            firms.decide_rd(a, policy, self.inputs, t, self._spillovers(), streams["participation"],
-                            streams["coverage"])
+            firms.apply_coal(a, economy.coal_gap)
+        venture = self._finance(t, year)
+        if t == 0:
+            self._settle_outside_money()
+        self._fund_institutions(t, year)
+        if t > 0:
+            firms.decide_rd(a, policy, self.inputs, t, self._spillovers(), economy.rd_shock,
+                            streams["participation"], streams["coverage"])
             self._trade_technology(t)
             firms.receive_grants(100.0 * gov.lever("open_competition_budget", t) * a["open_competition_firm_share"])
             firms.innovate(a, streams["innovation"])
@@ -97,10 +113,20 @@ class EcosystemModel(mesa.Model):
         gov.book(t, "smart_factories", upgraded * a["smart_factory_subsidy"] / 100.0)
         self._book_firm_levers(t, policy)
         self.rows.append(self._record(t, year, venture))
-        firms.grow(a, self.economy.coal_change, streams["growth"])
+        firms.grow(a, t, economy.coal_change, streams["growth"])
         firms.turnover(self.inputs, t, streams["exit"], streams["entry"])
         firms.venture_funds *= 1.0 - 1.0 / a["venture_spend_years"]
         self.t += 1
+
+    def _settle_outside_money(self) -> None:
+        """Start the base year in equilibrium with the outside money it already has: the investees
+        hold the venture money of the last few years' deals (the steady-state stock), and firms'
+        desired own R&D is lowered by the share of enterprise R&D that venture money, tech credit
+        and the software refund pay for, so that desired R&D equals recorded R&D."""
+        a, firms = self.a, self.enterprises
+        firms.venture_funds *= a["venture_spend_years"]
+        outside = float(firms.outside_rd(a, firms.indices()).sum())
+        firms.own_share(1.0 - outside / float(firms.rd.sum()))
 
     def run(self) -> pd.DataFrame:
         """Step from the base year to the horizon and return the yearly table."""
@@ -129,7 +155,7 @@ class EcosystemModel(mesa.Model):
         capital = gov.lever("guidance_fund_capital", t)
         invested = self.guidance_fund.deploy_policy(year, capital, gov.lever("guidance_fund_leverage", t),
                                                     a, firms, score)
-        private = a["venture_private_capital"] * (1.0 + a["venture_capital_growth"]) ** t
+        private = a["venture_private_capital"] * (1.0 + a["firm_revenue_growth"]) ** t
         invested += self.venture_fund.deploy(year, private, a, firms, score)
         gov.book(t, "guidance_fund_capital", capital)
         gov.book(t, "tech_credit_loss_share", self.lender.lend(gov.lever("tech_credit_loss_share", t), a, firms, score))
@@ -142,26 +168,36 @@ class EcosystemModel(mesa.Model):
         """A lever's value now minus its base-year value."""
         return self.government.lever(name, t) - self.government.lever(name, 0)
 
-    def _fund_institutions(self, t: int) -> None:
-        """Government science money (platforms, talent, open competition) and contracts fund institutions."""
+    def _fund_institutions(self, t: int, year: int) -> None:
+        """Government science money (its recorded path, then a constant share of GDP, plus platforms,
+        talent and open competition) and contracts fund institutions."""
         a, gov = self.a, self.government
+        if t > 0:
+            recorded = self.inputs.government_rd.get(year)
+            self.science_index = (recorded / self.inputs.base.government_rd if recorded is not None
+                                  else self.science_index * np.exp(a["gdp_remainder_growth"]))
         firm_share = a["open_competition_firm_share"]
         extra = (self._lever_change("platforms", t) * a["platform_cost"] * a["platform_rd_share"] / 100.0
                  + self._lever_change("talent_recruits", t) * a["talent_cost_per_person"] / 100.0
                  + self._lever_change("open_competition_budget", t) * (1.0 - firm_share))
         platforms_gain = ((1.0 + a["platform_productivity_gain"] * gov.lever("platforms", t))
                           / (1.0 + a["platform_productivity_gain"] * gov.lever("platforms", 0)))
-        self.institutions.step(a, t, extra, self.local_sales / self.local_sales0, platforms_gain,
+        self.institutions.step(a, self.science_index, extra, self.local_sales / self.local_sales0, platforms_gain,
                                self._lever_change("talent_recruits", t))
         gov.book(t, "platforms", gov.lever("platforms", t) * a["platform_cost"] / 100.0)
         gov.book(t, "talent_recruits", gov.lever("talent_recruits", t) * a["talent_cost_per_person"] / 100.0)
         gov.book(t, "open_competition_budget", gov.lever("open_competition_budget", t))
 
+    def _institution_intensity(self) -> float:
+        """Institutions' knowledge per yuan of the modelled firms' revenue (a stationary ratio)."""
+        return float(self.institutions.knowledge.sum()) / float(self.enterprises.revenue.sum())
+
     def _spillovers(self) -> np.ndarray:
-        """Each sector's spill-over term: its cluster's knowledge and the institutions' knowledge, against the base year."""
+        """Each sector's spill-over term (log points): its cluster's knowledge intensity and the
+        institutions' knowledge per yuan of firms' revenue, both against the base year's."""
         a = self.a
         cluster = self.enterprises.cluster_knowledge_index(a) - self.cluster_index0
-        institutions = np.log(self.institutions.knowledge.sum() / self.institutions.knowledge0)
+        institutions = np.log(self._institution_intensity() / self.institution_intensity0)
         return a["spillover_strength"] * cluster + a["institution_spillover_strength"] * institutions
 
     def _usable_share(self, t: int) -> float:
@@ -175,7 +211,9 @@ class EcosystemModel(mesa.Model):
         a, firms, gov = self.a, self.enterprises, self.government
         reward, reward0 = gov.lever("tech_contract_reward_rate", t), gov.lever("tech_contract_reward_rate", 0)
         price = ((1.0 - reward) / (1.0 - reward0)) ** -a["tech_price_elasticity"]
-        demand = firms.tech_ratio0 * (1.0 + a["tech_market_growth"]) ** t * price * firms.rd
+        plateau = a["tech_ratio_plateau"]
+        ratio = plateau + (self.tech_ratio0 - plateau) * (1.0 - a["tech_ratio_adjustment"]) ** t
+        demand = ratio * price * firms.rd
         total = float(demand.sum()) / 100.0
         supply = self.institutions.offer(self._usable_share(t))
         local = local_technology_sales(a["local_tech_share"] * total, supply)
@@ -214,21 +252,27 @@ class EcosystemModel(mesa.Model):
     def _funding_matrix(self, t: int) -> dict[str, dict[str, float]]:
         """This year's performer x source R&D matrix (100m yuan)."""
         a, gov = self.a, self.government
-        growth = (1.0 + a["institution_science_growth"]) ** t
         firms_rd = float(self.enterprises.rd.sum()) / 100.0
         grant = gov.lever("open_competition_budget", t) * a["open_competition_firm_share"]
-        government = min(self.firm_government0 * growth, (1.0 - self.firm_other_share) * firms_rd) + grant
+        added = self._grant_rd(t)
+        government = min(self.firm_government0 * self.science_index, (1.0 - self.firm_other_share) * firms_rd) + grant
         other = self.firm_other_share * firms_rd
-        matrix = {"enterprises": {"government": government, "enterprises": firms_rd - government + grant,
+        matrix = {"enterprises": {"government": government, "enterprises": firms_rd + added - government - other,
                                   "other": other}}
-        matrix["enterprises"]["enterprises"] -= other
         uni, inst = self.institutions.rd_by_kind()
         total_institutions = uni + inst
         for name, share in (("higher_education", uni), ("government_institutes", inst)):
             matrix[name] = {s: v * share / total_institutions for s, v in self.institutions.rd_by_source.items()}
-        scale = (firms_rd + grant + total_institutions) / self.performed0
+        scale = (firms_rd + added + total_institutions) / self.performed0
         matrix["other"] = {s: v * scale for s, v in self.funding0["other"].items()}
         return matrix
+
+    def _grant_rd(self, t: int) -> float:
+        """Enterprise R&D that open-competition grants add (100m yuan): less than their value, as firms
+        cut their own money (crowding-out)."""
+        a = self.a
+        grant = self.government.lever("open_competition_budget", t) * a["open_competition_firm_share"]
+        return grant * (1.0 - a["grant_crowding_out"])
 
     def _record(self, t: int, year: int, venture: float) -> dict[str, float]:
         """The year's row of the output table."""
