@@ -128,3 +128,29 @@ def format_difference(ci: Interval, unit: str = "pp", scale: float = 100.0, digi
     if lang == "zh":
         return f"{est} {unit}（{level}置信区间 {low} 至 {high}）"
     return f"{est} {unit} ({level} CI {low} to {high})"
+
+
+def independent_share_difference(first: Interval, second: Interval) -> Interval:
+    """Interval of P(second) - P(first) from two independent Wilson intervals (Newcombe 1998,
+    method 10 for unpaired samples): for runs that do not share random numbers."""
+    if first.level != second.level:
+        raise ValueError("both intervals need the same level")
+    d = second.estimate - first.estimate
+    low = d - math.sqrt((second.estimate - second.low) ** 2 + (first.high - first.estimate) ** 2)
+    high = d + math.sqrt((second.high - second.estimate) ** 2 + (first.estimate - first.low) ** 2)
+    return Interval(d, max(-1.0, low), min(1.0, high), first.level)
+
+
+def welch_mean_difference(first, second, level: float = LEVEL) -> Interval:
+    """Welch t interval of mean(second) - mean(first) for two independent samples."""
+    a, b = np.asarray(first, dtype=float), np.asarray(second, dtype=float)
+    d = float(b.mean() - a.mean())
+    if a.size < 2 or b.size < 2:
+        return Interval(d, -math.inf, math.inf, level)
+    va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
+    se = math.sqrt(va + vb)
+    if se == 0:
+        return Interval(d, d, d, level)
+    dof = (va + vb) ** 2 / (va ** 2 / (a.size - 1) + vb ** 2 / (b.size - 1))
+    half = float(stats.t.ppf(0.5 + level / 2, dof)) * se
+    return Interval(d, d - half, d + half, level)
