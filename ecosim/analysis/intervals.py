@@ -100,6 +100,15 @@ def percent(value: float, digits: int = 0) -> str:
     return f"{100 * value:.{digits}f}%"
 
 
+def share_head(p: float) -> str:
+    """A share as a whole percentage that never reads as certain: ``"<1%"`` below 0.5%, ``">99%"`` above 99.5%."""
+    if round(100 * p) < 1:
+        return "<1%"
+    if round(100 * p) > 99:
+        return ">99%"
+    return percent(p)
+
+
 def format_share(successes: int, n: int, lang: str = "en", level: float = LEVEL) -> str:
     """A share of replications with its count and interval: ``"39% (78 of 200; 95% CI 32-46%)"``.
 
@@ -107,13 +116,7 @@ def format_share(successes: int, n: int, lang: str = "en", level: float = LEVEL)
     rounds to 100% as ``">99%"``, so that 0 of 200 never reads as "certainly not".
     """
     ci = wilson(successes, n, level)
-    p = ci.estimate
-    if round(100 * p) < 1:
-        head = "<1%"
-    elif round(100 * p) > 99:
-        head = ">99%"
-    else:
-        head = percent(p)
+    head = share_head(ci.estimate)
     span = f"{100 * ci.low:.0f}-{100 * ci.high:.0f}%"
     if lang == "zh":
         return f"{head}（{n}次中{successes}次；{100 * level:.0f}%置信区间{span}）"

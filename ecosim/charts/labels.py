@@ -188,8 +188,7 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 SCENARIO_NAMES: dict[str, dict[str, str]] = {
-    "en": {"baseline": "Baseline (2020 policy held)", "guiding-opinions": "Guiding Opinions (2021)",
-           "actual-2021-2024": "Actual policy 2021-2024"},
+    "en": {"baseline": "Baseline", "guiding-opinions": "Guiding Opinions", "actual-2021-2024": "Actual 2021-2024"},
     "zh": {"baseline": "基准情景", "guiding-opinions": "指导意见", "actual-2021-2024": "2021-2024年实际政策"},
 }
 
