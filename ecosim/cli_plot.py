@@ -9,17 +9,13 @@ provenance are read from the folder's ``scenario.toml`` and ``manifest.json``, n
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 import matplotlib
-import pandas as pd
 
 from ecosim.analysis.forecast import Forecast
-from ecosim.analysis.provenance import SCENARIO_FILE, read_manifest
 from ecosim.cli_args import positive_int
-from ecosim.scenario import ScenarioError, load_scenario
 
 KINDS = ("fan", "compare", "cost", "contribution")
 EXIT_BAD_INPUT = 2
@@ -49,21 +45,10 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 
 def load_run(folder: Path) -> Forecast:
-    """A Forecast rebuilt from a run folder: years.csv, summary.json, the scenario as run
-    (scenario.toml) and the manifest; a folder without its scenario.toml is refused."""
-    years_csv, summary_json = folder / "years.csv", folder / "summary.json"
-    if not years_csv.exists() or not summary_json.exists():
-        raise FileNotFoundError(f"{folder}: not a run folder (needs years.csv and summary.json from 'ecosim run')")
-    if not (folder / SCENARIO_FILE).exists():
-        raise FileNotFoundError(f"{folder}: no {SCENARIO_FILE} (the scenario as run); it was written by an older "
-                                "ecosim, run 'ecosim run' again")
-    summary = json.loads(summary_json.read_text(encoding="utf-8"))
-    try:
-        scenario = load_scenario(folder / SCENARIO_FILE)
-    except ScenarioError as error:
-        raise ValueError(str(error)) from None
-    info = read_manifest(folder) or summary.get("provenance", {})
-    return Forecast(scenario, pd.read_csv(years_csv), int(info.get("seed", summary.get("seed", scenario.seed))), info)
+    """A Forecast rebuilt from a run folder (see :func:`ecosim.report.read_run`)."""
+    from ecosim.report import read_run
+
+    return read_run(folder)
 
 
 def run_folders(paths: list[Path]) -> list[Path]:
@@ -87,15 +72,10 @@ def run_folders(paths: list[Path]) -> list[Path]:
 def load_comparison(folders: list[Path], allow_unpaired: bool = False):
     """A Comparison of run folders (the first is the reference); refused when the runs do not share
     random numbers unless ``allow_unpaired`` (then a warning is printed)."""
-    from ecosim.analysis.compare import Comparison
+    from ecosim.report import read_comparison
 
-    runs = [load_run(f) for f in folders]
-    names = [r.scenario.name for r in runs]
-    keys = names if len(set(names)) == len(names) else [f.name for f in folders]
-    comparison = Comparison(dict(zip(keys, runs)), runs[0].seed)
-    if not allow_unpaired:
-        comparison.require_paired()
-    elif not comparison.paired:
+    comparison = read_comparison(folders, allow_unpaired)
+    if not comparison.paired:
         print(f"ecosim: WARNING: the runs do not share random numbers ({comparison.pairing_problem()}); "
               "differences and their intervals are unpaired", file=sys.stderr)
     return comparison

@@ -155,7 +155,7 @@ def forecast_footer(fig: Figure, lang: str, result) -> None:
 def stamp(ax, label: str, gid: str = "stamp") -> None:
     """A warning across the top right of ``ax`` (e.g. NOT CONVERGED)."""
     ax.text(0.99, 0.99, label, transform=ax.transAxes, ha="right", va="top", fontsize=MIN_FONT_PT + 1,
-            fontweight="bold", color=COLOURS["warning"], gid=gid, zorder=10,
+            color=COLOURS["warning"], gid=gid, zorder=10,
             bbox={"boxstyle": "square,pad=0.25", "fc": "white", "ec": COLOURS["warning"], "lw": 1})
 
 
