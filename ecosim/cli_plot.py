@@ -2,22 +2,20 @@
 
 Kinds: ``fan`` (one run folder), ``compare`` and ``cost`` (several run folders, or one folder
 holding run folders; the first is the reference), ``contribution`` (runs the scenario again with
-each lever switched back to 2020, ``--replications`` each, default 20).
+each lever switched back to 2020, ``--replications`` each, default 20). The scenario, seed and
+provenance are read from the folder's ``scenario.toml`` and ``manifest.json``, never rebuilt by name.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 import matplotlib
-import pandas as pd
 
 from ecosim.analysis.forecast import Forecast
 from ecosim.cli_args import positive_int
-from ecosim.scenario import BUILTIN_SCENARIOS, Scenario, Target, load_scenario
 
 KINDS = ("fan", "compare", "cost", "contribution")
 EXIT_BAD_INPUT = 2
@@ -32,36 +30,25 @@ def register(subparsers) -> argparse.ArgumentParser:
                            "several folders or one folder of run folders (the first is the reference)")
     plot.add_argument("--kind", choices=KINDS, default="fan", help="chart kind (default: fan)")
     plot.add_argument("--lang", choices=("en", "zh"), default="en", help="label language (default: en)")
-    plot.add_argument("--format", choices=("png", "svg"), action="append", dest="formats",
-                      help="file format; repeat for several (default: png and svg)")
+    plot.add_argument("--format", choices=("png", "pdf", "svg"), action="append", dest="formats",
+                      help="file format; repeat for several (default: png, pdf and svg; PDF and SVG keep text editable)")
     plot.add_argument("--out", type=Path,
                       help="output path without extension (default: RESULTS_DIR/<kind>[-zh])")
     plot.add_argument("--replications", type=positive_int, default=20,
                       help="replications per run for --kind contribution (default: 20)")
+    plot.add_argument("--allow-unpaired", action="store_true",
+                      help="for compare and cost: accept runs with different seeds or replication counts "
+                           "(the chart is stamped NOT PAIRED and the intervals are unpaired)")
+    plot.epilog = "example: ecosim plot out/baseline out/go --kind compare --lang zh --format pdf"
     plot.set_defaults(command=run_plot)
     return plot
 
 
 def load_run(folder: Path) -> Forecast:
-    """A Forecast rebuilt from a run folder (years.csv and summary.json).
+    """A Forecast rebuilt from a run folder (see :func:`ecosim.report.read_run`)."""
+    from ecosim.report import read_run
 
-    The scenario is read from ``scenario.toml`` in the folder if there is one, else the built-in
-    scenario of that name, else rebuilt from the summary (name, target, seed).
-    """
-    years_csv, summary_json = folder / "years.csv", folder / "summary.json"
-    if not years_csv.exists() or not summary_json.exists():
-        raise FileNotFoundError(f"{folder}: not a run folder (needs years.csv and summary.json from 'ecosim run')")
-    summary = json.loads(summary_json.read_text(encoding="utf-8"))
-    years = pd.read_csv(years_csv)
-    if (folder / "scenario.toml").exists():
-        scenario = load_scenario(folder / "scenario.toml")
-    elif summary.get("scenario") in BUILTIN_SCENARIOS:
-        scenario = load_scenario(summary["scenario"])
-    else:
-        scenario = Scenario(name=summary.get("scenario", folder.name), base_year=int(years["year"].min()),
-                            horizon=int(years["year"].max()), seed=int(summary.get("seed", 0)),
-                            target=Target(int(summary["target_year"]), summary["target"]), source=str(folder))
-    return Forecast(scenario, years, int(summary.get("seed", scenario.seed)))
+    return read_run(folder)
 
 
 def run_folders(paths: list[Path]) -> list[Path]:
@@ -82,21 +69,30 @@ def run_folders(paths: list[Path]) -> list[Path]:
     return folders
 
 
-def make_figure(kind: str, folders: list[Path], lang: str = "en", replications: int = 20):
+def load_comparison(folders: list[Path], allow_unpaired: bool = False):
+    """A Comparison of run folders (the first is the reference); refused when the runs do not share
+    random numbers unless ``allow_unpaired`` (then a warning is printed)."""
+    from ecosim.report import read_comparison
+
+    comparison = read_comparison(folders, allow_unpaired)
+    if not comparison.paired:
+        print(f"ecosim: WARNING: the runs do not share random numbers ({comparison.pairing_problem()}); "
+              "differences and their intervals are unpaired", file=sys.stderr)
+    return comparison
+
+
+def make_figure(kind: str, folders: list[Path], lang: str = "en", replications: int = 20,
+                allow_unpaired: bool = False):
     """The Figure of a chart kind for the given run folders."""
-    from ecosim.analysis.compare import Comparison
     from ecosim.analysis.contribution import contribution
 
+    if kind in ("compare", "cost"):
+        return load_comparison(folders, allow_unpaired).plot(lang, kind)
     runs = [load_run(f) for f in folders]
     if kind == "fan":
         if len(runs) != 1:
             raise ValueError("--kind fan takes one run folder")
         return runs[0].plot(lang)
-    if kind in ("compare", "cost"):
-        names = [r.scenario.name for r in runs]
-        keys = names if len(set(names)) == len(names) else [f.name for f in folders]
-        comparison = Comparison(dict(zip(keys, runs)), runs[0].seed)
-        return comparison.plot(lang, kind)
     if kind == "contribution":
         if len(runs) != 1:
             raise ValueError("--kind contribution takes one run folder")
@@ -111,7 +107,7 @@ def run_plot(args: argparse.Namespace) -> int:
     matplotlib.use("Agg")
     try:
         folders = run_folders(args.results)
-        fig = make_figure(args.kind, folders, args.lang, args.replications)
+        fig = make_figure(args.kind, folders, args.lang, args.replications, args.allow_unpaired)
     except (FileNotFoundError, ValueError, CJKFontMissing) as error:
         print(f"ecosim plot: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -122,7 +118,7 @@ def run_plot(args: argparse.Namespace) -> int:
         out = folders[0].parent / f"{args.kind}{suffix}"
     else:
         out = folders[0] / f"{args.kind}{suffix}"
-    paths = save(fig, out, tuple(args.formats or ("png", "svg")))
+    paths = save(fig, out, tuple(args.formats or ("png", "pdf", "svg")))
     import matplotlib.pyplot as plt
 
     plt.close(fig)

@@ -30,6 +30,8 @@ funding split (history.csv); 2010 lacks the intensity."""
 LAST_HORIZON = 2050
 NATIONAL_AVERAGE = "national_average"
 BUILTIN_SCENARIOS = ("baseline", "guiding-opinions", "actual-2021-2024")
+MODIFIED_SUFFIX = "-modified"
+"""Added to the name of a copy made by :meth:`Scenario.with_changes` without a new name."""
 
 _TOP_LEVEL = {
     "name": "a text",
@@ -127,14 +129,20 @@ class Scenario:
             raw["gdp_path"] = {str(y): v for y, v in self.gdp_path.items()}
         return raw
 
-    def with_changes(self, changes: dict[str, Any] | None = None, **kwargs: Any) -> "Scenario":
+    def with_changes(self, changes: dict[str, Any] | None = None, name: str | None = None,
+                     **kwargs: Any) -> "Scenario":
         """A copy with some fields changed, validated exactly like a file.
 
         Keys are top-level fields (``horizon=2035``), whole tables (``levers={...}``, merged
-        into the existing one) or dotted paths (``{"levers.rd_reward_rate": 0.05}``).
+        into the existing one) or dotted paths (``{"levers.rd_reward_rate": 0.05}``). The copy is
+        named ``name`` (or by a ``"name"`` change); a copy that differs from this scenario but is
+        given no name is called ``<name>-modified``, so a changed mix is never titled as the original.
         """
         raw = self.to_dict()
-        for key, value in {**(changes or {}), **kwargs}.items():
+        changes = {**(changes or {}), **kwargs}
+        if name is not None:
+            changes["name"] = name
+        for key, value in changes.items():
             parts = key.split(".")
             if len(parts) == 1 and isinstance(value, dict) and isinstance(raw.get(key), dict):
                 raw[key] = {**raw[key], **copy.deepcopy(value)}
@@ -146,6 +154,8 @@ class Scenario:
                     raise ScenarioError(f"{self.source} (with_changes)", key, "is not a table")
             node[parts[-1]] = copy.deepcopy(value)
         suffix = " (with_changes)"
+        if "name" not in changes and _mix(raw) != _mix(self.to_dict()) and not self.name.endswith(MODIFIED_SUFFIX):
+            raw["name"] = self.name + MODIFIED_SUFFIX
         return _validate(raw, self.source if self.source.endswith(suffix) else self.source + suffix)
 
     def until(self, horizon: int) -> "Scenario":
@@ -204,6 +214,11 @@ def load_scenario(path_or_name: str | Path = "baseline") -> Scenario:
 def builtin_scenario_path(name: str) -> Path:
     """Path of a built-in scenario file shipped with the package."""
     return Path(str(resources.files("ecosim").joinpath("scenarios", f"{name}.toml")))
+
+
+def _mix(raw: dict[str, Any]) -> dict[str, Any]:
+    """A scenario mapping without its name and description (what a run depends on)."""
+    return {k: v for k, v in raw.items() if k not in ("name", "description")}
 
 
 # --- validation -----------------------------------------------------------------------------

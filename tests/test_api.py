@@ -15,6 +15,7 @@ from ecosim.analysis.compare import TABLE_COLUMNS, compare  # noqa: E402
 from ecosim.analysis.contribution import changed_levers, contribution  # noqa: E402
 from ecosim.analysis.forecast import forecast  # noqa: E402
 from ecosim.charts.fonts import INSTALL_HELP, has_cjk_font  # noqa: E402
+from ecosim.cli import write_forecast  # noqa: E402
 from ecosim.cli_plot import main as plot_main  # noqa: E402
 from ecosim.levers import LEVERS, baseline_value  # noqa: E402
 from ecosim.scenario import load_scenario  # noqa: E402
@@ -116,12 +117,10 @@ def test_plot_command(comparison, tmp_path, capsys):
     folders = []
     for name, result in comparison.forecasts.items():
         folder = tmp_path / "runs" / name
-        folder.mkdir(parents=True)
-        result.years.to_csv(folder / "years.csv", index=False)
-        (folder / "summary.json").write_text(__import__("json").dumps(result.summary()))
+        write_forecast(result, folder)
         folders.append(folder)
     assert plot_main([str(folders[0]), "--kind", "fan", "--lang", "zh"]) == 0
-    assert (folders[0] / "fan-zh.png").exists() and (folders[0] / "fan-zh.svg").exists()
+    assert all((folders[0] / f"fan-zh.{ext}").exists() for ext in ("png", "pdf", "svg"))
     assert plot_main([str(tmp_path / "runs"), "--kind", "compare", "--format", "png",
                       "--out", str(tmp_path / "cmp")]) == 0
     assert (tmp_path / "cmp.png").exists() and not (tmp_path / "cmp.svg").exists()

@@ -62,13 +62,14 @@ def test_fan_chart_titles_labels_legend_bands(baseline):
     fig = baseline.plot("en")
     ax = fig.axes[0]
     en = LABELS["en"]
-    assert ax.get_title() == "Shanxi R&D expenditure / GDP: baseline"
+    assert ax.get_title() == "Shanxi R&D expenditure / GDP: Baseline"
     assert ax.get_xlabel() == en["year"]
     assert ax.get_ylabel() == en["intensity"]
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert sorted(legend) == sorted([en["band90"], en["band50"], en["median"], en["national"], en["history"],
-                                     "Target year 2024"])
-    assert sum(isinstance(c, PolyCollection) for c in ax.collections) == 2
+    assert sorted(legend) == sorted([en["band90"], en["band50"], en["median"], en["national"],
+                                     en["national_median"], en["history"], "Model, fitted years (to 2020)",
+                                     "Policy from 2021", "Target year 2024"])
+    assert sum(isinstance(c, PolyCollection) for c in ax.collections) == 3  # two bands and the national band
 
 
 def test_fan_chart_lines_match_the_table(baseline):
@@ -81,10 +82,13 @@ def test_fan_chart_lines_match_the_table(baseline):
     np.testing.assert_allclose(target.get_ydata(), expected, rtol=0, atol=1e-12)
     np.testing.assert_array_equal(target.get_xdata(), sorted(years["year"].unique()))
     assert list(_line(ax, "target_year").get_xdata()) == [2024, 2024]
-    # median line
-    [median] = [l for l in ax.get_lines() if l.get_label() == LABELS["en"]["median"]]
-    expected_median = [np.median(years.loc[years["year"] == y, "rd_intensity"]) for y in sorted(years["year"].unique())]
-    np.testing.assert_allclose(median.get_ydata(), expected_median, atol=1e-12)
+    # median line from the last fitted year (2020) on, the fitted years before in their own line
+    expected_median = {y: np.median(years.loc[years["year"] == y, "rd_intensity"]) for y in sorted(years["year"].unique())}
+    median, fitted = _line(ax, "median"), _line(ax, "fitted")
+    assert list(median.get_xdata()) == list(range(2020, 2031)) and list(fitted.get_xdata()) == list(range(2015, 2021))
+    np.testing.assert_allclose(median.get_ydata(), [expected_median[y] for y in range(2020, 2031)], atol=1e-12)
+    np.testing.assert_allclose(fitted.get_ydata(), [expected_median[y] for y in range(2015, 2021)], atol=1e-12)
+    assert list(_line(ax, "policy_start").get_xdata()) == [2020.5, 2020.5]
     # history points 2011-2020 from history.csv
     history = pd.read_csv(data_path("history.csv"), comment="#")
     history = history[(history["region"] == "shanxi") & (history["variable"] == "rd_intensity_first_published")]
@@ -98,7 +102,9 @@ def test_fan_chart_probability_text_is_the_share_in_the_table(baseline):
     share = float((rows["rd_intensity"] >= rows["national_rd_intensity"]).mean())
     assert share == float(rows["target_met"].mean())
     label = _text(baseline.plot().axes[0], "p_met")
-    assert label.splitlines()[0] == f"P(target met in 2024) = {round(100 * share)}%"
+    count = int(rows["target_met"].sum())
+    assert label.splitlines()[0].startswith("P(target met in 2024) = ")
+    assert f"({count} of {REPLICATIONS}; 95% CI " in label.splitlines()[0]
     assert label.splitlines()[1] == f"{REPLICATIONS} replications"
 
 
@@ -132,9 +138,9 @@ def test_compare_and_cost_charts(comparison):
         fig = comparison.plot(lang)
         left, right = fig.axes
         assert len(right.patches) == 2
-        np.testing.assert_allclose([p.get_height() for p in right.patches],
+        np.testing.assert_allclose([p.get_width() for p in right.patches],
                                    [f.probability_met() for f in comparison.forecasts.values()])
-        target = _line(left, "target").get_ydata()[0]
+        target = _line(left, "target").get_xdata()[0]
         first = comparison.forecasts["baseline"].target_year()
         assert target == pytest.approx(np.median(first["national_rd_intensity"]))
         cost = comparison.plot(lang, kind="cost")
@@ -145,12 +151,13 @@ def test_compare_and_cost_charts(comparison):
             _assert_glyphs(cost)
         else:
             assert left.get_title() == "Target-year R&D intensity by policy mix (2024)"
-            assert [t.get_text() for t in right.get_xticklabels()] == ["baseline", "guiding-opinions"]
+            ticks = [t.get_text() for t in right.get_yticklabels()]
+            assert ticks[0] == "Baseline" and ticks[1].startswith("Guiding Opinions\nvs first: ")
 
 
 @needs_cjk
 def test_save_writes_png_at_300_dpi_and_svg(baseline, tmp_path):
-    paths = style.save(baseline.plot("zh"), tmp_path / "charts" / "fan")
+    paths = style.save(baseline.plot("zh"), tmp_path / "charts" / "fan", ("png", "svg"))
     assert [p.name for p in paths] == ["fan.png", "fan.svg"]
     with Image.open(paths[0]) as image:
         assert image.format == "PNG"

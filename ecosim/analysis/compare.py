@@ -1,15 +1,26 @@
-"""Comparing policy mixes on the same random numbers: P(target met), intensity, cost, cost per point."""
+"""Comparing policy mixes on the same random numbers: P(target met), intensity, cost, cost per point,
+and each mix's difference from the first as a paired difference with its interval."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from ecosim.analysis.forecast import Forecast, forecast
-from ecosim.scenario import Scenario, load_scenario
+from ecosim.analysis.forecast import Forecast
+from ecosim.analysis.intervals import (
+    Interval,
+    independent_share_difference,
+    paired_mean_difference,
+    paired_share_difference,
+    welch_mean_difference,
+)
+from ecosim.analysis.names import scenario_of
+from ecosim.analysis.progress import Job, run_jobs
+from ecosim.analysis.provenance import manifest
+from ecosim.scenario import Scenario
 
 TABLE_COLUMNS = {
     "probability_target_met": "share of replications at or above the target in the target year",
@@ -22,8 +33,37 @@ TABLE_COLUMNS = {
     "extra_cost_vs_first": "government cost minus the first scenario's (100m yuan)",
     "cost_per_point": "extra cost per percentage point gained (100m yuan per point; NaN when nothing is gained)",
     "points_per_100m": "percentage points gained per 100m yuan of extra cost (NaN when nothing extra is spent)",
+    "target_met_count": "replications at or above the target in the target year",
+    "replications": "replications of the scenario",
+    "probability_low": "lower end of the 95% Wilson interval of probability_target_met",
+    "probability_high": "upper end of the 95% Wilson interval of probability_target_met",
+    "probability_diff": "probability_target_met minus the first scenario's (share; paired by replication "
+                        "when the seeds are common)",
+    "probability_diff_low": "lower end of the 95% interval of probability_diff (Newcombe)",
+    "probability_diff_high": "upper end of the 95% interval of probability_diff (Newcombe)",
+    "intensity_diff_mean": "mean over replications of the target-year intensity minus the first scenario's "
+                           "(percentage points; paired by replication when the seeds are common)",
+    "intensity_diff_low": "lower end of the 95% t interval of intensity_diff_mean (percentage points)",
+    "intensity_diff_high": "upper end of the 95% t interval of intensity_diff_mean (percentage points)",
+    "paired": "whether the differences are paired (same root seed and replications as the first scenario)",
 }
 """The columns of :meth:`Comparison.table`."""
+
+TABLE_UNITS = {
+    "probability_target_met": "share", "rd_intensity_q05": "percent of GDP", "rd_intensity_q50": "percent of GDP",
+    "rd_intensity_q95": "percent of GDP", "national_rd_intensity_q50": "percent of GDP",
+    "government_cost": "100m yuan", "gain_vs_first": "percentage points", "extra_cost_vs_first": "100m yuan",
+    "cost_per_point": "100m yuan per percentage point", "points_per_100m": "percentage points per 100m yuan",
+    "target_met_count": "replications", "replications": "replications", "probability_low": "share",
+    "probability_high": "share", "probability_diff": "share", "probability_diff_low": "share",
+    "probability_diff_high": "share", "intensity_diff_mean": "percentage points",
+    "intensity_diff_low": "percentage points", "intensity_diff_high": "percentage points", "paired": "true/false",
+}
+"""The unit of every column of :meth:`Comparison.table` (also in ``table.attrs["units"]``)."""
+
+
+class UnpairedComparison(ValueError):
+    """Forecasts that do not share random numbers (different seeds or replications) compared as if they did."""
 
 
 @dataclass
@@ -38,19 +78,50 @@ class Comparison:
         """Name of the reference (first) scenario."""
         return next(iter(self.forecasts))
 
+    def pairing_problem(self, name: str | None = None) -> str | None:
+        """Why ``name`` (default: any scenario) is not paired with the first, or None when it is."""
+        first = self.forecasts[self.baseline]
+        names = [name] if name else list(self.forecasts)[1:]
+        for other in names:
+            f = self.forecasts[other]
+            if f.seed != first.seed:
+                return f"{other!r} was run with root seed {f.seed}, {self.baseline!r} with {first.seed}"
+            if _seeds(f) != _seeds(first):
+                return (f"{other!r} has {f.replications} replications, {self.baseline!r} {first.replications} "
+                        "(or their run seeds differ)")
+        return None
+
+    @property
+    def paired(self) -> bool:
+        """Whether every scenario shares the first one's random numbers, replication by replication."""
+        return self.pairing_problem() is None
+
+    def require_paired(self) -> None:
+        """Raise :class:`UnpairedComparison` when the scenarios do not share random numbers."""
+        problem = self.pairing_problem()
+        if problem:
+            raise UnpairedComparison(f"the runs do not share random numbers: {problem}; differences would mix "
+                                     "policy effects with sampling noise. Re-run with the same --seed and "
+                                     "--replications, or accept unpaired intervals (--allow-unpaired)")
+
+    def differences(self, name: str) -> tuple[Interval, Interval]:
+        """(P(target met), mean target-year intensity) of ``name`` minus the first scenario's, with intervals:
+        paired by replication when the seeds are common, else independent."""
+        if name == self.baseline:
+            return Interval(0.0, 0.0, 0.0), Interval(0.0, 0.0, 0.0)
+        first, other = self.forecasts[self.baseline].target_year(), self.forecasts[name].target_year()
+        if self.pairing_problem(name) is None:
+            a, b = first.sort_values("replication"), other.sort_values("replication")
+            return (paired_share_difference(a["target_met"], b["target_met"]),
+                    paired_mean_difference(a["rd_intensity"], b["rd_intensity"]))
+        return (independent_share_difference(self.forecasts[self.baseline].probability_interval(),
+                                             self.forecasts[name].probability_interval()),
+                welch_mean_difference(first["rd_intensity"], other["rd_intensity"]))
+
     def table(self) -> pd.DataFrame:
-        """One row per scenario: P(target met), target-year intensity, cost, gain and cost per point."""
-        rows = {}
-        for name, result in self.forecasts.items():
-            s = result.summary()
-            rows[name] = {
-                "probability_target_met": s["probability_target_met"],
-                "rd_intensity_q05": s["rd_intensity"]["q05"],
-                "rd_intensity_q50": s["rd_intensity"]["q50"],
-                "rd_intensity_q95": s["rd_intensity"]["q95"],
-                "national_rd_intensity_q50": s["national_rd_intensity"]["q50"],
-                "government_cost": s["government_cost_from_policy_start_median"],
-            }
+        """One row per scenario: P(target met) with its interval, target-year intensity, cost, gain and
+        cost per point, and the difference from the first scenario with its interval."""
+        rows = {name: self._row(name, result) for name, result in self.forecasts.items()}
         table = pd.DataFrame.from_dict(rows, orient="index")
         table.index.name = "scenario"
         first = table.iloc[0]
@@ -61,12 +132,37 @@ class Comparison:
         table["points_per_100m"] = np.where(extra > 0, gain / extra.where(extra > 0, np.nan), np.nan)
         table.iloc[0, table.columns.get_loc("cost_per_point")] = np.nan
         table.iloc[0, table.columns.get_loc("points_per_100m")] = np.nan
+        table = table[list(TABLE_COLUMNS)]
+        table.attrs["units"] = dict(TABLE_UNITS)
+        table.attrs["definitions"] = dict(TABLE_COLUMNS)
         return table
+
+    def _row(self, name: str, result: Forecast) -> dict:
+        s = result.summary()
+        ci = result.probability_interval()
+        p_diff, x_diff = self.differences(name)
+        return {
+            "probability_target_met": s["probability_target_met"],
+            "rd_intensity_q05": s["rd_intensity"]["q05"],
+            "rd_intensity_q50": s["rd_intensity"]["q50"],
+            "rd_intensity_q95": s["rd_intensity"]["q95"],
+            "national_rd_intensity_q50": s["national_rd_intensity"]["q50"],
+            "government_cost": s["government_cost_from_policy_start_median"],
+            "target_met_count": s["target_met_count"], "replications": result.replications,
+            "probability_low": ci.low, "probability_high": ci.high,
+            "probability_diff": p_diff.estimate, "probability_diff_low": p_diff.low,
+            "probability_diff_high": p_diff.high,
+            "intensity_diff_mean": x_diff.estimate, "intensity_diff_low": x_diff.low,
+            "intensity_diff_high": x_diff.high,
+            "paired": self.pairing_problem(name) is None if name != self.baseline else True,
+        }
 
     def target_year_intensity(self) -> pd.DataFrame:
         """Target-year intensity by replication (rows) and scenario (columns): paired by seed."""
-        return pd.DataFrame({name: f.target_year().set_index("replication")["rd_intensity"]
-                             for name, f in self.forecasts.items()})
+        table = pd.DataFrame({name: f.target_year().set_index("replication")["rd_intensity"]
+                              for name, f in self.forecasts.items()})
+        table.attrs["units"] = {name: "percent of GDP" for name in table.columns}
+        return table
 
     def plot(self, lang: str = "en", kind: str = "compare"):
         """The comparison chart (``kind="compare"``) or cost against gain (``kind="cost"``)."""
@@ -80,15 +176,37 @@ class Comparison:
         raise ValueError(f"kind must be 'compare' or 'cost', got {kind!r}")
 
 
-def compare(scenarios: Mapping[str, Scenario | str], replications: int | None = None,
-            seed: int | None = None) -> Comparison:
+def _seeds(result: Forecast) -> list[str]:
+    return result.years.groupby("replication")["seed"].first().astype(str).tolist()
+
+
+def _named(scenarios: Mapping[str, Scenario | str] | Sequence[Scenario | str]) -> dict[str, Scenario]:
+    """Display name -> Scenario (a sequence is named by the scenarios' own names)."""
+    if isinstance(scenarios, Mapping):
+        return {name: scenario_of(s) for name, s in scenarios.items()}
+    loaded = [scenario_of(s) for s in scenarios]
+    names = [s.name for s in loaded]
+    if len(set(names)) != len(names):
+        raise ValueError(f"two scenarios share a name ({', '.join(names)}); give a mapping of display names")
+    return dict(zip(names, loaded))
+
+
+def compare(scenarios: Mapping[str, Scenario | str] | Sequence[Scenario | str], replications: int | None = None,
+            seed: int | None = None, progress: bool | None = None) -> Comparison:
     """Forecast each scenario with the same root seed (common random numbers).
 
-    ``scenarios`` maps a display name to a Scenario or a scenario file / built-in name; the first
-    is the reference for gains and extra cost. The default seed is the first scenario's.
+    ``scenarios`` maps a display name to a Scenario or a scenario file / built-in name (or is a
+    list of them, named by their own names); the first is the reference for gains, extra cost and
+    differences. The default seed is the first scenario's; the default replication count the first
+    scenario's too, so that every scenario is paired with it.
     """
-    if not scenarios:
+    loaded = _named(scenarios)
+    if not loaded:
         raise ValueError("compare needs at least one scenario")
-    loaded = {name: s if isinstance(s, Scenario) else load_scenario(s) for name, s in scenarios.items()}
-    root = next(iter(loaded.values())).seed if seed is None else seed
-    return Comparison({name: forecast(s, replications, root) for name, s in loaded.items()}, root)
+    first = next(iter(loaded.values()))
+    root = first.seed if seed is None else seed
+    count = first.replications if replications is None else replications
+    jobs = [Job(s, count, root) for s in loaded.values()]
+    tables = run_jobs(jobs, f"compare {len(jobs)} scenarios", progress)
+    return Comparison({name: Forecast(s, years, root, manifest(s, root, count))
+                       for (name, s), years in zip(loaded.items(), tables)}, root)

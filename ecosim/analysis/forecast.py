@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from ecosim.explore.runs import run_replications
+from ecosim.analysis.intervals import LEVEL, Interval, share_interval
+from ecosim.analysis.names import scenario_of
+from ecosim.analysis.progress import Job, run_jobs
+from ecosim.analysis.provenance import manifest, resolved_levers
+from ecosim.model import OUTPUT_COLUMNS
 from ecosim.scenario import Scenario
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -20,6 +24,11 @@ class Forecast:
     scenario: Scenario
     years: pd.DataFrame
     seed: int
+    provenance: dict = field(default_factory=dict)
+    """Where the forecast comes from (see :func:`ecosim.analysis.provenance.manifest`); {} if unknown."""
+
+    def __post_init__(self) -> None:
+        self.years.attrs["units"] = column_units(self.years.columns)
 
     @property
     def replications(self) -> int:
@@ -34,6 +43,11 @@ class Forecast:
         """Share of replications at or above the target in ``year`` (default: the target year)."""
         rows = self.years[self.years["year"] == (year or self.scenario.target.year)]
         return float(rows["target_met"].mean())
+
+    def probability_interval(self, year: int | None = None, level: float = LEVEL) -> Interval:
+        """P(target met) in ``year`` (default: the target year) with its Wilson interval."""
+        rows = self.years[self.years["year"] == (year or self.scenario.target.year)]
+        return share_interval(rows["target_met"], level)
 
     def probability_by_year(self) -> pd.Series:
         """P(target met) in each simulated year."""
@@ -57,6 +71,7 @@ class Forecast:
         band = lambda col: {f"q{round(100 * p):02d}": float(np.quantile(rows[col], p)) for p in (0.05, 0.5, 0.95)}
         cumulative_cost = (self.years[self.years["year"] > self.scenario.policy_start_year - 1]
                            .groupby("replication")["government_cost"].sum())
+        ci = self.probability_interval()
         return {
             "scenario": self.scenario.name,
             "seed": self.seed,
@@ -64,6 +79,9 @@ class Forecast:
             "target_year": self.scenario.target.year,
             "target": self.scenario.target.value,
             "probability_target_met": self.probability_met(),
+            "probability_target_met_interval": {"low": ci.low, "high": ci.high, "level": ci.level,
+                                                "method": "Wilson score"},
+            "target_met_count": int(rows["target_met"].sum()),
             "rd_intensity": band("rd_intensity"),
             "national_rd_intensity": band("national_rd_intensity"),
             "rd_intensity_gap": band("rd_intensity_gap"),
@@ -75,7 +93,11 @@ class Forecast:
                 "first_year_met": "first year after the base year in which at least half the replications meet the target",
                 "government_cost_from_policy_start_median": "median over replications of the summed cost of all levers "
                                                             "from the policy start year to the horizon",
+                "probability_target_met_interval": "Wilson score interval of the share of replications",
+                "resolved_levers": "every lever's value in every simulated year, as run (history, then the scenario)",
             },
+            "provenance": dict(self.provenance),
+            "resolved_levers": resolved_levers(self.scenario),
         }
 
     def plot(self, lang: str = "en", title: str | None = None):
@@ -85,8 +107,20 @@ class Forecast:
         return fan_chart(self, lang, title)
 
 
-def forecast(scenario: Scenario, replications: int | None = None, seed: int | None = None) -> Forecast:
-    """Run a scenario's replications (default: the scenario's count and seed)."""
-    root = scenario.seed if seed is None else seed
-    return Forecast(scenario, run_replications(scenario, replications, root), root)
+def column_units(columns) -> dict[str, str]:
+    """The unit of each model output column among ``columns`` (for ``DataFrame.attrs["units"]``)."""
+    return {c: OUTPUT_COLUMNS[c][0] for c in columns if c in OUTPUT_COLUMNS}
 
+
+def forecast(scenario: Scenario | str, replications: int | None = None, seed: int | None = None,
+             progress: bool | None = None) -> Forecast:
+    """Run a scenario's replications (default: the scenario's count and seed).
+
+    ``scenario`` is a Scenario, a scenario file or a built-in name. ``progress``: show the plan and
+    a progress bar (None: when the runs are expected to take more than a few seconds).
+    """
+    scenario = scenario_of(scenario)
+    root = scenario.seed if seed is None else seed
+    count = scenario.replications if replications is None else replications
+    [years] = run_jobs([Job(scenario, count, root)], f"forecast {scenario.name}", progress)
+    return Forecast(scenario, years, root, manifest(scenario, root, count))

@@ -22,9 +22,9 @@ def fit_chart(fit: pd.DataFrame, title: str = "Calibration fit, 2016-2020 (first
         tolerance = fit["tolerance"] / fit["data"]
         ax.barh(y, 2 * tolerance, left=1 - tolerance, color="#dddddd", height=0.6, label="tolerance", zorder=0)
         ax.axvline(1.0, color=style.COLOURS["national"], lw=1, label="data")
-        ax.set_yticks(y, fit["target"], fontsize=7)
+        ax.set_yticks(y, fit["target"])
         ax.invert_yaxis()
         ax.set_xlabel("model / data")
         ax.set_title(title)
-        ax.legend(loc="upper left", fontsize=8)
+        ax.legend(loc="upper left")
     return fig

@@ -1,4 +1,5 @@
-"""The forecast fan chart: history, median, 50% and 90% bands, the target path and year, P(target met)."""
+"""The forecast fan chart: history, the fitted years, the policy start, median, 50% and 90% bands,
+the target (the national path as a band), the target year, and P(target met) with its interval."""
 
 from __future__ import annotations
 
@@ -34,33 +35,66 @@ def target_path(result: "Forecast") -> pd.Series:
     return pd.Series(float(result.scenario.target.value), index=years)
 
 
-def fan_chart(result: "Forecast", lang: str = "en", title: str | None = None) -> Figure:
-    """Fan chart of a forecast's R&D intensity; returns the Figure."""
+def probability_text(result: "Forecast", lang: str) -> str:
+    """``P(target met in 2024) = 39% (78 of 200; 95% CI 33-46%)`` for a forecast."""
+    from ecosim.analysis.intervals import format_share
+
+    rows = result.target_year()
+    share = format_share(int(rows["target_met"].sum()), int(len(rows)), lang)
+    return text(lang, "p_met", year=result.scenario.target.year, p=share)
+
+
+def _draw_target(ax, result: "Forecast", lang: str, start: int) -> None:
+    c = style.COLOURS
+    target = target_path(result)
+    if result.scenario.target.value == "national_average":
+        national = result.bands("national_rd_intensity")
+        national = national[national.index >= start - 1]
+        ax.fill_between(national.index, national["q05"], national["q95"], color=c["national_band"], lw=0,
+                        alpha=0.6, gid="national_band", label=text(lang, "national"))
+        ax.plot(target.index, target.to_numpy(), color=c["national"], lw=1.2, ls="--", gid="target",
+                label=text(lang, "national_median"))
+    else:
+        ax.plot(target.index, target.to_numpy(), color=c["national"], lw=1.2, ls="--", gid="target",
+                label=text(lang, "target_value", value=result.scenario.target.value))
+
+
+def fan_chart(result: "Forecast", lang: str = "en", title: str | None = None, size: str = "tall") -> Figure:
+    """Fan chart of a forecast's R&D intensity; returns the Figure.
+
+    Years before the scenario's policy start are the model's fit to the recorded history (drawn
+    in grey and labelled so); the forecast fan starts in the last fitted year.
+    """
+    start = result.scenario.policy_start_year
+    c = style.COLOURS
     with style.context(lang):
-        fig, ax = style.figure("single")
+        fig, ax = style.figure(size)
         bands = result.bands("rd_intensity")
-        years = bands.index.to_numpy()
-        c = style.COLOURS
-        ax.fill_between(years, bands["q05"], bands["q95"], color=c["band90"], lw=0, label=text(lang, "band90"))
-        ax.fill_between(years, bands["q25"], bands["q75"], color=c["band50"], lw=0, label=text(lang, "band50"))
-        ax.plot(years, bands["q50"], color=c["shanxi"], lw=2, label=text(lang, "median"))
-        target = target_path(result)
-        national = result.scenario.target.value == "national_average"
-        ax.plot(target.index, target.to_numpy(), color=c["national"], lw=1.5, ls="--", gid="target",
-                label=text(lang, "national") if national else text(lang, "target_value", value=result.scenario.target.value))
+        fitted, ahead = bands[bands.index <= start - 1], bands[bands.index >= start - 1]
+        years = ahead.index.to_numpy()
+        ax.fill_between(years, ahead["q05"], ahead["q95"], color=c["band90"], lw=0, label=text(lang, "band90"))
+        ax.fill_between(years, ahead["q25"], ahead["q75"], color=c["band50"], lw=0, label=text(lang, "band50"))
+        ax.plot(years, ahead["q50"], color=c["shanxi"], lw=2, gid="median", label=text(lang, "median"))
+        if len(fitted):
+            ax.plot(fitted.index, fitted["q50"], color=c["fitted"], lw=1.5, gid="fitted",
+                    label=text(lang, "fitted", year=start - 1))
+        _draw_target(ax, result, lang, start)
         recorded = history()
-        ax.plot(recorded.index, recorded.to_numpy(), ls="none", marker="o", ms=4, color=c["history"],
+        ax.plot(recorded.index, recorded.to_numpy(), ls="none", marker="o", ms=3.5, color=c["history"],
                 label=text(lang, "history"))
+        ax.axvline(start - 0.5, color=c["policy_start"], lw=1, ls="-.", gid="policy_start",
+                   label=text(lang, "policy_start", year=start))
         year = result.scenario.target.year
-        ax.axvline(year, color=c["target_year"], lw=1, ls=":", gid="target_year", label=text(lang, "target_year", year=year))
-        p = result.probability_met()
-        ax.text(0.98, 0.03, text(lang, "p_met", year=year, p=p) + "\n" + text(lang, "replications", n=result.replications),
-                transform=ax.transAxes, va="bottom", ha="right", gid="p_met",
+        ax.axvline(year, color=c["target_year"], lw=1, ls=":", gid="target_year",
+                   label=text(lang, "target_year", year=year))
+        ax.text(0.02, 0.97, probability_text(result, lang) + "\n" + text(lang, "replications", n=result.replications),
+                transform=ax.transAxes, va="top", ha="left", gid="p_met",
                 bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": c["neutral"], "lw": 0.6})
         ax.set_title(title or text(lang, "fan_title", scenario=scenario_name(lang, result.scenario.name)))
         ax.set_xlabel(text(lang, "year"))
         ax.set_ylabel(text(lang, "intensity"))
-        ax.set_xlim(min(years.min(), recorded.index.min()) - 0.5, years.max() + 0.5)
+        ax.set_xlim(min(bands.index.min(), recorded.index.min()) - 0.5, bands.index.max() + 0.5)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.legend(loc="upper left", ncols=2)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=3 if lang == "zh" else 2)
+        style.forecast_footer(fig, lang, result)
     return fig

@@ -1,7 +1,11 @@
-"""Every word on a chart, in English and Chinese."""
+"""Every word on a chart, in English and Chinese: the label catalogue and the display names of
+scenarios, levers, assumptions, model outputs and calibration targets."""
 
 from __future__ import annotations
 
+import re
+
+from ecosim.assumptions import ASSUMPTIONS
 from ecosim.levers import LEVERS
 
 LANGS = ("en", "zh")
@@ -10,66 +14,205 @@ LABELS: dict[str, dict[str, str]] = {
     "en": {
         "fan_title": "Shanxi R&D expenditure / GDP: {scenario}",
         "compare_title": "Target-year R&D intensity by policy mix ({year})",
-        "probability_title": "P(target met in {year})",
+        "probability_title": "P(target met in {year}), 95% interval",
         "cost_title": "Cost against gain, relative to {baseline}",
-        "efficiency_title": "Intensity points per 100m yuan",
+        "efficiency_title": "Gain per 100bn yuan of extra cost",
         "contribution_title": "Contribution of each lever to {year} R&D intensity: {scenario}",
         "year": "Year",
         "intensity": "R&D expenditure / GDP (%)",
         "target_year_intensity": "R&D / GDP in {year} (%)",
-        "probability": "Share of replications meeting the target",
+        "probability": "P(target met)",
         "extra_cost": "Extra government cost from {start} (100m yuan, median)",
-        "gain": "Gain in median {year} intensity (percentage points)",
-        "points_per_100m": "Percentage points per 100m yuan",
-        "drop": "Drop in median {year} intensity if switched back to 2020 (pp)",
+        "gain": "Gain in median {year} intensity (pp)",
+        "points_per_100bn": "Percentage points per 100bn yuan",
+        "drop": "Drop in {year} intensity if switched back to 2020 (pp, median; bar = 95% interval of the mean)",
         "history": "Recorded (first published)",
+        "fitted": "Model, fitted years (to {year})",
         "median": "Median forecast",
         "band50": "50% of replications",
         "band90": "90% of replications",
-        "national": "National average (target)",
+        "national": "National average, 90% range (target)",
+        "national_median": "National average, median (target)",
         "target_value": "Target {value}%",
         "target_year": "Target year {year}",
-        "p_met": "P(target met in {year}) = {p:.0%}",
+        "policy_start": "Policy from {year}",
+        "p_met": "P(target met in {year}) = {p}",
         "replications": "{n} replications",
         "interaction": "interactions",
         "rest": "other levers and interactions",
+        "difference": "vs first: {diff}",
+        "not_paired": "NOT PAIRED: {reason}",
+        "not_applicable": "n/a",
+        "footer_source": "Source: {source}, version {version}",
+        "source_model": "ecosim model of Shanxi's innovation ecosystem",
+        "footer_scenario": "scenario {scenario}",
+        "footer_seed": "seed {seed}",
+        "footer_date": "{date}",
+        "footer_join": " · ",
+        "modified": "{name} (modified)",
+        "without": "{name} without {lever}",
+        "not_converged": "NOT CONVERGED",
+        "sobol_title": "Sobol indices: {output}",
+        "sobol_axis": "Sobol index (share of output variance), 95% interval",
+        "s1": "first order (S1)",
+        "st": "total (ST)",
+        "delta": "delta",
+        "delta_title": "Moment-independent delta: {output}",
+        "delta_axis": "index, 95% interval",
+        "morris_title": "Morris screening: {output}",
+        "mu_star": "mu* (mean |elementary effect| per unit-range step)",
+        "sigma": "sigma (non-linearity or interactions)",
+        "sigma_eq_mu": "sigma = mu*",
+        "s2_title": "Second-order Sobol indices: {output}",
+        "s2_axis": "S2 (share of variance from the pair's interaction)",
+        "over_time_title": "{index} over time: {output}",
+        "over_time_axis": "{index} of {output}",
+        "output_rd_intensity": "R&D / GDP in the target year",
+        "output_rd_intensity_gap": "gap to the target",
+        "output_p_target_met": "P(target met)",
+        "output_target_met": "P(target met)",
+        "output_government_cost": "government cost from the policy start",
+        "assumption": "{name} (assumption)",
+        "backtest_title": "Backtest: {variable}",
+        "model_band90": "model 90% band",
+        "model_band50": "model 50% band",
+        "model_median": "model median",
+        "history_range": "history {start}-{end}",
+        "random_walk": "random walk",
+        "linear_trend": "linear trend {start}-{end}",
+        "actual": "actual",
+        "fit_title": "Calibration fit, {start}-{end} (first-published basis)",
+        "fit_model": "model median and 90% band",
+        "tolerance": "tolerance",
+        "data": "data",
+        "model_over_data": "model / data",
+        "prim_title": "PRIM peeling trajectory",
+        "coverage": "coverage (share of cases of interest in the box)",
+        "density": "density (share of the box's cases of interest)",
+        "boxes": "boxes",
+        "chosen_box": "chosen box",
+        "restricted_factors": "restricted factors",
+        "frontier_title": "Least-cost frontier",
+        "frontier": "frontier",
+        "target_probability": "P = {p:g}",
+        "chosen_mix": "chosen mix",
+        "frontier_cost": "government cost, policy start to target year (100m yuan)",
     },
     "zh": {
         "fan_title": "山西研发经费投入强度：{scenario}",
         "compare_title": "各政策组合{year}年研发投入强度",
-        "probability_title": "{year}年达标概率",
+        "probability_title": "{year}年达标概率（95%置信区间）",
         "cost_title": "成本与收益（相对于{baseline}）",
-        "efficiency_title": "每亿元带来的强度提高",
+        "efficiency_title": "每千亿元新增成本带来的强度提高",
         "contribution_title": "各政策杠杆对{year}年研发投入强度的贡献：{scenario}",
         "year": "年份",
         "intensity": "研发经费占地区生产总值比重（%）",
         "target_year_intensity": "{year}年研发投入强度（%）",
-        "probability": "达到目标的模拟次数占比",
+        "probability": "达标概率",
         "extra_cost": "{start}年起政府新增成本（亿元，中位数）",
         "gain": "{year}年强度中位数提高（百分点）",
-        "points_per_100m": "每亿元提高的百分点",
-        "drop": "恢复为2020年水平时{year}年强度中位数的下降（百分点）",
-        "history": "统计公报数据",
+        "points_per_100bn": "每千亿元提高的百分点",
+        "drop": "恢复为2020年水平时{year}年强度的下降（百分点，中位数；误差线为均值的95%置信区间）",
+        "history": "统计公报数据（首次公布）",
+        "fitted": "模型拟合年份（至{year}年）",
         "median": "预测中位数",
         "band50": "50%模拟区间",
         "band90": "90%模拟区间",
-        "national": "全国平均水平（目标）",
+        "national": "全国平均水平90%区间（目标）",
+        "national_median": "全国平均水平中位数（目标）",
         "target_value": "目标{value}%",
         "target_year": "目标年份{year}年",
-        "p_met": "{year}年达标概率 = {p:.0%}",
+        "policy_start": "{year}年起实施政策",
+        "p_met": "{year}年达标概率 = {p}",
         "replications": "{n}次模拟",
         "interaction": "交互作用",
         "rest": "其他杠杆及交互作用",
+        "difference": "与首项之差：{diff}",
+        "not_paired": "未配对：{reason}",
+        "not_applicable": "不适用",
+        "footer_source": "资料来源：{source}，版本{version}",
+        "source_model": "山西创新生态系统ecosim模型",
+        "footer_scenario": "情景：{scenario}",
+        "footer_seed": "随机种子{seed}",
+        "footer_date": "{date}",
+        "footer_join": "；",
+        "modified": "{name}（修改）",
+        "without": "{name}（不含{lever}）",
+        "not_converged": "未收敛",
+        "sobol_title": "Sobol敏感性指数：{output}",
+        "sobol_axis": "Sobol指数（占输出方差的比重），95%置信区间",
+        "s1": "一阶指数（S1）",
+        "st": "总效应指数（ST）",
+        "delta": "delta指数",
+        "delta_title": "矩独立delta指数：{output}",
+        "delta_axis": "指数，95%置信区间",
+        "morris_title": "Morris筛选：{output}",
+        "mu_star": "μ*（单位范围步长的平均绝对基本效应）",
+        "sigma": "σ（非线性或交互作用）",
+        "sigma_eq_mu": "σ = μ*",
+        "s2_title": "二阶Sobol指数：{output}",
+        "s2_axis": "S2（两因素交互作用占方差的比重）",
+        "over_time_title": "{index}随时间变化：{output}",
+        "over_time_axis": "{output}的{index}",
+        "output_rd_intensity": "目标年份研发投入强度",
+        "output_rd_intensity_gap": "与目标的差距",
+        "output_p_target_met": "达标概率",
+        "output_target_met": "达标概率",
+        "output_government_cost": "政策实施以来的政府成本",
+        "assumption": "{name}（假设）",
+        "backtest_title": "回测：{variable}",
+        "model_band90": "模型90%区间",
+        "model_band50": "模型50%区间",
+        "model_median": "模型中位数",
+        "history_range": "{start}-{end}年历史数据",
+        "random_walk": "随机游走",
+        "linear_trend": "{start}-{end}年线性趋势",
+        "actual": "实际值",
+        "fit_title": "{start}-{end}年校准拟合（首次公布口径）",
+        "fit_model": "模型中位数及90%区间",
+        "tolerance": "容差",
+        "data": "数据",
+        "model_over_data": "模型值 / 数据",
+        "prim_title": "PRIM剥离轨迹",
+        "coverage": "覆盖率（目标情形落在框内的比重）",
+        "density": "密度（框内目标情形的比重）",
+        "boxes": "候选框",
+        "chosen_box": "选定框",
+        "restricted_factors": "受限因素个数",
+        "frontier_title": "最低成本前沿",
+        "frontier": "前沿",
+        "target_probability": "达标概率 = {p:g}",
+        "chosen_mix": "选定组合",
+        "frontier_cost": "政策实施至目标年份的政府成本（亿元）",
     },
 }
 
 SCENARIO_NAMES: dict[str, dict[str, str]] = {
-    "en": {},
+    "en": {"baseline": "Baseline", "guiding-opinions": "Guiding Opinions", "actual-2021-2024": "Actual 2021-2024"},
     "zh": {"baseline": "基准情景", "guiding-opinions": "指导意见", "actual-2021-2024": "2021-2024年实际政策"},
 }
 
 LEVER_NAMES: dict[str, dict[str, str]] = {
-    "en": {name: name.replace("_", " ") for name in LEVERS},
+    "en": {
+        "rd_super_deduction_rate": "R&D super-deduction rate",
+        "rd_super_deduction_rate_manufacturing": "R&D super-deduction, manufacturing",
+        "hte_income_tax_rate": "HTE income-tax rate",
+        "software_vat_refund_threshold": "Software VAT refund threshold",
+        "hte_cultivation_firms": "HTE cultivation (firms a year)",
+        "innovation_full_coverage": "Innovation full coverage",
+        "soe_rd_floor": "SOE R&D floor",
+        "rd_reward_rate": "R&D reward rate",
+        "pilot_scale_bases": "Pilot-scale bases",
+        "transfer_demonstration_projects": "Transfer demonstration projects",
+        "tech_contract_reward_rate": "Technology-contract reward rate",
+        "platforms": "Innovation platforms",
+        "talent_recruits": "Talent recruits",
+        "guidance_fund_capital": "Guidance-fund capital",
+        "guidance_fund_leverage": "Guidance-fund leverage",
+        "tech_credit_loss_share": "Tech-credit loss sharing",
+        "open_competition_budget": "Open-competition projects budget",
+        "smart_factories": "Smart factories",
+    },
     "zh": {
         "rd_super_deduction_rate": "研发费用加计扣除比例",
         "rd_super_deduction_rate_manufacturing": "制造业研发费用加计扣除比例",
@@ -92,6 +235,77 @@ LEVER_NAMES: dict[str, dict[str, str]] = {
     },
 }
 
+ASSUMPTION_NAMES_ZH: dict[str, str] = {
+    "n_above_scale_firms": "规上企业数", "n_tech_smes": "科技型中小企业数", "industrial_share": "工业企业占比",
+    "cluster_share": "产业集群企业占比", "tech_sme_cluster_share": "科技型中小企业集群占比",
+    "state_owned_share": "国有企业占比", "software_share_of_services": "软件企业占服务业比重",
+    "tech_sme_revenue_median": "科技型中小企业营收中位数", "services_revenue_ratio": "服务业相对营收",
+    "margin_dispersion": "利润率离散度", "revenue_dispersion": "营收离散度",
+    "modelled_va_share_of_gdp": "模型覆盖增加值占GDP比重", "hte_initial_stock": "高新技术企业初始存量",
+    "services_rd_performer_share": "服务业研发企业占比", "tech_sme_rd_performer_share": "科技型中小企业研发占比",
+    "rd_intensity_dispersion": "研发强度离散度", "n_universities": "高校数", "n_research_institutes": "科研院所数",
+    "rd_user_cost_elasticity": "研发使用者成本弹性", "rd_adjustment_speed": "研发调整速度",
+    "rd_trend_growth": "研发趋势增长率", "participation_cost_sensitivity": "研发参与成本敏感度",
+    "participation_persistence": "研发参与持续性", "participation_shock_sd": "研发参与冲击标准差",
+    "participation_size_effect": "研发参与规模效应", "own_knowledge_return": "自身知识回报",
+    "spillover_strength": "知识溢出强度", "tech_absorption_weight": "技术吸收权重",
+    "institution_spillover_strength": "院所溢出强度", "internal_finance_share": "内部融资比例",
+    "liquidity_share": "流动性比例", "loss_carry_forward_value": "亏损结转价值",
+    "knowledge_depreciation": "知识折旧率", "innovation_success_max": "创新成功率上限",
+    "knowledge_half_saturation": "知识半饱和点", "innovation_productivity_gain": "创新生产率增益",
+    "firm_revenue_growth": "企业营收增长率", "firm_revenue_shock_sd": "企业营收冲击标准差",
+    "firm_exit_rate": "企业退出率", "entrant_size_ratio": "新进入企业规模比", "exit_size_elasticity": "退出规模弹性",
+    "firm_net_growth": "企业净增长率", "hte_application_success": "高企认定成功率",
+    "hte_cultivated_success": "培育企业认定成功率", "hte_bunching_window": "高企门槛聚集区间",
+    "tech_market_growth": "技术市场增长率", "tech_price_elasticity": "技术价格弹性",
+    "local_tech_share": "本地技术采购比重", "usable_tech_share": "可用技术比重",
+    "pilot_base_usable_gain": "中试基地可用性增益", "platform_productivity_gain": "平台生产率增益",
+    "talent_productivity_gain": "人才生产率弹性", "institution_researcher_share": "院所研究人员比重",
+    "institution_size_dispersion": "院所规模离散度", "institution_productivity_dispersion": "院所生产率离散度",
+    "institution_science_growth": "院所科研经费增长率", "venture_private_capital": "私人创投资金",
+    "venture_capital_growth": "创投资金增长率", "venture_deal_size": "创投单笔规模",
+    "venture_spend_years": "创投资金使用年限", "venture_young_age": "创投目标企业年龄",
+    "venture_holding_years": "创投持有年限", "venture_exit_multiple": "创投退出倍数",
+    "venture_rd_share": "创投资金研发比重", "tech_credit_base_lending": "科技信贷基础放贷额",
+    "tech_credit_risk_response": "科技信贷风险响应", "tech_credit_default_rate": "科技信贷违约率",
+    "tech_credit_rd_share": "科技信贷研发比重", "cultivation_cost_per_firm": "每户培育成本",
+    "full_coverage_cost_per_firm": "每户全覆盖成本", "pilot_base_cost": "中试基地年成本",
+    "demonstration_project_size": "示范项目规模", "demonstration_subsidy_share": "示范项目补贴比例",
+    "platform_cost": "平台年成本", "platform_rd_share": "平台成本研发比重",
+    "talent_cost_per_person": "人均引才成本", "smart_factory_subsidy": "智能工厂补贴",
+    "smart_factory_productivity_gain": "智能工厂生产率增益", "open_competition_firm_share": "揭榜挂帅企业比重",
+    "software_vat_burden": "软件增值税税负", "software_refund_rd_share": "退税研发再投入比重",
+    "institution_government_share": "院所研发政府资金比重", "institution_other_share": "院所研发其他资金比重",
+    "other_performer_government_share": "其他执行主体政府资金比重", "talent_retention": "人才留存率",
+    "tech_credit_loan_size": "科技贷款单笔规模", "gdp_remainder_growth": "GDP余项增长率",
+    "coal_price_persistence": "煤价持续性", "coal_price_volatility": "煤价波动率",
+    "coal_gdp_elasticity": "煤价GDP弹性", "coal_firm_elasticity": "煤价企业弹性",
+    "national_intensity_drift": "全国强度年均变化", "national_intensity_sd": "全国强度变化标准差",
+}
+"""Chinese display names of the assumptions (English names are spelled out from the identifier)."""
+
+_WORDS_EN = {"rd": "R&D", "hte": "HTE", "smes": "SMEs", "sme": "SME", "gdp": "GDP", "vat": "VAT", "soe": "SOE",
+             "va": "value-added", "n": "number of", "sd": "s.d.", "tech": "technology"}
+
+VARIABLE_NAMES: dict[str, dict[str, str]] = {
+    "en": {"rd_expenditure": "R&D expenditure", "rd_intensity_first_published": "R&D / GDP (first published)",
+           "rd_intensity": "R&D / GDP", "gdp": "GDP", "gdp_implied": "GDP (implied)",
+           "rd_by_enterprises": "R&D by enterprises", "high_tech_enterprises": "high-tech enterprises",
+           "share_enterprises": "enterprise share of R&D", "share_government_institutes": "institutes' share of R&D",
+           "share_higher_education": "universities' share of R&D",
+           "share_government_funded": "government-funded share of R&D",
+           "industrial_firms_doing_rd": "industrial firms doing R&D", "hte_recognised": "HTE recognitions",
+           "tech_contracts_bought": "technology contracts bought", "shanxi": "Shanxi", "china": "China"},
+    "zh": {"rd_expenditure": "研发经费", "rd_intensity_first_published": "研发投入强度（首次公布）",
+           "rd_intensity": "研发投入强度", "gdp": "地区生产总值", "gdp_implied": "地区生产总值（推算）",
+           "rd_by_enterprises": "企业研发经费", "high_tech_enterprises": "高新技术企业",
+           "share_enterprises": "企业研发经费占比", "share_government_institutes": "科研院所研发经费占比",
+           "share_higher_education": "高校研发经费占比", "share_government_funded": "政府资金占研发经费比重",
+           "industrial_firms_doing_rd": "有研发活动的规上工业企业", "hte_recognised": "高新技术企业认定数",
+           "tech_contracts_bought": "技术合同购买额", "shanxi": "山西", "china": "全国"},
+}
+"""Display names of backtest variables, regions and calibration targets."""
+
 
 def text(lang: str, key: str, **values) -> str:
     """A label in ``lang`` with ``values`` filled in."""
@@ -101,10 +315,41 @@ def text(lang: str, key: str, **values) -> str:
 
 
 def scenario_name(lang: str, name: str) -> str:
-    """A scenario's display name (built-in scenarios are translated)."""
+    """A scenario's display name (built-in scenarios and their modified copies are translated)."""
+    from ecosim.scenario import MODIFIED_SUFFIX
+
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
+    if name.endswith(MODIFIED_SUFFIX) and name[: -len(MODIFIED_SUFFIX)] in SCENARIO_NAMES[lang]:
+        return text(lang, "modified", name=scenario_name(lang, name[: -len(MODIFIED_SUFFIX)]))
     return SCENARIO_NAMES[lang].get(name, name)
 
 
 def lever_name(lang: str, name: str) -> str:
     """A lever's display name."""
     return LEVER_NAMES[lang].get(name, name)
+
+
+def assumption_name(lang: str, name: str) -> str:
+    """An assumption's display name."""
+    if lang == "zh":
+        return ASSUMPTION_NAMES_ZH.get(name, name)
+    words = [_WORDS_EN.get(w, w) for w in name.split("_")]
+    phrase = " ".join(words)
+    return phrase[0].upper() + phrase[1:]
+
+
+def variable_name(lang: str, name: str) -> str:
+    """Display name of a model variable, region or calibration target (``share_enterprises_2016``:
+    the year kept)."""
+    match = re.fullmatch(r"(.+?)_(\d{4})", name)
+    base, year = (match[1], match[2]) if match else (name, None)
+    shown = VARIABLE_NAMES[lang].get(base, base.replace("_", " "))
+    return f"{shown} {year}" if year else shown
+
+
+def output_name(lang: str, output: str) -> str:
+    """Display name of a sensitivity output."""
+    key = f"output_{output}"
+    return text(lang, key) if key in LABELS[lang] else variable_name(lang, output)
+

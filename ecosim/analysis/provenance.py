@@ -1,0 +1,132 @@
+"""Where a result comes from: the package version, the commit, the calibration, the seed, the
+command, the time; and the scenario as run, written back as TOML so a later step reads it
+instead of rebuilding it by name."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import platform
+import subprocess
+import sys
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from ecosim.data import data_path
+from ecosim.scenario import Scenario
+
+MANIFEST = "manifest.json"
+SCENARIO_FILE = "scenario.toml"
+SOURCE_LINE = "ecosim, agent-based model of Shanxi's innovation ecosystem"
+"""The source named in chart footers and reports."""
+
+
+def package_version() -> str:
+    """The installed ecosim version."""
+    from ecosim import __version__
+
+    return __version__
+
+
+@cache
+def git_commit() -> str | None:
+    """The commit of the source tree the package runs from (``+dirty`` if it has changes), if any."""
+    root = Path(__file__).resolve().parents[2]
+    try:
+        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"], capture_output=True,
+                                text=True, timeout=5, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=5, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return f"{commit}+dirty" if dirty else commit or None
+
+
+def calibration_info() -> dict[str, str | None]:
+    """Date and sha256 of the shipped calibration (``ecosim/data/calibration.toml``)."""
+    path = data_path("calibration.toml")
+    if not path.exists():
+        return {"calibration_date": None, "calibration_sha256": None}
+    data = path.read_bytes()
+    meta = tomllib.loads(data.decode("utf-8")).get("meta", {})
+    return {"calibration_date": meta.get("date"), "calibration_sha256": hashlib.sha256(data).hexdigest()}
+
+
+def manifest(scenario: Scenario, seed: int, replications: int, command: list[str] | None = None) -> dict[str, Any]:
+    """The provenance of a run of ``scenario``: version, commit, calibration, seed, replications, command, time."""
+    return {
+        "ecosim_version": package_version(),
+        "commit": git_commit(),
+        **calibration_info(),
+        "scenario": scenario.name,
+        "scenario_source": scenario.source,
+        "seed": int(seed),
+        "replications": int(replications),
+        "command": list(sys.argv if command is None else command),
+        "time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+    }
+
+
+def resolved_levers(scenario: Scenario) -> dict[str, dict[str, float]]:
+    """Every lever's value in every simulated year ({lever: {year: value}}), history included."""
+    return {name: {str(int(y)): float(v) for y, v in zip(scenario.years, scenario.lever_path(name))}
+            for name in _lever_names()}
+
+
+def _lever_names() -> list[str]:
+    from ecosim.levers import LEVERS
+
+    return list(LEVERS)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"cannot write a non-finite number {value!r} to TOML")
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    raise ValueError(f"cannot write {type(value).__name__} {value!r} to TOML")
+
+
+def _toml_key(key: Any) -> str:
+    text = str(key)
+    return text if text.replace("_", "").replace("-", "").isalnum() and text.isascii() else json.dumps(text)
+
+
+def scenario_toml(scenario: Scenario) -> str:
+    """The scenario as a TOML file that :func:`ecosim.load_scenario` reads back to the same scenario."""
+    raw = scenario.to_dict()
+    lines = [f"# The scenario as run (resolved by ecosim {package_version()}); from {scenario.source}"]
+    tables = {k: v for k, v in raw.items() if isinstance(v, dict)}
+    lines += [f"{k} = {_toml_value(v)}" for k, v in raw.items() if k not in tables]
+    for name, table in tables.items():
+        lines += ["", f"[{name}]"] + [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in table.items()]
+    return "\n".join(lines) + "\n"
+
+
+def write_provenance(out: Path, scenario: Scenario, info: dict[str, Any]) -> list[Path]:
+    """Write ``scenario.toml`` and ``manifest.json`` into ``out``; returns the paths."""
+    scenario_path, manifest_path = out / SCENARIO_FILE, out / MANIFEST
+    scenario_path.write_text(scenario_toml(scenario), encoding="utf-8")
+    manifest_path.write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return [scenario_path, manifest_path]
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    """The manifest of a run folder ({} when the folder has none)."""
+    path = Path(folder) / MANIFEST
+    if not path.exists():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -1,0 +1,217 @@
+"""A short brief a planner can attach to a draft: the question, the answer with its interval, the
+fan chart, the comparison and the cost (when several runs are given), the caveats, and where the
+numbers come from. Written as HTML (charts embedded) and PDF (matplotlib's PdfPages)."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from ecosim.analysis.compare import Comparison
+from ecosim.analysis.forecast import Forecast
+from ecosim.analysis.intervals import format_difference, format_share
+from ecosim.analysis.provenance import SCENARIO_FILE, read_manifest
+from ecosim.charts import style
+from ecosim.charts.labels import scenario_name
+from ecosim.scenario import ScenarioError, load_scenario
+
+TEXT = {
+    "en": {
+        "title": "Brief: does Shanxi reach its R&D-intensity target?",
+        "question": "Question",
+        "question_text": "Does Shanxi's R&D expenditure / GDP reach {target} in {year}?",
+        "national": "the national average",
+        "value": "{value}% of GDP",
+        "answer": "Answer",
+        "answer_line": "{scenario}: P(target met in {year}) = {p}; median intensity {median:.2f}% "
+                       "(90% of replications {low:.2f}-{high:.2f}%).",
+        "difference_line": "{scenario} minus {first}: P(target met) {p}; target-year intensity {x} "
+                           "(paired by replication on common random numbers).",
+        "unpaired_line": "{scenario} minus {first}: P(target met) {p}; target-year intensity {x} "
+                         "(NOT paired: the runs do not share random numbers).",
+        "charts": "Charts",
+        "caveats": "What the model does not know",
+        "caveat_list": [
+            "It is calibrated to 2016-2020 only; no outcome after 2020 is used.",
+            "The national intensity after 2020 is a random walk with the drift and spread of 2010-2020; "
+            "the national target is uncertain and drawn as a band.",
+            "Where the policy text gives no figure, a lever's value is this project's reading (see the scenario file).",
+            "P(target met) is the share of simulated replications meeting the target; its interval covers "
+            "the sampling of replications, not errors in the model's structure.",
+            "Costs are counted by each lever's cost rule (`ecosim levers`); indirect fiscal effects are not counted.",
+        ],
+        "provenance": "Provenance",
+        "provenance_line": "ecosim {version} (commit {commit}); calibration of {calibration}; scenario {scenario}; "
+                           "root seed {seed}; {replications} replications; run {time}; command: {command}",
+    },
+    "zh": {
+        "title": "简报：山西能否实现研发投入强度目标？",
+        "question": "问题",
+        "question_text": "山西研发经费占地区生产总值比重能否在{year}年达到{target}？",
+        "national": "全国平均水平",
+        "value": "{value}%",
+        "answer": "结论",
+        "answer_line": "{scenario}：{year}年达标概率 = {p}；强度中位数{median:.2f}%"
+                       "（90%的模拟在{low:.2f}%至{high:.2f}%之间）。",
+        "difference_line": "{scenario}与{first}之差：达标概率{p}；目标年份强度{x}（同一随机数下按模拟配对）。",
+        "unpaired_line": "{scenario}与{first}之差：达标概率{p}；目标年份强度{x}（未配对：各次运行的随机数不同）。",
+        "charts": "图表",
+        "caveats": "模型未知之处",
+        "caveat_list": [
+            "模型仅以2016-2020年数据校准，未使用2020年以后的任何结果数据。",
+            "2020年以后的全国强度为随机游走（漂移和波动取自2010-2020年），全国目标本身不确定，图中以区间表示。",
+            "政策文本未给出数值之处，杠杆取值为本项目的解读（见情景文件）。",
+            "达标概率是达到目标的模拟次数占比，其置信区间只反映模拟抽样的不确定性，不反映模型结构误差。",
+            "成本按各杠杆的成本规则计算（见ecosim levers），不含间接财政影响。",
+        ],
+        "provenance": "数据来源",
+        "provenance_line": "ecosim {version}（提交{commit}）；校准日期{calibration}；情景{scenario}；随机种子{seed}；"
+                           "{replications}次模拟；运行时间{time}；命令：{command}",
+    },
+}
+
+
+def read_run(folder: Path) -> Forecast:
+    """A Forecast rebuilt from a run folder: years.csv, summary.json, the scenario as run
+    (scenario.toml) and the manifest; a folder without its scenario.toml is refused."""
+    folder = Path(folder)
+    years_csv, summary_json = folder / "years.csv", folder / "summary.json"
+    if not years_csv.exists() or not summary_json.exists():
+        raise FileNotFoundError(f"{folder}: not a run folder (needs years.csv and summary.json from 'ecosim run')")
+    if not (folder / SCENARIO_FILE).exists():
+        raise FileNotFoundError(f"{folder}: no {SCENARIO_FILE} (the scenario as run); it was written by an older "
+                                "ecosim, run 'ecosim run' again")
+    summary = json.loads(summary_json.read_text(encoding="utf-8"))
+    try:
+        scenario = load_scenario(folder / SCENARIO_FILE)
+    except ScenarioError as error:
+        raise ValueError(str(error)) from None
+    info = read_manifest(folder) or summary.get("provenance", {})
+    return Forecast(scenario, pd.read_csv(years_csv), int(info.get("seed", summary.get("seed", scenario.seed))), info)
+
+
+def read_comparison(folders: list[Path], allow_unpaired: bool = False) -> Comparison:
+    """A Comparison of run folders (the first is the reference); refused (UnpairedComparison) when
+    the runs do not share random numbers, unless ``allow_unpaired``."""
+    runs = [read_run(f) for f in folders]
+    names = [r.scenario.name for r in runs]
+    keys = names if len(set(names)) == len(names) else [Path(f).name for f in folders]
+    comparison = Comparison(dict(zip(keys, runs)), runs[0].seed)
+    if not allow_unpaired:
+        comparison.require_paired()
+    return comparison
+
+
+def _lines(comparison: Comparison, lang: str) -> dict[str, list[str]]:
+    t = TEXT[lang]
+    first = comparison.forecasts[comparison.baseline]
+    target = first.scenario.target
+    goal = t["national"] if target.value == "national_average" else t["value"].format(value=target.value)
+    answers = []
+    for name, f in comparison.forecasts.items():
+        s, rows = f.summary(), f.target_year()
+        answers.append(t["answer_line"].format(
+            scenario=scenario_name(lang, name), year=target.year, median=s["rd_intensity"]["q50"],
+            low=s["rd_intensity"]["q05"], high=s["rd_intensity"]["q95"],
+            p=format_share(int(rows["target_met"].sum()), len(rows), lang)))
+    unit = "个百分点" if lang == "zh" else "pp"
+    for name in list(comparison.forecasts)[1:]:
+        p_diff, x_diff = comparison.differences(name)
+        key = "difference_line" if comparison.pairing_problem(name) is None else "unpaired_line"
+        answers.append(t[key].format(scenario=scenario_name(lang, name),
+                                     first=scenario_name(lang, comparison.baseline),
+                                     p=format_difference(p_diff, unit=unit, lang=lang),
+                                     x=format_difference(x_diff, unit=unit, scale=1.0, digits=2, lang=lang)))
+    info = first.provenance
+    provenance = t["provenance_line"].format(
+        version=info.get("ecosim_version", "?"), commit=info.get("commit") or "?",
+        calibration=info.get("calibration_date") or "?", scenario=first.scenario.name, seed=first.seed,
+        replications=first.replications, time=info.get("time", "?"), command=" ".join(info.get("command", [])))
+    return {"question": [t["question_text"].format(target=goal, year=target.year)], "answer": answers,
+            "caveats": list(t["caveat_list"]), "provenance": [provenance]}
+
+
+def _figures(comparison: Comparison, lang: str) -> list:
+    figures = [comparison.forecasts[comparison.baseline].plot(lang)]
+    if len(comparison.forecasts) > 1:
+        figures += [comparison.plot(lang, "compare"), comparison.plot(lang, "cost")]
+    return figures
+
+
+def _png(fig) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=150)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _html(sections: dict[str, list[str]], figures: list, lang: str) -> str:
+    t = TEXT[lang]
+    parts = [f"<!DOCTYPE html><html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\"><head><meta charset=\"utf-8\">",
+             f"<title>{html.escape(t['title'])}</title><style>body{{font-family:sans-serif;max-width:170mm;"
+             "margin:2em auto;line-height:1.5}} img{{width:156mm;max-width:100%}}</style></head><body>",
+             f"<h1>{html.escape(t['title'])}</h1>"]
+    for key in ("question", "answer"):
+        parts.append(f"<h2>{html.escape(t[key])}</h2>" + "".join(f"<p>{html.escape(x)}</p>" for x in sections[key]))
+    parts.append(f"<h2>{html.escape(t['charts'])}</h2>")
+    parts += [f'<p><img alt="chart {i + 1}" src="data:image/png;base64,{_png(f)}"></p>' for i, f in enumerate(figures)]
+    parts.append(f"<h2>{html.escape(t['caveats'])}</h2><ul>"
+                 + "".join(f"<li>{html.escape(x)}</li>" for x in sections["caveats"]) + "</ul>")
+    parts.append(f"<h2>{html.escape(t['provenance'])}</h2><p><small>{html.escape(sections['provenance'][0])}"
+                 "</small></p></body></html>")
+    return "\n".join(parts)
+
+
+def _text_page(sections: dict[str, list[str]], lang: str):
+    """An A4 page with the brief's text (wrapped), drawn in the house fonts."""
+    import textwrap
+
+    import matplotlib.pyplot as plt
+
+    t = TEXT[lang]
+    width = 48 if lang == "zh" else 95
+    with style.context(lang):
+        fig = plt.figure(figsize=(210 * style.MM, 297 * style.MM))
+        y = 0.95
+        fig.text(0.1, y, t["title"], fontsize=14, va="top")
+        y -= 0.05
+        for key in ("question", "answer", "caveats", "provenance"):
+            fig.text(0.1, y, t[key], fontsize=11, va="top")
+            y -= 0.03
+            for item in sections[key]:
+                lines = textwrap.wrap(("• " if key == "caveats" else "") + item, width)
+                fig.text(0.1, y, "\n".join(lines), fontsize=9.5, va="top", linespacing=1.3)
+                y -= 0.018 * len(lines) + 0.01
+            y -= 0.015
+    return fig
+
+
+def write_report(folders: list[Path], lang: str = "en", out: Path | None = None,
+                 allow_unpaired: bool = False) -> list[Path]:
+    """Write the brief of the run folders as ``out.html`` and ``out.pdf``; returns the paths."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    if lang not in TEXT:
+        raise ValueError(f"lang must be one of {', '.join(TEXT)}, got {lang!r}")
+    comparison = read_comparison(list(folders), allow_unpaired)
+    sections = _lines(comparison, lang)
+    figures = _figures(comparison, lang)
+    stem = Path(out) if out else Path(folders[0]) / ("report" if lang == "en" else f"report-{lang}")
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    html_path, pdf_path = stem.with_name(stem.name + ".html"), stem.with_name(stem.name + ".pdf")
+    html_path.write_text(_html(sections, figures, lang), encoding="utf-8")
+    page = _text_page(sections, lang)
+    with matplotlib.rc_context({"pdf.fonttype": 42}), PdfPages(pdf_path, metadata={"Title": TEXT[lang]["title"]}) as pdf:
+        for fig in [page, *figures]:
+            pdf.savefig(fig)
+    for fig in [page, *figures]:
+        plt.close(fig)
+    return [html_path, pdf_path]
