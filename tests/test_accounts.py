@@ -32,13 +32,15 @@ RUNS = {
     "random-mix-a": lambda: simulate(_random_mix(11), 5),
     "random-mix-b": lambda: simulate(_random_mix(12), 6),
     "fixed-target": lambda: simulate(load_scenario("baseline").with_changes({"target.value": 1.5}), 3),
+    "history-2011": lambda: simulate(load_scenario("baseline").with_changes({"base_year": 2011}).until(2020), 3),
 }
 
 
 @pytest.fixture(scope="module", params=sorted(RUNS))
 def run(request) -> pd.DataFrame:
     table = RUNS[request.param]()
-    assert len(table) == 16 and list(table["year"]) == list(range(2015, 2031))
+    first, last = (2011, 2020) if request.param == "history-2011" else (2020, 2030)
+    assert list(table["year"]) == list(range(first, last + 1))
     return table
 
 
@@ -105,16 +107,19 @@ def _recorded(variable: str, year: int) -> float:
 
 
 def test_base_year_margins_are_the_recorded_figures(run):
-    """2015: the total and every source are the published figures; performers split as in SX17."""
+    """The base year's total and every source are the published figures; performers as recorded in
+    2020 (SX20), and in 2011 split as in the earliest recorded split (2016)."""
     first = run.iloc[0]
-    total = _recorded("rd_expenditure", 2015)
+    year = int(first["year"])
+    total = _recorded("rd_expenditure", year)
     assert first["rd_expenditure"] == pytest.approx(total, rel=1e-12)
-    assert first["rd_funded_by_government"] == pytest.approx(_recorded("rd_funded_by_government", 2015), rel=1e-12)
-    assert first["rd_funded_by_enterprises"] == pytest.approx(_recorded("rd_funded_by_enterprises", 2015), rel=1e-12)
-    share = total / _recorded("rd_expenditure", 2017)
+    assert first["rd_funded_by_government"] == pytest.approx(_recorded("rd_funded_by_government", year), rel=1e-12)
+    assert first["rd_funded_by_enterprises"] == pytest.approx(_recorded("rd_funded_by_enterprises", year), rel=1e-12)
+    split = 2020 if year == 2020 else 2016
+    share = total / _recorded("rd_expenditure", split)
     for performer in ("enterprises", "government_institutes", "higher_education"):
-        assert first[f"rd_by_{performer}"] == pytest.approx(share * _recorded(f"rd_by_{performer}", 2017), rel=1e-12)
-    assert first["rd_intensity"] == pytest.approx(_recorded("rd_intensity_first_published", 2015), abs=0.005)
+        assert first[f"rd_by_{performer}"] == pytest.approx(share * _recorded(f"rd_by_{performer}", split), rel=1e-12)
+    assert first["rd_intensity"] == pytest.approx(_recorded("rd_intensity_first_published", year), abs=0.005)
 
 
 def test_no_cell_of_the_accounts_is_negative(run):

@@ -50,13 +50,16 @@ def test_yearly_growth_of_intensity_decays(thirty_years):
     change = median.diff()
     first, last = change.loc[2021:2030].mean(), change.loc[2041:2050].mean()
     assert abs(last) < abs(first) or abs(last) < 0.005
-    assert abs(last) < 0.01  # percentage points a year: the provinces' median one-year change is +0.05
+    # percentage points a year: under half the provinces' median one-year change (+0.05, EVIDENCE.md)
+    assert abs(last) < 0.025
 
 
-def test_rd_does_not_compound_against_gdp(thirty_years):
+def test_rd_growth_over_gdp_growth_fades(thirty_years):
     by_year = thirty_years.groupby("year")[["rd_expenditure", "gdp"]].median()
-    growth = np.log(by_year).diff().loc[2041:2050].mean()
-    assert growth["rd_expenditure"] - growth["gdp"] < 0.01
+    growth = np.log(by_year).diff()
+    excess = growth["rd_expenditure"] - growth["gdp"]
+    assert excess.loc[2041:2050].mean() < excess.loc[2021:2030].mean()
+    assert excess.loc[2041:2050].mean() < 0.015
 
 
 def test_history_run_reproduces_the_coal_decline_and_recovery():

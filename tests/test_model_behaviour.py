@@ -166,6 +166,7 @@ def _tiny_population(a: dict) -> Enterprises:
     firms.intensity0[:] = [0.02, 0.015, 0.05, 0.02]
     firms.intensity[:] = [0.01, 0.02, 0.03, 0.00625]
     firms.rd[:] = firms.intensity * firms.revenue
+    firms.rd_real[:] = firms.rd
     firms.propensity[:] = [10.0, 10.0, 10.0, -10.0]   # far from the cut-off: participation is settled
     firms.log_user_cost0[:] = np.log([1.0, 0.9, 1.0, 1.0])
     firms.knowledge[:] = [5.0, 20.0, 8.0, 1.0]
@@ -229,11 +230,13 @@ def test_state_owned_firms_respond_less_to_the_user_cost():
 def test_user_cost_is_the_b_index_by_hand():
     a = _hand_assumptions()
     firms = _tiny_population(a)
+    a["reward_marginal_share"] = 0.5
     b = firms.user_cost(_policy(0.75, 1.0, 0.1), 2016)
-    # non-manufacturing, phi = 1: (1 - 0.25*1.75 - 0.1) / 0.75 ; manufacturing: (1 - 0.25*2 - 0.1) / 0.75
-    np.testing.assert_allclose(b[:2], [(1 - 0.4375 - 0.1) / 0.75, (1 - 0.5 - 0.1) / 0.75], rtol=1e-14)
-    # phi = 0.5 (a loss-maker): (1 - 0.125*1.75 - 0.1) / 0.875
-    assert b[2] == pytest.approx((1 - 0.125 * 1.75 - 0.1) / 0.875, rel=1e-14)
+    # a 10% reward of which half lowers the marginal cost: r_eff = 0.05
+    # non-manufacturing, phi = 1: (1 - 0.25*1.75 - 0.05) / 0.75 ; manufacturing: (1 - 0.25*2 - 0.05) / 0.75
+    np.testing.assert_allclose(b[:2], [(1 - 0.4375 - 0.05) / 0.75, (1 - 0.5 - 0.05) / 0.75], rtol=1e-14)
+    # phi = 0.5 (a loss-maker): (1 - 0.125*1.75 - 0.05) / 0.875
+    assert b[2] == pytest.approx((1 - 0.125 * 1.75 - 0.05) / 0.875, rel=1e-14)
     # with no levers the B-index is exactly 1 for everyone
     np.testing.assert_allclose(firms.user_cost(_policy(), 2017), 1.0, rtol=1e-15)
 

@@ -110,7 +110,8 @@ class Enterprises:
                     "rd", "rd_real", "knowledge", "propensity", "log_user_cost0", "venture_funds", "credit",
                     "tech_bought", "refund", "va_ratio_of", "growth_of", "coal_link_of", "deduction_share")
     INT_FIELDS = ("sector", "segment", "age", "hte_until", "cost_class")
-    BOOL_FIELDS = ("alive", "state_owned", "upgraded", "in_cluster", "manufacturing", "software", "coal", "pushed")
+    BOOL_FIELDS = ("alive", "state_owned", "floor_enforced", "upgraded", "in_cluster", "manufacturing", "software",
+                   "coal", "pushed")
     SECTOR_FIELDS = {"va_ratio_of": "va_ratio", "growth_of": "sector_growth", "coal_link_of": "sector_coal_link",
                      "in_cluster": "is_cluster", "manufacturing": "is_manufacturing", "software": "is_software",
                      "coal": "is_coal"}
@@ -313,7 +314,9 @@ class Enterprises:
         industrial = live[seg == INDUSTRIAL]
         large = industrial[self.revenue[industrial] >= np.median(self.revenue[industrial])]
         n_soe = min(round(a["state_owned_share"] * industrial.size), large.size)
-        self.state_owned[rng.choice(large, size=n_soe, replace=False)] = True
+        soes = rng.choice(large, size=n_soe, replace=False)
+        self.state_owned[soes] = True
+        self.floor_enforced[soes[: round(a["soe_floor_enforcement"] * soes.size)]] = True
         performers_wanted = {
             INDUSTRIAL: base.industrial_rd_performers,
             SERVICES: a["services_rd_performer_share"] * (seg == SERVICES).sum(),
@@ -477,7 +480,9 @@ class Enterprises:
         and from institutions (stationary intensities against the base year's), and its cash-flow
         factor. State-owned firms' ratio is at least the floor. The ratio moves part of the way to
         the target; own R&D is ratio x revenue x the common shock, plus R&D paid from outside money.
-        Firms just below the HTE threshold may lift reported R&D to it, partly by relabelling.
+        Firms just below the HTE threshold may lift reported R&D to it, partly by relabelling; part of
+        what the SOE floor adds is relabelled too (reported R&D counts in the statistics, real R&D in
+        knowledge). The floor binds only the state-owned firms where it is enforced.
         """
         year = int(inputs.years[t])
         table = self.user_cost_table(policy)
@@ -485,7 +490,7 @@ class Enterprises:
         cost_change = np.take(np.log(table), code) - self.log_user_cost0
         doing = self._participate(a, cost_change, rng)
         self.pushed_count = self._full_coverage(policy, doing, a, coverage_rng)
-        soe_bound = self.state_owned & self.alive & (policy.soe_floor > 0)
+        soe_bound = self.floor_enforced & self.alive & (policy.soe_floor > 0)
         i = np.flatnonzero(doing | soe_bound)
         soe = self.state_owned[i]
         elasticity = a["rd_user_cost_elasticity"] * choose(soe, a["soe_user_cost_response"], 1.0)
@@ -493,11 +498,14 @@ class Enterprises:
         catch_up = np.where(self.segment[i] == INDUSTRIAL, self.catch_up(a)[self.sector[i]], 1.0)
         target = (level * catch_up
                   * np.exp(spill[self.sector[i]] - elasticity * cost_change[i]) * self.cash_flow_factor(a, i))
-        target = np.maximum(target, policy.soe_floor * soe_bound[i])
-        intensity = self.intensity[i] + a["rd_adjustment_speed"] * (target - self.intensity[i])
+        target = target * doing[i]  # state-owned firms that would not do R&D on their own do what the floor asks
+        floored = np.maximum(target, policy.soe_floor * soe_bound[i])
+        mandated = floored - target
+        intensity = self.intensity[i] + a["rd_adjustment_speed"] * (floored - self.intensity[i])
         planned = intensity * self.revenue[i] * np.exp(common_shock) + self.outside_rd(a, i)
         reported = self._lift_to_hte_threshold(i, planned, policy, inputs, year, table[code[i]], a)
-        relabelled = a["hte_relabel_share"] * (reported - planned)
+        floor_part = np.minimum(mandated, intensity) * self.revenue[i]
+        relabelled = a["hte_relabel_share"] * (reported - planned) + a["mandate_relabel_share"] * floor_part
         self.relabelled = float(relabelled.sum())
         self.intensity[:] = 0.0
         self.intensity[i] = intensity
