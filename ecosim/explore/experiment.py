@@ -42,7 +42,8 @@ from ecosim.assumptions import ASSUMPTIONS
 from ecosim.levers import LEVERS
 from ecosim.model import OUTPUT_COLUMNS
 from ecosim import scenario as scenario_checks
-from ecosim.scenario import BUILTIN_SCENARIOS, Scenario, ScenarioError, _show, load_scenario, read_toml
+from ecosim.scenario import (BUILTIN_SCENARIOS, Scenario, ScenarioError, _show, builtin_scenario_path, load_scenario,
+                             read_toml)
 
 DISTRIBUTIONS = {
     "uniform": ("low", "high"),
@@ -152,6 +153,17 @@ class Experiment:
     """Replication r of every design point runs with seed (root, 0, r): differences between design
     points are then the factors' doing, not noise (recommended for sensitivity analysis)."""
     """The raw ``[sensitivity]`` table, validated by the sensitivity analysis that reads it."""
+
+    def input_files(self) -> dict[str, Path]:
+        """The files the experiment reads: itself, its scenario (a built-in one's shipped file) and
+        its CSV design."""
+        folder = Path(self.source).parent
+        scenario = folder / self.scenario_ref
+        files = {"experiment file": Path(self.source),
+                 "scenario file": scenario if scenario.is_file() else builtin_scenario_path(self.scenario_ref)}
+        if self.method == "csv":
+            files["design file"] = folder / self.design["file"]
+        return files
 
     @property
     def factor_names(self) -> list[str]:
