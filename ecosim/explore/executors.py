@@ -17,13 +17,16 @@ if it dies again, ``map_chunks`` yields a :class:`LostChunk` with the reason ins
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import signal
 import threading
 import time
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -182,6 +185,26 @@ class ProcessExecutor:
         return f"{self.workers} local processes"
 
 
+def _quiet_distributed() -> None:
+    """Silence dask.distributed's warnings about tasks cancelled by a shutdown (after Ctrl-C or an
+    error, closing the cluster mid-chunk is expected and the one-line message says what to do)."""
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
+
+
+@contextmanager
+def _ctrl_c_ignored():
+    """Ignore Ctrl-C while worker processes are started, so they inherit the ignored signal and leave
+    a terminal's Ctrl-C (sent to the whole process group) to the batch, which closes the cluster."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class DaskExecutor:
     """dask.distributed: a LocalCluster (``address=None``) or an existing scheduler."""
 
@@ -199,7 +222,10 @@ class DaskExecutor:
 
         if self.address is None:
             # a task whose worker dies is retried once, then fails with KilledWorker (a LostChunk)
-            with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+            with dask.config.set({"distributed.scheduler.allowed-failures": 1}), _ctrl_c_ignored(), \
+                    warnings.catch_warnings():
+                # the scheduler's HTTP port taken by another cluster: it takes another one, nothing to say
+                warnings.filterwarnings("ignore", message="Port .* is already in use")
                 self._cluster = LocalCluster(n_workers=self.requested, threads_per_worker=1, processes=True,
                                              dashboard_address=None)
             self._client = Client(self._cluster)
@@ -209,7 +235,13 @@ class DaskExecutor:
             self.workers = max(1, sum(threads.values())) if threads else self.requested
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, exc_type: Any, *exc: Any) -> None:
+        if exc_type is not None and self._cluster is not None and self._client is not None:
+            _quiet_distributed()
+            try:
+                self._client.run(_quiet_distributed)
+            except Exception:  # noqa: BLE001 - a worker already gone needs no quieting
+                pass
         if self._client is not None:
             self._client.close()
             self._client = None
