@@ -96,3 +96,13 @@ def test_deeply_nested_file_gives_no_recursion_traceback(tmp_path: Path):
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "RecursionError" not in done.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_closed_pipe_exits_quietly():
+    """``ecosim assumptions | head -1``: the reader goes away; no BrokenPipeError traceback."""
+    process = subprocess.Popen([sys.executable, "-m", "ecosim.cli", "assumptions"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    process.stdout.close()  # gone before the command prints its first line
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr
