@@ -37,6 +37,10 @@ EXAMPLES = """examples:
   ecosim plot out/go --kind fan --lang zh
   ecosim report out/baseline out/go --lang zh
 """
+EXIT_INTERRUPTED = 130
+"""Ctrl-C: 128 + SIGINT, as shells report it."""
+EXIT_CLOSED_PIPE = 141
+"""The reader of the output went away (``ecosim levers | head``): 128 + SIGPIPE, as shells report it."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,15 +52,23 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     try:
         return args.command(args)
+    except KeyboardInterrupt:
+        print("ecosim: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
-        # the reader went away (``ecosim levers | head``): stop quietly
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 1
+        _discard_stdout()
+        return EXIT_CLOSED_PIPE
     except (ScenarioError, ValueError, KeyError, OSError) as error:
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
         print(f"ecosim: error: {message}", file=sys.stderr)
         return EXIT_BAD_INPUT
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so flushing it at exit does not raise a second BrokenPipeError."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _parser() -> argparse.ArgumentParser:

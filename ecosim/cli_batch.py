@@ -8,17 +8,29 @@ from __future__ import annotations
 
 import argparse
 import math
+import signal
 import sys
 from pathlib import Path
 
 from ecosim.cli_args import positive_int
-from ecosim.explore.batch import run_batch
+from ecosim.explore.batch import BatchReport, run_batch
 from ecosim.explore.experiment import ExperimentError
-from ecosim.explore.store import Store
+from ecosim.explore.store import BatchFolderError, Store
 from ecosim.scenario import ScenarioError
 
-EXIT_BAD_INPUT = 2
+EXIT_OK = 0
 EXIT_RUNS_FAILED = 1
+"""Some runs raised (recorded in failures.jsonl); every other run is in the folder."""
+EXIT_BAD_INPUT = 2
+"""A malformed experiment, a folder locked by another batch, or a folder that cannot be resumed."""
+EXIT_INFRASTRUCTURE = 3
+"""Workers were lost (a chunk's worker died on the try and the retry): those runs are not in the folder."""
+EXIT_INTERRUPTED = 130
+"""Ctrl-C (SIGINT) or SIGTERM: stopped cleanly; the same command resumes."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM, turned into an exception so the executor and the lock are released on the way out."""
 
 
 def register(subparsers) -> argparse.ArgumentParser:
@@ -34,7 +46,7 @@ def register(subparsers) -> argparse.ArgumentParser:
 def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("experiment", type=Path, help="experiment TOML file (see experiments/)")
     parser.add_argument("--out", type=Path, required=True,
-                        help="output folder: runs-*.parquet, summaries-*.parquet, manifest.json, failures.jsonl")
+                        help="output folder: runs/, summaries/ (Parquet), chunks/, manifest.json, failures.jsonl")
     parser.add_argument("--workers", type=positive_int, help="worker processes (default: the number of CPUs; "
                                                           "1 runs in this process)")
     parser.add_argument("--dask", nargs="?", const="local", default=None, metavar="ADDRESS",
@@ -45,12 +57,41 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    """Run the batch and print a short summary; exit 2 on a bad experiment, 1 if any run failed."""
+    """Run the batch and print a short summary; the exit code says how it ended (see EXIT_*)."""
+    previous = signal.signal(signal.SIGTERM, _raise_interrupted)
     try:
         report = run_batch(args.experiment, args.out, args.workers, args.dask, args.restart)
-    except (ExperimentError, ScenarioError) as error:
+    except (ExperimentError, ScenarioError, BatchFolderError) as error:
         print(f"ecosim: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print(f"ecosim: interrupted; {_progress(args.out)}run the same command again to resume", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    print("\n".join(describe(report)))
+    if report.lost:
+        return EXIT_INFRASTRUCTURE
+    return EXIT_RUNS_FAILED if report.failed else EXIT_OK
+
+
+def _raise_interrupted(signum, frame) -> None:
+    raise Interrupted()
+
+
+def _progress(out: Path) -> str:
+    """``N of M runs are done in OUT; `` from the folder, or nothing if it cannot be read."""
+    try:
+        manifest = Store(out).read_manifest()
+    except (OSError, ValueError):
+        return ""
+    if not manifest or manifest.get("runs_completed") is None:
+        return ""
+    return f"{manifest['runs_completed']} of {manifest['total_runs']} runs are done in {out}; "
+
+
+def describe(report: BatchReport) -> list[str]:
+    """The closing lines of a batch: what ran, the answer over the completed runs, what failed."""
     summaries = Store(report.out).read("summaries")
     lines = [f"Experiment '{report.experiment}': {report.total_runs} runs in {report.chunks} chunks "
              f"on {report.executor}"]
@@ -58,16 +99,21 @@ def handle(args: argparse.Namespace) -> int:
         lines.append(f"  resumed: {report.chunks_skipped} chunks were already done")
     rate = f", {report.rate:.1f} runs/s" if math.isfinite(report.rate) else ""
     lines.append(f"  ran {report.runs_done_now} runs in {report.seconds:.1f} s{rate}")
+    lines.append(f"  completed {report.completed} of {report.total_runs} runs")
     if len(summaries):
-        lines.append(f"  P(target met in the target year) over all runs: {summaries['target_met'].mean():.0%}; "
+        lines.append(f"  P(target met in the target year) over the {len(summaries)} completed of "
+                     f"{report.total_runs} runs: {summaries['target_met'].mean():.0%}; "
                      f"median R&D intensity {summaries['rd_intensity'].median():.2f}% of GDP")
-    lines.append(f"  results in {report.out} (read with ecosim.explore.batch.read_results)")
+    lines.append(f"  results in {report.out}/runs and {report.out}/summaries "
+                 "(read with ecosim.read_results or pandas.read_parquet)")
     if report.failed:
         lines.append(f"  {report.failed} of {report.total_runs} runs failed; see {report.out / 'failures.jsonl'}")
     else:
         lines.append("  no run failed")
-    print("\n".join(lines))
-    return EXIT_RUNS_FAILED if report.failed else 0
+    if report.lost:
+        lines.append(f"  {report.lost} runs were lost with their worker processes (see failures.jsonl); "
+                     "run the same command again to run them")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -202,13 +202,88 @@ def load_scenario(path_or_name: str | Path = "baseline") -> Scenario:
     source = str(path_or_name)
     if not path.exists():
         raise ScenarioError(source, "(file)", f"no such file; built-in scenarios are {', '.join(BUILTIN_SCENARIOS)}")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(source, "(syntax)", f"not valid TOML: {error}") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(source, "(file)", "not UTF-8 text") from None
+    raw = read_toml(path, source, "a scenario TOML file")
+    if not raw:
+        raise ScenarioError(source, "(file)", "holds no fields; a scenario names at least one of "
+                            f"{', '.join(_TOP_LEVEL)} (an empty file would silently run the baseline)")
     return _validate(raw, source)
+
+
+MAX_NESTING = 20
+"""The deepest nesting of arrays and tables a scenario or experiment file may have (they need 4)."""
+
+
+def read_toml(path: Path, source: str, kind: str, error: type[ScenarioError] | None = None) -> dict[str, Any]:
+    """The table of a TOML file; every way it cannot be read is a ScenarioError (or ``error``)
+    naming the file, the place and what is allowed, never a Python traceback."""
+    error = error or ScenarioError
+    if path.is_dir():
+        raise error(source, "(file)", f"is a folder; give {kind}")
+    try:
+        data = path.read_bytes()
+    except OSError as problem:
+        raise error(source, "(file)", f"cannot be read ({problem.strerror or problem}); give {kind}") from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise error(source, "(file)", "starts with a UTF-8 byte-order mark (bytes EF BB BF), which TOML does "
+                    "not allow; save the file as UTF-8 without a byte-order mark")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as problem:
+        line = data[: problem.start].count(b"\n") + 1
+        raise error(source, f"(line {line})", "is not UTF-8 text; TOML files must be UTF-8") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as problem:
+        raise error(source, "(syntax)", f"not valid TOML: {problem}") from None
+    except RecursionError:
+        raise error(source, f"(line {_deep_line(text, MAX_NESTING)})",
+                    f"arrays or inline tables nested too deeply; at most {MAX_NESTING} levels are allowed") from None
+    place = _too_deep(raw, MAX_NESTING)
+    if place is not None:
+        raise error(source, place, f"arrays or tables nested too deeply; at most {MAX_NESTING} levels are allowed")
+    return raw
+
+
+def _too_deep(value: Any, limit: int) -> str | None:
+    """The dotted path of the first value nested deeper than ``limit`` levels, else None (iterative)."""
+    stack: list[tuple[Any, str, int]] = [(value, "", 0)]
+    while stack:
+        node, where, depth = stack.pop()
+        if depth > limit:
+            return where or "(file)"
+        children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, child in children:
+            path = f"{where}[{key}]" if isinstance(node, list) else (f"{where}.{key}" if where else str(key))
+            stack.append((child, path, depth + 1))
+    return None
+
+
+def _deep_line(text: str, limit: int) -> int:
+    """The line where brackets and braces (outside strings and comments) first nest deeper than ``limit``."""
+    depth, line, quote, i = 0, 1, "", 0
+    while i < len(text):
+        char = text[i]
+        if char == "\n":
+            line += 1
+        if quote:
+            if char == "\\" and quote == '"':
+                i += 1
+            elif char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char == "#":
+            while i < len(text) and text[i] != "\n":
+                i += 1
+            continue
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return line
+        elif char in "]}":
+            depth -= 1
+        i += 1
+    return line
 
 
 def builtin_scenario_path(name: str) -> Path:

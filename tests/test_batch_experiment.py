@@ -18,7 +18,7 @@ from ecosim.levers import LEVERS
 
 HERE = Path(__file__).parent
 CORPUS = sorted((HERE / "experiments").glob("*.toml"))
-EXPECT = re.compile(r"^# expect: (?P<field>\S+) \| (?P<message>.+?)\s*$")
+EXPECT = re.compile(r"^# expect: (?P<field>\(line \d+\)|\S+) \| (?P<message>.+?)\s*$")
 SHIPPED = [HERE.parent / "experiments" / name for name in ("example-grid.toml", "lever-screening-lhs.toml")]
 
 
@@ -30,7 +30,7 @@ def _write(folder: Path, text: str, name: str = "exp.toml") -> Path:
 
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.name)
 def test_malformed_experiment_is_refused_with_file_and_field(path: Path):
-    match = EXPECT.match(path.read_text(encoding="utf-8").splitlines()[0])
+    match = EXPECT.match(path.read_text(encoding="utf-8-sig").splitlines()[0])
     assert match, f"{path.name}: first line must be '# expect: <field> | <message>'"
     with pytest.raises(ExperimentError) as caught:
         load_experiment(path)
@@ -112,3 +112,12 @@ def test_csv_design_takes_rows_as_given(tmp_path: Path):
                                                   'file = "points.csv"\n'))
     assert experiment.factor_names == ["levers.platforms", "assumptions.rd_user_cost_elasticity"]
     np.testing.assert_array_equal(experiment.points(), [[50, 1.0], [70, 0.5]])
+
+
+def test_point_count_is_computed_without_building_and_matches_the_design(tmp_path: Path):
+    designs = {"grid": '[design]\nmethod = "grid"\nlevels = 4\n', "lhs": '[design]\nmethod = "lhs"\npoints = 7\n',
+               "sobol": '[design]\nmethod = "sobol"\nn = 4\nsecond_order = true\n',
+               "morris": '[design]\nmethod = "morris"\ntrajectories = 3\n'}
+    for method, text in designs.items():
+        experiment = load_experiment(_write(tmp_path, BASE + text, f"{method}.toml"))
+        assert experiment.point_count() == len(experiment.points()), method

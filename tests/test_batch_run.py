@@ -132,7 +132,8 @@ def test_changed_experiment_file_is_refused_unless_restart(serial_reference, tmp
     before = sorted(p.name for p in out.iterdir())
     assert _cli(["batch", str(path), "--out", str(out), "--workers", "1"]) == 2
     error = capsys.readouterr().err
-    assert str(path) in error and "different experiment file" in error and "--restart" in error
+    assert str(path) in error and f"the experiment file {path.resolve()} has changed" in error
+    assert "--restart" in error
     assert sorted(p.name for p in out.iterdir()) == before
     assert _cli(["batch", str(path), "--out", str(out), "--workers", "1", "--restart"]) == 0
     _, summaries = read_results(out)
@@ -153,7 +154,7 @@ def test_batch_killed_with_sigkill_resumes_to_exactly_the_expected_runs(tmp_path
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 90
-        while not list(out.glob("runs-*.parquet")) and time.monotonic() < deadline and process.poll() is None:
+        while not list(out.glob("chunks/*.json")) and time.monotonic() < deadline and process.poll() is None:
             time.sleep(0.02)
         assert process.poll() is None, "the batch finished before it could be killed; make it bigger"
         os.kill(process.pid, signal.SIGKILL)
@@ -162,7 +163,7 @@ def test_batch_killed_with_sigkill_resumes_to_exactly_the_expected_runs(tmp_path
         if process.poll() is None:
             process.kill()
             process.wait()
-    done_before = len(list(out.glob("runs-*.parquet")))
+    done_before = len(list(out.glob("chunks/*.json")))
     assert 1 <= done_before < 8
     assert subprocess.run(command, capture_output=True, timeout=120).returncode == 0
     yearly, summaries = read_results(out)

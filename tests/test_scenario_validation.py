@@ -21,7 +21,7 @@ from ecosim.scenario import Scenario, ScenarioError, load_scenario
 
 MALFORMED = Path(__file__).parent / "malformed"
 MALFORMED_FILES = sorted(MALFORMED.glob("*.toml"))
-EXPECT = re.compile(r"^# expect: (?P<field>\S+) \| (?P<message>.+?)\s*$")
+EXPECT = re.compile(r"^# expect: (?P<field>\(line \d+\)|\S+) \| (?P<message>.+?)\s*$")
 
 # Corpus files that expose a known bug in ecosim/scenario.py (none open); an entry is a strict xfail.
 KNOWN_BUGS: dict[str, str] = {}
@@ -45,7 +45,7 @@ rd_user_cost_elasticity = 1.0
 
 
 def _expectation(path: Path) -> tuple[str, str]:
-    first = path.read_text(encoding="utf-8").splitlines()[0]
+    first = path.read_bytes().decode("utf-8-sig", errors="replace").splitlines()[0]
     match = EXPECT.match(first)
     assert match, f"{path.name}: first line must be '# expect: <field> | <message substring>', got {first!r}"
     return match["field"], match["message"]

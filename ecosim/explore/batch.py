@@ -9,6 +9,8 @@ missing chunks). Results do not depend on the executor or the number of workers.
 
 >>> summaries = batch("experiments/example-grid.toml", "out/example-grid", workers=2)  # doctest: +SKIP
 >>> yearly, summaries = read_results("out/example-grid")  # doctest: +SKIP
+
+The folder's layout and what it records are described in :mod:`ecosim.explore.store`.
 """
 
 from __future__ import annotations
@@ -17,20 +19,22 @@ import math
 import sys
 import time
 import traceback
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from importlib.metadata import version
-from ecosim.explore.executors import make_executor
-from ecosim.explore.experiment import Experiment, ExperimentError, load_experiment
 from ecosim.assumptions import posterior_sample
+from ecosim.data import data_path
+from ecosim.explore.executors import LostChunk, make_executor
+from ecosim.explore.experiment import Experiment, ExperimentError, load_experiment
 from ecosim.explore.runs import run_assumptions, run_seed
-from ecosim.explore.store import Store, git_commit, now
+from ecosim.explore.store import BatchFolderError, FolderLock, Store, file_sha256, git_commit, now
 from ecosim.model import resolve, simulate
 from ecosim.scenario import Scenario
 
@@ -59,6 +63,11 @@ class RunSpec:
         design point uses design point 0's seeds."""
         return (0 if self.common_random_numbers else point), replication
 
+    def seed_text(self, point: int, replication: int) -> str:
+        """A run's seed as written in the results: ``root:design point:replication``."""
+        key = self.seed_key(point, replication)
+        return f"{self.root_seed}:{key[0]}:{key[1]}"
+
 
 @dataclass(frozen=True)
 class Chunk:
@@ -76,7 +85,16 @@ class ChunkResult:
     yearly: pd.DataFrame
     summaries: pd.DataFrame | None
     failures: list[dict[str, Any]]
-    runs: int
+    keys: list[list[Any]]
+    """(point, replication, seed) of every run of the chunk, completed or not."""
+
+    @property
+    def runs(self) -> int:
+        return len(self.keys)
+
+    @property
+    def failed_keys(self) -> list[list[Any]]:
+        return [[f["point"], f["replication"], f["seed"]] for f in self.failures]
 
 
 @dataclass
@@ -93,6 +111,10 @@ class BatchReport:
     seconds: float
     executor: str
     failures: list[dict[str, Any]] = field(default_factory=list)
+    completed: int = 0
+    """Runs whose results are in the folder (counted from its files)."""
+    lost: int = 0
+    """Runs of chunks whose worker died twice: not in the folder; the same command runs them again."""
 
     @property
     def rate(self) -> float:
@@ -147,7 +169,7 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
     cached_values, cached = None, None
     for point, replication, values in chunk.runs:
         key = spec.seed_key(point, replication)
-        seed = f"{spec.root_seed}:{key[0]}:{key[1]}"
+        seed = spec.seed_text(point, replication)
         try:
             if values != cached_values:
                 cached_values, cached = values, None
@@ -165,19 +187,24 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
             yearly_parts.append(part)
         except Exception:  # noqa: BLE001 - a failed run is recorded, the batch goes on
             failures.append({"chunk": chunk.index, "point": point, "replication": replication, "seed": seed,
-                             "factors": dict(zip(spec.factors, map(float, values))),
+                             "kind": "raised", "factors": dict(zip(spec.factors, map(float, values))),
                              "traceback": traceback.format_exc()})
     yearly = (pd.concat(yearly_parts, ignore_index=True) if yearly_parts
               else _empty(spec, ["year", *spec.yearly]))
     summaries = None
     if spec.summaries:
         summaries = pd.DataFrame(summary_rows) if summary_rows else _empty(spec, list(SUMMARY_COLUMNS))
-    return ChunkResult(chunk.index, yearly, summaries, failures, len(chunk.runs))
+    return ChunkResult(chunk.index, yearly, summaries, failures, chunk_keys(chunk))
+
+
+def chunk_keys(chunk: Chunk) -> list[list[Any]]:
+    """(point, replication, seed) of each run of a chunk, as its record stores them."""
+    return [[point, replication, chunk.spec.seed_text(point, replication)] for point, replication, _ in chunk.runs]
 
 
 def _empty(spec: RunSpec, columns: list[str]) -> pd.DataFrame:
     table = pd.DataFrame({"point": pd.Series(dtype="int64"), "replication": pd.Series(dtype="int64"),
-                          "seed": pd.Series(dtype="object")})
+                          "seed": pd.Series(dtype="str")})
     for name in [*spec.factors, *columns]:
         table[name] = pd.Series(dtype="int64" if name == "year" else "float64")
     return table
@@ -191,93 +218,210 @@ def chunk_size(total: int, workers: int) -> int:
     return max(1, min(200, math.ceil(total / (workers * 8))))
 
 
+def batch_inputs(experiment: Experiment) -> dict[str, Any]:
+    """Everything a batch's results depend on besides the code: the content hash of the experiment
+    file, the scenario file, the CSV design and the shipped calibration and posterior (those that
+    exist), with the package version and git commit."""
+    inputs: dict[str, Any] = {}
+    for label, path in experiment.input_files().items():
+        sha = experiment.sha256 if label == "experiment file" else (file_sha256(path) if path.is_file() else None)
+        inputs[label] = {"path": str(path.resolve()), "sha256": sha}
+    for label, name in (("calibration", "calibration.toml"), ("calibration posterior", "calibration_posterior.csv")):
+        path = data_path(name)
+        if path.is_file():
+            inputs[label] = {"path": str(path), "sha256": file_sha256(path)}
+    inputs["ecosim version"] = version("ecosim")
+    inputs["git commit"] = git_commit()
+    return inputs
+
+
+def changed_inputs(before: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    """What differs between the inputs a folder was made with and this batch's, one phrase each."""
+    changes = []
+    for label in dict.fromkeys([*before, *current]):
+        old, new = before.get(label), current.get(label)
+        if isinstance(old, dict) or isinstance(new, dict):
+            old_sha, new_sha = (old or {}).get("sha256"), (new or {}).get("sha256")
+            if old_sha != new_sha:
+                path = (new or old or {}).get("path")
+                changes.append(f"the {label} {path} has changed (sha256 {_short(old_sha)} then, "
+                               f"{_short(new_sha)} now)")
+        elif old != new:
+            changes.append(f"the {label} has changed ({old} then, {new} now)")
+    return changes
+
+
+def _short(sha: str | None) -> str:
+    return f"{sha[:12]}..." if sha else "none"
+
+
+def check_resumable(manifest: dict[str, Any], experiment: Experiment, inputs: dict[str, Any],
+                    total: int, out: Path) -> None:
+    """Refuse to resume a folder made from other inputs, naming what changed."""
+    if "inputs" not in manifest:
+        changes = ["it was written by an older ecosim that did not record its inputs"]
+    else:
+        changes = changed_inputs(manifest["inputs"], inputs)
+    if not changes and (manifest.get("total_runs") != total or manifest.get("root_seed") != experiment.seed):
+        changes = [f"it holds a batch of {manifest.get('total_runs')} runs with root seed {manifest.get('root_seed')}, "
+                   f"this experiment has {total} runs with root seed {experiment.seed}"]
+    if changes:
+        raise ExperimentError(experiment.source, "(out)", f"{out} holds results of different inputs: "
+                              + "; ".join(changes) + "; give --restart to discard them, or another --out folder")
+
+
+def chunk_tasks(spec: RunSpec, points: np.ndarray, replications: int, size: int, total: int,
+                chunks: list[int]) -> Iterator[Chunk]:
+    """The chunks to run, built lazily (memory stays flat in the number of runs)."""
+    for c in chunks:
+        yield chunk_at(spec, points, replications, size, total, c)
+
+
+def chunk_at(spec: RunSpec, points: np.ndarray, replications: int, size: int, total: int, c: int) -> Chunk:
+    """Chunk ``c``: runs ``c*size`` to ``(c+1)*size-1`` in (point, replication) order."""
+    runs = []
+    for i in range(c * size, min(total, (c + 1) * size)):
+        point, replication = divmod(i, replications)
+        runs.append((point, replication, tuple(float(v) for v in points[point])))
+    return Chunk(c, spec, tuple(runs))
+
+
+def verified_done(store: Store, spec: RunSpec, points: np.ndarray, replications: int, size: int, total: int,
+                  chunks: int, experiment: Experiment) -> set[int]:
+    """The finished chunks of a folder being resumed, each checked against this experiment's run
+    keys and seeds and against its files' hashes; any mismatch refuses the resume."""
+    done = set()
+    for c, record in sorted(store.records().items()):
+        expected = chunk_keys(chunk_at(spec, points, replications, size, total, c)) if c < chunks else []
+        problem = store.verify(c, record, expected)
+        if problem:
+            raise ExperimentError(experiment.source, "(out)", f"{store.folder} cannot be resumed: {problem}; "
+                                  "give --restart to discard its results, or another --out folder")
+        done.add(c)
+    return done
+
+
 def run_batch(experiment: str | Path | Experiment, out: str | Path, workers: int | None = None,
               dask: str | bool | None = None, restart: bool = False, executor=None,
               progress: bool | None = None) -> BatchReport:
-    """Run (or resume) a batch; see :func:`batch`. Returns what was done."""
+    """Run (or resume) a batch; see :func:`batch`. Returns what was done.
+
+    The folder is locked for the whole batch (a second batch on it raises BatchFolderError); a
+    resume is refused unless every input, chunk key and file matches what the folder was made with.
+    """
     if not isinstance(experiment, Experiment):
         experiment = load_experiment(experiment)
     points = experiment.points()
-    replications = experiment.replications
-    total = len(points) * replications
+    total = len(points) * experiment.replications
+    inputs = batch_inputs(experiment)
     store = Store(out, experiment.summaries)
-    manifest = store.read_manifest()
-    if manifest is not None and not restart:
-        if manifest.get("experiment_sha256") != experiment.sha256:
-            raise ExperimentError(experiment.source, "(out)",
-                                  f"{out} holds results of a different experiment file (sha256 "
-                                  f"{str(manifest.get('experiment_sha256'))[:12]}..., this file "
-                                  f"{experiment.sha256[:12]}...); give --restart to discard them, "
-                                  "or another --out folder")
-        if manifest.get("total_runs") != total or manifest.get("root_seed") != experiment.seed:
-            raise ExperimentError(experiment.source, "(out)",
-                                  f"{out} holds a batch of {manifest.get('total_runs')} runs with root seed "
-                                  f"{manifest.get('root_seed')}, this experiment has {total} runs with root seed "
-                                  f"{experiment.seed} (has the scenario or design file changed?); give --restart")
-    executor = executor or make_executor(workers, dask)
-    store.folder.mkdir(parents=True, exist_ok=True)
-    if restart:
-        store.clear()
-        manifest = None
-    size = int(manifest["chunk_size"]) if manifest else chunk_size(total, executor.workers)
-    chunks = math.ceil(total / size)
-    done = {c for c in store.done_chunks() if c < chunks}
-    store.remove_stale(done)
-    kept_failures = store.keep_failures_of(done)
-    started = manifest.get("started") if manifest else now()
-    record = {
+    with FolderLock(store.folder):
+        manifest = None if restart else store.read_manifest()
+        if manifest is not None:
+            check_resumable(manifest, experiment, inputs, total, Path(out))
+        executor = executor or make_executor(workers, dask)
+        size = int(manifest["chunk_size"]) if manifest else chunk_size(total, executor.workers)
+        chunks = math.ceil(total / size)
+        spec = RunSpec.of(experiment)
+        done = (verified_done(store, spec, points, experiment.replications, size, total, chunks, experiment)
+                if manifest else set())
+        if restart:
+            store.clear()
+        store.prepare()
+        store.remove_stale(done)
+        store.keep_failures_of(done)
+        record = _manifest(experiment, inputs, len(points), total, size, chunks, manifest, bool(done))
+        store.write_manifest(record)
+        return _run_chunks(experiment, store, executor, record, spec, points, done, progress)
+
+
+def _manifest(experiment: Experiment, inputs: dict[str, Any], points: int, total: int, size: int, chunks: int,
+              previous: dict[str, Any] | None, resumed: bool) -> dict[str, Any]:
+    """The manifest of a batch as it starts (counts filled in when it stops)."""
+    return {
         "experiment": experiment.name,
         "experiment_file": str(Path(experiment.source).resolve()),
         "experiment_sha256": experiment.sha256,
         "scenario": experiment.scenario_ref,
-        "ecosim_version": version("ecosim"),
-        "git_commit": git_commit(),
+        "inputs": inputs,
+        "ecosim_version": inputs["ecosim version"],
+        "git_commit": inputs["git commit"],
         "root_seed": experiment.seed,
         "design": {"method": experiment.method, **experiment.design},
         "factors": experiment.factor_names,
-        "design_points": len(points),
-        "replications": replications,
+        "design_points": points,
+        "replications": experiment.replications,
         "total_runs": total,
         "chunk_size": size,
         "chunks": chunks,
         "yearly_columns": ["year", *experiment.yearly],
+        "years_per_run": int(experiment.scenario.years.size),
         "summaries": experiment.summaries,
-        "started": started,
-        "resumed": [*(manifest.get("resumed", []) if manifest else []), now()] if done else [],
+        "started": previous.get("started") if previous else now(),
+        "resumed": [*(previous.get("resumed", []) if previous else []), now()] if resumed else [],
+        "status": "running",
         "finished": None,
         "runs_completed": None,
         "runs_failed": None,
+        "runs_lost": None,
+        "runs_not_done": None,
     }
-    store.write_manifest(record)
-    spec = RunSpec.of(experiment)
+
+
+def _run_chunks(experiment: Experiment, store: Store, executor, record: dict[str, Any], spec: RunSpec,
+                points: np.ndarray, done: set[int], progress: bool | None) -> BatchReport:
+    """Run the chunks not done, write each as it finishes, and record the counts however it stops."""
+    total, size, chunks = record["total_runs"], record["chunk_size"], record["chunks"]
     todo = [c for c in range(chunks) if c not in done]
     todo_runs = sum(min(size, total - c * size) for c in todo)
-
-    def tasks() -> Iterator[Chunk]:
-        for c in todo:
-            runs = []
-            for i in range(c * size, min(total, (c + 1) * size)):
-                point, replication = divmod(i, replications)
-                runs.append((point, replication, tuple(float(v) for v in points[point])))
-            yield Chunk(c, spec, tuple(runs))
-
     show = sys.stderr.isatty() if progress is None else progress
     meter = _Progress(todo_runs, len(done) and total - todo_runs, show)
     failed_now: list[dict[str, Any]] = []
+    lost = 0
+    status = "interrupted"
     begin = time.perf_counter()
-    with executor:
-        for result in executor.map_chunks(run_chunk, tasks()):
-            store.append_failures(result.failures)
-            store.write_chunk(result.index, result.yearly, result.summaries)
-            failed_now.extend({k: v for k, v in f.items() if k != "traceback"} for f in result.failures)
-            meter.update(result.runs)
+    try:
+        with executor:
+            tasks = chunk_tasks(spec, points, experiment.replications, size, total, todo)
+            for result in executor.map_chunks(run_chunk, tasks):
+                if isinstance(result, LostChunk):
+                    lost += len(result.chunk.runs)
+                    store.append_failures(_lost_records(result))
+                else:
+                    store.append_failures(result.failures)
+                    store.write_chunk(result.index, result.yearly, result.summaries, result.keys, result.failed_keys)
+                    failed_now.extend({k: v for k, v in f.items() if k != "traceback"} for f in result.failures)
+                meter.update(len(result.chunk.runs) if isinstance(result, LostChunk) else result.runs)
+        status = "finished" if not lost else "incomplete"
+    finally:
+        meter.close()
+        counts = folder_counts(store, record)
+        record.update(status=status, finished=now() if status == "finished" else None, **counts)
+        store.write_manifest(record)
     seconds = time.perf_counter() - begin
-    meter.close()
-    failed = kept_failures + len(failed_now)
-    record.update(finished=now(), runs_completed=total - failed, runs_failed=failed)
-    store.write_manifest(record)
-    return BatchReport(Path(out), experiment.name, total, chunks, len(done), todo_runs, failed, seconds,
-                       executor.describe(), failed_now)
+    return BatchReport(store.folder, experiment.name, total, chunks, len(done), todo_runs, counts["runs_failed"],
+                       seconds, executor.describe(), failed_now, counts["runs_completed"], lost)
+
+
+def _lost_records(lost: LostChunk) -> list[dict[str, Any]]:
+    """One failure line per run of a chunk whose worker died twice."""
+    spec = lost.chunk.spec
+    return [{"chunk": lost.chunk.index, "point": point, "replication": replication,
+             "seed": spec.seed_text(point, replication), "kind": "worker_lost",
+             "factors": dict(zip(spec.factors, map(float, values))), "reason": lost.reason}
+            for point, replication, values in lost.chunk.runs]
+
+
+def folder_counts(store: Store, manifest: dict[str, Any]) -> dict[str, int]:
+    """Runs completed (counted in the Parquet files of finished chunks), failed (in their records),
+    lost with a worker (in the failure log) and not done, of a batch folder."""
+    records = store.records()
+    completed = store.completed_runs(set(records), int(manifest.get("years_per_run") or 1))
+    failed = sum(len(r.get("failed", [])) for r in records.values())
+    lost = sum(1 for f in store.read_failures() if f.get("kind") == "worker_lost" and f.get("chunk") not in records)
+    total = int(manifest["total_runs"])
+    return {"runs_completed": completed, "runs_failed": failed, "runs_lost": lost,
+            "runs_not_done": total - completed - failed}
 
 
 def batch(experiment: str | Path | Experiment, out: str | Path, workers: int | None = None,
@@ -288,20 +432,40 @@ def batch(experiment: str | Path | Experiment, out: str | Path, workers: int | N
     ``dask``: ``True`` for a dask.distributed LocalCluster of ``workers`` processes, or a scheduler
     address such as ``"tcp://10.0.0.1:8786"``. ``restart``: discard the results in ``out``.
     The returned frame's ``attrs["failed"]`` is the number of runs that raised (see
-    ``out/failures.jsonl``).
+    ``out/failures.jsonl``); a batch that lost workers raises BatchFolderError from ``read_results``.
     """
     report = run_batch(experiment, out, workers, dask, restart)
-    summaries = Store(out).read("summaries")
+    _, summaries = read_results(out)
     summaries.attrs["failed"] = report.failed
     return summaries
 
 
-def read_results(out: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(yearly table: one row per run and year, summaries: one row per run) of a batch folder."""
+def read_results(out: str | Path, allow_partial: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(yearly table: one row per run and year, summaries: one row per run) of a batch folder.
+
+    An unfinished folder (a batch killed, interrupted or short of workers: some runs neither
+    completed nor failed) raises BatchFolderError with the counts, unless ``allow_partial=True``,
+    which returns the completed runs with a warning. Both frames carry the counts in ``attrs``
+    (``total_runs``, ``runs_completed``, ``runs_failed``, ``runs_not_done``).
+    """
     store = Store(out)
-    if store.read_manifest() is None:
+    manifest = store.read_manifest()
+    if manifest is None:
         raise FileNotFoundError(f"{out} holds no batch (no manifest.json)")
-    return store.read("runs"), store.read("summaries")
+    store.summaries = bool(manifest.get("summaries", True))
+    counts = folder_counts(store, manifest)
+    missing = counts["runs_not_done"]
+    if missing:
+        message = (f"{out} is unfinished: {counts['runs_completed']} of {manifest['total_runs']} runs completed, "
+                   f"{counts['runs_failed']} failed, {missing} not done")
+        if not allow_partial:
+            raise BatchFolderError(f"{message}; run the same batch command to finish it, or read the completed "
+                                   "runs with read_results(..., allow_partial=True)")
+        warnings.warn(f"{message}; these results cover the completed runs only", stacklevel=2)
+    yearly, summaries = store.read("runs"), store.read("summaries")
+    for table in (yearly, summaries):
+        table.attrs.update(total_runs=int(manifest["total_runs"]), **counts)
+    return yearly, summaries
 
 
 class _Progress:

@@ -9,6 +9,7 @@ rows as given. Unit-cube samples are mapped to each factor's distribution by its
 from __future__ import annotations
 
 import itertools
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -30,6 +31,24 @@ def design_points(experiment: "Experiment") -> np.ndarray:
         return np.array(list(itertools.product(*levels)), dtype=float).reshape(-1, len(factors))
     unit = unit_samples(method, len(factors), settings, experiment.seed)
     return np.column_stack([f.ppf(unit[:, j]) for j, f in enumerate(factors)])
+
+
+def design_size(experiment: "Experiment") -> int:
+    """The number of design points, as an exact integer, without building them (a grid of many
+    factors can have more points than any memory holds)."""
+    settings, k = experiment.design, len(experiment.factors)
+    method = experiment.method
+    if method == "csv":
+        return len(experiment.csv_points)
+    if method == "grid":
+        return math.prod(len(f.levels(settings["levels"])) for f in experiment.factors)
+    if method == "lhs":
+        return settings["points"]
+    if method == "sobol":
+        return settings["n"] * ((2 * k + 2) if settings["second_order"] else (k + 2))
+    if method == "morris":
+        return settings["trajectories"] * (k + 1)
+    raise ValueError(f"unknown design method {method!r}")
 
 
 def unit_samples(method: str, dimensions: int, settings: dict, seed: int) -> np.ndarray:

@@ -6,18 +6,42 @@ chunks is in flight at a time, so memory does not grow with the number of chunks
 
 * :class:`SerialExecutor`: in this process, one chunk after another (tests, ``workers=1``).
 * :class:`ProcessExecutor`: a local ``concurrent.futures.ProcessPoolExecutor`` (forkserver where
-  available, else spawn: no forked copies of threads or open files).
+  available, else spawn: no forked copies of threads or open files). Its workers ignore Ctrl-C
+  (the parent stops them) and exit on their own when the parent process dies.
 * :class:`DaskExecutor`: ``dask.distributed``; a ``LocalCluster`` of single-threaded worker
   processes, or an existing scheduler at an address (``tcp://HOST:PORT``).
+
+A chunk whose worker process dies (killed by the system, as out-of-memory does) is retried once;
+if it dies again, ``map_chunks`` yields a :class:`LostChunk` with the reason instead of a result.
 """
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
+import signal
+import threading
+import time
+import warnings
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from typing import Any
+
+LOST_REASON = ("the worker process running this chunk died twice (killed by the system, as out-of-memory "
+               "does, or crashed); it was retried once")
+
+
+@dataclass(frozen=True)
+class LostChunk:
+    """A chunk that could not be computed because its worker died on the first try and on the retry."""
+
+    chunk: Any
+    reason: str
 
 
 def default_workers() -> int:
@@ -43,41 +67,142 @@ class SerialExecutor:
         return "serial (in process)"
 
 
+def _process_start(pid: int) -> str | None:
+    """The start time of a process (Linux /proc), telling it from a later process given the same
+    pid; None where /proc is not available. A zombie (dead, not yet reaped) counts as gone."""
+    try:
+        fields = open(f"/proc/{pid}/stat", encoding="ascii").read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return None if fields[0] == "Z" else fields[19]
+
+
+def _alive(pid: int, start: str | None) -> bool:
+    """Whether the process ``pid`` that started at ``start`` still runs."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return start is None or _process_start(pid) == start
+
+
+def _watch_parent(parent: int, start: str | None) -> None:
+    """Exit this worker as soon as the batch's process is gone (it was killed, even with SIGKILL)."""
+    while _alive(parent, start):
+        time.sleep(0.2)
+    os._exit(1)
+
+
+def _worker_init(parent: int, start: str | None) -> None:
+    """In each pool worker: leave Ctrl-C to the parent, and die with it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_watch_parent, args=(parent, start), daemon=True, name="watch-parent").start()
+
+
 class ProcessExecutor:
-    """A local process pool."""
+    """A local process pool whose workers die with the parent; a chunk whose worker dies is retried
+    once, alone (so the chunk that kills its worker is told from the chunks that were beside it)."""
 
     def __init__(self, workers: int | None = None):
         self.workers = workers or default_workers()
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> "ProcessExecutor":
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        self._pool = self._new_pool()
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def _new_pool(self) -> ProcessPoolExecutor:
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        me = os.getpid()
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=context, initializer=_worker_init,
+                                   initargs=(me, _process_start(me)))
+
+    def __exit__(self, exc_type: Any, *exc: Any) -> None:
         if self._pool is not None:
+            if exc_type is not None:
+                self._terminate_workers()
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
+    def _terminate_workers(self) -> None:
+        """Stop the workers now (on Ctrl-C or an error) instead of waiting for their chunks."""
+        pool = self._pool
+        if hasattr(pool, "terminate_workers"):  # Python >= 3.14
+            pool.terminate_workers()
+            return
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            if process.is_alive():
+                process.terminate()
+
     def map_chunks(self, fn: Callable, chunks: Iterable) -> Iterator:
+        """Yield ``fn(chunk)`` (or a LostChunk) for every chunk, at most 2 x workers in flight."""
         assert self._pool is not None, "use the executor as a context manager"
-        pending = set()
-        limit = 2 * self.workers
-        for chunk in chunks:
-            pending.add(self._pool.submit(fn, chunk))
-            if len(pending) >= limit:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    yield future.result()
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
+        source = iter(chunks)
+        pending: dict[Future, tuple[Any, bool]] = {}
+        suspects: deque = deque()
+        exhausted = False
+        while True:
+            if suspects:
+                if not pending:
+                    chunk = suspects.popleft()
+                    pending[self._pool.submit(fn, chunk)] = (chunk, True)
+            else:
+                while not exhausted and len(pending) < 2 * self.workers:
+                    chunk = next(source, None)
+                    if chunk is None:
+                        exhausted = True
+                        break
+                    pending[self._pool.submit(fn, chunk)] = (chunk, False)
+            if not pending:
+                return
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            if any(isinstance(f.exception(), BrokenProcessPool) for f in done):
+                done, _ = wait(pending)  # every other chunk in flight ends too, broken or finished
+                yield from self._collect(done, pending, suspects)
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = self._new_pool()
+            else:
+                yield from self._collect(done, pending, suspects)
+
+    @staticmethod
+    def _collect(done, pending: dict, suspects: deque) -> Iterator:
+        """Results of finished futures; chunks of a broken pool become suspects (retried alone), or
+        lost when they already ran alone."""
+        for future in done:
+            chunk, alone = pending.pop(future)
+            if isinstance(future.exception(), BrokenProcessPool):
+                if alone:
+                    yield LostChunk(chunk, LOST_REASON)
+                else:
+                    suspects.append(chunk)
+            else:
                 yield future.result()
 
     def describe(self) -> str:
         return f"{self.workers} local processes"
+
+
+def _quiet_distributed() -> None:
+    """Silence dask.distributed's warnings about tasks cancelled by a shutdown (after Ctrl-C or an
+    error, closing the cluster mid-chunk is expected and the one-line message says what to do)."""
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
+
+
+@contextmanager
+def _ctrl_c_ignored():
+    """Ignore Ctrl-C while worker processes are started, so they inherit the ignored signal and leave
+    a terminal's Ctrl-C (sent to the whole process group) to the batch, which closes the cluster."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class DaskExecutor:
@@ -93,9 +218,16 @@ class DaskExecutor:
     def __enter__(self) -> "DaskExecutor":
         from dask.distributed import Client, LocalCluster
 
+        import dask
+
         if self.address is None:
-            self._cluster = LocalCluster(n_workers=self.requested, threads_per_worker=1, processes=True,
-                                         dashboard_address=None)
+            # a task whose worker dies is retried once, then fails with KilledWorker (a LostChunk)
+            with dask.config.set({"distributed.scheduler.allowed-failures": 1}), _ctrl_c_ignored(), \
+                    warnings.catch_warnings():
+                # the scheduler's HTTP port taken by another cluster: it takes another one, nothing to say
+                warnings.filterwarnings("ignore", message="Port .* is already in use")
+                self._cluster = LocalCluster(n_workers=self.requested, threads_per_worker=1, processes=True,
+                                             dashboard_address=None)
             self._client = Client(self._cluster)
         else:
             self._client = Client(self.address)
@@ -103,7 +235,13 @@ class DaskExecutor:
             self.workers = max(1, sum(threads.values())) if threads else self.requested
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, exc_type: Any, *exc: Any) -> None:
+        if exc_type is not None and self._cluster is not None and self._client is not None:
+            _quiet_distributed()
+            try:
+                self._client.run(_quiet_distributed)
+            except Exception:  # noqa: BLE001 - a worker already gone needs no quieting
+                pass
         if self._client is not None:
             self._client.close()
             self._client = None
@@ -112,22 +250,34 @@ class DaskExecutor:
             self._cluster = None
 
     def map_chunks(self, fn: Callable, chunks: Iterable) -> Iterator:
+        """Yield ``fn(chunk)`` (or a LostChunk when the scheduler gave up on its workers) for every
+        chunk, at most 2 x workers in flight."""
         from dask.distributed import as_completed
 
         assert self._client is not None, "use the executor as a context manager"
         limit = 2 * self.workers
         queue = as_completed()
-        in_flight = 0
+        of: dict[str, Any] = {}
         for chunk in chunks:
-            queue.add(self._client.submit(fn, chunk, pure=False))
-            in_flight += 1
-            if in_flight >= limit:
-                future = next(queue)
-                in_flight -= 1
-                yield future.result()
-                future.release()
+            future = self._client.submit(fn, chunk, pure=False)
+            of[future.key] = chunk
+            queue.add(future)
+            if len(of) >= limit:
+                yield self._outcome(next(queue), of)
         for future in queue:
-            yield future.result()
+            yield self._outcome(future, of)
+
+    @staticmethod
+    def _outcome(future, of: dict[str, Any]):
+        """The chunk's result, or a LostChunk when its workers died; the future is released."""
+        from distributed.scheduler import KilledWorker
+
+        chunk = of.pop(future.key)
+        try:
+            return future.result()
+        except KilledWorker:
+            return LostChunk(chunk, LOST_REASON)
+        finally:
             future.release()
 
     def describe(self) -> str:

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,7 +42,8 @@ from ecosim.assumptions import ASSUMPTIONS
 from ecosim.levers import LEVERS
 from ecosim.model import OUTPUT_COLUMNS
 from ecosim import scenario as scenario_checks
-from ecosim.scenario import BUILTIN_SCENARIOS, Scenario, ScenarioError, _show, load_scenario
+from ecosim.scenario import (BUILTIN_SCENARIOS, Scenario, ScenarioError, _show, builtin_scenario_path, load_scenario,
+                             read_toml)
 
 DISTRIBUTIONS = {
     "uniform": ("low", "high"),
@@ -154,6 +154,17 @@ class Experiment:
     points are then the factors' doing, not noise (recommended for sensitivity analysis)."""
     """The raw ``[sensitivity]`` table, validated by the sensitivity analysis that reads it."""
 
+    def input_files(self) -> dict[str, Path]:
+        """The files the experiment reads: itself, its scenario (a built-in one's shipped file) and
+        its CSV design."""
+        folder = Path(self.source).parent
+        scenario = folder / self.scenario_ref
+        files = {"experiment file": Path(self.source),
+                 "scenario file": scenario if scenario.is_file() else builtin_scenario_path(self.scenario_ref)}
+        if self.method == "csv":
+            files["design file"] = folder / self.design["file"]
+        return files
+
     @property
     def factor_names(self) -> list[str]:
         return [f.name for f in self.factors]
@@ -165,23 +176,20 @@ class Experiment:
         return design_points(self)
 
     def point_count(self) -> int:
-        return len(self.points())
+        """The number of design points, computed without building the design."""
+        from ecosim.explore.designs import design_size
+
+        return design_size(self)
 
 
 def load_experiment(path: str | Path) -> Experiment:
     """Read and validate an experiment file."""
     path = Path(path)
     source = str(path)
-    if not path.is_file():
-        raise ExperimentError(source, "(file)", "no such file")
-    data = path.read_bytes()
-    try:
-        raw = tomllib.loads(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ExperimentError(source, "(file)", "not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ExperimentError(source, "(syntax)", f"not valid TOML: {error}") from None
-    return _validate(raw, source, path.parent, hashlib.sha256(data).hexdigest())
+    if not path.exists():
+        raise ExperimentError(source, "(file)", "no such file; give an experiment TOML file")
+    raw = read_toml(path, source, "an experiment TOML file", ExperimentError)
+    return _validate(raw, source, path.parent, file_sha256(path))
 
 
 def file_sha256(path: str | Path) -> str:
@@ -203,8 +211,8 @@ def _validate(raw: dict, source: str, folder: Path, sha: str) -> Experiment:
     if not isinstance(ref, str):
         raise ExperimentError(source, "scenario", f"must be {_TOP_LEVEL['scenario']}, got {_show(ref)}")
     scenario_path = folder / ref
-    target = scenario_path if scenario_path.is_file() else ref
-    if not scenario_path.is_file() and ref not in BUILTIN_SCENARIOS:
+    target = scenario_path if scenario_path.exists() else ref
+    if not scenario_path.exists() and ref not in BUILTIN_SCENARIOS:
         raise ExperimentError(source, "scenario", f"no scenario file {scenario_path} and not a built-in "
                               f"scenario; built-in scenarios are {', '.join(BUILTIN_SCENARIOS)}")
     try:
@@ -239,9 +247,10 @@ def _validate(raw: dict, source: str, folder: Path, sha: str) -> Experiment:
         raise ExperimentError(source, "common_random_numbers", f"must be true or false, got {_show(crn)}")
     experiment = Experiment(name, description, scenario, ref, factors, method, settings, replications, seed,
                             yearly, summaries, source, sha, csv_points, sensitivity, crn)
-    total = experiment.point_count() * replications
-    if total > MAX_RUNS:
-        raise ExperimentError(source, "design", f"{total} runs; at most {MAX_RUNS} runs are allowed")
+    points = experiment.point_count()
+    if points * replications > MAX_RUNS:
+        raise ExperimentError(source, "design", f"{points} design points x {replications} replications = "
+                              f"{points * replications:.3g} runs; at most {MAX_RUNS} runs are allowed")
     return experiment
 
 
@@ -252,12 +261,7 @@ def _design(method: str, design: dict, raw: dict, folder: Path, source: str):
         if "file" not in design or not isinstance(design["file"], str):
             raise ExperimentError(source, "design.file", "must be a CSV file path relative to the experiment file")
         csv_path = folder / design["file"]
-        if not csv_path.is_file():
-            raise ExperimentError(source, "design.file", f"no such file {csv_path}")
-        try:
-            table = pd.read_csv(csv_path)
-        except Exception as error:  # noqa: BLE001 - any parse failure is a bad input
-            raise ExperimentError(source, "design.file", f"not a readable CSV: {error}") from None
+        table = _read_design_csv(csv_path, source)
         if "factors" in raw:
             factors = _factors(raw["factors"], source)
             missing = [f.name for f in factors if f.name not in table.columns]
@@ -271,17 +275,8 @@ def _design(method: str, design: dict, raw: dict, folder: Path, source: str):
                                field_prefix="design.file: column ")
         if len(table) == 0:
             raise ExperimentError(source, "design.file", "has no rows; give one row per design point")
-        for f in factors:
-            column = table[f.name]
-            for i, value in enumerate(column):
-                where = f"design.file[{i + 2}].{f.name}"
-                if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-                    raise ExperimentError(source, where, f"must be {_allowed(f)}, got {_show(value)}")
-                value = float(value)
-                if not math.isfinite(value) or not f.low <= value <= f.high:
-                    raise ExperimentError(source, where, f"{value!r} is out of range; allowed is {_allowed(f)}")
-                if f.integer and value != int(value):
-                    raise ExperimentError(source, where, f"must be {_allowed(f)}, got {value!r}")
+        table = pd.DataFrame({f.name: [_csv_cell(text, f, i, source) for i, text in enumerate(table[f.name])]
+                              for f in factors})
         csv_points = table[[f.name for f in factors]].to_numpy(dtype=float)
         settings["file"] = design["file"]
         return settings, csv_points, factors
@@ -306,17 +301,59 @@ def _design(method: str, design: dict, raw: dict, folder: Path, source: str):
     return settings, csv_points, tuple(factors)
 
 
+def _read_design_csv(path: Path, source: str) -> pd.DataFrame:
+    """The cells of a CSV design as text (a UTF-8 byte-order mark, as spreadsheets write, is accepted)."""
+    if path.is_dir():
+        raise ExperimentError(source, "design.file", f"{path} is a folder; give a CSV file path relative to "
+                              "the experiment file")
+    if not path.is_file():
+        raise ExperimentError(source, "design.file", f"no such file {path}")
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise ExperimentError(source, "design.file", f"{path} is not UTF-8 text") from None
+    except Exception as error:  # noqa: BLE001 - any parse failure is a bad input
+        raise ExperimentError(source, "design.file", f"not a readable CSV: {error}") from None
+    duplicated = [c for c in table.columns if "." in c and c.rsplit(".", 1)[1].isdigit()
+                  and c.rsplit(".", 1)[0] in table.columns]
+    if duplicated:
+        raise ExperimentError(source, "design.file", f"column {duplicated[0].rsplit('.', 1)[0]} appears twice; "
+                              "give each factor one column")
+    return table
+
+
+def _csv_cell(text: str, f: Factor, row: int, source: str) -> float:
+    """One cell of a CSV design as a number within the factor's range; ``row`` counts data rows from 0,
+    the error names the file's line (the header is line 1)."""
+    where = f"design.file[{row + 2}].{f.name}"
+    try:
+        value = float(text.strip())
+    except ValueError:
+        shown = "an empty cell" if not text.strip() else f"a text ({text!r})"
+        raise ExperimentError(source, where, f"must be {_allowed(f)}, got {shown}") from None
+    if not math.isfinite(value) or not f.low <= value <= f.high:
+        raise ExperimentError(source, where, f"{value!r} is out of range; allowed is {_allowed(f)}")
+    if f.integer and value != int(value):
+        raise ExperimentError(source, where, f"must be {_allowed(f)}, got {value!r}")
+    return value
+
+
 def _factors(raw: Any, source: str, field_prefix: str = "factors.") -> tuple[Factor, ...]:
     if not isinstance(raw, dict) or not raw:
         raise ExperimentError(source, "factors", "must be a non-empty table of factors "
                               "(levers.NAME or assumptions.NAME)")
     flat: dict[str, Any] = {}
+    spelled: dict[str, str] = {}
     for key, value in raw.items():
         if key in ("levers", "assumptions") and isinstance(value, dict) and "distribution" not in value:
-            for sub, spec in value.items():
-                flat[f"{key}.{sub}"] = spec
+            entries = [(f"{key}.{sub}", spec, f"[factors.{key}.{sub}]") for sub, spec in value.items()]
         else:
-            flat[key] = value
+            entries = [(key, value, f'[factors."{key}"]')]
+        for name, spec, spelling in entries:
+            if name in flat:
+                raise ExperimentError(source, f"{field_prefix}{name}",
+                                      f"given twice, as {spelled[name]} and as {spelling}; give each factor once")
+            flat[name], spelled[name] = spec, spelling
     return tuple(_factor(name, spec, source, field_prefix) for name, spec in flat.items())
 
 

@@ -1,31 +1,54 @@
-"""The result store of a batch: one folder, Parquet files per chunk, a manifest and a failure log.
+"""The output folder of a batch: chunk files in subfolders, a record per finished chunk, a manifest,
+a failure log and a lock.
 
-``runs-NNNNNN.parquet`` (one row per run and year) and ``summaries-NNNNNN.parquet`` (one row per
-run) are written atomically (a temporary file, then ``os.replace``) as each chunk finishes; a
-chunk is done when its files exist. ``manifest.json`` records the experiment file's sha256, the
-package version, the git commit, the root seed, the chunk layout and counts. ``failures.jsonl``
-holds one line per run that raised.
+::
+
+    OUT/manifest.json            what the batch depends on (content hashes), its layout and its counts
+    OUT/failures.jsonl           one line per run that raised or was lost with its worker
+    OUT/runs/part-NNNNNN.parquet       yearly rows of chunk NNNNNN (read the folder with pd.read_parquet)
+    OUT/summaries/part-NNNNNN.parquet  one row per run of chunk NNNNNN
+    OUT/chunks/NNNNNN.json       the chunk's record: its run keys and seeds, which runs failed, the
+                                 sha256 of its Parquet files; written last, so its presence means done
+    OUT/.lock, OUT/.lock-holder  the lock held by the batch writing the folder, and the holder's pid
+
+Every file is written atomically (a temporary file renamed into place), so a kill leaves no
+half-written file behind that could pass for a finished one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
+import socket
 import subprocess
 import tempfile
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow.parquet as pq
+from filelock import FileLock, Timeout
 
 MANIFEST = "manifest.json"
 FAILURES = "failures.jsonl"
-_CHUNK = re.compile(r"^(runs|summaries)-(\d{6})\.parquet$")
+LOCK = ".lock"
+HOLDER = ".lock-holder"
+KINDS = ("runs", "summaries")
+RECORDS = "chunks"
+_PART = re.compile(r"^part-(\d{6})\.parquet$")
+_RECORD = re.compile(r"^(\d{6})\.json$")
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 _MODE = 0o666 & ~_UMASK
+
+
+class BatchFolderError(ValueError):
+    """A batch folder that cannot be used as asked (locked by another batch, unfinished, or holding
+    results that do not belong to this experiment); the message says why and what to do."""
 
 
 def now() -> str:
@@ -42,6 +65,47 @@ def git_commit() -> str | None:
     return out.stdout.strip() if out.returncode == 0 and out.stdout.strip() else None
 
 
+def file_sha256(path: str | Path) -> str:
+    """The sha256 of a file's bytes, read in blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class FolderLock:
+    """One writer per folder: an OS-level lock (released by the kernel if the holder dies), with the
+    holder's pid written beside it so a refused batch can say who holds it."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self._lock = FileLock(str(folder / LOCK), timeout=0)
+
+    def __enter__(self) -> "FolderLock":
+        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            self._lock.acquire()
+        except Timeout:
+            raise BatchFolderError(f"{self.folder} is being written by another batch (pid {self._holder()}); "
+                                   "wait for it to finish, or give another --out folder") from None
+        _atomic_text(f"{os.getpid()} {socket.gethostname()} {now()}\n", self.folder / HOLDER)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        (self.folder / HOLDER).unlink(missing_ok=True)
+        self._lock.release()
+
+    def _holder(self) -> str:
+        """The pid written by the holder (it may be writing it this instant: wait a little)."""
+        for _ in range(50):
+            try:
+                return (self.folder / HOLDER).read_text(encoding="utf-8").split()[0]
+            except (OSError, IndexError):
+                time.sleep(0.02)
+        return "unknown"
+
+
 class Store:
     """A batch's output folder."""
 
@@ -51,45 +115,85 @@ class Store:
 
     # --- files ----------------------------------------------------------------------------
 
-    def chunk_files(self, chunk: int) -> list[Path]:
-        names = [f"runs-{chunk:06d}.parquet"] + ([f"summaries-{chunk:06d}.parquet"] if self.summaries else [])
-        return [self.folder / name for name in names]
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return KINDS if self.summaries else KINDS[:1]
 
-    def done_chunks(self) -> set[int]:
-        """Chunks whose files all exist."""
-        if not self.folder.is_dir():
-            return set()
-        found: dict[int, set[str]] = {}
-        for path in self.folder.iterdir():
-            match = _CHUNK.match(path.name)
+    def part(self, kind: str, chunk: int) -> Path:
+        return self.folder / kind / f"part-{chunk:06d}.parquet"
+
+    def record_path(self, chunk: int) -> Path:
+        return self.folder / RECORDS / f"{chunk:06d}.json"
+
+    def prepare(self) -> None:
+        """Create the subfolders."""
+        for name in (*self.kinds, RECORDS):
+            (self.folder / name).mkdir(parents=True, exist_ok=True)
+
+    def records(self) -> dict[int, dict[str, Any]]:
+        """The records of the finished chunks, by chunk index."""
+        folder = self.folder / RECORDS
+        if not folder.is_dir():
+            return {}
+        found = {}
+        for path in folder.iterdir():
+            match = _RECORD.match(path.name)
             if match:
-                found.setdefault(int(match[2]), set()).add(match[1])
-        need = {"runs", "summaries"} if self.summaries else {"runs"}
-        return {chunk for chunk, kinds in found.items() if need <= kinds}
+                found[int(match[1])] = json.loads(path.read_text(encoding="utf-8"))
+        return found
 
-    def write_chunk(self, chunk: int, yearly: pd.DataFrame, summaries: pd.DataFrame | None) -> None:
-        """Write a chunk's files, each atomically; the runs file last, so its presence means done."""
-        runs_path, *rest = self.chunk_files(chunk)
-        if rest:
-            _atomic_parquet(summaries, rest[0])
-        _atomic_parquet(yearly, runs_path)
+    def write_chunk(self, chunk: int, yearly: pd.DataFrame, summaries: pd.DataFrame | None,
+                    runs: list[list[Any]], failed: list[list[Any]]) -> None:
+        """Write a chunk's Parquet files and then its record (run keys and seeds, failed keys, file
+        hashes), each atomically; the record's presence means the chunk is done."""
+        tables = {"runs": yearly, "summaries": summaries}
+        hashes = {}
+        for kind in self.kinds:
+            path = self.part(kind, chunk)
+            _atomic_parquet(tables[kind], path)
+            hashes[kind] = file_sha256(path)
+        record = {"chunk": chunk, "runs": runs, "failed": failed, "sha256": hashes}
+        _atomic_text(json.dumps(record) + "\n", self.record_path(chunk))
+
+    def verify(self, chunk: int, record: dict[str, Any], expected: list[list[Any]]) -> str | None:
+        """Why a finished chunk does not belong to this batch (its run keys and seeds differ, or a file
+        is missing or changed since it was written), or None when it does."""
+        if record.get("runs") != expected:
+            return (f"chunk {chunk} holds runs (point, replication, seed) {_preview(record.get('runs'))}, "
+                    f"this experiment has {_preview(expected)} there")
+        for kind in self.kinds:
+            path = self.part(kind, chunk)
+            if not path.is_file():
+                return f"chunk {chunk} is recorded as done but {path} is missing"
+            if file_sha256(path) != record.get("sha256", {}).get(kind):
+                return f"{path} has changed since the batch wrote it"
+        return None
 
     def remove_stale(self, done: set[int]) -> None:
-        """Remove temporary files and the half-written files of chunks not done."""
-        if not self.folder.is_dir():
-            return
-        for path in self.folder.iterdir():
-            match = _CHUNK.match(path.name)
-            if path.name.startswith(".tmp-") or (match and int(match[2]) not in done):
-                path.unlink(missing_ok=True)
+        """Remove temporary files and the files of chunks not done (half-written or orphaned)."""
+        for name in (*KINDS, RECORDS, "."):
+            folder = self.folder / name
+            if not folder.is_dir():
+                continue
+            for path in folder.iterdir():
+                match = _PART.match(path.name) or _RECORD.match(path.name)
+                if path.name.startswith(".tmp-") or (name != "." and match and int(match[1]) not in done):
+                    path.unlink(missing_ok=True)
 
     def clear(self) -> None:
-        """Remove everything a batch writes (for ``--restart``); other files are left alone."""
-        if not self.folder.is_dir():
-            return
-        for path in self.folder.iterdir():
-            if _CHUNK.match(path.name) or path.name in (MANIFEST, FAILURES) or path.name.startswith(".tmp-"):
-                path.unlink(missing_ok=True)
+        """Remove everything a batch writes (for ``--restart``); other files and the lock are left alone."""
+        self.remove_stale(set())
+        for name in (MANIFEST, FAILURES):
+            (self.folder / name).unlink(missing_ok=True)
+
+    def completed_runs(self, chunks: set[int], years_per_run: int) -> int:
+        """The runs whose results are on disk in ``chunks``, counted from the Parquet files."""
+        count = 0
+        for chunk in chunks:
+            path = self.part(self.kinds[-1], chunk)
+            rows = pq.ParquetFile(path).metadata.num_rows
+            count += rows if self.summaries else rows // max(1, years_per_run)
+        return count
 
     # --- manifest and failures ------------------------------------------------------------
 
@@ -114,12 +218,11 @@ class Store:
                 continue
         return records
 
-    def keep_failures_of(self, done: set[int]) -> int:
-        """Drop logged failures of chunks not done (they will be run again); the count kept."""
-        kept = [r for r in self.read_failures() if r.get("chunk") in done]
+    def keep_failures_of(self, done: set[int]) -> None:
+        """Drop logged failures of chunks not done (they will be run again)."""
         if (self.folder / FAILURES).exists():
+            kept = [r for r in self.read_failures() if r.get("chunk") in done]
             _atomic_text("".join(json.dumps(r) + "\n" for r in kept), self.folder / FAILURES)
-        return len(kept)
 
     def append_failures(self, records: list[dict[str, Any]]) -> None:
         if not records:
@@ -134,7 +237,8 @@ class Store:
 
     def read(self, kind: str) -> pd.DataFrame:
         """All chunks of ``runs`` or ``summaries`` stacked, sorted by point, replication (and year)."""
-        files = sorted(self.folder.glob(f"{kind}-*.parquet"))
+        folder = self.folder / kind
+        files = sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []
         frames = [pd.read_parquet(path) for path in files]
         frames = [f for f in frames if len(f)]
         if not frames:
@@ -142,6 +246,14 @@ class Store:
         table = pd.concat(frames, ignore_index=True)
         keys = [k for k in ("point", "replication", "year") if k in table.columns]
         return table.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+def _preview(runs: Any) -> str:
+    """The first run keys of a chunk, for a message."""
+    if not isinstance(runs, list):
+        return repr(runs)
+    shown = ", ".join(f"({p}, {r}, {s})" for p, r, s in runs[:2])
+    return f"{shown}{', ...' if len(runs) > 2 else ''} ({len(runs)} runs)"
 
 
 def _atomic_parquet(table: pd.DataFrame, path: Path) -> None:
