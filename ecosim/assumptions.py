@@ -217,7 +217,8 @@ ASSUMPTIONS: dict[str, Assumption] = {
            "institutions differ in how much usable knowledge their R&D yields", "technology"),
         # --- finance --------------------------------------------------------------------
         _a("venture_private_capital", "100m yuan per year", 5.0, 1.0, 20.0,
-           "private angel and VC money invested in Shanxi firms a year; no deal counts in the data", "finance"),
+           "private angel and VC money invested in Shanxi firms in 2020; no deal counts in the data. Other years "
+           "scale with enterprise R&D (base year) and the trend growth (later years)", "finance"),
         _a("venture_deal_size", "m yuan", 10.0, 3.0, 30.0, "typical early-stage deal", "finance"),
         _a("venture_spend_years", "years", 3, 1, 6,
            "an investee spends its venture money over this many years", "finance", integer=True),
@@ -229,7 +230,8 @@ ASSUMPTIONS: dict[str, Assumption] = {
         _a("venture_rd_share", "share of invested money", 0.4, 0.2, 0.7,
            "share of venture money an investee spends on R&D", "finance"),
         _a("tech_credit_base_lending", "100m yuan per year", 20.0, 5.0, 50.0,
-           "tech-credit loans to technology SMEs with no government loss sharing", "finance"),
+           "tech-credit loans to technology SMEs with no government loss sharing, in 2020; other years scale "
+           "like private venture money", "finance"),
         _a("tech_credit_risk_response", "relative lending per unit loss share", 2.0, 0.5, 4.0,
            "banks lend more when the government bears part of the losses", "finance"),
         _a("tech_credit_default_rate", "per year", 0.03, 0.01, 0.08,
@@ -294,8 +296,9 @@ ASSUMPTIONS: dict[str, Assumption] = {
            "coal-linked firms' profit margin moves by this much per log point of the coal price against its mean "
            "(coal miners' margins fell from about 15% to near zero as the price halved 2011-2015)", "economy"),
         _a("rd_common_shock_sd", "log points per year", 0.06, 0.0, 0.2,
-           "sd of the yearly innovation of the common R&D shock: the calibration's residual spread of Shanxi's "
-           "yearly R&D growth (data minus model), so forecasts carry the model's own error", "economy"),
+           "sd of the yearly innovation of the common R&D shock, set by the calibration: the larger of the fit's "
+           "residual spread of yearly R&D growth and the spread of the recorded growth itself (few years make the "
+           "residual understate the out-of-sample error), so forecasts carry the model's own error", "economy"),
         _a("rd_common_shock_persistence", "AR(1) coefficient", 0.7, 0.0, 0.95,
            "persistence of the common R&D shock (campaign years and budget cycles last a few years)", "economy"),
         _a("national_intensity_drift", "percentage points per year", 0.064, 0.02, 0.10,

@@ -220,9 +220,9 @@ def describe(result: Forecast) -> str:
 
     s = result.summary()
     target = "the national average" if s["target"] == "national_average" else f"{s['target']}% of GDP"
-    shanxi, national = s["rd_intensity"], s["national_rd_intensity"]
+    shanxi, national, gap = s["rd_intensity"], s["national_rd_intensity"], s["rd_intensity_gap"]
     first = s["first_year_met"]
-    return "\n".join([
+    lines = [
         f"Scenario '{s['scenario']}': {s['replications']} replications, root seed {s['seed']}",
         f"Question: does Shanxi's R&D intensity reach {target} in {s['target_year']}?",
         f"  P(target met in {s['target_year']}) = {format_share(s['target_met_count'], s['replications'])}",
@@ -230,10 +230,19 @@ def describe(result: Forecast) -> str:
         f"(90% range {shanxi['q05']:.2f}-{shanxi['q95']:.2f}%)",
         f"  National R&D / GDP in {s['target_year']}: median {national['q50']:.2f}% "
         f"(90% range {national['q05']:.2f}-{national['q95']:.2f}%)",
+        f"  Gap to the target in {s['target_year']}: median {gap['q50']:+.2f} percentage points "
+        f"(90% range {gap['q05']:+.2f} to {gap['q95']:+.2f})",
         f"  First year met in at least half the replications: {first if first else 'none up to the horizon'}",
         f"  Government cost of the levers from {result.scenario.policy_start_year} on (median): "
         f"{s['government_cost_from_policy_start_median']:.1f} (100m yuan)",
-    ])
+    ]
+    if s["probability_target_met"] < 0.5:
+        horizon = result.scenario.horizon
+        gaps = result.bands("rd_intensity_gap")["q50"]
+        lines += [f"  Out of reach in {s['target_year']} for this mix: the median gap is {gaps.loc[horizon]:+.2f} "
+                  f"points in {horizon}. What a mix would take, e.g. for {horizon}:",
+                  f"    ecosim optimize {result.scenario.name} --target-probability 0.5 --target-year {horizon}"]
+    return "\n".join(lines)
 
 
 def _write_table(table: pd.DataFrame, out: Path, stem: str) -> list[Path]:

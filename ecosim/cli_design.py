@@ -37,7 +37,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     d.set_defaults(command=run_discover)
     o = subparsers.add_parser("optimize", help="least-cost lever mix with P(target met) >= P")
     o.add_argument("scenario", help="scenario TOML or built-in name")
-    o.add_argument("--target-probability", type=float, required=True)
+    o.add_argument("--target-probability", type=float, required=True,
+                   help="the smallest acceptable P(target met), e.g. 0.5")
+    o.add_argument("--target-year", type=int,
+                   help="judge the target in this year instead of the scenario's (e.g. 2030 when 2024 is out of "
+                        "reach); it must lie inside the scenario's horizon")
     o.add_argument("--levers", help="comma-separated levers to set (default: rd_reward_rate, hte_cultivation_firms, "
                                     "open_competition_budget, innovation_full_coverage)")
     o.add_argument("--budget", type=float, help="most total government cost allowed (100m yuan)")
@@ -84,6 +88,8 @@ def run_discover(args: argparse.Namespace) -> int:
 def run_optimize(args: argparse.Namespace) -> int:
     """Search the least-cost mix and report it, its cost by lever and year, and the frontier."""
     scenario = load_scenario(args.scenario)
+    if getattr(args, "target_year", None) is not None:
+        scenario = scenario.with_changes({"target.year": args.target_year}, name=f"{scenario.name}-{args.target_year}")
     levers = [s.strip() for s in args.levers.split(",")] if args.levers else None
     result = optimize(scenario, args.target_probability, levers, args.budget, args.replications, args.workers,
                       args.maxiter)

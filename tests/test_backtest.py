@@ -241,3 +241,69 @@ def test_missing_file_and_nothing_known_exit_2(synthetic, tmp_path, capsys):
     pd.DataFrame(EXTRA).to_csv(path, index=False)
     assert _cli(["backtest", "--actuals", str(path), "--replications", "2"]) == 2
     assert "only-unknown.csv" in capsys.readouterr().err
+
+
+# --- rolling origins inside the history ---------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def origin_2016(tmp_path_factory):
+    from ecosim.analysis.backtest import backtest_origin
+    from ecosim.analysis.calibration import CalibrationConfig, calibrate
+
+    path = tmp_path_factory.mktemp("origin") / "cal.toml"
+    path.write_text('name = "tiny"\nseed = 3\ndraws = 8\nreplications = 1\naccept = 0.5\nworkers = 1\n'
+                    '[parameters]\nrd_adjustment_speed = {}\n')
+    calibration = calibrate(CalibrationConfig.load(path), last_year=2016)
+    return calibration, backtest_origin(2016, calibration, "baseline", replications=12)
+
+
+def test_origin_calibration_sees_no_year_after_the_origin(origin_2016):
+    calibration, _ = origin_2016
+    assert calibration.last_year == 2016
+    assert max(t.year for t in calibration.targets) == 2016
+
+
+def test_origin_scores_the_years_after_it_against_the_shipped_history(origin_2016):
+    _, result = origin_2016
+    table = result.table
+    assert sorted(table["year"].unique()) == [2017, 2018, 2019, 2020]
+    rd = table[table["variable"] == "rd_expenditure"].set_index("year")
+    assert list(rd["actual"]) == [148.2, 175.8, 191.2, 211.1]
+    assert (rd["random_walk"] == 132.6).all()  # the 2016 value
+    # least squares over 2011-2016 by hand
+    years = np.arange(2011, 2017)
+    values = np.array([113.4, 132.3, 155.0, 152.2, 132.5, 132.6])
+    slope = ((years - years.mean()) * (values - values.mean())).sum() / ((years - years.mean()) ** 2).sum()
+    expected = values.mean() + slope * (2019 - years.mean())
+    assert rd.loc[2019, "linear_trend"] == pytest.approx(expected)
+    # a point forecast's CRPS is its absolute error
+    np.testing.assert_allclose(rd["crps_random_walk"], (rd["random_walk"] - rd["actual"]).abs())
+    assert (table["q05"] <= table["median"]).all() and (table["median"] <= table["q95"]).all()
+    assert set(result.years["year"]) == set(range(2016, 2021))
+
+
+def test_origin_crps_is_the_ensemble_score():
+    import scoringrules
+
+    # CRPS of the ensemble {0, 1, 2} at 1: E|X - y| - E|X - X'| / 2 = 2/3 - (8/9) / 2 = 2/9
+    assert float(scoringrules.crps_ensemble(1.0, np.array([0.0, 1.0, 2.0]))) == pytest.approx(2 / 9)
+
+
+def test_conditional_origin_uses_the_recorded_gdp(origin_2016):
+    from ecosim.analysis.backtest import origin_inputs
+
+    calibration, _ = origin_2016
+    scenario = load_scenario("baseline")
+    free = origin_inputs(scenario, 2016, calibration.estimates)
+    known = origin_inputs(scenario, 2016, calibration.estimates, ("gdp", "coal"))
+    assert max(free.gdp_history) == 2016 and max(free.coal_history) == 2016
+    assert known.gdp_history[2019] == 17026.7 and max(known.coal_history) == 2020
+
+
+def test_origin_out_of_range_exits_2(capsys):
+    from ecosim.cli import main
+
+    assert main(["backtest", "--origin", "2009"]) == 2
+    assert "--origin" in capsys.readouterr().err
+    assert main(["backtest", "--origin", "2016", "--condition-on", "rain"]) == 2
+    assert "rain" in capsys.readouterr().err

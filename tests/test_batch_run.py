@@ -35,7 +35,7 @@ distribution = "uniform"
 [factors.assumptions.rd_user_cost_elasticity]
 distribution = "uniform"
 low = 0.5
-high = 1.5
+high = 1.2
 [design]
 method = "lhs"
 points = {points}

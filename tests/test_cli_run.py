@@ -36,10 +36,10 @@ def test_run_exits_zero_and_writes_the_three_files(forecast_run):
 def test_years_csv_has_one_row_per_replication_and_year(forecast_run):
     _, out, _ = forecast_run
     years = pd.read_csv(out / "years.csv")
-    assert len(years) == 3 * 16
+    assert len(years) == 3 * 11  # 2020-2030
     assert {"replication", "seed", "year"} <= set(years.columns)
     assert sorted(years["replication"].unique()) == [0, 1, 2]
-    assert years.groupby("replication")["year"].apply(list).map(lambda y: y == list(range(2015, 2031))).all()
+    assert years.groupby("replication")["year"].apply(list).map(lambda y: y == list(range(2020, 2031))).all()
     assert years["seed"].nunique() == 3  # each replication its own seed
 
 

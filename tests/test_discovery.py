@@ -78,6 +78,8 @@ name = "discover-test"
 scenario = "baseline"
 replications = 1
 seed = 3
+common_random_numbers = true   # every point on the same seeds: differences are the levers' doing
+parameter_uncertainty = false
 [factors."levers.rd_reward_rate"]
 distribution = "uniform"
 low = 0.0

@@ -407,6 +407,6 @@ def test_until_cuts_the_horizon_and_keeps_every_earlier_value():
     assert cut.horizon == 2022 and cut.target.year == 2022 and cut.policy_start_year == 2021
     for name in full.levers:
         np.testing.assert_array_equal(cut.lever_path(name), full.lever_path(name)[: cut.years.size])
-    history = full.until(2020)
+    history = full.with_changes({"base_year": 2015}).until(2020)
     assert history.policy_start_year == 2021  # a horizon before the policy start leaves history untouched
     np.testing.assert_array_equal(history.lever_path("rd_super_deduction_rate"), [0.5, 0.5, 0.5, 0.75, 0.75, 0.75])

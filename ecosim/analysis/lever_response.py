@@ -138,6 +138,15 @@ CAMPAIGN = Check(
     False,
     "plausibility bound (campaigns and mandates: small)",
 )
+CULTIVATION = Check(
+    "campaign", "response_pct", -3.0, 5.0, -3.0, 5.0,
+    "Plausibility bound, not a published estimate: coaching lifts firms near the threshold to it (reported "
+    "R&D rises, partly relabelled, Chen et al. 2021) and gets eligible firms certified; a certified firm pays "
+    "the 15% rate, at which the super-deduction is worth less (its B-index rises by about a seventh), so "
+    "more certificates can lower R&D a little. Small either way; at most +5% as for other campaigns.",
+    False,
+    "plausibility bound (campaign with an offsetting B-index channel)",
+)
 INDIRECT = Check(
     "indirect", "response_pct", -0.5, 3.0, -0.5, 3.0,
     "Plausibility bound, not a published estimate: the lever reaches firms' R&D only indirectly "
@@ -165,7 +174,7 @@ CHECKS: dict[str, Check] = {
     "open_competition_budget": MONEY,
     "innovation_full_coverage": CAMPAIGN,
     "soe_rd_floor": CAMPAIGN,
-    "hte_cultivation_firms": CAMPAIGN,
+    "hte_cultivation_firms": CULTIVATION,
     **{name: INDIRECT for name in ("guidance_fund_capital", "guidance_fund_leverage", "tech_credit_loss_share",
                                    "platforms", "talent_recruits", "pilot_scale_bases",
                                    "transfer_demonstration_projects", "tech_contract_reward_rate",

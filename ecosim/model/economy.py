@@ -72,6 +72,18 @@ class Economy:
         self.national = national
         self.rd_shock = a["rd_common_shock_persistence"] * self.rd_shock + a["rd_common_shock_sd"] * shocks[2]
 
+    def firm_growth(self, t: int) -> float:
+        """Nominal growth every firm's revenue shares from year ``t`` to the next (log points): the
+        recorded GDP growth where both years are known (Shanxi's whole economy stalled with coal in
+        2014-2016, not only its coal firms), else the trend plus the coal elasticity times this
+        year's coal-price change."""
+        a, years = self.inputs.assumptions, self.inputs.years
+        year = int(years[t])
+        now, then = self.inputs.gdp_history.get(year + 1), self.inputs.gdp_history.get(year)
+        if now is not None and then is not None:
+            return float(np.log(now / then))
+        return a["gdp_remainder_growth"] + a["coal_gdp_elasticity"] * self.coal_change
+
     def close(self, t: int, modelled_value_added: float) -> None:
         """This year's GDP given the modelled firms' value added (100m yuan)."""
         a, year = self.inputs.assumptions, int(self.inputs.years[t])

@@ -136,6 +136,7 @@ class Enterprises:
         self.new_hte = 0
         self.pushed_count = 0
         self.cultivated_count = 0
+        self.coaching_left = 0
         self.relabelled = 0.0
         self.cultivated = np.zeros(capacity, dtype=bool)
 
@@ -334,28 +335,40 @@ class Enterprises:
         self._scale_desire(own_rd, doing, inputs.base)
         self.intensity[:] = np.where(doing, self.intensity0, 0.0)
         self.rd[:] = self.intensity * self.revenue
+        certified = self._initial_hte(inputs, rng, doing)
+        self._scale_desire(own_rd, doing, inputs.base, fixed=certified)
+        self.intensity[:] = np.where(doing, self.intensity0, 0.0)
+        self.rd[:] = self.intensity * self.revenue
         self.rd_real[:] = self.rd
-        self._initial_hte(inputs, rng, doing)
         self.base_cost_table = self.user_cost_table(policy)
         self.log_user_cost0[:] = np.log(self.user_cost(policy, int(inputs.years[0])))
         self.coal_gap0 = self.coal_gap
 
-    def _scale_desire(self, own_rd: float, doing: np.ndarray, base) -> None:
+    def _scale_desire(self, own_rd: float, doing: np.ndarray, base, fixed: np.ndarray | None = None) -> None:
         """Scale desired R&D ratios so that the base-year performers' R&D is ``own_rd`` (m yuan), split
         as the data split it: above-scale industry's share of enterprise R&D (SX20, SX19, IP12, see
         ``BaseYear.industrial_rd_share``), and within industry the coal and energy sector's share
-        (mining was 34% of above-scale industrial R&D in 2012, IP12)."""
+        (mining was 34% of above-scale industrial R&D in 2012, IP12). The ``fixed`` firms (certified
+        HTEs, whose R&D meets the threshold) keep theirs; the others fill each group's share, and a
+        last common factor makes the total exact where a group cannot."""
+        fixed = np.zeros(doing.size, dtype=bool) if fixed is None else fixed
         industrial = self.segment == INDUSTRIAL
         coal = industrial & self.is_coal[self.sector]
         shares = {"coal": base.industrial_rd_share * base.coal_share_of_industrial_rd,
                   "industry": base.industrial_rd_share * (1.0 - base.coal_share_of_industrial_rd),
                   "other": 1.0 - base.industrial_rd_share}
         wanted = self.intensity0 * self.revenue * doing
+        free = doing & ~fixed
+        before = float(wanted.sum())
         for name, mask in (("coal", coal), ("industry", industrial & ~coal), ("other", ~industrial)):
-            total = float(wanted[mask].sum())
+            room = shares[name] * own_rd - float(wanted[mask & fixed].sum())
+            total = float(wanted[mask & free].sum())
             if total > 0:
-                self.intensity0[mask] *= shares[name] * own_rd / total
-        self.desire_scale = float((self.intensity0 * self.revenue)[doing].sum()) / float(wanted.sum())
+                self.intensity0[mask & free] *= max(room, 0.1 * total) / total
+        wanted = self.intensity0 * self.revenue * doing
+        rest = float(wanted[free].sum())
+        self.intensity0[free] *= (own_rd - float(wanted[fixed].sum())) / rest
+        self.desire_scale = float((self.intensity0 * self.revenue)[doing].sum()) / before
 
     def settle_knowledge(self, a: dict) -> None:
         """Base-year knowledge stocks in steady state with the base year's real R&D and absorbed
@@ -363,8 +376,8 @@ class Enterprises:
         inflow = self.rd_real + a["tech_absorption_weight"] * self.tech_bought
         self.knowledge[:] = inflow / (a["knowledge_depreciation"] + a["firm_revenue_growth"])
 
-    def own_share(self, share: float) -> None:
-        """Lower desired own R&D to ``share`` of the base year's R&D: the rest is paid by outside money."""
+    def own_share(self, share: np.ndarray) -> None:
+        """Lower each firm's desired own R&D to ``share`` of its base-year R&D: outside money pays the rest."""
         self.intensity0 *= share
         self.intensity *= share
 
@@ -388,20 +401,32 @@ class Enterprises:
         self.sector_level *= np.exp(a["rd_catch_up_rate"] * gap)
         return self.sector_level
 
-    def _initial_hte(self, inputs: ModelInputs, rng: np.random.Generator, doing: np.ndarray) -> None:
-        """Certify the base year's HTE stock (from the data): eligible performers first, certificates staggered."""
+    def _initial_hte(self, inputs: ModelInputs, rng: np.random.Generator, doing: np.ndarray) -> np.ndarray:
+        """Certify the base year's HTE stock (from the data): eligible performers first, then those
+        within the bunching window below the threshold, certificates staggered over three years. A
+        certified firm meets the threshold by definition, so the desired ratio of those below it is
+        raised to it. Where the population holds fewer such firms than the record, the stock is
+        smaller than recorded (the shortfall is the model's, not the data's). Returns the mask of
+        certified firms."""
         want = int(round(inputs.base.hte_stock))
+        year = int(inputs.years[0])
+        threshold = inputs.hte.for_revenue(self.revenue, year)
         intensity = np.divide(self.rd, self.revenue, out=np.zeros_like(self.rd), where=self.revenue > 0)
-        ratio = intensity / inputs.hte.for_revenue(self.revenue, int(inputs.years[0]))
+        ratio = intensity / threshold
         candidates = np.flatnonzero(doing)
         eligible = candidates[ratio[candidates] >= 1.0]
         if eligible.size >= want:
             chosen = rng.choice(eligible, size=want, replace=False)
         else:
-            rest = candidates[ratio[candidates] < 1.0]
+            near = (ratio >= 1.0 - inputs.assumptions["hte_bunching_window"]) & (ratio < 1.0)
+            rest = candidates[near[candidates]]
             chosen = np.concatenate([eligible, rest[np.argsort(-ratio[rest])][: want - eligible.size]])
-        self.hte_until[chosen] = inputs.years[0] + rng.integers(0, 3, size=chosen.size)
+        self.hte_until[chosen] = year + rng.integers(0, 3, size=chosen.size)
         self.hte_version += 1
+        self.intensity0[chosen] = np.maximum(self.intensity0[chosen], threshold[chosen])
+        certified = np.zeros(doing.size, dtype=bool)
+        certified[chosen] = True
+        return certified
 
     # --- the yearly rules -----------------------------------------------------------------
 
@@ -546,20 +571,22 @@ class Enterprises:
     def _lift_to_hte_threshold(self, i: np.ndarray, rd: np.ndarray, policy: YearPolicy,
                                inputs: ModelInputs, year: int, cost: np.ndarray, a: dict) -> np.ndarray:
         """Performers ``i`` just below the HTE threshold lift reported R&D (``rd``) to it when the tax
-        saving beats the extra cost; coached firms (the cultivation lever, drawn from the same
-        near-threshold pool) lift it in any case."""
+        saving beats the extra cost: uncertified firms to be recognised, certified ones to keep the
+        certificate (the rules judge R&D over the last three years, so a certified firm holds it at the
+        threshold). Coached firms (the cultivation lever, drawn from the uncertified near-threshold
+        pool) lift it in any case."""
         revenue = self.revenue[i]
         need = inputs.hte.for_revenue(revenue, year) * revenue
         uncertified = self.hte_until[i] <= year
         gap = need - rd
-        below = uncertified & (gap > 0)
+        below = gap > 0
         near = below & (rd >= (1.0 - a["hte_bunching_window"]) * need)
         saving = (CORPORATE_INCOME_TAX_RATE - policy.hte_tax_rate) * np.maximum(self.profit[i], 0.0)
         lift = near & (saving > gap * cost * (1.0 - a["hte_relabel_share"]))
         self.cultivated[:] = False
         self.cultivated_count = 0
         if policy.cultivation_firms > 0:
-            pool = np.flatnonzero(near & ~lift)
+            pool = np.flatnonzero(near & ~lift & uncertified)
             closest = pool
             if pool.size > policy.cultivation_firms:
                 share = gap[pool] / need[pool]
@@ -567,6 +594,7 @@ class Enterprises:
             lift[closest] = True
             self.cultivated[i[closest]] = True
             self.cultivated_count = int(closest.size)
+        self.coaching_left = max(policy.cultivation_firms - self.cultivated_count, 0)
         return np.maximum(rd, need * lift)
 
     def receive_grants(self, amount: float) -> None:
@@ -591,11 +619,19 @@ class Enterprises:
 
     def recognise_hte(self, a: dict, inputs: ModelInputs, year: int, rng: np.random.Generator) -> None:
         """Firms without a certificate, or in its last year, whose R&D/revenue meets the threshold may be
-        recognised: for 3 years from this year, or from next year for a renewal."""
+        recognised: for 3 years from this year, or from next year for a renewal. Cultivation places
+        not used on lifting firms to the threshold coach eligible applicants (the smallest first: the
+        programme aims at SMEs), who then pass the other criteria more often."""
         u = rng.random(self.alive.size)
         applying = np.flatnonzero((self.rd > 0) & (self.hte_until <= year))
         revenue = self.revenue[applying]
         applying = applying[self.rd[applying] >= inputs.hte.for_revenue(revenue, year) * revenue]
+        uncoached = applying[~self.cultivated[applying]]
+        places = min(self.coaching_left, uncoached.size)
+        if places > 0:
+            coached = uncoached[np.argsort(self.revenue[uncoached], kind="stable")[:places]]
+            self.cultivated[coached] = True
+            self.cultivated_count += places
         chance = np.where(self.cultivated[applying], a["hte_cultivated_success"], a["hte_application_success"])
         recognised = applying[u[applying] < chance]
         renewal = self.hte_until[recognised] == year
@@ -615,10 +651,11 @@ class Enterprises:
         self.upgraded[chosen] = True
         return int(chosen.size)
 
-    def grow(self, a: dict, t: int, coal_change: float, rng: np.random.Generator) -> None:
-        """Next year's revenue: the trend, the sector's growth gap (which fades: sectors do not diverge
-        for ever), this year's coal-price change for coal-linked firms (the volumes and prices sold
-        next year, on which next year's R&D budget is planned) and an idiosyncratic shock.
+    def grow(self, a: dict, t: int, growth: float, coal_change: float, rng: np.random.Generator) -> None:
+        """Next year's revenue: the economy's nominal growth (``growth``, log points), the sector's
+        growth gap (which fades: sectors do not diverge for ever), the part of this year's coal-price
+        change that coal-linked firms feel beyond the economy's (the volumes and prices sold next
+        year, on which next year's R&D budget is planned) and an idiosyncratic shock.
 
         The yearly log shock is uniform with the assumed standard deviation (a quarter of the
         cost of a normal draw; over the years and firms only its variance matters).
@@ -626,8 +663,8 @@ class Enterprises:
         sigma = a["firm_revenue_shock_sd"]
         half_width = sigma * np.sqrt(3.0)
         gap = a["sector_growth_persistence"] ** t
-        log_growth = (a["firm_revenue_growth"] - 0.5 * sigma**2 - half_width + gap * self.growth_of
-                      + (a["coal_firm_elasticity"] * coal_change) * self.coal_link_of
+        coal = (a["coal_firm_elasticity"] - a["coal_gdp_elasticity"]) * coal_change
+        log_growth = (growth - 0.5 * sigma**2 - half_width + gap * self.growth_of + coal * self.coal_link_of
                       + (2.0 * half_width) * rng.random(self.alive.size))
         self.revenue *= np.exp(log_growth)
         self.age += self.alive

@@ -79,9 +79,10 @@ class TechCreditLender(mesa.Agent):
         self.loans = 0.0
         self.losses = 0.0
 
-    def lend(self, loss_share: float, a: dict, firms: Enterprises, screen: Screen) -> float:
-        """Lend this year's volume to the best-scoring firms; return the government's share of losses (100m yuan)."""
-        self.loans = a["tech_credit_base_lending"] * (1.0 + a["tech_credit_risk_response"] * loss_share)
+    def lend(self, loss_share: float, scale: float, a: dict, firms: Enterprises, screen: Screen) -> float:
+        """Lend this year's volume (the 2020 volume times ``scale``) to the best-scoring firms; return
+        the government's share of losses (100m yuan)."""
+        self.loans = a["tech_credit_base_lending"] * scale * (1.0 + a["tech_credit_risk_response"] * loss_share)
         borrowers = screen.take(int(self.loans * 100.0 // a["tech_credit_loan_size"]))
         firms.credit[:] = 0.0
         firms.credit[borrowers] = a["tech_credit_loan_size"]

@@ -95,6 +95,8 @@ class ModelInputs:
     """Recorded R&D funded by government up to the last year the run knows, 100m yuan."""
     history_until: int
     """The last year whose recorded GDP, coal price, national intensity and government R&D money the run uses."""
+    enterprise_rd_2020: float
+    """Enterprise-performed R&D in 2020 (SX20), 100m yuan: the year the finance assumptions refer to."""
     hte: HteThresholds
     target_value: float | str
 
@@ -123,6 +125,7 @@ def resolve(scenario: Scenario, assumptions: dict[str, float] | None = None) -> 
         coal_history=coal,
         government_rd={y: v for y, v in series("rd_funded_by_government").items() if y <= known},
         history_until=known,
+        enterprise_rd_2020=series("rd_by_enterprises")[LAST_HISTORY_YEAR],
         hte=hte_thresholds(),
         target_value=scenario.target.value,
     )

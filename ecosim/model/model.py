@@ -70,8 +70,10 @@ class EcosystemModel(mesa.Model):
         self.performed0 = sum(inputs.base.rd_by_performer[p] for p in ("enterprises", "government_institutes",
                                                                         "higher_education"))
         """Base-year R&D of firms, institutes and universities; other performers move in proportion (100m yuan)."""
-        self.firm_government0 = self.funding0["enterprises"]["government"]
-        self.firm_other_share = self.funding0["enterprises"]["other"] / firms_rd0
+        self.firm_government0 = (self.funding0["enterprises"]["government"]
+                                 - self.government.lever("open_competition_budget", 0) * a["open_competition_firm_share"])
+        """Government money in firms' base-year R&D beyond the open-competition grants, 100m yuan."""
+        self.firm_other_share = self.funding0["enterprises"]["other"] / (firms_rd0 - grant0)
         self.local_sales = self.local_sales0 = a["local_tech_share"] * inputs.base.tech_bought
         self.tech_bought_total = inputs.base.tech_bought
         self.tech_ratio0 = inputs.base.tech_bought / firms_rd0
@@ -113,20 +115,27 @@ class EcosystemModel(mesa.Model):
         gov.book(t, "smart_factories", upgraded * a["smart_factory_subsidy"] / 100.0)
         self._book_firm_levers(t, policy)
         self.rows.append(self._record(t, year, venture))
-        firms.grow(a, t, economy.coal_change, streams["growth"])
+        firms.grow(a, t, economy.firm_growth(t), economy.coal_change, streams["growth"])
         firms.turnover(self.inputs, t, streams["exit"], streams["entry"])
         firms.venture_funds *= 1.0 - 1.0 / a["venture_spend_years"]
         self.t += 1
 
     def _settle_outside_money(self) -> None:
         """Start the base year in equilibrium with the outside money it already has: the investees
-        hold the venture money of the last few years' deals (the steady-state stock), and firms'
-        desired own R&D is lowered by the share of enterprise R&D that venture money, tech credit
-        and the software refund pay for, so that desired R&D equals recorded R&D."""
+        hold the venture money of the last few years' deals (the steady-state stock); each
+        performer's desired own R&D is what its recorded R&D leaves after the outside money it gets,
+        and all performers' own R&D is scaled so that own plus outside money equals the recorded
+        total (investees that did no R&D start spending theirs)."""
         a, firms = self.a, self.enterprises
         firms.venture_funds *= a["venture_spend_years"]
-        outside = float(firms.outside_rd(a, firms.indices()).sum())
-        firms.own_share(1.0 - outside / float(firms.rd.sum()))
+        outside = np.zeros(firms.rd.size)
+        outside[firms.indices()] = firms.outside_rd(a, firms.indices())
+        performing = firms.rd > 0
+        own = np.where(performing, np.maximum(firms.rd - outside, 0.0), 0.0)
+        total = float(firms.rd.sum())
+        scale = (total - float(outside.sum())) / float(own.sum())
+        share = np.divide(own * scale, firms.rd, out=np.zeros_like(own), where=performing)
+        firms.own_share(share)
 
     def run(self) -> pd.DataFrame:
         """Step from the base year to the horizon and return the yearly table."""
@@ -155,14 +164,22 @@ class EcosystemModel(mesa.Model):
         capital = gov.lever("guidance_fund_capital", t)
         invested = self.guidance_fund.deploy_policy(year, capital, gov.lever("guidance_fund_leverage", t),
                                                     a, firms, score)
-        private = a["venture_private_capital"] * (1.0 + a["firm_revenue_growth"]) ** t
-        invested += self.venture_fund.deploy(year, private, a, firms, score)
+        scale = self._finance_scale(t)
+        invested += self.venture_fund.deploy(year, a["venture_private_capital"] * scale, a, firms, score)
         gov.book(t, "guidance_fund_capital", capital)
-        gov.book(t, "tech_credit_loss_share", self.lender.lend(gov.lever("tech_credit_loss_share", t), a, firms, score))
+        gov.book(t, "tech_credit_loss_share",
+                 self.lender.lend(gov.lever("tech_credit_loss_share", t), scale, a, firms, score))
         burden = max(a["software_vat_burden"] - gov.lever("software_vat_refund_threshold", t), 0.0)
         firms.refund = burden * firms.revenue * firms.software
         gov.book(t, "software_vat_refund_threshold", float(firms.refund.sum()) / 100.0)
         return invested
+
+    def _finance_scale(self, t: int) -> float:
+        """Private venture money and tech credit against their 2020 volumes (the assumptions): in
+        proportion to enterprise R&D in the base year (history.csv), then growing at the trend."""
+        base = self.inputs.base
+        recorded_2020 = self.inputs.enterprise_rd_2020
+        return base.rd_by_performer["enterprises"] / recorded_2020 * (1.0 + self.a["firm_revenue_growth"]) ** t
 
     def _lever_change(self, name: str, t: int) -> float:
         """A lever's value now minus its base-year value."""
