@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from ecosim.assumptions import ASSUMPTIONS
+from ecosim.assumptions import ASSUMPTIONS, defaults
+from ecosim.constraints import funding_violations
 from ecosim.data import LAST_HISTORY_YEAR
 from ecosim.levers import LEVERS, lever_history
 
@@ -322,6 +323,9 @@ def _validate(raw: dict[str, Any], source: str) -> Scenario:
     target = _target(raw.get("target", {}), base_year, horizon, source)
     levers = _levers(raw.get("levers", {}), base_year, horizon, policy_start, source)
     assumptions = _assumptions(raw.get("assumptions", {}), source)
+    problems = funding_violations(base_year, {**defaults(), **assumptions})
+    if problems:
+        raise ScenarioError(source, "assumptions", "; ".join(problems))
     national = _year_table(raw.get("national_path", {}), "national_path", LAST_HISTORY_YEAR + 1, horizon,
                            0.0, 10.0, "percent of GDP", source)
     gdp = _year_table(raw.get("gdp_path", {}), "gdp_path", LAST_HISTORY_YEAR + 1, horizon,

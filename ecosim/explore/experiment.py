@@ -38,7 +38,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ecosim.assumptions import ASSUMPTIONS
+from ecosim.assumptions import ASSUMPTIONS, defaults
+from ecosim.constraints import FUNDING_SHARES, funding_violations
 from ecosim.levers import LEVERS
 from ecosim.model import OUTPUT_COLUMNS
 from ecosim import scenario as scenario_checks
@@ -251,7 +252,30 @@ def _validate(raw: dict, source: str, folder: Path, sha: str) -> Experiment:
     if points * replications > MAX_RUNS:
         raise ExperimentError(source, "design", f"{points} design points x {replications} replications = "
                               f"{points * replications:.3g} runs; at most {MAX_RUNS} runs are allowed")
+    _check_funding_rules(experiment, source)
     return experiment
+
+
+def _check_funding_rules(experiment: "Experiment", source: str) -> None:
+    """Refuse, before any run, design points whose funding shares break a joint rule
+    (``ecosim.constraints``), naming the points and the rule."""
+    from ecosim.explore.designs import design_points  # designs imports this module
+
+    names = [f.name for f in experiment.factors]
+    shares = [n for n in names if n.removeprefix("assumptions.") in FUNDING_SHARES]
+    if not shares:
+        return
+    base = {**defaults(), **experiment.scenario.assumptions}
+    bad = []
+    for k, row in enumerate(design_points(experiment)):
+        values = {**base, **{n.removeprefix("assumptions."): v for n, v in zip(names, row) if n in shares}}
+        problems = funding_violations(experiment.scenario.base_year, values)
+        if problems:
+            bad.append((k, problems[0]))
+    if bad:
+        listed = ", ".join(str(k) for k, _ in bad[:10]) + (" ..." if len(bad) > 10 else "")
+        raise ExperimentError(source, "factors", f"{len(bad)} design point(s) break a joint rule of the funding "
+                              f"shares (points {listed}; the first: {bad[0][1]}); narrow the factors' ranges")
 
 
 def _design(method: str, design: dict, raw: dict, folder: Path, source: str):
