@@ -61,7 +61,8 @@ matter to funds' screening of young firms, and no age data are in the project)."
 MIN_USER_COST = 0.05
 """Floor of the B-index. At the levers' extremes (super-deduction 200% with a 30% reward) the
 formula gives a zero or negative cost, i.e. R&D that pays for itself before any return; firms
-would then want unbounded R&D. The floor keeps the target finite (finance caps it anyway)."""
+would then want unbounded R&D. The floor keeps the target finite: at most (B0 / 0.05) ** elasticity
+times the firm's base-year ratio, reached only at such extremes."""
 
 CASH_FLOOR = 0.01
 """Lowest cash flow (share of revenue) a loss-making firm keeps for R&D budgeting: keeps the cash-flow
