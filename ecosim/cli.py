@@ -16,6 +16,7 @@ from ecosim.analysis.forecast import Forecast, forecast
 from ecosim.analysis.names import check_changes, check_levers, scenario_of
 from ecosim.analysis.provenance import MANIFEST, SCENARIO_FILE, manifest, scenario_toml, write_provenance
 from ecosim.assumptions import ASSUMPTIONS
+from ecosim.charts.fonts import CJKFontMissing
 from ecosim.cli_args import non_negative_int, positive_int
 from ecosim.levers import LEVERS, baseline_value
 from ecosim.model import OUTPUT_COLUMNS
@@ -58,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         _discard_stdout()
         return EXIT_CLOSED_PIPE
-    except (ScenarioError, ValueError, KeyError, OSError) as error:
+    except (ScenarioError, ValueError, KeyError, OSError, CJKFontMissing) as error:
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
         print(f"ecosim: error: {message}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -18,6 +18,7 @@ from ecosim.analysis.discovery import (  # noqa: E402
     tree_rules,
 )
 from ecosim.charts import design as design_charts  # noqa: E402
+from ecosim.charts.fonts import cjk_font  # noqa: E402
 from ecosim.charts.style import save  # noqa: E402
 from ecosim.explore.batch import read_results  # noqa: E402
 from ecosim.scenario import ScenarioError, load_scenario  # noqa: E402
@@ -34,6 +35,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "(default 0.5 for target_met, else the median of the design points)")
     d.add_argument("--peel-alpha", type=float, default=0.05)
     d.add_argument("--out", type=Path, help="output folder (default RESULTS/discovery)")
+    d.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="chart language (default: en; Chinese chart files end in -zh)")
     d.set_defaults(command=run_discover)
     o = subparsers.add_parser("optimize", help="least-cost lever mix with P(target met) >= P")
     o.add_argument("scenario", help="scenario TOML or built-in name")
@@ -49,11 +52,34 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     o.add_argument("--maxiter", type=int, default=10, help="differential-evolution generations")
     o.add_argument("--workers", type=int)
     o.add_argument("--out", type=Path, default=Path("out/optimize"))
+    o.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="chart language (default: en; Chinese chart files end in -zh)")
     o.set_defaults(command=run_optimize)
+
+
+def _suffix(lang: str) -> str:
+    """The file-name suffix of a chart language (none for English)."""
+    return "" if lang == "en" else f"-{lang}"
+
+
+def batch_footer(folder: Path, lang: str) -> dict:
+    """Footer values of a chart of a batch folder: the experiment as source, its scenario and seed."""
+    from ecosim.charts.labels import text
+
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    scenario = Path(str(manifest.get("scenario", ""))).stem or None
+    return {"source": text(lang, "source_batch", name=manifest.get("experiment") or folder.name),
+            "scenario": scenario, "seed": manifest.get("root_seed"), "replications": manifest.get("replications")}
 
 
 def run_discover(args: argparse.Namespace) -> int:
     """Describe the design points that meet the outcome with PRIM and a classification tree."""
+    lang = getattr(args, "lang", "en")
+    if lang != "en":
+        cjk_font()
     _, summaries = read_results(args.results)
     try:
         points, interest, threshold = points_of_interest(summaries, args.outcome, args.threshold)
@@ -70,7 +96,8 @@ def run_discover(args: argparse.Namespace) -> int:
     box.to_csv(out / "prim_box.csv", index=False)
     rules = tree_rules(classification_tree(points, interest))
     (out / "tree.txt").write_text("\n".join(rules) + "\n")
-    save(design_charts.peeling_trajectory(trajectory), out / "prim_trajectory")
+    save(design_charts.peeling_trajectory(trajectory, lang=lang, **batch_footer(args.results, lang)),
+         out / f"prim_trajectory{_suffix(lang)}")
     summary = {"outcome": args.outcome, "threshold": threshold, "design_points": int(len(points)),
                "of_interest": int(interest.sum()), "box_coverage": result.box.coverage,
                "box_density": result.box.density, "box_mass": result.box.mass,
@@ -87,6 +114,9 @@ def run_discover(args: argparse.Namespace) -> int:
 
 def run_optimize(args: argparse.Namespace) -> int:
     """Search the least-cost mix and report it, its cost by lever and year, and the frontier."""
+    lang = getattr(args, "lang", "en")
+    if lang != "en":
+        cjk_font()
     scenario = load_scenario(args.scenario)
     if getattr(args, "target_year", None) is not None:
         scenario = scenario.with_changes({"target.year": args.target_year}, name=f"{scenario.name}-{args.target_year}")
@@ -99,7 +129,8 @@ def run_optimize(args: argparse.Namespace) -> int:
     frontier.to_csv(out / "frontier.csv", index=False)
     result.evaluations.to_csv(out / "evaluations.csv", index=False)
     result.cost_by_lever.to_csv(out / "cost_by_lever_and_year.csv")
-    save(design_charts.frontier(frontier, args.target_probability, result.best_cost), out / "frontier")
+    save(design_charts.frontier(frontier, args.target_probability, result.best_cost, lang=lang,
+                                scenario=scenario.name), out / f"frontier{_suffix(lang)}")
     mix = result.best or result.fallback
     report = {"scenario": scenario.name, "target_year": scenario.target.year,
               "target_probability": args.target_probability, "budget": args.budget, "feasible": result.feasible,
