@@ -198,7 +198,8 @@ def write_charts(table: pd.DataFrame, folder: str | Path, lang: str = "en", summ
     def save(draw, stem: str, method: str, output: str) -> None:
         fig = draw(table, output, lang=lang, footer=footer_values(summary, method, lang))
         if not converged(summary, method, output):
-            style.stamp(fig.axes[0], text(lang, "not_converged"), gid="not_converged")
+            with style.context(lang):  # the stamp in the language's font
+                style.stamp(fig.axes[0], text(lang, "not_converged"), gid="not_converged")
         paths.extend(style.save(fig, folder / (re.sub(r"[^A-Za-z0-9_.-]+", "-", stem) + suffix)))
         plt.close(fig)
 
