@@ -1,6 +1,6 @@
 """The ``sensitivity`` subcommand: Sobol, Morris and delta indices of an experiment's factors.
 
-``register(subparsers)`` adds it to the ``ecosim`` command; ``python -m ecosim.cli_sensitivity``
+``register(subparsers)`` adds it to the ``ecosim`` command; ``python -m ecosim.cli.sensitivity``
 runs it alone (same arguments, without the word ``sensitivity``).
 """
 
@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from ecosim.charts.fonts import CJKFontMissing, cjk_font
-from ecosim.cli_args import positive_int
+from ecosim.cli.args import positive_int
 from ecosim.explore.experiment import ExperimentError
 from ecosim.model import OUTPUT_COLUMNS
 from ecosim.scenario import ScenarioError

@@ -22,7 +22,7 @@ from ecosim.analysis.backtest import (
     backtest_origin,
 )
 from ecosim.charts.fonts import CJKFontMissing, cjk_font
-from ecosim.cli_args import non_negative_int, positive_int
+from ecosim.cli.args import non_negative_int, positive_int
 from ecosim.scenario import ScenarioError
 
 EXIT_BAD_INPUT = 2
@@ -116,7 +116,7 @@ def run_backtest(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the subcommand alone: ``python -m ecosim.cli_backtest --actuals FILE.csv ...``."""
+    """Run the subcommand alone: ``python -m ecosim.cli.backtest --actuals FILE.csv ...``."""
     parser = argparse.ArgumentParser(prog="ecosim")
     register(parser.add_subparsers())
     args = parser.parse_args(["backtest", *(sys.argv[1:] if argv is None else argv)])
