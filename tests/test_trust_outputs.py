@@ -121,3 +121,39 @@ def test_dry_run_prints_runs_and_time_and_writes_nothing(tmp_path, capsys):
     assert main(["sensitivity", str(path), "--out", str(out), "--dry-run", "--method", "all"]) == 0
     text = capsys.readouterr().out
     assert "sobol:" in text and "morris:" in text and "delta:" in text and not out.exists()
+
+
+# --- the notebook API ---------------------------------------------------------------------------------
+
+
+def test_read_results_is_a_named_result_with_units(tmp_path):
+    import ecosim
+
+    lines = ['name = "two-runs"', f'scenario = "{_short_scenario(tmp_path)}"', "replications = 1", "seed = 3",
+             '[factors."levers.rd_reward_rate"]', 'distribution = "discrete"', "values = [0.0, 0.05]",
+             "[design]", 'method = "grid"']
+    (tmp_path / "grid.toml").write_text("\n".join(lines) + "\n")
+    ecosim.batch(tmp_path / "grid.toml", tmp_path / "out", workers=1)
+    result = ecosim.read_results(tmp_path / "out")
+    yearly, summaries = result  # unpacks as before
+    assert yearly is result.runs and summaries is result.summaries
+    assert result.manifest["experiment"] == "two-runs" and result.manifest["root_seed"] == 3
+    assert len(summaries) == 2 and set(yearly["year"]) >= {2021, 2024}
+    assert summaries.attrs["units"]["government_cost"] == "100m yuan"
+    assert yearly.attrs["units"]["rd_intensity"] and "lever" in yearly.attrs["definitions"]["levers.rd_reward_rate"]
+    assert summaries.attrs["definitions"]["target_met"]
+
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebooks_use_the_top_level_api_and_end_with_caveats(path):
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "import ecosim" in code
+    assert "from ecosim" not in code and "import ecosim." not in code and "ecosim.charts" not in code
+    last = nb.cells[-1]
+    assert last.cell_type == "markdown" and last.source.startswith("## Caveats: what the model does not know")
