@@ -157,3 +157,51 @@ def test_notebooks_use_the_top_level_api_and_end_with_caveats(path):
     assert "from ecosim" not in code and "import ecosim." not in code and "ecosim.charts" not in code
     last = nb.cells[-1]
     assert last.cell_type == "markdown" and last.source.startswith("## Caveats: what the model does not know")
+
+
+# --- --lang on the commands that draw ----------------------------------------------------------------
+
+needs_cjk = pytest.mark.skipif(not has_cjk_font(), reason="no CJK font")
+
+
+@needs_cjk
+def test_backtest_draws_chinese_charts_from_the_cli(tmp_path, capsys):
+    actuals = pd.DataFrame([{"region": "shanxi", "year": y, "variable": v, "value": value, "unit": "100m_yuan",
+                             "source": "test"} for y in (2021, 2022)
+                            for v, value in (("rd_expenditure", 250.0), ("gdp", 25000.0))])
+    actuals.to_csv(tmp_path / "actuals.csv", index=False)
+    out = tmp_path / "out"
+    assert main(["backtest", "--actuals", str(tmp_path / "actuals.csv"), "--replications", "3", "--seed", "5",
+                 "--condition-on", "gdp", "--lang", "zh", "--out", str(out)]) == 0
+    assert "conditioned, not scored: shanxi/gdp" in capsys.readouterr().out
+    svg = (out / "shanxi-rd_expenditure-zh.svg").read_text(encoding="utf-8")
+    assert "回测" in svg and "资料来源" in svg
+    assert not list(out.glob("shanxi-gdp*"))
+
+
+@needs_cjk
+def test_discover_draws_a_chinese_trajectory_with_the_batch_in_the_footer(tmp_path):
+    import ecosim
+
+    lines = ['name = "four-points"', f'scenario = "{_short_scenario(tmp_path)}"', "replications = 1", "seed = 3",
+             '[factors."levers.rd_reward_rate"]', 'distribution = "discrete"', "values = [0.0, 0.03, 0.06, 0.1]",
+             "[design]", 'method = "grid"']
+    (tmp_path / "grid.toml").write_text("\n".join(lines) + "\n")
+    ecosim.batch(tmp_path / "grid.toml", tmp_path / "b", workers=1)
+    assert main(["discover", str(tmp_path / "b"), "--outcome", "rd_intensity", "--lang", "zh"]) == 0
+    svg = (tmp_path / "b" / "discovery" / "prim_trajectory-zh.svg").read_text(encoding="utf-8")
+    assert "PRIM剥离轨迹" in svg and "four-points" in svg and "随机种子3" in svg
+
+
+@needs_cjk
+def test_calibrate_draws_the_fit_in_chinese_beside_the_english(tmp_path):
+    from ecosim.analysis.calibration import CalibrationConfig
+    from ecosim.cli.calibrate import draw_fit
+
+    pd.DataFrame({"target": ["rd_expenditure_2016"], "year": [2016], "data": [130.0], "model_median": [128.0],
+                  "model_q05": [120.0], "model_q95": [140.0], "tolerance": [10.0]}).to_csv(tmp_path / "fit.csv",
+                                                                                       index=False)
+    png = draw_fit(tmp_path, "zh", CalibrationConfig.load(None))
+    assert png.name == "fit-zh.png"
+    svg = (tmp_path / "fit-zh.svg").read_text(encoding="utf-8")
+    assert "校准拟合" in svg and "研发经费 2016" in svg
