@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from ecosim.charts.fonts import CJKFontMissing, cjk_font
-from ecosim.cli.args import positive_int
+from ecosim.cli.args import add_lang, positive_int
 from ecosim.explore.experiment import ExperimentError
 from ecosim.model import OUTPUT_COLUMNS
 from ecosim.scenario import ScenarioError
@@ -40,7 +40,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
                              "for an lhs design)")
     parser.add_argument("--dry-run", action="store_true",
                         help="print the number of runs and the expected time, run nothing, write nothing")
-    parser.add_argument("--lang", choices=("en", "zh"), default="en", help="chart language (default: en)")
+    add_lang(parser)
     parser.add_argument("--workers", type=positive_int, help="worker processes (default: the number of CPUs; "
                                                           "1 runs in this process)")
     parser.add_argument("--dask", nargs="?", const="local", default=None, metavar="ADDRESS",
