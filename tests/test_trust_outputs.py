@@ -205,3 +205,15 @@ def test_calibrate_draws_the_fit_in_chinese_beside_the_english(tmp_path):
     assert png.name == "fit-zh.png"
     svg = (tmp_path / "fit-zh.svg").read_text(encoding="utf-8")
     assert "校准拟合" in svg and "研发经费 2016" in svg
+
+
+def test_a_rolling_origin_reports_its_conditioned_inputs(tmp_path):
+    from ecosim.analysis.backtest import ORIGIN_COLUMNS, OriginBacktest
+
+    empty = pd.DataFrame(columns=list(ORIGIN_COLUMNS))
+    OriginBacktest(2016, ("gdp", "coal"), empty, pd.DataFrame()).write(tmp_path)
+    meta = json.loads((tmp_path / "backtest.json").read_text())
+    assert set(meta["conditioned"]) == {"gdp", "coal"} and "not scored" in meta["conditioned"]["coal"]
+    assert not set(meta["variables"]) & {"gdp", "coal_price"}
+    OriginBacktest(2016, (), empty, pd.DataFrame()).write(tmp_path)
+    assert json.loads((tmp_path / "backtest.json").read_text())["conditioned"] == {}
