@@ -12,11 +12,12 @@ The notebook API::
 __version__ = "0.1.0"
 
 from ecosim.analysis.compare import Comparison, compare
-from ecosim.analysis.contribution import Contribution, contribution
+from ecosim.analysis.contribution import Contribution, changed_levers, contribution
 from ecosim.analysis.design import optimize
 from ecosim.analysis.forecast import Forecast, forecast
+from ecosim.analysis.results import BatchResults, read_results
 from ecosim.analysis.sensitivity import sensitivity
-from ecosim.explore.batch import batch, read_results
+from ecosim.explore.batch import batch
 from ecosim.scenario import Scenario, ScenarioError, load_scenario
 
 
@@ -28,5 +29,13 @@ def discover(results_dir, outcome: str = "target_met", threshold: float | None =
     return prim(factors, interest)
 
 
-__all__ = ["Comparison", "Contribution", "Forecast", "Scenario", "ScenarioError", "batch", "compare",
-           "contribution", "discover", "forecast", "load_scenario", "optimize", "read_results", "sensitivity", "__version__"]
+def save(fig, path_stem, formats=("png", "pdf", "svg")):
+    """Write a chart as ``path_stem.png`` (300 dpi), ``.pdf`` and ``.svg`` (text kept as text); the paths."""
+    from ecosim.charts.style import save as save_chart
+
+    return save_chart(fig, path_stem, formats)
+
+
+__all__ = ["BatchResults", "Comparison", "Contribution", "Forecast", "Scenario", "ScenarioError", "batch", "changed_levers",
+           "compare", "contribution", "discover", "forecast", "load_scenario", "optimize", "read_results", "save", "sensitivity",
+           "__version__"]

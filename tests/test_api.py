@@ -15,8 +15,8 @@ from ecosim.analysis.compare import TABLE_COLUMNS, compare  # noqa: E402
 from ecosim.analysis.contribution import changed_levers, contribution  # noqa: E402
 from ecosim.analysis.forecast import forecast  # noqa: E402
 from ecosim.charts.fonts import INSTALL_HELP, has_cjk_font  # noqa: E402
-from ecosim.cli import write_forecast  # noqa: E402
-from ecosim.cli_plot import main as plot_main  # noqa: E402
+from ecosim.cli.run import write_forecast  # noqa: E402
+from ecosim.cli.plot import main as plot_main  # noqa: E402
 from ecosim.levers import LEVERS, baseline_value  # noqa: E402
 from ecosim.scenario import load_scenario  # noqa: E402
 

@@ -16,7 +16,7 @@ import pytest
 
 from ecosim.analysis.backtest import backtest, backtest_scenario
 from ecosim.analysis.forecast import forecast
-from ecosim.cli_backtest import register
+from ecosim.cli.backtest import register
 from ecosim.data import data_path
 from ecosim.scenario import load_scenario
 

@@ -2,7 +2,7 @@
 workers die with the batch, lost workers are retried then recorded, Ctrl-C stops cleanly, and an
 unfinished folder is not read as if it were complete.
 
-Real processes throughout (the ``ecosim.cli_batch`` command, its process pool, a Dask
+Real processes throughout (the ``ecosim.cli.batch`` command, its process pool, a Dask
 LocalCluster); results are compared between runs (resumed against uninterrupted), never against
 numbers of the model.
 """
@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow.dataset as ds
 import pytest
 
-from ecosim.cli_batch import register
+from ecosim.cli.batch import register
 from ecosim.explore.batch import read_results, run_batch
 from ecosim.explore.executors import LOST_REASON, LostChunk, ProcessExecutor
 from ecosim.explore.store import BatchFolderError, FolderLock, file_sha256
@@ -66,7 +66,7 @@ def _cli(argv: list[str]) -> int:
 
 
 def _command(path: Path, out: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "ecosim.cli_batch", str(path), "--out", str(out), *extra]
+    return [sys.executable, "-m", "ecosim.cli.batch", str(path), "--out", str(out), *extra]
 
 
 def _wait_for(condition, process: subprocess.Popen | None = None, timeout: float = 90) -> None:

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 import ecosim.explore.batch as batch_module
-from ecosim.cli_batch import register
+from ecosim.cli.batch import register
 from ecosim.explore.batch import batch, read_results, run_batch
 from ecosim.explore.executors import DaskExecutor, ProcessExecutor, SerialExecutor
 from ecosim.explore.runs import run_assumptions, run_seed
@@ -150,7 +150,7 @@ def test_malformed_experiment_exits_2(tmp_path: Path, capsys):
 def test_batch_killed_with_sigkill_resumes_to_exactly_the_expected_runs(tmp_path: Path):
     path = _experiment(tmp_path, points=24)  # 48 runs in chunks of 6 with one worker
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "ecosim.cli_batch", str(path), "--out", str(out), "--workers", "1"]
+    command = [sys.executable, "-m", "ecosim.cli.batch", str(path), "--out", str(out), "--workers", "1"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 90

@@ -16,7 +16,7 @@ import pytest
 
 from ecosim.analysis.sensitivity import (INDEX_COLUMNS, Settings, load, method_experiment, noise_share,
                                          sensitivity, unit_design)
-from ecosim.cli_sensitivity import main as cli_main
+from ecosim.cli.sensitivity import main as cli_main
 from ecosim.explore.experiment import ExperimentError
 from ecosim.levers import LEVERS
 

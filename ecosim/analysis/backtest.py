@@ -28,6 +28,11 @@ COLUMNS = ("region", "year", "variable", "value", "unit", "source")
 TREND_YEARS = (LAST_HISTORY_YEAR - 5, LAST_HISTORY_YEAR)
 """The calibration years the linear trend is fitted over (the last six)."""
 CONDITIONS = ("gdp",)
+CONDITIONED: dict[str, tuple[tuple[str, str], ...]] = {
+    "gdp": (("shanxi", "gdp"), ("shanxi", "gdp_implied"), ("china", "rd_intensity_first_published")),
+}
+"""(region, variable) of the actuals each ``condition_on`` fixes as the model's input paths: those
+rows are reported as conditioned, never scored (the model was given them)."""
 
 KNOWN: dict[tuple[str, str], str] = {
     ("shanxi", "rd_expenditure"): "rd_expenditure",
@@ -41,7 +46,7 @@ KNOWN: dict[tuple[str, str], str] = {
 """(region, variable) of the actuals -> column of the model's yearly table."""
 
 TABLE_COLUMNS = ("region", "variable", "year", "model_column", "unit", "actual", "q05", "q25", "median",
-                 "q75", "q95", "random_walk", "linear_trend", "inside_90")
+                 "q75", "q95", "random_walk", "linear_trend", "inside_90", "conditioned")
 
 
 class ActualsError(ValueError):
@@ -62,8 +67,9 @@ class BacktestResult:
     actuals: pd.DataFrame
     skipped: list[dict] = field(default_factory=list)
 
-    def write(self, out: str | Path, charts: bool = True) -> list[Path]:
-        """Write backtest.csv, backtest.json and a chart per variable to ``out``; returns the paths."""
+    def write(self, out: str | Path, charts: bool = True, lang: str = "en") -> list[Path]:
+        """Write backtest.csv, backtest.json and a chart per scored variable (in ``lang``; Chinese
+        files end in ``-zh``) to ``out``; returns the paths."""
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         paths = [out / "backtest.csv", out / "backtest.json"]
@@ -75,11 +81,20 @@ class BacktestResult:
             from ecosim.charts.backtest import backtest_chart
             from ecosim.charts.style import save
 
+            suffix = "" if lang == "en" else f"-{lang}"
             for (region, variable), rows in self.table.groupby(["region", "variable"], sort=True):
-                fig = backtest_chart(self, region, variable)
-                paths += save(fig, out / f"{region}-{variable}")
+                if rows["conditioned"].any():
+                    continue  # the model was given these values: nothing to show
+                fig = backtest_chart(self, region, variable, lang)
+                paths += save(fig, out / f"{region}-{variable}{suffix}")
                 plt.close(fig)
         return paths
+
+    def plot(self, region: str, variable: str, lang: str = "en"):
+        """The chart of one (region, variable) in ``lang`` (matplotlib is imported only here)."""
+        from ecosim.charts.backtest import backtest_chart
+
+        return backtest_chart(self, region, variable, lang)
 
     def describe(self) -> str:
         """A short table a person can read."""
@@ -94,6 +109,8 @@ class BacktestResult:
         p = s["probability_target_met"]
         if p:
             lines.append("P(target met): " + ", ".join(f"{y} {v:.0%}" for y, v in p.items()))
+        for key, entry in s.get("conditioned", {}).items():
+            lines.append(f"conditioned, not scored: {key} {', '.join(map(str, entry['years']))}: {entry['reason']}")
         for entry in s["skipped"]:
             lines.append(f"skipped: {entry['region']}/{entry['variable']} {entry['year']}: {entry['reason']}")
         return "\n".join(lines)
@@ -262,6 +279,7 @@ def backtest(actuals: pd.DataFrame | str | Path, scenario: Scenario | str | Path
             "q05": q["q05"], "q25": q["q25"], "median": q["q50"], "q75": q["q75"], "q95": q["q95"],
             "random_walk": random_walk(history), "linear_trend": linear_trend(history, int(rec["year"])),
             "inside_90": bool(q["q05"] <= rec["value"] <= q["q95"]),
+            "conditioned": (rec["region"], rec["variable"]) in CONDITIONED.get(condition_on or "", ()),
         })
     frame = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
     scores = _scores(frame, result, skipped, scenario, condition_on, source)
@@ -270,8 +288,13 @@ def backtest(actuals: pd.DataFrame | str | Path, scenario: Scenario | str | Path
 
 def _scores(frame: pd.DataFrame, result: Forecast, skipped: list[dict], scenario: Scenario,
             condition_on: str | None, source: str) -> dict:
-    variables = {}
+    variables, conditioned = {}, {}
     for (region, variable), rows in frame.groupby(["region", "variable"], sort=True):
+        if rows["conditioned"].any():
+            conditioned[f"{region}/{variable}"] = {
+                "region": region, "variable": variable, "years": [int(y) for y in rows["year"]],
+                "reason": f"fixed to the actuals as the model's input path (condition_on={condition_on!r})"}
+            continue
         err = lambda col: float((rows[col] - rows["actual"]).abs().mean())
         variables[f"{region}/{variable}"] = {
             "region": region, "variable": variable, "model_column": rows["model_column"].iloc[0],
@@ -291,6 +314,7 @@ def _scores(frame: pd.DataFrame, result: Forecast, skipped: list[dict], scenario
         "target_year": result.scenario.target.year,
         "target": result.scenario.target.value,
         "variables": variables,
+        "conditioned": conditioned,
         "probability_target_met": {str(int(y)): float(v) for y, v in p.items() if y > LAST_HISTORY_YEAR},
         "skipped": skipped,
         "interval": "model 90% interval: 5% to 95% quantile of the replications",
@@ -304,6 +328,11 @@ def _scores(frame: pd.DataFrame, result: Forecast, skipped: list[dict], scenario
 ORIGIN_VARIABLES = {"rd_expenditure": "rd_expenditure", "rd_intensity_first_published": "rd_intensity"}
 """Variables scored at a rolling origin: history.csv variable -> model column."""
 ORIGIN_CONDITIONS = ("gdp", "coal")
+ORIGIN_CONDITIONED = {
+    "gdp": "Shanxi GDP fixed to the recorded path after the origin: an input, not scored",
+    "coal": "the coal price fixed to the recorded path after the origin: an input, not scored",
+}
+"""What each rolling-origin condition fixes (reported in backtest.json; never among the scores)."""
 ORIGIN_COLUMNS = TABLE_COLUMNS + ("crps_model", "crps_random_walk", "crps_linear_trend")
 
 
@@ -336,7 +365,8 @@ class OriginBacktest:
         out.mkdir(parents=True, exist_ok=True)
         paths = [out / "backtest.csv", out / "backtest.json"]
         self.table.to_csv(paths[0], index=False)
-        meta = {"origin": self.origin, "condition_on": list(self.condition_on), "variables": self.scores(),
+        meta = {"origin": self.origin, "condition_on": list(self.condition_on),
+                "conditioned": {c: ORIGIN_CONDITIONED[c] for c in self.condition_on}, "variables": self.scores(),
                 "naive": {"random_walk": f"the value recorded in {self.origin}",
                           "linear_trend": f"least squares over {self.origin - 5}-{self.origin}, extrapolated"},
                 "crps": "continuous ranked probability score of the replications (scoringrules.crps_ensemble); "

@@ -56,6 +56,12 @@ class DesignResult:
         """Whether a mix meeting the probability (and budget) was found."""
         return self.best is not None
 
+    def plot(self, lang: str = "en", scenario: str | None = None):
+        """The cost-probability frontier chart in ``lang`` (matplotlib is imported only here)."""
+        from ecosim.charts.design import frontier
+
+        return frontier(self.frontier(), self.target_probability, self.best_cost, lang=lang, scenario=scenario)
+
     def frontier(self) -> pd.DataFrame:
         """The cost-probability frontier: the cheapest evaluated mix for each level of probability.
 

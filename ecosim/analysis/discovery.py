@@ -52,6 +52,13 @@ class PrimResult:
                          "restricted_factors": restricted, "chosen": i == self.chosen})
         return pd.DataFrame(rows)
 
+    def plot(self, lang: str = "en", **footer):
+        """The peeling trajectory chart in ``lang`` (matplotlib is imported only here); ``footer``
+        as for :func:`ecosim.charts.design.peeling_trajectory` (source, scenario, seed, replications)."""
+        from ecosim.charts.design import peeling_trajectory
+
+        return peeling_trajectory(self.trajectory_table(), lang=lang, **footer)
+
     def box_table(self) -> pd.DataFrame:
         """The chosen box: each restricted factor's limits against its full range."""
         full = self.trajectory[0].limits

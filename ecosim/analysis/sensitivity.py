@@ -58,6 +58,8 @@ from ecosim.explore.experiment import Experiment, ExperimentError, load_experime
 from ecosim.model import OUTPUT_COLUMNS
 
 METHODS = ("sobol", "morris", "delta")
+DESIGN_METHODS = {"sobol": "sobol", "morris": "morris", "lhs": "delta"}
+"""Design method of an experiment file -> the sensitivity method it is made for."""
 SCALAR_OUTPUTS = {"rd_intensity": "rd_intensity", "rd_intensity_gap": "rd_intensity_gap",
                   "p_target_met": "target_met", "government_cost": "government_cost"}
 """Analysed output name -> summary column (its per-point mean is analysed)."""
@@ -475,13 +477,75 @@ def _check_points(runs: pd.DataFrame, points: np.ndarray, factors: list[str]) ->
 # --- the whole analysis ---------------------------------------------------------------------------
 
 
-def sensitivity(experiment: str | Path | Experiment, out: str | Path, method: str = "sobol",
+def default_method(experiment: Experiment) -> str:
+    """The sensitivity method an experiment's design calls for: sobol and morris designs their own
+    method, an LHS design delta; a grid or CSV design has none (ExperimentError naming the field)."""
+    method = DESIGN_METHODS.get(experiment.method)
+    if method is None:
+        raise ExperimentError(experiment.source, "design.method",
+                              f"a {experiment.method!r} design has no sensitivity method; use a sobol, morris or "
+                              "lhs design, or choose the method (--method sobol, morris, delta or all)")
+    return method
+
+
+def _methods(experiment: Experiment, method: str | None) -> tuple[str, ...]:
+    """The methods to run: ``method`` (``all`` for every one), by default the design's."""
+    method = method or default_method(experiment)
+    methods = METHODS if method == "all" else (method,)
+    for m in methods:
+        if m not in METHODS:
+            raise ValueError(f"method must be one of {', '.join(METHODS)} or all, got {method!r}")
+    return methods
+
+
+def plan(experiment: str | Path | Experiment, method: str | None = None,
+         settings: Settings | None = None) -> dict[str, dict[str, int]]:
+    """The runs a sensitivity analysis needs, without running: per method the design points,
+    replications and runs (a delta on the Sobol sample shares its runs: ``shared_with``)."""
+    if not isinstance(experiment, Experiment):
+        experiment, file_settings = load(experiment)
+        settings = settings or file_settings
+    settings = settings or Settings()
+    out, seen = {}, {}
+    for m in _methods(experiment, method):
+        design = method_experiment(experiment, m, settings)
+        points = len(design.points())
+        entry = {"design_points": points, "replications": design.replications,
+                 "runs": 0 if design.sha256 in seen else points * design.replications}
+        if design.sha256 in seen:
+            entry["shared_with"] = seen[design.sha256]
+        seen.setdefault(design.sha256, m)
+        out[m] = entry
+    return out
+
+
+def seconds_per_run(experiment: str | Path | Experiment, timed: int = 2) -> float:
+    """Seconds one run of the experiment's scenario takes here: the fastest of ``timed`` runs
+    (the first includes the start-up cost)."""
+    import time
+
+    from ecosim.explore.runs import run_seed
+    from ecosim.model import simulate
+
+    if not isinstance(experiment, Experiment):
+        experiment, _ = load(experiment)
+    times = []
+    for r in range(timed):
+        start = time.perf_counter()
+        simulate(experiment.scenario, run_seed(experiment.seed, 0, r))
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def sensitivity(experiment: str | Path | Experiment, out: str | Path, method: str | None = None,
                 workers: int | None = None, dask: str | bool | None = None, *, model: Model | None = None,
                 yearly: list[str] | tuple[str, ...] | None = None, settings: Settings | None = None,
-                restart: bool = False, charts: bool = True) -> pd.DataFrame:
+                restart: bool = False, charts: bool = True, lang: str = "en") -> pd.DataFrame:
     """Sensitivity indices of an experiment's factors; writes ``out/indices.csv``, ``sensitivity.json``, charts.
 
-    ``method``: ``sobol``, ``morris``, ``delta`` or ``all``. The runs go through the batch engine
+    ``method``: ``sobol``, ``morris``, ``delta`` or ``all``; by default the experiment's design
+    decides (:func:`default_method`). Charts are labelled in ``lang`` (``en`` or ``zh``); those of
+    indices that did not converge are stamped NOT CONVERGED. The runs go through the batch engine
     into ``out/batch-<method>`` (``workers``, ``dask`` and resume as for :func:`ecosim.batch`), or
     through ``model`` when given. ``yearly`` adds yearly columns analysed year by year. Returns
     the tidy index table (``method, output, year, factor, index, value, conf_low, conf_high``);
@@ -499,10 +563,7 @@ def sensitivity(experiment: str | Path | Experiment, out: str | Path, method: st
             if column == "year" or column not in OUTPUT_COLUMNS:
                 raise ExperimentError(experiment.source, "--yearly", f"unknown yearly column {column!r}")
         settings = dataclasses.replace(settings, yearly=tuple(dict.fromkeys([*settings.yearly, *yearly])))
-    methods = METHODS if method == "all" else (method,)
-    for m in methods:
-        if m not in METHODS:
-            raise ValueError(f"method must be one of {', '.join(METHODS)} or all, got {method!r}")
+    methods = _methods(experiment, method)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     results, warnings, folders = [], [], {}
@@ -532,7 +593,7 @@ def sensitivity(experiment: str | Path | Experiment, out: str | Path, method: st
         results.append(result)
     table = pd.concat([r.table for r in results], ignore_index=True)
     summary = {"experiment": experiment.name, "experiment_file": str(Path(experiment.source).resolve()),
-               "factors": experiment.factor_names,
+               "factors": experiment.factor_names, "scenario": experiment.scenario.name, "seed": experiment.seed,
                "methods": {r.method: r.summary for r in results},
                "converged": not warnings, "warnings": warnings}
     # the files also keep the other methods' results already in ``out`` (same experiment)
@@ -541,7 +602,7 @@ def sensitivity(experiment: str | Path | Experiment, out: str | Path, method: st
     if charts:
         from ecosim.charts.sensitivity import write_charts
 
-        all_summary["charts"] = [str(p) for p in write_charts(all_table, out / "charts")]
+        all_summary["charts"] = [str(p) for p in write_charts(all_table, out / "charts", lang, all_summary)]
     (out / "sensitivity.json").write_text(json.dumps(_jsonable(all_summary), indent=2, ensure_ascii=False) + "\n")
     table.attrs["summary"] = summary
     return table

@@ -6,8 +6,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from ecosim.charts import style
+from ecosim.charts.labels import text, unit_name, variable_name
 from ecosim.data import LAST_HISTORY_YEAR
 
 if TYPE_CHECKING:
@@ -16,42 +18,60 @@ if TYPE_CHECKING:
 HISTORY_FROM = 2011
 
 
-def backtest_chart(result: "BacktestResult", region: str, variable: str) -> Figure:
-    """Chart of one (region, variable) of a backtest; returns the Figure."""
-    from ecosim.analysis.backtest import calibration_series, linear_trend, random_walk
+def _draw_naive(ax, region: str, variable: str, horizon: int, lang: str) -> None:
+    """History points, the random walk and the 2015-2020 linear trend."""
+    from ecosim.analysis.backtest import TREND_YEARS, calibration_series, linear_trend, random_walk
 
+    c = style.COLOURS
+    full = calibration_series(region, variable)
+    shown = {y: v for y, v in full.items() if y >= HISTORY_FROM}
+    if not shown:
+        return
+    ax.plot(list(shown), list(shown.values()), ls="none", marker="o", ms=4, color=c["history"],
+            label=text(lang, "history_range", start=min(shown), end=max(shown)))
+    walk_years = np.arange(max(full), horizon + 1)
+    ax.plot(walk_years, np.full(len(walk_years), random_walk(full)), color=c["neutral"], lw=1.2, ls="--",
+            gid="random_walk", label=text(lang, "random_walk"))
+    trend_years = np.arange(TREND_YEARS[0], horizon + 1)
+    ax.plot(trend_years, [linear_trend(full, int(y)) for y in trend_years], color=style.CYCLE[1], lw=1.2,
+            ls="-.", gid="linear_trend", label=text(lang, "linear_trend", start=TREND_YEARS[0], end=TREND_YEARS[1]))
+
+
+def backtest_chart(result: "BacktestResult", region: str, variable: str, lang: str = "en") -> Figure:
+    """Chart of one (region, variable) of a backtest in ``lang``, with the footer; returns the Figure."""
     rows = result.table[(result.table["region"] == region) & (result.table["variable"] == variable)]
     if rows.empty:
         raise KeyError(f"no backtest rows for {region}/{variable}")
-    column, unit = rows["model_column"].iloc[0], rows["unit"].iloc[0]
-    history = {y: v for y, v in calibration_series(region, variable).items() if y >= HISTORY_FROM}
-    bands = result.forecast.bands(column)
+    unit = rows["unit"].iloc[0]
+    bands = result.forecast.bands(rows["model_column"].iloc[0])
     bands = bands[bands.index >= HISTORY_FROM]
     horizon = int(bands.index.max())
     c = style.COLOURS
-    with style.context("en"):
+    shown = f"{variable_name(lang, region)} {variable_name(lang, variable)}"
+    with style.context(lang):
         fig, ax = style.figure("single")
         years = bands.index.to_numpy()
-        ax.fill_between(years, bands["q05"], bands["q95"], color=c["band90"], lw=0, label="model 90% band")
-        ax.fill_between(years, bands["q25"], bands["q75"], color=c["band50"], lw=0, label="model 50% band")
-        ax.plot(years, bands["q50"], color=c["shanxi"], lw=2, label="model median")
-        if history:
-            ax.plot(list(history), list(history.values()), ls="none", marker="o", ms=4, color=c["history"],
-                    label=f"history {min(history)}-{max(history)}")
-            full = calibration_series(region, variable)
-            last = max(full)
-            walk_years = np.arange(last, horizon + 1)
-            ax.plot(walk_years, np.full(len(walk_years), random_walk(full)), color=c["neutral"], lw=1.2,
-                    ls="--", gid="random_walk", label="random walk")
-            trend_years = np.arange(LAST_HISTORY_YEAR - 5, horizon + 1)
-            ax.plot(trend_years, [linear_trend(full, int(y)) for y in trend_years], color=style.CYCLE[1],
-                    lw=1.2, ls="-.", gid="linear_trend", label="linear trend 2015-2020")
+        ax.fill_between(years, bands["q05"], bands["q95"], color=c["band90"], lw=0, label=text(lang, "model_band90"))
+        ax.fill_between(years, bands["q25"], bands["q75"], color=c["band50"], lw=0, label=text(lang, "model_band50"))
+        ax.plot(years, bands["q50"], color=c["shanxi"], lw=2, label=text(lang, "model_median"))
+        _draw_naive(ax, region, variable, horizon, lang)
         ax.plot(rows["year"], rows["actual"], ls="none", marker="D", ms=5, color=c["national"],
-                gid="actuals", label="actual")
+                gid="actuals", label=text(lang, "actual"))
         ax.axvline(LAST_HISTORY_YEAR + 0.5, color=c["target_year"], lw=0.8, ls=":")
-        ax.set_title(f"Backtest: {region} {variable.replace('_', ' ')}")
-        ax.set_xlabel("year")
-        ax.set_ylabel(f"{column.replace('_', ' ')} ({unit})" if unit else column.replace("_", " "))
+        ax.set_title(text(lang, "backtest_title", variable=shown))
+        ax.set_xlabel(text(lang, "year"))
+        ax.set_ylabel(f"{variable_name(lang, variable)} ({unit_name(lang, unit)})" if unit
+                      else variable_name(lang, variable))
         ax.set_xlim(HISTORY_FROM - 0.5, horizon + 0.5)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.legend(loc="best", ncols=2)
+        scores = result.scores
+        style.add_footer(fig, lang, source=text(lang, "source_backtest", actuals=scores.get("actuals", "")),
+                         scenario=scores.get("scenario"), seed=scores.get("seed"),
+                         replications=scores.get("replications"), date=_date(result))
     return fig
+
+
+def _date(result: "BacktestResult") -> str | None:
+    """The run date of the backtest's forecast (None: today)."""
+    return str((result.forecast.provenance or {}).get("time", ""))[:10] or None

@@ -97,6 +97,12 @@ LABELS: dict[str, dict[str, str]] = {
         "target_probability": "P = {p:g}",
         "chosen_mix": "chosen mix",
         "frontier_cost": "government cost, policy start to target year (100m yuan)",
+        "frontier_probability": "P(target met)",
+        "factor_index": "{index} of {output}",
+        "source_backtest": "ecosim backtest against {actuals}",
+        "source_calibration": "ecosim calibration against the first-published statistics",
+        "source_batch": "ecosim batch {name}",
+        "footer_experiment": "experiment {name}",
     },
     "zh": {
         "fan_title": "山西研发经费投入强度：{scenario}",
@@ -184,6 +190,12 @@ LABELS: dict[str, dict[str, str]] = {
         "target_probability": "达标概率 = {p:g}",
         "chosen_mix": "选定组合",
         "frontier_cost": "政策实施至目标年份的政府成本（亿元）",
+        "frontier_probability": "达标概率",
+        "factor_index": "{output}的{index}",
+        "source_backtest": "ecosim回测（实际值：{actuals}）",
+        "source_calibration": "ecosim校准（首次公布统计数据）",
+        "source_batch": "ecosim批量模拟{name}",
+        "footer_experiment": "试验：{name}",
     },
 }
 
@@ -355,6 +367,20 @@ def variable_name(lang: str, name: str) -> str:
     base, year = (match[1], match[2]) if match else (name, None)
     shown = VARIABLE_NAMES[lang].get(base, base.replace("_", " "))
     return f"{shown} {year}" if year else shown
+
+
+UNIT_NAMES: dict[str, dict[str, str]] = {
+    "en": {"100m_yuan": "100m yuan", "percent_of_gdp": "% of GDP", "percent": "%", "firms": "firms",
+           "person_years": "person-years", "share": "share", "count": "count"},
+    "zh": {"100m_yuan": "亿元", "percent_of_gdp": "占GDP的%", "percent": "%", "firms": "家",
+           "person_years": "人年", "share": "比重", "count": "个"},
+}
+"""Display names of the units of history.csv and the model's columns."""
+
+
+def unit_name(lang: str, unit: str) -> str:
+    """Display name of a unit (``100m_yuan`` -> ``100m yuan`` / ``亿元``); unknown units spelled out."""
+    return UNIT_NAMES[lang].get(unit, unit.replace("_", " "))
 
 
 def output_name(lang: str, output: str) -> str:

@@ -14,10 +14,11 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from ecosim.charts import style
-from ecosim.charts.labels import assumption_name, lever_name, text
+from ecosim.charts.labels import assumption_name, lever_name, output_name, text
 
-OUTPUT_NAMES = {"rd_intensity": "R&D / GDP in the target year", "rd_intensity_gap": "gap to the target",
-                "p_target_met": "P(target met)", "government_cost": "government cost from the policy start"}
+INDEX_NAMES = {"ST": "ST", "S1": "S1", "mu_star": "mu*", "sigma": "sigma", "delta": "delta"}
+"""Display names of the indices (the same in both languages; Chinese uses the Greek letters)."""
+INDEX_NAMES_ZH = {"mu_star": "μ*", "sigma": "σ"}
 
 
 def factor_label(name: str, lang: str = "en") -> str:
@@ -55,21 +56,29 @@ def _scalar(table: pd.DataFrame, method: str, output: str) -> pd.DataFrame:
     return rows[rows["year"].isna()]
 
 
-def sobol_bars(table: pd.DataFrame, output: str, lang: str = "en") -> Figure:
+def index_name(lang: str, index: str) -> str:
+    """Display name of an index (``mu_star`` -> ``mu*``, in Chinese ``μ*``)."""
+    return (INDEX_NAMES_ZH.get(index) if lang == "zh" else None) or INDEX_NAMES.get(index, index)
+
+
+def sobol_bars(table: pd.DataFrame, output: str, lang: str = "en", footer: dict | None = None) -> Figure:
     """First-order (S1) and total (ST) Sobol indices of each factor, with their confidence intervals."""
-    return index_bars(table, "sobol", output, (("S1", "first order (S1)"), ("ST", "total (ST)")),
-                      "Sobol index (share of output variance), with confidence interval", "Sobol indices", lang)
+    return index_bars(table, "sobol", output, (("S1", text(lang, "s1")), ("ST", text(lang, "st"))),
+                      text(lang, "sobol_axis"), text(lang, "sobol_title", output=output_name(lang, output)),
+                      lang, footer)
 
 
-def delta_bars(table: pd.DataFrame, output: str, lang: str = "en") -> Figure:
+def delta_bars(table: pd.DataFrame, output: str, lang: str = "en", footer: dict | None = None) -> Figure:
     """Borgonovo's moment-independent delta and the first-order index of each factor, with intervals."""
-    return index_bars(table, "delta", output, (("S1", "first order (S1)"), ("delta", "delta")),
-                      "index, with confidence interval", "Moment-independent delta", lang)
+    return index_bars(table, "delta", output, (("S1", text(lang, "s1")), ("delta", text(lang, "delta"))),
+                      text(lang, "delta_axis"), text(lang, "delta_title", output=output_name(lang, output)),
+                      lang, footer)
 
 
 def index_bars(table: pd.DataFrame, method: str, output: str, indices, xlabel: str, title: str,
-               lang: str = "en") -> Figure:
-    """Two indices of each factor as paired horizontal bars (sorted by the second), with intervals."""
+               lang: str = "en", footer: dict | None = None) -> Figure:
+    """Two indices of each factor as paired horizontal bars (sorted by the second), with intervals;
+    ``title`` is the whole title and ``footer`` the values of the footer line (see :func:`style.add_footer`)."""
     rows = _scalar(table, method, output)
     frames = [(rows[rows["index"] == index].set_index("factor"), label) for index, label in indices]
     order = list(frames[-1][0].sort_values("value").index)
@@ -84,12 +93,13 @@ def index_bars(table: pd.DataFrame, method: str, output: str, indices, xlabel: s
         ax.set_yticks(y, [factor_label(f, lang) for f in order])
         ax.axvline(0, color=style.COLOURS["neutral"], linewidth=0.8)
         ax.set_xlabel(xlabel)
-        ax.set_title(f"{title}: {OUTPUT_NAMES.get(output, output)}")
+        ax.set_title(title)
         ax.legend(loc="lower right")
+        style.add_footer(fig, lang, **(footer or {}))
     return fig
 
 
-def morris_plane(table: pd.DataFrame, output: str, lang: str = "en") -> Figure:
+def morris_plane(table: pd.DataFrame, output: str, lang: str = "en", footer: dict | None = None) -> Figure:
     """Morris screening: mean absolute elementary effect (mu*) against its spread (sigma)."""
     rows = _scalar(table, "morris", output)
     mu = rows[rows["index"] == "mu_star"].set_index("factor")
@@ -108,15 +118,16 @@ def morris_plane(table: pd.DataFrame, output: str, lang: str = "en") -> Figure:
         place_labels(ax, labels)
         limit = max(float(mu["value"].max()), float(sigma.max()), 1e-12) * 1.05
         ax.plot([0, limit], [0, limit], color=style.COLOURS["neutral"], linestyle="--", linewidth=0.8,
-                label="sigma = mu*")
-        ax.set_xlabel("mu* (mean |elementary effect|, per unit-range step)")
-        ax.set_ylabel("sigma (spread: non-linearity or interactions)")
-        ax.set_title(f"Morris screening: {OUTPUT_NAMES.get(output, output)}")
+                label=text(lang, "sigma_eq_mu"))
+        ax.set_xlabel(text(lang, "mu_star"))
+        ax.set_ylabel(text(lang, "sigma"))
+        ax.set_title(text(lang, "morris_title", output=output_name(lang, output)))
         ax.legend(loc="upper left")
+        style.add_footer(fig, lang, **(footer or {}))
     return fig
 
 
-def s2_heatmap(table: pd.DataFrame, output: str, lang: str = "en") -> Figure:
+def s2_heatmap(table: pd.DataFrame, output: str, lang: str = "en", footer: dict | None = None) -> Figure:
     """Second-order Sobol indices of each pair of factors."""
     rows = _scalar(table, "sobol", output)
     names = list(rows.loc[rows["index"] == "ST", "factor"])
@@ -133,13 +144,14 @@ def s2_heatmap(table: pd.DataFrame, output: str, lang: str = "en") -> Figure:
         ax.set_xticks(range(len(names)), labels, rotation=90)
         ax.set_yticks(range(len(names)), labels)
         ax.grid(False)
-        fig.colorbar(image, ax=ax, label="S2 (share of variance from the pair's interaction)")
-        ax.set_title(f"Second-order Sobol indices: {OUTPUT_NAMES.get(output, output)}")
+        fig.colorbar(image, ax=ax, label=text(lang, "s2_axis"))
+        ax.set_title(text(lang, "s2_title", output=output_name(lang, output)))
+        style.add_footer(fig, lang, **(footer or {}))
     return fig
 
 
 def index_over_time(table: pd.DataFrame, output: str, method: str = "sobol", index: str | None = None,
-                    lang: str = "en", top: int = 6) -> Figure:
+                    lang: str = "en", top: int = 6, footer: dict | None = None) -> Figure:
     """An index (ST, mu* or delta) of the most influential factors, year by year, with intervals."""
     index = index or {"sobol": "ST", "morris": "mu_star", "delta": "delta"}[method]
     rows = table[(table["method"] == method) & (table["output"] == output) & (table["index"] == index)
@@ -153,37 +165,57 @@ def index_over_time(table: pd.DataFrame, output: str, method: str = "sobol", ind
             ax.plot(years, line["value"], marker="o", markersize=3, color=colour, label=factor_label(name, lang))
             ax.fill_between(years, line["conf_low"], line["conf_high"], color=colour, alpha=0.15, linewidth=0)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_xlabel("Year")
-        ax.set_ylabel(f"{index} of {output}")
-        ax.set_title(f"{index} over time: {output}")
+        shown, name = index_name(lang, index), output_name(lang, output)
+        ax.set_xlabel(text(lang, "year"))
+        ax.set_ylabel(text(lang, "over_time_axis", index=shown, output=name))
+        ax.set_title(text(lang, "over_time_title", index=shown, output=name))
         ax.legend(loc="best")
+        style.add_footer(fig, lang, **(footer or {}))
     return fig
 
 
+def footer_values(summary: dict | None, method: str | None, lang: str = "en") -> dict:
+    """The footer of a chart of ``method``'s indices from the sensitivity summary: the experiment as
+    the source, its scenario, seed and replications (empty without a summary)."""
+    if not summary:
+        return {}
+    info = summary.get("methods", {}).get(method or "", {})
+    return {"source": text(lang, "source_batch", name=summary.get("experiment", "")),
+            "scenario": summary.get("scenario"), "seed": summary.get("seed"),
+            "replications": info.get("replications")}
+
+
 def write_charts(table: pd.DataFrame, folder: str | Path, lang: str = "en", summary: dict | None = None) -> list[Path]:
-    """Every chart the table supports, saved as PNG, PDF and SVG in ``folder``; the paths. With the
-    sensitivity ``summary``, charts of indices that did not converge are stamped NOT CONVERGED."""
+    """Every chart the table supports in ``lang``, saved as PNG, PDF and SVG in ``folder``; the paths.
+    With the sensitivity ``summary``, the footers name the experiment, scenario and seed, and charts
+    of indices that did not converge are stamped NOT CONVERGED. Chinese files end in ``-zh``."""
     import matplotlib.pyplot as plt
 
     folder = Path(folder)
+    suffix = "" if lang == "en" else f"-{lang}"
     paths: list[Path] = []
 
-    def save(fig: Figure, stem: str, method: str | None = None, output: str | None = None) -> None:
-        if method and not converged(summary, method, output):
-            style.stamp(fig.axes[0], text(lang, "not_converged"), gid="not_converged")
-        paths.extend(style.save(fig, folder / re.sub(r"[^A-Za-z0-9_.-]+", "-", stem)))
+    def save(draw, stem: str, method: str, output: str) -> None:
+        fig = draw(table, output, lang=lang, footer=footer_values(summary, method, lang))
+        if not converged(summary, method, output):
+            with style.context(lang):  # the stamp in the language's font
+                style.stamp(fig.axes[0], text(lang, "not_converged"), gid="not_converged")
+        paths.extend(style.save(fig, folder / (re.sub(r"[^A-Za-z0-9_.-]+", "-", stem) + suffix)))
         plt.close(fig)
 
     scalar = table[table["year"].isna()]
     for output in scalar.loc[scalar["method"] == "sobol", "output"].unique():
-        save(sobol_bars(table, output, lang), f"sobol-{output}", "sobol", output)
+        save(sobol_bars, f"sobol-{output}", "sobol", output)
         if (scalar[(scalar["method"] == "sobol") & (scalar["output"] == output)]["index"] == "S2").any():
-            save(s2_heatmap(table, output, lang), f"sobol-s2-{output}")
+            save(s2_heatmap, f"sobol-s2-{output}", "sobol", output)
     for output in scalar.loc[scalar["method"] == "delta", "output"].unique():
-        save(delta_bars(table, output, lang), f"delta-{output}", "delta", output)
+        save(delta_bars, f"delta-{output}", "delta", output)
     for output in scalar.loc[scalar["method"] == "morris", "output"].unique():
-        save(morris_plane(table, output, lang), f"morris-{output}", "morris", output)
+        save(morris_plane, f"morris-{output}", "morris", output)
     yearly = table[table["year"].notna()]
     for (method, output) in yearly[["method", "output"]].drop_duplicates().itertuples(index=False):
-        save(index_over_time(table, output, method, lang=lang), f"{method}-over-time-{output}")
+        def over_time(frame, name, lang, footer, method=method):
+            return index_over_time(frame, name, method, lang=lang, footer=footer)
+
+        save(over_time, f"{method}-over-time-{output}", method, output)
     return paths

@@ -21,7 +21,8 @@ from ecosim.analysis.backtest import (
     backtest,
     backtest_origin,
 )
-from ecosim.cli_args import non_negative_int, positive_int
+from ecosim.charts.fonts import CJKFontMissing, cjk_font
+from ecosim.cli.args import non_negative_int, positive_int
 from ecosim.scenario import ScenarioError
 
 EXIT_BAD_INPUT = 2
@@ -51,6 +52,8 @@ def register(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, default=Path("out") / "backtest",
                         help="output folder (default: out/backtest)")
     parser.add_argument("--no-charts", dest="charts", action="store_false", help="skip the charts")
+    parser.add_argument("--lang", choices=("en", "zh"), default="en",
+                        help="chart language (default: en; Chinese chart files end in -zh)")
     parser.set_defaults(command=run_backtest)
     return parser
 
@@ -100,18 +103,20 @@ def run_backtest(args: argparse.Namespace) -> int:
               f"got {args.condition_on!r}", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
+        if args.charts and args.lang != "en":
+            cjk_font()
         result = backtest(args.actuals, args.scenario, args.replications, args.condition_on, args.seed)
-    except (ActualsError, ScenarioError) as error:
+    except (ActualsError, ScenarioError, CJKFontMissing) as error:
         print(f"ecosim backtest: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    paths = result.write(args.out, charts=getattr(args, "charts", True))
+    paths = result.write(args.out, charts=getattr(args, "charts", True), lang=getattr(args, "lang", "en"))
     print(result.describe())
     print(f"\nwrote {', '.join(str(p) for p in paths[:2])} and {len(paths) - 2} chart files in {args.out}")
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the subcommand alone: ``python -m ecosim.cli_backtest --actuals FILE.csv ...``."""
+    """Run the subcommand alone: ``python -m ecosim.cli.backtest --actuals FILE.csv ...``."""
     parser = argparse.ArgumentParser(prog="ecosim")
     register(parser.add_subparsers())
     args = parser.parse_args(["backtest", *(sys.argv[1:] if argv is None else argv)])

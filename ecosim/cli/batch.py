@@ -1,6 +1,6 @@
 """The ``batch`` subcommand: run an experiment's design points and replications into a folder.
 
-``register(subparsers)`` adds it to the ``ecosim`` command; ``python -m ecosim.cli_batch`` runs it
+``register(subparsers)`` adds it to the ``ecosim`` command; ``python -m ecosim.cli.batch`` runs it
 alone (same arguments, without the word ``batch``).
 """
 
@@ -12,7 +12,7 @@ import signal
 import sys
 from pathlib import Path
 
-from ecosim.cli_args import positive_int
+from ecosim.cli.args import positive_int
 from ecosim.explore.batch import BatchReport, run_batch
 from ecosim.explore.experiment import ExperimentError
 from ecosim.explore.store import BatchFolderError, Store

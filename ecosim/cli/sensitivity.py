@@ -1,6 +1,6 @@
 """The ``sensitivity`` subcommand: Sobol, Morris and delta indices of an experiment's factors.
 
-``register(subparsers)`` adds it to the ``ecosim`` command; ``python -m ecosim.cli_sensitivity``
+``register(subparsers)`` adds it to the ``ecosim`` command; ``python -m ecosim.cli.sensitivity``
 runs it alone (same arguments, without the word ``sensitivity``).
 """
 
@@ -10,7 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ecosim.cli_args import positive_int
+from ecosim.charts.fonts import CJKFontMissing, cjk_font
+from ecosim.cli.args import add_lang, positive_int
 from ecosim.explore.experiment import ExperimentError
 from ecosim.model import OUTPUT_COLUMNS
 from ecosim.scenario import ScenarioError
@@ -34,8 +35,12 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("experiment", type=Path, help="experiment TOML file (see experiments/sobol-levers.toml)")
     parser.add_argument("--out", type=Path, required=True,
                         help="output folder: indices.csv, sensitivity.json, charts/, batch-<method>/")
-    parser.add_argument("--method", choices=("sobol", "morris", "delta", "all"), default="sobol",
-                        help="sensitivity method (default: sobol)")
+    parser.add_argument("--method", choices=("sobol", "morris", "delta", "all"),
+                        help="sensitivity method (default: the experiment's design: sobol, morris, or delta "
+                             "for an lhs design)")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="print the number of runs and the expected time, run nothing, write nothing")
+    add_lang(parser)
     parser.add_argument("--workers", type=positive_int, help="worker processes (default: the number of CPUs; "
                                                           "1 runs in this process)")
     parser.add_argument("--dask", nargs="?", const="local", default=None, metavar="ADDRESS",
@@ -57,9 +62,13 @@ def handle(args: argparse.Namespace) -> int:
             return EXIT_BAD_INPUT
     dask = True if args.dask == "local" else args.dask
     try:
+        if args.dry_run:
+            return dry_run(args)
+        if args.lang != "en" and not args.no_charts:
+            cjk_font()
         table = sensitivity(args.experiment, args.out, args.method, args.workers, dask, yearly=args.yearly,
-                            restart=args.restart, charts=not args.no_charts)
-    except (ExperimentError, ScenarioError) as error:
+                            restart=args.restart, charts=not args.no_charts, lang=args.lang)
+    except (ExperimentError, ScenarioError, CJKFontMissing) as error:
         print(f"ecosim: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     summary = table.attrs["summary"]
@@ -83,6 +92,35 @@ def handle(args: argparse.Namespace) -> int:
     for warning in summary["warnings"]:
         print(f"WARNING: {warning}", file=sys.stderr)
     return EXIT_NOT_CONVERGED
+
+
+def dry_run(args: argparse.Namespace) -> int:
+    """Print the runs each method needs and the expected time (one timed run x runs / workers)."""
+    import os
+
+    from ecosim.analysis.sensitivity import plan, seconds_per_run
+
+    runs = plan(args.experiment, args.method)
+    total = sum(entry["runs"] for entry in runs.values())
+    workers = args.workers or os.cpu_count() or 1
+    seconds = seconds_per_run(args.experiment) * total / workers
+    for method, entry in runs.items():
+        shared = f" (the {entry['shared_with']} runs)" if "shared_with" in entry else ""
+        print(f"{method}: {entry['design_points']} design points x {entry['replications']} replications = "
+              f"{entry['runs']} runs{shared}")
+    print(f"total: {total} runs; expected time about {_duration(seconds)} on {workers} worker"
+          f"{'s' if workers != 1 else ''} (from a timed run here; runs already in --out are skipped)")
+    print("dry run: nothing was run or written")
+    return 0
+
+
+def _duration(seconds: float) -> str:
+    """``42 s``, ``12 min`` or ``3.5 h``."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,7 +8,22 @@ import sys
 from pathlib import Path
 
 from ecosim.analysis.calibration import CalibrationConfig, calibrate
+from ecosim.charts.fonts import cjk_font
 from ecosim.data import data_path
+
+
+def draw_fit(out: Path, lang: str, config: CalibrationConfig) -> Path:
+    """The fit chart of ``out/fit.csv`` in ``lang`` as ``out/fit-<lang>.*``; the PNG's path."""
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from ecosim.charts.calibration import fit_chart
+    from ecosim.charts.style import save
+
+    fig = fit_chart(pd.read_csv(out / "fit.csv"), lang=lang, seed=config.seed)
+    path = save(fig, out / f"fit-{lang}")[0]
+    plt.close(fig)
+    return path
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -20,11 +35,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--workers", type=int, help="processes (default: the config's, 0 = all cores)")
     parser.add_argument("--install", action="store_true",
                         help="copy the parameter file and posterior into ecosim/data so scenarios load them by default")
+    parser.add_argument("--lang", choices=("en", "zh"), default="en",
+                        help="also draw the fit chart in this language (zh: fit-zh.png, .pdf, .svg)")
     parser.set_defaults(command=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the calibration, write its outputs, print the estimates and the fit."""
+    if getattr(args, "lang", "en") != "en":
+        cjk_font()
     config = CalibrationConfig.load(args.config)
     if args.workers is not None:
         config.workers = args.workers
@@ -41,6 +60,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"{len(result.draws)} draws x {config.replications} seeds in {result.runtime_seconds:.0f} s; "
           f"{int(result.draws['accepted'].sum())} accepted; best distance {result.posterior['distance'].iloc[0]:.3f}")
     print(result.uncertainty().round(4).to_string(index=False))
+    if getattr(args, "lang", "en") != "en":
+        paths["chart_" + args.lang] = draw_fit(args.out, args.lang, config)
     print(f"\nwrote {', '.join(str(p) for p in paths.values())}")
     if args.install:
         for name in ("calibration.toml", "calibration_posterior.csv"):

@@ -1,4 +1,4 @@
-"""`ecosim discover` and `ecosim optimize`: which mixes reach the target, and the least-cost one."""
+"""``ecosim optimize``: the least-cost lever mix with P(target met) at least P."""
 
 from __future__ import annotations
 
@@ -11,30 +11,14 @@ import matplotlib
 matplotlib.use("Agg")
 
 from ecosim.analysis.design import optimize  # noqa: E402
-from ecosim.analysis.discovery import (  # noqa: E402
-    classification_tree,
-    points_of_interest,
-    prim,
-    tree_rules,
-)
-from ecosim.charts import design as design_charts  # noqa: E402
+from ecosim.charts.fonts import cjk_font  # noqa: E402
 from ecosim.charts.style import save  # noqa: E402
-from ecosim.explore.batch import read_results  # noqa: E402
-from ecosim.scenario import ScenarioError, load_scenario  # noqa: E402
+from ecosim.cli.args import add_lang, lang_suffix  # noqa: E402
+from ecosim.scenario import load_scenario  # noqa: E402
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``discover`` and ``optimize`` subcommands."""
-    d = subparsers.add_parser("discover", help="PRIM boxes and a tree: where in the batch's factor space the target is met")
-    d.add_argument("results", type=Path, help="a batch output folder (ecosim batch ... --out DIR)")
-    d.add_argument("--outcome", default="target_met",
-                   help="per-run summary column: target_met (default), rd_intensity, rd_intensity_gap, ...")
-    d.add_argument("--threshold", type=float,
-                   help="a design point is of interest when its mean outcome over replications is at least this "
-                        "(default 0.5 for target_met, else the median of the design points)")
-    d.add_argument("--peel-alpha", type=float, default=0.05)
-    d.add_argument("--out", type=Path, help="output folder (default RESULTS/discovery)")
-    d.set_defaults(command=run_discover)
+    """Add the ``optimize`` subcommand."""
     o = subparsers.add_parser("optimize", help="least-cost lever mix with P(target met) >= P")
     o.add_argument("scenario", help="scenario TOML or built-in name")
     o.add_argument("--target-probability", type=float, required=True,
@@ -49,44 +33,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     o.add_argument("--maxiter", type=int, default=10, help="differential-evolution generations")
     o.add_argument("--workers", type=int)
     o.add_argument("--out", type=Path, default=Path("out/optimize"))
-    o.set_defaults(command=run_optimize)
+    add_lang(o)
+    o.set_defaults(command=handle)
 
 
-def run_discover(args: argparse.Namespace) -> int:
-    """Describe the design points that meet the outcome with PRIM and a classification tree."""
-    _, summaries = read_results(args.results)
-    try:
-        points, interest, threshold = points_of_interest(summaries, args.outcome, args.threshold)
-    except KeyError as error:
-        raise ScenarioError(str(args.results), "--outcome", str(error).strip("'\"")) from None
-    out = args.out or args.results / "discovery"
-    out.mkdir(parents=True, exist_ok=True)
-    if not interest.any():
-        print(f"no design point has mean {args.outcome} >= {threshold:g}: nothing to describe")
-        return 1
-    result = prim(points, interest, peel_alpha=args.peel_alpha)
-    trajectory, box = result.trajectory_table(), result.box_table()
-    trajectory.to_csv(out / "prim_trajectory.csv", index=False)
-    box.to_csv(out / "prim_box.csv", index=False)
-    rules = tree_rules(classification_tree(points, interest))
-    (out / "tree.txt").write_text("\n".join(rules) + "\n")
-    save(design_charts.peeling_trajectory(trajectory), out / "prim_trajectory")
-    summary = {"outcome": args.outcome, "threshold": threshold, "design_points": int(len(points)),
-               "of_interest": int(interest.sum()), "box_coverage": result.box.coverage,
-               "box_density": result.box.density, "box_mass": result.box.mass,
-               "box": box.to_dict("records")}
-    (out / "discovery.json").write_text(json.dumps(summary, indent=2) + "\n")
-    print(f"{int(interest.sum())} of {len(points)} design points have mean {args.outcome} >= {threshold:g}")
-    print(f"PRIM box: coverage {result.box.coverage:.2f}, density {result.box.density:.2f}, "
-          f"mass {result.box.mass:.2f}")
-    print(box.to_string(index=False) if len(box) else "(no factor restricted)")
-    print("\n".join(rules))
-    print(f"\nwrote {out}")
-    return 0
 
 
-def run_optimize(args: argparse.Namespace) -> int:
+def handle(args: argparse.Namespace) -> int:
     """Search the least-cost mix and report it, its cost by lever and year, and the frontier."""
+    lang = getattr(args, "lang", "en")
+    if lang != "en":
+        cjk_font()
     scenario = load_scenario(args.scenario)
     if getattr(args, "target_year", None) is not None:
         scenario = scenario.with_changes({"target.year": args.target_year}, name=f"{scenario.name}-{args.target_year}")
@@ -99,7 +56,7 @@ def run_optimize(args: argparse.Namespace) -> int:
     frontier.to_csv(out / "frontier.csv", index=False)
     result.evaluations.to_csv(out / "evaluations.csv", index=False)
     result.cost_by_lever.to_csv(out / "cost_by_lever_and_year.csv")
-    save(design_charts.frontier(frontier, args.target_probability, result.best_cost), out / "frontier")
+    save(result.plot(lang, scenario=scenario.name), out / f"frontier{lang_suffix(lang)}")
     mix = result.best or result.fallback
     report = {"scenario": scenario.name, "target_year": scenario.target.year,
               "target_probability": args.target_probability, "budget": args.budget, "feasible": result.feasible,

@@ -15,7 +15,7 @@ from pathlib import Path
 import matplotlib
 
 from ecosim.analysis.forecast import Forecast
-from ecosim.cli_args import positive_int
+from ecosim.cli.args import positive_int
 
 KINDS = ("fan", "compare", "cost", "contribution")
 EXIT_BAD_INPUT = 2
@@ -127,7 +127,7 @@ def run_plot(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run ``plot`` alone (``python -m ecosim.cli_plot RESULTS_DIR ...``) until the main CLI registers it."""
+    """Run ``plot`` alone (``python -m ecosim.cli.plot RESULTS_DIR ...``)."""
     parser = argparse.ArgumentParser(prog="ecosim")
     sub = parser.add_subparsers()
     register(sub)

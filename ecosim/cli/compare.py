@@ -1,0 +1,60 @@
+"""``ecosim compare``: policy mixes on common random numbers, paired differences with intervals."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from ecosim.analysis.names import scenario_of
+from ecosim.analysis.provenance import MANIFEST, scenario_toml
+from ecosim.cli.args import common
+from ecosim.cli.run import parse_changes, prepare_out, write_table
+
+
+def register(sub) -> None:
+    """Add the subcommand to the ``ecosim`` command's subparsers."""
+    cmp = sub.add_parser("compare", help="compare policy mixes on common random numbers: P(target met) and "
+                                         "paired differences with intervals (CSV)",
+                         epilog="example: ecosim compare baseline guiding-opinions --replications 200 --out out/cmp",
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
+    cmp.add_argument("scenarios", nargs="+", metavar="SCENARIO",
+                     help="scenario files or built-in names; the first is the reference. With --set, the first "
+                          "scenario with the changes is added as '<name>-modified'")
+    common(cmp, "output folder for compare.csv, the scenarios and the manifest (default: out/compare)")
+    cmp.set_defaults(command=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Compare the scenarios, write compare.csv, the scenarios and the manifest, print the differences."""
+    from ecosim.analysis.compare import compare
+    from ecosim.analysis.intervals import format_difference, format_share
+
+    scenarios = [scenario_of(name) for name in args.scenarios]
+    if args.changes:
+        scenarios.append(scenarios[0].with_changes(parse_changes(args.changes)))
+    out = args.out or Path("out") / "compare"
+    prepare_out(out, args.force, ("compare.csv", "compare-columns.csv", MANIFEST))
+    result = compare(scenarios, args.replications, args.seed)
+    table = result.table()
+    out.mkdir(parents=True, exist_ok=True)
+    written = write_table(table, out, "compare")
+    folder = out / "scenarios"
+    folder.mkdir(exist_ok=True)
+    for name, f in result.forecasts.items():
+        (folder / f"{name}.toml").write_text(scenario_toml(f.scenario), encoding="utf-8")
+    first = result.forecasts[result.baseline]
+    (out / MANIFEST).write_text(json.dumps({**first.provenance, "scenarios": list(result.forecasts)}, indent=2,
+                                           ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"{len(result.forecasts)} scenarios, {first.replications} replications each, root seed {result.seed} "
+          f"(common random numbers; differences paired by replication)")
+    for name, row in table.iterrows():
+        line = f"  {name}: P(target met in {first.scenario.target.year}) = " \
+               f"{format_share(int(row['target_met_count']), int(row['replications']))}"
+        if name != result.baseline:
+            p_diff, x_diff = result.differences(name)
+            line += (f"; vs {result.baseline}: {format_difference(p_diff)}, intensity "
+                     f"{format_difference(x_diff, unit='pp', scale=1.0, digits=2)}")
+        print(line)
+    print("\nwrote " + ", ".join(str(p) for p in [*written, folder, out / MANIFEST]))
+    return 0

@@ -1,0 +1,30 @@
+"""``ecosim report``: a short brief (HTML and PDF) from run folders."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def register(sub) -> None:
+    """Add the subcommand to the ``ecosim`` command's subparsers."""
+    rep = sub.add_parser("report", help="a short brief (HTML and PDF) from run folders: question, answer with "
+                                        "its interval, fan, comparison, cost, caveats",
+                         epilog="example: ecosim report out/baseline out/go --lang zh --out out/brief",
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
+    rep.add_argument("results", nargs="+", type=Path, metavar="RUN_DIR",
+                     help="folders written by 'ecosim run'; the first is the reference")
+    rep.add_argument("--lang", choices=("en", "zh"), default="en", help="language (default: en)")
+    rep.add_argument("--out", type=Path, help="output path without extension (default: FIRST_RUN_DIR/report[-zh])")
+    rep.add_argument("--allow-unpaired", action="store_true",
+                     help="compare runs with different seeds or replication counts (intervals then unpaired)")
+    rep.set_defaults(command=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Write the brief from the run folders and print the files."""
+    from ecosim.report import write_report
+
+    paths = write_report(args.results, args.lang, args.out, args.allow_unpaired)
+    print("wrote " + ", ".join(str(p) for p in paths))
+    return 0

@@ -1,0 +1,141 @@
+"""``ecosim run``: forecast a scenario and write its yearly table, summary, scenario and manifest."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tomllib
+from pathlib import Path
+
+import pandas as pd
+
+from ecosim.analysis.forecast import Forecast, forecast
+from ecosim.analysis.names import check_changes, scenario_of
+from ecosim.analysis.provenance import MANIFEST, SCENARIO_FILE, manifest, write_provenance
+from ecosim.cli.args import common
+from ecosim.model import OUTPUT_COLUMNS
+from ecosim.scenario import Scenario, ScenarioError
+
+RUN_FILES = ("years.csv", "summary.json", "columns.csv", SCENARIO_FILE, MANIFEST)
+"""The files ``ecosim run`` writes."""
+CHART_STEMS = ("fan", "fan-zh", "contribution", "contribution-zh", "compare", "compare-zh", "cost", "cost-zh",
+               "report", "report-zh")
+"""Charts and reports a later step may have written into a run folder (removed by ``run --force``)."""
+
+
+def register(sub) -> None:
+    """Add the subcommand to the ``ecosim`` command's subparsers."""
+    run = sub.add_parser("run", help="forecast a scenario: P(target met), intensity bands, yearly table",
+                         epilog="example: ecosim run baseline --replications 200 --seed 7 --set "
+                                "levers.rd_reward_rate=0.08 --out out/reward",
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
+    run.add_argument("scenario", nargs="?", default="baseline",
+                     help="scenario TOML file or built-in name (baseline, guiding-opinions, actual-2021-2024); "
+                          "default: baseline")
+    common(run, "output folder (default: out/<scenario name>); must be new or empty unless --force")
+    run.set_defaults(command=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Forecast the scenario, write the run folder and print the answer."""
+    scenario = load_with_changes(args.scenario, args.changes)
+    out = args.out or Path("out") / scenario.name
+    prepare_out(out, args.force)
+    result = forecast(scenario, args.replications, args.seed)
+    written = write_forecast(result, out)
+    print(describe(result))
+    print("\nwrote " + ", ".join(str(p) for p in written))
+    return 0
+
+
+def parse_changes(items: list[str]) -> dict[str, object]:
+    """``["levers.x=0.1", ...]`` as a mapping of dotted keys to TOML values (text if not TOML)."""
+    changes: dict[str, object] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise ScenarioError("--set", item, "must be KEY=VALUE, e.g. levers.rd_reward_rate=0.08")
+        try:
+            changes[key] = tomllib.loads(f"v = {value.strip()}")["v"]
+        except tomllib.TOMLDecodeError:
+            changes[key] = value.strip()
+    check_changes(changes)
+    return changes
+
+
+def load_with_changes(name: str, items: list[str]) -> Scenario:
+    """The scenario ``name`` (file or built-in) with the ``--set`` changes applied."""
+    scenario = scenario_of(name)
+    return scenario.with_changes(parse_changes(items)) if items else scenario
+
+
+def prepare_out(out: Path, force: bool, names: tuple[str, ...] = RUN_FILES) -> None:
+    """Refuse an output folder that already holds files unless ``force``; with ``force`` remove the
+    files ecosim wrote there before (results, charts, reports), so nothing stale is left beside the new."""
+    if out.exists() and not out.is_dir():
+        raise ScenarioError(str(out), "--out", "is a file, not a folder")
+    if out.exists() and any(out.iterdir()):
+        if not force:
+            raise ScenarioError(str(out), "--out", "the folder already holds results; give --force to replace "
+                                                   "them or choose another --out")
+        for name in names:
+            (out / name).unlink(missing_ok=True)
+        for stem in CHART_STEMS:
+            for ext in ("png", "pdf", "svg", "html"):
+                (out / f"{stem}.{ext}").unlink(missing_ok=True)
+
+
+def write_forecast(result: Forecast, out: Path) -> list[Path]:
+    """Write the yearly table, the summary, the column dictionary, the scenario as run and the
+    manifest of a forecast to ``out``; returns the paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    result.years.to_csv(out / "years.csv", index=False)
+    (out / "summary.json").write_text(json.dumps(result.summary(), indent=2, ensure_ascii=False) + "\n")
+    columns = pd.DataFrame([(name, unit, meaning) for name, (unit, meaning) in OUTPUT_COLUMNS.items()],
+                           columns=["column", "unit", "meaning"])
+    columns.to_csv(out / "columns.csv", index=False)
+    info = result.provenance or manifest(result.scenario, result.seed, result.replications)
+    return [out / "years.csv", out / "summary.json", out / "columns.csv",
+            *write_provenance(out, result.scenario, info)]
+
+
+def describe(result: Forecast) -> str:
+    """A short summary a person can read."""
+    from ecosim.analysis.intervals import format_share
+
+    s = result.summary()
+    target = "the national average" if s["target"] == "national_average" else f"{s['target']}% of GDP"
+    shanxi, national, gap = s["rd_intensity"], s["national_rd_intensity"], s["rd_intensity_gap"]
+    first = s["first_year_met"]
+    lines = [
+        f"Scenario '{s['scenario']}': {s['replications']} replications, root seed {s['seed']}",
+        f"Question: does Shanxi's R&D intensity reach {target} in {s['target_year']}?",
+        f"  P(target met in {s['target_year']}) = {format_share(s['target_met_count'], s['replications'])}",
+        f"  Shanxi R&D / GDP in {s['target_year']}: median {shanxi['q50']:.2f}% "
+        f"(90% range {shanxi['q05']:.2f}-{shanxi['q95']:.2f}%)",
+        f"  National R&D / GDP in {s['target_year']}: median {national['q50']:.2f}% "
+        f"(90% range {national['q05']:.2f}-{national['q95']:.2f}%)",
+        f"  Gap to the target in {s['target_year']}: median {gap['q50']:+.2f} percentage points "
+        f"(90% range {gap['q05']:+.2f} to {gap['q95']:+.2f})",
+        f"  First year met in at least half the replications: {first if first else 'none up to the horizon'}",
+        f"  Government cost of the levers from {result.scenario.policy_start_year} on (median): "
+        f"{s['government_cost_from_policy_start_median']:.1f} (100m yuan)",
+    ]
+    if s["probability_target_met"] < 0.5:
+        horizon = result.scenario.horizon
+        gaps = result.bands("rd_intensity_gap")["q50"]
+        lines += [f"  Out of reach in {s['target_year']} for this mix: the median gap is {gaps.loc[horizon]:+.2f} "
+                  f"points in {horizon}. What a mix would take, e.g. for {horizon}:",
+                  f"    ecosim optimize {result.scenario.name} --target-probability 0.5 --target-year {horizon}"]
+    return "\n".join(lines)
+
+
+def write_table(table: pd.DataFrame, out: Path, stem: str) -> list[Path]:
+    """The table as CSV and its column dictionary (unit, meaning) beside it."""
+    table.to_csv(out / f"{stem}.csv")
+    units, meanings = table.attrs.get("units", {}), table.attrs.get("definitions", {})
+    columns = pd.DataFrame([(c, units.get(c, ""), meanings.get(c, "")) for c in table.columns],
+                           columns=["column", "unit", "meaning"])
+    columns.to_csv(out / f"{stem}-columns.csv", index=False)
+    return [out / f"{stem}.csv", out / f"{stem}-columns.csv"]
