@@ -30,6 +30,7 @@ from ecosim.explore.store import BatchFolderError, FolderLock, file_sha256
 
 SCENARIO = """\
 name = "tiny"
+base_year = 2015
 horizon = 2022
 parameter_uncertainty = false
 [levers]
@@ -402,6 +403,8 @@ def test_process_executor_retries_once_then_reports_only_the_guilty_chunk():
 @pytest.mark.parametrize("executor", [["--workers", "2"], ["--workers", "1"], ["--workers", "2", "--dask"]],
                          ids=["pool", "serial", "dask"])
 def test_ctrl_c_stops_cleanly_with_one_line_and_the_batch_resumes(tmp_path: Path, executor, reference):
+    # eight simulated years a run (base year 2015 in SCENARIO): long enough that the batch is still
+    # running when the signal arrives, even on a loaded machine
     path = _experiment(tmp_path, points=24)
     out = tmp_path / "out"
     main = subprocess.Popen(_command(path, out, *executor), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
