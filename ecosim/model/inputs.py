@@ -112,7 +112,7 @@ def resolve(scenario: Scenario, assumptions: dict[str, float] | None = None) -> 
     known = scenario.history_until
     gdp = {y: v for y, v in gdp_series() if y <= known}
     gdp.update(scenario.gdp_path)
-    national = {y: v for y, v in series("rd_intensity_first_published", "china").items() if y <= known}
+    national = {y: v for y, v in recorded("rd_intensity_first_published", "china") if y <= known}
     national.update(scenario.national_path)
     coal = {y: v for y, v in coal_prices() if y <= known}
     return ModelInputs(
@@ -123,12 +123,20 @@ def resolve(scenario: Scenario, assumptions: dict[str, float] | None = None) -> 
         gdp_history=gdp,
         national_history=national,
         coal_history=coal,
-        government_rd={y: v for y, v in series("rd_funded_by_government").items() if y <= known},
+        government_rd={y: v for y, v in recorded("rd_funded_by_government") if y <= known},
         history_until=known,
-        enterprise_rd_2020=series("rd_by_enterprises")[LAST_HISTORY_YEAR],
+        enterprise_rd_2020=dict(recorded("rd_by_enterprises"))[LAST_HISTORY_YEAR],
         hte=hte_thresholds(),
         target_value=scenario.target.value,
     )
+
+
+@cache
+def recorded(variable: str, region: str = "shanxi") -> tuple[tuple[int, float], ...]:
+    """One variable of the history as (year, value) pairs, read once per process: ``resolve`` runs
+    for every replication that draws its parameters, and filtering the history table each time
+    cost more than a tenth of a run."""
+    return tuple(series(variable, region).items())
 
 
 @cache
