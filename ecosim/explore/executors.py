@@ -143,29 +143,45 @@ class ProcessExecutor:
         source = iter(chunks)
         pending: dict[Future, tuple[Any, bool]] = {}
         suspects: deque = deque()
+        held: deque = deque()  # chunks not yet run whose submission found the pool broken: submitted first
         exhausted = False
         while True:
+            refused = False
             if suspects:
                 if not pending:
                     chunk = suspects.popleft()
-                    pending[self._pool.submit(fn, chunk)] = (chunk, True)
+                    refused = not self._submit(fn, chunk, pending, True)
+                    if refused:
+                        suspects.appendleft(chunk)
             else:
                 while not exhausted and len(pending) < 2 * self.workers:
-                    chunk = next(source, None)
+                    chunk = held.popleft() if held else next(source, None)
                     if chunk is None:
                         exhausted = True
                         break
-                    pending[self._pool.submit(fn, chunk)] = (chunk, False)
-            if not pending:
+                    refused = not self._submit(fn, chunk, pending, False)
+                    if refused:
+                        held.appendleft(chunk)
+                        break
+            if not pending and not refused:
                 return
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            if any(isinstance(f.exception(), BrokenProcessPool) for f in done):
+            if refused or any(isinstance(f.exception(), BrokenProcessPool) for f in done):
                 done, _ = wait(pending)  # every other chunk in flight ends too, broken or finished
                 yield from self._collect(done, pending, suspects)
                 self._pool.shutdown(wait=True, cancel_futures=True)
                 self._pool = self._new_pool()
             else:
                 yield from self._collect(done, pending, suspects)
+
+    def _submit(self, fn: Callable, chunk: Any, pending: dict, alone: bool) -> bool:
+        """Submit a chunk; False when the pool broke since the last wait (a worker died while this
+        process was writing results), so that the caller replaces the pool and submits it again."""
+        try:
+            pending[self._pool.submit(fn, chunk)] = (chunk, alone)
+        except BrokenProcessPool:
+            return False
+        return True
 
     @staticmethod
     def _collect(done, pending: dict, suspects: deque) -> Iterator:
