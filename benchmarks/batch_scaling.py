@@ -3,7 +3,13 @@
 Prints a line per executor and, last, one JSON line with runs per second and speed-ups over one
 process. Start-up of the pool or cluster is included in the time (it is what a user waits for).
 
-    .venv/bin/python benchmarks/batch_scaling.py [--points 300] [--replications 2]
+Peak memory: the same batch at two sizes (``--points`` and twice that), each in a fresh process
+running it on one worker process; ``peak_rss_mb`` is the larger of the batch process's and its
+worker's peak resident memory at the larger size, and ``peak_rss_mb_per_1000_runs`` the slope
+between the two sizes, which projects the peak of a larger batch (``projected_peak_rss_mb`` at
+``--project-runs``, default 100,000).
+
+    .venv/bin/python benchmarks/batch_scaling.py [--points 300] [--replications 2] [--project-runs 100000]
 
 Figures depend on the machine and on what else runs on it.
 """
@@ -13,7 +19,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -41,11 +49,51 @@ points = {points}
 """
 
 
+def peak_rss_mb_of_batch(points: int, replications: int) -> float:
+    """Peak resident memory (MB) of a batch of ``points`` x ``replications`` runs on one worker
+    process: the larger of the batch process's and the worker's, measured in a fresh process."""
+    done = subprocess.run([sys.executable, __file__, "--points", str(points), "--replications", str(replications),
+                           "--measure-rss"], capture_output=True, text=True, check=True)
+    return float(done.stdout.split()[-1])
+
+
+def measure_rss(points: int, replications: int) -> None:
+    """Run the batch on one worker process and print the peak resident memory (MB) of this process
+    and its worker, whichever is larger (``ru_maxrss`` is in kB on Linux)."""
+    folder = Path(tempfile.mkdtemp(prefix="ecosim-batch-rss-"))
+    try:
+        path = folder / "experiment.toml"
+        path.write_text(EXPERIMENT.format(points=points, replications=replications))
+        run_batch(path, folder / "out", executor=ProcessExecutor(1), progress=False)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(max(own, worker) / 1024.0)
+
+
+def memory_figures(points: int, replications: int, project_runs: int) -> dict:
+    """Peak RSS at two batch sizes, the slope per 1000 runs and the projection to ``project_runs`` runs."""
+    small, large = points * replications, 2 * points * replications
+    rss_small = peak_rss_mb_of_batch(points, replications)
+    rss_large = peak_rss_mb_of_batch(2 * points, replications)
+    slope = (rss_large - rss_small) / (large - small) * 1000.0
+    return {"peak_rss_mb": round(rss_large, 1), "peak_rss_runs": large,
+            "peak_rss_mb_at": {str(small): round(rss_small, 1), str(large): round(rss_large, 1)},
+            "peak_rss_mb_per_1000_runs": round(slope, 2), "projected_runs": project_runs,
+            "projected_peak_rss_mb": round(rss_large + slope * (project_runs - large) / 1000.0, 1)}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=300)
     parser.add_argument("--replications", type=int, default=2)
+    parser.add_argument("--project-runs", type=int, default=100_000)
+    parser.add_argument("--measure-rss", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.measure_rss:
+        measure_rss(args.points, args.replications)
+        return 0
     folder = Path(tempfile.mkdtemp(prefix="ecosim-batch-scaling-"))
     try:
         path = folder / "experiment.toml"
@@ -69,11 +117,16 @@ def main() -> int:
             print(f"{name}: {report.total_runs} runs in {seconds:.1f} s = {rates[name]:.1f} runs/s "
                   f"(failed {report.failed}, identical to processes_1: {identical})", file=sys.stderr)
         base = rates["processes_1"]
+        memory = memory_figures(args.points, args.replications, args.project_runs)
+        print(f"peak RSS {memory['peak_rss_mb']} MB at {memory['peak_rss_runs']} runs, "
+              f"{memory['peak_rss_mb_per_1000_runs']} MB per 1000 runs more; projected "
+              f"{memory['projected_peak_rss_mb']} MB at {args.project_runs} runs", file=sys.stderr)
         print(json.dumps({
             "runs": args.points * args.replications,
             "cpus": os.cpu_count(),
             "runs_per_second": {k: round(v, 2) for k, v in rates.items()},
             "speedup_vs_processes_1": {k: round(v / base, 2) for k, v in rates.items()},
+            **memory,
         }))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
