@@ -37,7 +37,11 @@ TEXT = {
         "charts": "Charts",
         "caveats": "What the model does not know",
         "caveat_list": [
-            "It is calibrated to 2016-2020 only; no outcome after 2020 is used.",
+            "It is calibrated to Shanxi's 2011-2020 record only; no outcome after 2020 is used.",
+            "Out of sample inside that record (docs/forecast-skill.md) it beat no-change and trend forecasts "
+            "from 2015 and 2016, but not from 2014: it did not foresee the 2015-2016 coal slump, and it "
+            "reproduces the 2013-2016 fall of R&D only as a stall.",
+            "The forecast band includes an error term as wide as Shanxi's recorded year-to-year swings of R&D.",
             "The national intensity after 2020 is a random walk with the drift and spread of 2010-2020; "
             "the national target is uncertain and drawn as a band.",
             "Where the policy text gives no figure, a lever's value is this project's reading (see the scenario file).",
@@ -63,7 +67,10 @@ TEXT = {
         "charts": "图表",
         "caveats": "模型未知之处",
         "caveat_list": [
-            "模型仅以2016-2020年数据校准，未使用2020年以后的任何结果数据。",
+            "模型仅以山西2011-2020年的记录数据校准，未使用2020年以后的任何结果数据。",
+            "在该时期内的样本外检验（docs/forecast-skill.md）中，从2015年和2016年起报时优于不变预测和趋势预测，"
+            "从2014年起报时则不然：模型未能预见2015-2016年的煤炭下行，对2013-2016年研发经费的下降只再现为停滞。",
+            "预测区间包含一个误差项，其幅度与山西研发经费历年实际波动相当。",
             "2020年以后的全国强度为随机游走（漂移和波动取自2010-2020年），全国目标本身不确定，图中以区间表示。",
             "政策文本未给出数值之处，杠杆取值为本项目的解读（见情景文件）。",
             "达标概率是达到目标的模拟次数占比，其置信区间只反映模拟抽样的不确定性，不反映模型结构误差。",
