@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import scoringrules
 
 from ecosim.analysis.forecast import Forecast, forecast
 from ecosim.data import LAST_HISTORY_YEAR, series
-from ecosim.model import OUTPUT_COLUMNS
+from ecosim.explore.runs import run_seed
+from ecosim.model import OUTPUT_COLUMNS, resolve, simulate
+from ecosim.model.inputs import coal_prices, gdp_series
 from ecosim.scenario import LAST_HORIZON, Scenario, load_scenario
 
 DEFAULT_SCENARIO = "actual-2021-2024"
@@ -379,11 +382,6 @@ def origin_inputs(scenario: Scenario, origin: int, assumptions: dict[str, float]
                   condition_on: tuple[str, ...] = ()):
     """Model inputs of a forecast from ``origin``: base year ``origin``, recorded policy, GDP and coal
     price known up to the origin only, unless conditioned on (then the recorded path to 2020)."""
-    from dataclasses import replace
-
-    from ecosim.model import resolve
-    from ecosim.model.inputs import coal_prices, gdp_series
-
     run = scenario.with_changes({"base_year": origin, "parameter_uncertainty": False}).until(LAST_HISTORY_YEAR)
     inputs = resolve(run.with_changes({"history_until": origin}), assumptions)
     if "gdp" in condition_on:
@@ -398,11 +396,6 @@ def backtest_origin(origin: int, calibration, scenario: Scenario | str = "baseli
     """Forecast the years after ``origin`` to 2020 from a calibration that saw data up to the origin
     only (``calibration.last_year`` must be the origin), each replication with its own posterior
     draw, and score it against the recorded history and the naive forecasts."""
-    import scoringrules
-
-    from ecosim.explore.runs import run_seed
-    from ecosim.model import simulate
-
     if calibration.last_year != origin:
         raise ValueError(f"the calibration saw data up to {calibration.last_year}, not the origin {origin}")
     unknown = set(condition_on) - set(ORIGIN_CONDITIONS)

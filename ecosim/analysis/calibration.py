@@ -295,7 +295,6 @@ class CalibrationResult:
         rho = ASSUMPTIONS["rd_common_shock_persistence"].default
         sd = float(spread * np.sqrt((1.0 + rho) / 2.0))
         limits = ASSUMPTIONS["rd_common_shock_sd"]
-        self.residual_sd = float(residual.std(ddof=1)) if residual.size >= 2 else 0.0
         self.estimates["rd_common_shock_sd"] = float(np.clip(sd, limits.low, limits.high))
         return self.estimates["rd_common_shock_sd"]
 

@@ -130,6 +130,8 @@ class Enterprises:
         self._tax_key = None
         self.__dict__.update(sector_table())
         self.segment_median = np.ones(3)
+        self.desire_scale = 1.0
+        """Factor the base year applied to the sector table's R&D ratios; entrants get it too."""
         self.segment_cutoff = np.zeros(3)
         self.sector_level = np.ones(len(self.sector_names))
         """Each sector's catch-up factor on its industrial firms' desired R&D ratios (1 in the base year)."""
@@ -186,13 +188,6 @@ class Enterprises:
     def industrial_above_scale(self) -> np.ndarray:
         """Mask of live above-scale industrial firms (the statistics' 'industrial firms')."""
         return self.alive & (self.segment == INDUSTRIAL)
-
-    def sector_intensity(self) -> np.ndarray:
-        """Reported R&D / revenue of each sector's live firms (share of revenue)."""
-        n = len(self.sector_names)
-        rd = np.bincount(self.sector, weights=self.rd, minlength=n)
-        revenue = np.bincount(self.sector, weights=self.revenue, minlength=n)
-        return np.divide(rd, revenue, out=np.zeros(n), where=revenue > 0)
 
     # --- construction ---------------------------------------------------------------------
 
@@ -273,7 +268,7 @@ class Enterprises:
         self.cost_class[slots] = 2 * self.manufacturing[slots] + profitable
         self.age[slots] = 0 if entrants else rng.integers(0, INITIAL_AGE_LIMIT, size=k)
         sigma = a["rd_intensity_dispersion"]
-        self.intensity0[slots] = (self.sector_rd[sector] * getattr(self, "desire_scale", 1.0)
+        self.intensity0[slots] = (self.sector_rd[sector] * self.desire_scale
                                   * np.exp(sigma * draws[1] - 0.5 * sigma**2))
         self.propensity[slots] = draws[2]
         if entrants:

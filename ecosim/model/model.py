@@ -70,8 +70,7 @@ class EcosystemModel(mesa.Model):
         self.performed0 = sum(inputs.base.rd_by_performer[p] for p in ("enterprises", "government_institutes",
                                                                         "higher_education"))
         """Base-year R&D of firms, institutes and universities; other performers move in proportion (100m yuan)."""
-        self.firm_government0 = (self.funding0["enterprises"]["government"]
-                                 - self.government.lever("open_competition_budget", 0) * a["open_competition_firm_share"])
+        self.firm_government0 = self.funding0["enterprises"]["government"] - self._grant(0)
         """Government money in firms' base-year R&D beyond the open-competition grants, 100m yuan."""
         self.firm_other_share = self.funding0["enterprises"]["other"] / (firms_rd0 - grant0)
         self.local_sales = self.local_sales0 = a["local_tech_share"] * inputs.base.tech_bought
@@ -107,7 +106,7 @@ class EcosystemModel(mesa.Model):
             firms.decide_rd(a, policy, self.inputs, t, self._spillovers(), economy.rd_shock,
                             streams["participation"], streams["coverage"])
             self._trade_technology(t)
-            firms.receive_grants(100.0 * gov.lever("open_competition_budget", t) * a["open_competition_firm_share"])
+            firms.receive_grants(100.0 * self._grant(t))
             firms.innovate(a, streams["innovation"])
             firms.recognise_hte(a, self.inputs, year, streams["hte"])
         upgraded = firms.upgrade_factories(policy.smart_factories, a["smart_factory_productivity_gain"],
@@ -270,7 +269,7 @@ class EcosystemModel(mesa.Model):
         """This year's performer x source R&D matrix (100m yuan)."""
         a, gov = self.a, self.government
         firms_rd = float(self.enterprises.rd.sum()) / 100.0
-        grant = gov.lever("open_competition_budget", t) * a["open_competition_firm_share"]
+        grant = self._grant(t)
         added = self._grant_rd(t)
         government = min(self.firm_government0 * self.science_index, (1.0 - self.firm_other_share) * firms_rd) + grant
         other = self.firm_other_share * firms_rd
@@ -284,12 +283,14 @@ class EcosystemModel(mesa.Model):
         matrix["other"] = {s: v * scale for s, v in self.funding0["other"].items()}
         return matrix
 
+    def _grant(self, t: int) -> float:
+        """Open-competition money paid to firm-led projects this year (100m yuan)."""
+        return self.government.lever("open_competition_budget", t) * self.a["open_competition_firm_share"]
+
     def _grant_rd(self, t: int) -> float:
         """Enterprise R&D that open-competition grants add (100m yuan): less than their value, as firms
         cut their own money (crowding-out)."""
-        a = self.a
-        grant = self.government.lever("open_competition_budget", t) * a["open_competition_firm_share"]
-        return grant * (1.0 - a["grant_crowding_out"])
+        return self._grant(t) * (1.0 - self.a["grant_crowding_out"])
 
     def _record(self, t: int, year: int, venture: float) -> dict[str, float]:
         """The year's row of the output table."""
