@@ -29,6 +29,7 @@ import numpy as np
 from ecosim.analysis.backtest import backtest_origin
 from ecosim.analysis.calibration import CalibrationConfig, calibrate
 from ecosim.analysis.forecast import forecast
+from ecosim.analysis.provenance import git_commit
 from ecosim.scenario import load_scenario
 
 VARIABLES = ("rd_expenditure", "rd_intensity_first_published")
@@ -121,16 +122,21 @@ def main() -> None:
     parser.add_argument("--draws", type=int, help="ABC draws per origin (default: the calibration config's)")
     parser.add_argument("--doc", type=Path, help="also write the tables to this Markdown file "
                                                  "(docs/forecast-skill.md)")
+    parser.add_argument("--json", type=Path, help="also write the JSON result to this file "
+                                                  "(docs/forecast-skill.json, read by agent_interactions.py)")
     args = parser.parse_args()
     start = time.perf_counter()
     origins = skill([int(y) for y in args.origins.split(",")], args.replications, args.draws)
     result = {"origins": origins, "outside_view": outside_view(args.replications), "goals": goals(origins),
-              "seconds": round(time.perf_counter() - start, 1)}
+              "seconds": round(time.perf_counter() - start, 1), "commit": git_commit()}
     if args.doc:
         write_doc(result, args.doc, "python benchmarks/forecast_skill.py " + " ".join(
             f"--{k} {v}" for k, v in (("origins", args.origins), ("replications", args.replications),
                                        ("draws", args.draws)) if v))
-    print(json.dumps(result, default=lambda x: float(np.asarray(x))))
+    text = json.dumps(result, default=lambda x: float(np.asarray(x)))
+    if args.json:
+        args.json.write_text(text + "\n", encoding="utf-8")
+    print(text)
 
 
 if __name__ == "__main__":

@@ -118,6 +118,11 @@ ASSUMPTIONS: dict[str, Assumption] = {
            "R&D budgets follow last year's cash flow (internal finance: Brown, Fazzari & Petersen 2009); Shanxi's "
            "R&D growth regressed on the lagged coal-price change gives about 0.37 (EVIDENCE.md section 2)",
            "behaviour"),
+        _a("rd_budget_smoothing", "weight on the previous planning value", 0.5, 0.0, 0.8,
+           "firms plan R&D on past cash flow and smooth it with cash reserves (Brown & Petersen 2011, J. Corp. "
+           "Finance 17(3)): the coal price they plan on is an exponentially weighted average of past years' "
+           "prices, lagged one year (mean lag 1/(1-w) years); Shanxi's R&D fell in 2014-2016 after the price "
+           "had been falling since 2012 and recovered from 2017 (EVIDENCE.md section 2)", "behaviour"),
         _a("cash_flow_buffer", "share of revenue", 0.05, 0.02, 0.10,
            "cash flow beyond accounting profit (depreciation, working capital) that also funds R&D", "behaviour"),
         _a("full_coverage_intensity_ratio", "share of the desired R&D ratio", 0.2, 0.1, 0.4,
@@ -295,10 +300,12 @@ ASSUMPTIONS: dict[str, Assumption] = {
         _a("coal_margin_sensitivity", "share of revenue per log point", 0.15, 0.05, 0.3,
            "coal-linked firms' profit margin moves by this much per log point of the coal price against its mean "
            "(coal miners' margins fell from about 15% to near zero as the price halved 2011-2015)", "economy"),
-        _a("rd_common_shock_sd", "log points per year", 0.06, 0.0, 0.2,
+        _a("rd_common_shock_sd", "log points per year", 0.06, 0.0, 0.3,
            "sd of the yearly innovation of the common R&D shock, set by the calibration: the larger of the fit's "
            "residual spread of yearly R&D growth and the spread of the recorded growth itself (few years make the "
-           "residual understate the out-of-sample error), so forecasts carry the model's own error", "economy"),
+           "residual understate the out-of-sample error), so forecasts carry the model's own error; it multiplies firms' "
+           "own R&D, part of which the HTE threshold and the SOE floor hold, so its sd exceeds the spread it gives total "
+           "R&D (the calibration measures that response)", "economy"),
         _a("rd_common_shock_persistence", "AR(1) coefficient", 0.7, 0.0, 0.95,
            "persistence of the common R&D shock (campaign years and budget cycles last a few years)", "economy"),
         _a("national_intensity_drift", "percentage points per year", 0.064, 0.02, 0.10,

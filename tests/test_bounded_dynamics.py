@@ -88,3 +88,23 @@ def test_history_run_follows_the_coal_cycle():
     # so the whole province's R&D stalls in the slump and speeds up after it, as recorded
     slump, recovery = total[2016] / total[2013], total[2019] / total[2016]
     assert recovery > slump + 0.25, (slump, recovery)
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.6])
+def test_planning_gap_is_the_smoothed_coal_gap_of_past_years(smoothing):
+    """Firms plan R&D on the coal price of past years: P_t = w P_(t-1) + (1 - w) g_(t-1), started at
+    the first recorded year, with g the log gap to the long-run mean. Checked against the closed
+    form sum_k (1 - w) w^k g_(t-1-k) + w^n g_first over the recorded 2005-2013 prices, base 2014."""
+    from ecosim.data import data_path
+    from ecosim.model.economy import Economy
+
+    scenario = load_scenario("baseline").with_changes({"base_year": 2014, "parameter_uncertainty": False})
+    inputs = resolve(scenario, {"rd_budget_smoothing": smoothing})
+    table = pd.read_csv(data_path("coal_price.csv"), comment="#").set_index("year")["price_usd_per_tonne"]
+    gap = np.log(table) - inputs.assumptions["coal_price_log_mean"]
+    lags = [gap[y] for y in range(2013, 2005, -1)]  # 2013 back to 2006
+    expected = sum((1 - smoothing) * smoothing**k * g for k, g in enumerate(lags)) + smoothing ** len(lags) * gap[2005]
+    economy = Economy(inputs)
+    assert economy.planning_gap == pytest.approx(expected, abs=1e-12)
+    economy.advance(1, np.random.default_rng(0))  # 2015: last year's (2014's) gap enters
+    assert economy.planning_gap == pytest.approx(smoothing * expected + (1 - smoothing) * gap[2014], abs=1e-12)

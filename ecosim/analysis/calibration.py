@@ -46,12 +46,14 @@ from ecosim.model.inputs import coal_prices, gdp_series
 from ecosim.scenario import Scenario, ScenarioError, load_scenario
 
 DEFAULT_PARAMETERS = (
-    "rd_catch_up_rate", "rd_adjustment_speed", "rd_user_cost_elasticity", "rd_cash_flow_elasticity",
+    "rd_catch_up_rate", "rd_adjustment_speed", "rd_user_cost_elasticity", "rd_cash_flow_elasticity", "rd_budget_smoothing",
     "coal_margin_sensitivity", "coal_firm_elasticity", "participation_cost_sensitivity", "participation_shock_sd",
     "spillover_strength", "hte_application_success", "n_tech_smes", "tech_sme_rd_performer_share",
     "tech_ratio_plateau", "tech_ratio_adjustment", "government_rd_firm_share",
 )
 """Behavioural assumptions the data cannot pin directly."""
+SHOCK_PROBE_SD = 0.05
+"""Volatility of the probe shock that measures how the common shock moves total R&D (log points a year)."""
 CALIBRATION_BASE_YEAR = 2011
 """The first year with Shanxi's first-published intensity, GDP and funding split (history.csv)."""
 
@@ -281,19 +283,29 @@ class CalibrationResult:
         growth itself up to the last calibration year. With as few as three to nine years the
         residual sd understates the out-of-sample error (the parameters were fitted to those very
         years; the rolling origins show it), so the larger of the two is used: the forecast is
-        never surer about next year's R&D than the province's own record of swings. Converted to
-        the innovation sd of the AR(1) shock (var of an AR(1)'s change = 2 sd^2 / (1 + rho))."""
+        never surer about next year's R&D than the province's own record of swings.
+
+        The shock multiplies firms' own R&D only, and firms held at the HTE threshold or the SOE
+        floor absorb part of it, so its sd is not the spread it gives total R&D. That response is
+        measured: paired runs over the calibration years with a probe shock and without (same seeds)
+        give the spread of yearly total-R&D growth the probe adds, and the shock is scaled so that
+        it adds the target spread (the response is proportional to the shock's sd)."""
         scenario = _history_scenario(self.config, self.last_year)
-        inputs = resolve(scenario, self.history_assumptions())
-        tables = [simulate(inputs, run_seed(self.config.seed + 2, 0, r)) for r in range(replications)]
+        assumptions = self.history_assumptions()
+        inputs = resolve(scenario, assumptions)
+        seeds = [run_seed(self.config.seed + 2, 0, r) for r in range(replications)]
+        tables = [simulate(inputs, seed) for seed in seeds]
         model = pd.concat(tables).groupby("year")["rd_expenditure"].median()
         data = pd.Series(series("rd_expenditure"))
         years = [y for y in model.index if y in data.index]
         recorded = np.diff(np.log(data[years].to_numpy()))
         residual = recorded - np.diff(np.log(model[years].to_numpy()))
         spread = max(residual.std(ddof=1), recorded.std(ddof=1)) if residual.size >= 2 else 0.0
-        rho = ASSUMPTIONS["rd_common_shock_persistence"].default
-        sd = float(spread * np.sqrt((1.0 + rho) / 2.0))
+        probed = resolve(scenario, {**assumptions, "rd_common_shock_sd": SHOCK_PROBE_SD})
+        added = [np.diff(np.log(simulate(probed, seed)["rd_expenditure"].to_numpy()))
+                 - np.diff(np.log(table["rd_expenditure"].to_numpy())) for seed, table in zip(seeds, tables)]
+        response = float(np.concatenate(added).std(ddof=1)) / SHOCK_PROBE_SD
+        sd = spread / response if response > 0 else 0.0
         limits = ASSUMPTIONS["rd_common_shock_sd"]
         self.estimates["rd_common_shock_sd"] = float(np.clip(sd, limits.low, limits.high))
         return self.estimates["rd_common_shock_sd"]

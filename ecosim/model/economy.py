@@ -35,7 +35,9 @@ class Economy:
         self.coal_mean = a["coal_price_log_mean"]
         self.coal_gap = self.log_coal - self.coal_mean
         """Log deviation of the coal price from its long-run mean."""
-        self.coal_gap0 = self.coal_gap
+        self.planning_gap = self._recorded_planning_gap(base)
+        """Coal-price gap firms plan this year's R&D budgets on: last year's gap and, with weight
+        ``rd_budget_smoothing``, the gaps of the years before (cash reserves smooth R&D)."""
         self.coal_change = 0.0
         """Change of the log coal price from last year."""
         self.rd_shock = 0.0
@@ -44,6 +46,19 @@ class Economy:
         """Non-modelled GDP, 100m yuan."""
         self.gdp = np.nan
         self.national = inputs.national_history[base]
+
+    def _recorded_planning_gap(self, base: int) -> float:
+        """The base year's planning gap from the recorded prices before it: an exponentially weighted
+        average of the years' log gaps, lagged one year (the base year's own gap when no earlier year
+        is recorded)."""
+        smoothing = self.inputs.assumptions["rd_budget_smoothing"]
+        earlier = sorted(y for y in self.inputs.coal_history if y < base)
+        if not earlier:
+            return self.coal_gap
+        gap = float(np.log(self.inputs.coal_history[earlier[0]])) - self.coal_mean
+        for year in earlier[1:]:
+            gap = smoothing * gap + (1.0 - smoothing) * (float(np.log(self.inputs.coal_history[year])) - self.coal_mean)
+        return gap
 
     @property
     def coal_price(self) -> float:
@@ -58,6 +73,8 @@ class Economy:
         shocks = rng.standard_normal(3)
         if t == 0:
             return
+        smoothing = a["rd_budget_smoothing"]
+        self.planning_gap = smoothing * self.planning_gap + (1.0 - smoothing) * self.coal_gap
         recorded = self.inputs.coal_history.get(year)
         if recorded is not None:
             log_coal = float(np.log(recorded))

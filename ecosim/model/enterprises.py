@@ -136,6 +136,8 @@ class Enterprises:
         self.sector_level = np.ones(len(self.sector_names))
         """Each sector's catch-up factor on its industrial firms' desired R&D ratios (1 in the base year)."""
         self.coal_gap = 0.0
+        self.planning_gap = self.planning_gap0 = 0.0
+        """Coal-price gap this year's R&D budgets are planned on, and the base year's (log points)."""
         self.new_hte = 0
         self.pushed_count = 0
         self.cultivated_count = 0
@@ -192,18 +194,20 @@ class Enterprises:
     # --- construction ---------------------------------------------------------------------
 
     @classmethod
-    def initial(cls, inputs: ModelInputs, policy: YearPolicy, coal_gap: float, own_rd: float,
-                rng: np.random.Generator) -> "Enterprises":
+    def initial(cls, inputs: ModelInputs, policy: YearPolicy, coal_gap: float, planning_gap: float,
+                own_rd: float, rng: np.random.Generator) -> "Enterprises":
         """The base-year population, scaled to the base year's GDP and firms' own R&D (``own_rd``,
         m yuan: recorded enterprise R&D less what outside money pays), in equilibrium: each
         performer's desired R&D equals its actual R&D. ``coal_gap`` is the base year's log coal
-        price deviation from its long-run mean, which sets coal-linked firms' margins."""
+        price deviation from its long-run mean, which sets coal-linked firms' margins; ``planning_gap``
+        the smoothed past gap their base-year R&D budgets were planned on."""
         a = inputs.assumptions
         n_above, n_sme = int(a["n_above_scale_firms"]), int(a["n_tech_smes"])
         firms = cls(capacity=int(1.1 * (n_above + n_sme)) + 64)
         firms.a = a
         firms.year = int(inputs.years[0])
         firms.coal_gap = coal_gap
+        firms.planning_gap = firms.planning_gap0 = planning_gap
         n = n_above + n_sme
         n_industrial = round(a["industrial_share"] * n_above)
         segment = np.repeat([INDUSTRIAL, SERVICES, TECH_SME], [n_industrial, n_above - n_industrial, n_sme])
@@ -260,9 +264,9 @@ class Enterprises:
         self.revenue[slots] = revenue
         draws = rng.standard_normal((3, k))
         self.margin_ref[slots] = self.sector_margin[sector] + a["margin_dispersion"] * draws[0]
-        self.margin[slots] = self.margin_ref[slots] + self._coal_margin_shift(slots, a)
-        self.budget_margin[slots] = self.margin[slots]
-        self.margin0[slots] = self.margin[slots]
+        self.margin[slots] = self.margin_ref[slots] + self._coal_margin_shift(slots, a, self.coal_gap)
+        self.budget_margin[slots] = self.margin_ref[slots] + self._coal_margin_shift(slots, a, self.planning_gap)
+        self.margin0[slots] = self.margin_ref[slots] + self._coal_margin_shift(slots, a, self.planning_gap0)
         profitable = self.margin[slots] > 0
         self.deduction_share[slots] = choose(profitable, 1.0, a["loss_carry_forward_value"])
         self.cost_class[slots] = 2 * self.manufacturing[slots] + profitable
@@ -274,19 +278,19 @@ class Enterprises:
         if entrants:
             self._finish_entry(slots, a, t)
 
-    def _coal_margin_shift(self, slots, a: dict) -> np.ndarray:
-        """Margin change of coal-linked firms from the coal price's deviation from its mean (share of revenue)."""
-        return a["coal_margin_sensitivity"] * self.coal_gap * self.coal_link_of[slots]
+    def _coal_margin_shift(self, slots, a: dict, coal_gap: float) -> np.ndarray:
+        """Margin change of coal-linked firms at a log coal-price deviation from its mean (share of revenue)."""
+        return a["coal_margin_sensitivity"] * coal_gap * self.coal_link_of[slots]
 
     def _finish_entry(self, slots: np.ndarray, a: dict, t: int) -> None:
         """R&D propensity of entrants relative to their segment's cut-off, their reference user cost
         (the base-year policy's for their class, under which desired R&D was set, so that later lever
-        changes act on entrants as on incumbents) and their margin at the base year's coal price."""
+        changes act on entrants as on incumbents) and their planning margin at the base year's."""
         seg = self.segment[slots]
         size = np.log(self.revenue[slots] / self.typical_revenue(seg, a, t))
         self.propensity[slots] += a["participation_size_effect"] * size - self.segment_cutoff[seg]
         self.log_user_cost0[slots] = np.log(self.base_cost_table[self.cost_class[slots]])
-        self.margin0[slots] = self.margin_ref[slots] + a["coal_margin_sensitivity"] * self.coal_gap0 * self.coal_link_of[slots]
+        self.margin0[slots] = self.margin_ref[slots] + self._coal_margin_shift(slots, a, self.planning_gap0)
 
     def typical_revenue(self, segment: np.ndarray, a: dict, t: int) -> np.ndarray:
         """Median revenue of a segment's firms in year ``t``: the base year's, grown at the trend rate (m yuan)."""
@@ -338,7 +342,6 @@ class Enterprises:
         self.rd_real[:] = self.rd
         self.base_cost_table = self.user_cost_table(policy)
         self.log_user_cost0[:] = np.log(self.user_cost(policy, int(inputs.years[0])))
-        self.coal_gap0 = self.coal_gap
 
     def _scale_desire(self, own_rd: float, doing: np.ndarray, base, fixed: np.ndarray | None = None) -> None:
         """Scale desired R&D ratios so that the base-year performers' R&D is ``own_rd`` (m yuan), split
@@ -461,13 +464,16 @@ class Enterprises:
         """Each firm's user-cost class this year (see :meth:`user_cost_table`)."""
         return self.cost_class + 4 * (self.hte_until >= year).view(np.int8)
 
-    def apply_coal(self, a: dict, coal_gap: float) -> None:
+    def apply_coal(self, a: dict, coal_gap: float, planning_gap: float) -> None:
         """This year's coal price sets coal-linked firms' margins (and so this year's profit and tax);
-        R&D budgets are set on last year's margin (``budget_margin``), as firms plan R&D on last
-        year's profit. The price's effect on revenue comes at the year's end (:meth:`grow`)."""
-        self.coal_gap = coal_gap
-        self.budget_margin[:] = self.margin
-        self.margin[:] = self.margin_ref + (a["coal_margin_sensitivity"] * coal_gap) * self.coal_link_of
+        R&D budgets are set on the planning margin (``budget_margin``): the margin at the smoothed
+        past coal price ``planning_gap``, as firms plan R&D on past profits and draw on cash reserves
+        to smooth it (Brown & Petersen 2011). The price's effect on revenue comes at the year's end
+        (:meth:`grow`)."""
+        self.coal_gap, self.planning_gap = coal_gap, planning_gap
+        sensitivity = a["coal_margin_sensitivity"] * self.coal_link_of
+        self.budget_margin[:] = self.margin_ref + sensitivity * planning_gap
+        self.margin[:] = self.margin_ref + sensitivity * coal_gap
 
     def cash_flow_factor(self, a: dict, i: np.ndarray) -> np.ndarray:
         """R&D budget factor of firms ``i`` from their cash flow (margin plus a buffer) against the base

@@ -57,7 +57,7 @@ class EcosystemModel(mesa.Model):
         firms_rd0 = inputs.base.rd_by_performer["enterprises"]
         grant0 = self._grant_rd(0)
         self.enterprises = Enterprises.initial(inputs, self.government.policy(0), self.economy.coal_gap,
-                                               100.0 * (firms_rd0 - grant0), self.rng)
+                                               self.economy.planning_gap, 100.0 * (firms_rd0 - grant0), self.rng)
         institution_funding = {s: self.funding0["government_institutes"][s] + self.funding0["higher_education"][s]
                                for s in SOURCES}
         self.science_index = 1.0
@@ -97,7 +97,7 @@ class EcosystemModel(mesa.Model):
         economy = self.economy
         economy.advance(t, streams["economy"])
         if t > 0:
-            firms.apply_coal(a, economy.coal_gap)
+            firms.apply_coal(a, economy.coal_gap, economy.planning_gap)
         venture = self._finance(t, year)
         if t == 0:
             self._settle_outside_money()
