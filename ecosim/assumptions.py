@@ -226,7 +226,8 @@ ASSUMPTIONS: dict[str, Assumption] = {
            "funds count a firm as young (a screening plus) below this age", "finance", integer=True),
         _a("venture_holding_years", "years", 5, 3, 8, "holding period before exit", "finance", integer=True),
         _a("venture_exit_multiple", "returned per invested yuan", 1.2, 0.6, 2.5,
-           "gross return of guidance-fund and VC portfolios at exit", "finance"),
+           "gross multiple at exit of a surviving investee whose revenue grew at the trend (investees that left "
+           "are written off, so a portfolio returns somewhat less)", "finance"),
         _a("venture_rd_share", "share of invested money", 0.4, 0.2, 0.7,
            "share of venture money an investee spends on R&D", "finance"),
         _a("tech_credit_base_lending", "100m yuan per year", 20.0, 5.0, 50.0,
@@ -235,7 +236,8 @@ ASSUMPTIONS: dict[str, Assumption] = {
         _a("tech_credit_risk_response", "relative lending per unit loss share", 2.0, 0.5, 4.0,
            "banks lend more when the government bears part of the losses", "finance"),
         _a("tech_credit_default_rate", "per year", 0.03, 0.01, 0.08,
-           "loan losses on tech-SME credit", "finance"),
+           "loan losses on tech-SME credit: the yearly default chance of a borrower at the reference margin "
+           "(tech_credit_reference_margin); borrowers that leave default too", "finance"),
         _a("tech_credit_rd_share", "share of loans", 0.3, 0.1, 0.6,
            "share of tech credit spent on R&D", "finance"),
         # --- funds that choose (screening, exit values, defaults) -----------------------

@@ -366,7 +366,8 @@ class Funds:
         self.lender = TechCreditLender(model, self, screening.get("tech_credit", "score"))
         self.agents = mesa.agent.AgentSet((self.guidance, self.venture, self.lender), random=model.random)
         """The funds in their stepping order: the guidance fund, private VC, the lender."""
-        self.collector = mesa.DataCollector(agenttype_reporters={Fund: FUND_REPORTERS})
+        self.collector = mesa.DataCollector(agenttype_reporters={type(fund): FUND_REPORTERS for fund in self.agents})
+        """One named reporter set per fund class (each class is one fund: the model's registered agent types)."""
         self.model = model
         self.context: YearContext | None = None
 
@@ -391,5 +392,8 @@ class Funds:
 
     def records(self) -> pd.DataFrame:
         """Every fund's yearly record as a tidy table: one row per (fund, year), columns of :data:`FUND_RECORD`."""
-        table = self.collector.get_agenttype_vars_dataframe(Fund)
-        return table.reset_index(drop=True)[list(FUND_RECORD)]
+        tables = [self.collector.get_agenttype_vars_dataframe(type(fund)) for fund in self.agents]
+        order = {fund.name: fund.order for fund in self.agents}
+        table = pd.concat([t.reset_index(drop=True)[list(FUND_RECORD)] for t in tables], ignore_index=True)
+        table = table.assign(_order=table["fund"].map(order)).sort_values(["year", "_order"], kind="stable")
+        return table.drop(columns="_order").reset_index(drop=True)
