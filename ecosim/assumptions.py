@@ -231,7 +231,8 @@ ASSUMPTIONS: dict[str, Assumption] = {
            "funds count a firm as young (a screening plus) below this age", "finance", integer=True),
         _a("venture_holding_years", "years", 5, 3, 8, "holding period before exit", "finance", integer=True),
         _a("venture_exit_multiple", "returned per invested yuan", 1.2, 0.6, 2.5,
-           "gross return of guidance-fund and VC portfolios at exit", "finance"),
+           "gross multiple at exit of a surviving investee whose revenue grew at the trend (investees that left "
+           "are written off, so a portfolio returns somewhat less)", "finance"),
         _a("venture_rd_share", "share of invested money", 0.4, 0.2, 0.7,
            "share of venture money an investee spends on R&D", "finance"),
         _a("tech_credit_base_lending", "100m yuan per year", 20.0, 5.0, 50.0,
@@ -240,9 +241,29 @@ ASSUMPTIONS: dict[str, Assumption] = {
         _a("tech_credit_risk_response", "relative lending per unit loss share", 2.0, 0.5, 4.0,
            "banks lend more when the government bears part of the losses", "finance"),
         _a("tech_credit_default_rate", "per year", 0.03, 0.01, 0.08,
-           "loan losses on tech-SME credit", "finance"),
+           "loan losses on tech-SME credit: the yearly default chance of a borrower at the reference margin "
+           "(tech_credit_reference_margin); borrowers that leave default too", "finance"),
         _a("tech_credit_rd_share", "share of loans", 0.3, 0.1, 0.6,
            "share of tech credit spent on R&D", "finance"),
+        # --- funds that choose (screening, exit values, defaults) -----------------------
+        _a("fund_screening_noise", "standard deviations of one standardised signal", 1.0, 0.25, 3.0,
+           "ASSUMPTION: funds see firms' accounts (size, margin, R&D, age, certificates), not their prospects; "
+           "an error as large as one signal's spread leaves the mandate's signals (4-5 of them) about four "
+           "fifths of the score's variance. No Shanxi evidence on screening skill; the range runs from "
+           "near-perfect screening to scores dominated by noise", "finance"),
+        _a("venture_exit_growth_elasticity", "elasticity", 1.0, 0.5, 2.0,
+           "ASSUMPTION: a surviving investee's exit value moves with its revenue growth against the trend "
+           "(firm_revenue_growth; 1: value proportional to the business's scale; above 1 for the convex pay-offs "
+           "of venture portfolios). venture_exit_multiple is then the multiple of an investee that grew at the "
+           "trend; investees that left are written off", "finance"),
+        _a("tech_credit_default_margin_sensitivity", "log default chance per unit of margin", 10.0, 3.0, 25.0,
+           "ASSUMPTION: a borrower's default chance rises by a factor e for each 10 points of profit margin "
+           "below the reference; the 2012-2015 coal slump, which took coal miners' margins from about 15% to "
+           "near zero (coal_margin_sensitivity), then raises coal borrowers' default chance about 4.5-fold, "
+           "the order of the rise of bad-loan ratios in coal regions then", "finance"),
+        _a("tech_credit_reference_margin", "share of revenue", 0.06, 0.03, 0.10,
+           "ASSUMPTION: the margin at which a borrower's default chance is tech_credit_default_rate: the "
+           "typical margin of the sectors' firms (5-8%, ecosim/data/sectors.csv)", "finance"),
         # --- cost rules of the levers ---------------------------------------------------
         _a("cultivation_cost_per_firm", "m yuan per firm", 0.2, 0.05, 0.5,
            "coaching, fees and small grants for HTE candidates", "cost"),

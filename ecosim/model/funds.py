@@ -1,91 +1,399 @@
 """Funds: the provincial venture guidance fund, private venture money, and the tech-credit lender.
 
-Funds are Mesa agents. Each year they screen firms (young, knowledge-rich, in the clusters),
-invest or lend, and so relax the investees' finance constraint; venture stakes are exited after
-a holding period and the proceeds recycled. Money is in 100m yuan; deals in m yuan.
+Funds are Mesa agents stepped once a year in a declared order (guidance fund, private VC,
+lender) through an ``AgentSet``. Each has
+
+* a **mandate**: which firms it may finance and which of their observable traits it values
+  (:data:`MANDATES`): the guidance fund cluster firms, young technology SMEs and certified HTEs;
+  private VC the best expected return anywhere (growth signals and the size and margin that
+  predict survival); the lender technology firms with positive cash flow, revenue (collateral)
+  and a track record;
+* a **capital constraint**: its cash (100m yuan) is what was committed to it plus the proceeds
+  of its exits (repayments for the lender) less what it invested; it never invests more than
+  its cash (deals are whole, m yuan each);
+* a **screening rule**: the sum of its mandate's signals, each standardised over the candidate
+  firms, plus noise of ``fund_screening_noise`` standard deviations (funds see accounts, not
+  prospects). ``screening="random"`` replaces the score by the noise alone: random picks from
+  the same eligible firms, with the same random numbers.
+
+Outcomes flow back: a venture stake exits after ``venture_holding_years`` at the deal times
+``venture_exit_multiple`` times the investee's revenue growth (which its innovations, from its
+knowledge, raise) against the trend, to the power ``venture_exit_growth_elasticity``, and is written off when the investee
+has left; one-year loans are repaid next year unless the borrower defaults, which it does when
+it has left or with a chance that rises as its margin falls (coal-linked borrowers in a coal
+slump default more); the government pays ``tech_credit_loss_share`` of the defaults (booked as
+that lever's cost) and the lender bears the rest. Next year's cash is this year's plus exits
+less write-offs and defaults.
+
+Each fund's yearly record (:data:`FUND_RECORD`) is collected by a ``mesa.DataCollector`` with
+named reporters; :meth:`Funds.records` returns it as a tidy table (fund, year, ...). Identity
+per fund and year: ``cash_end = cash_start + committed + proceeds - invested``.
+
+Money: fund level in 100m yuan, deals and loans in m yuan (firm level).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import mesa
 import numpy as np
+import pandas as pd
 
 from ecosim.model.enterprises import TECH_SME, Enterprises
 
+SCREENINGS = ("score", "random")
+"""How a fund ranks eligible firms: its mandate's score plus noise, or the noise alone (random picks)."""
 
-class Screen:
-    """A fund's view of the candidate firms: younger, more knowledge per revenue and cluster
-    membership score higher. Candidates are live firms doing R&D and technology SMEs."""
+SIGNALS = ("young", "tech_sme", "hte", "cluster", "knowledge", "rd_intensity", "size", "margin", "age")
+"""What funds can observe about a firm (see :class:`FirmView`)."""
 
-    def __init__(self, firms: Enterprises, a: dict, rng: np.random.Generator):
-        self.firms = np.flatnonzero(firms.alive & ((firms.rd > 0) | (firms.segment == TECH_SME)))
-        knowledge = firms.knowledge[self.firms] / (a["knowledge_half_saturation"] * firms.revenue[self.firms])
-        self.cluster = firms.in_cluster[self.firms]
-        noise = rng.random(firms.alive.size)[self.firms] - 0.5
-        self.score = (firms.age[self.firms] < a["venture_young_age"]) + np.log1p(knowledge) + self.cluster + noise
+MANDATES: dict[str, tuple[tuple[str, ...], str]] = {
+    "guidance_fund": (("young", "tech_sme", "hte", "knowledge", "rd_intensity"), "cluster"),
+    "private_vc": (("knowledge", "rd_intensity", "young", "size", "margin"), "candidate"),
+    "tech_credit": (("size", "margin", "age", "hte"), "creditworthy"),
+}
+"""Each fund's valued signals (each counts once, standardised: no weights to choose) and the
+firms it may finance: cluster candidates, any candidate, or candidates with positive cash flow."""
 
-    def take(self, count: int, clusters_only: bool = False) -> np.ndarray:
-        """The ``count`` best-scoring candidates not yet taken this year (firm slots, in no particular order)."""
-        score = np.where(self.cluster, self.score, -np.inf) if clusters_only else self.score
-        count = min(count, int(np.isfinite(score).sum()))
+FUND_RECORD: dict[str, str] = {
+    "fund": "the fund (guidance_fund, private_vc, tech_credit)",
+    "year": "calendar year",
+    "cash_start": "cash at the start of the year, 100m yuan",
+    "committed": "capital committed in the year (government and private; the bank's top-up), 100m yuan",
+    "proceeds": "exit proceeds (lender: repaid principal plus the government's share of defaults), 100m yuan",
+    "invested": "invested or lent in the year, 100m yuan",
+    "cash_end": "cash at the end of the year, 100m yuan",
+    "deals": "deals or loans made in the year",
+    "exits": "stakes exited with the investee alive (lender: loans repaid)",
+    "write_offs": "stakes written off at cost (lender: its own share of defaults), 100m yuan",
+    "defaults": "defaulted principal (lender only), 100m yuan",
+    "government_share": "the government's share of defaults (lender only), 100m yuan",
+    "portfolio": "open stakes or loans outstanding at the end of the year",
+}
+"""The yearly record of each fund: name and meaning (unit)."""
+
+
+def record_value(agent: "Fund", name: str) -> float:
+    """Reporter: the named entry of a fund's record for the year (see :data:`FUND_RECORD`)."""
+    return agent.record[name]
+
+
+FUND_REPORTERS = {name: [record_value, [name]] for name in FUND_RECORD}
+"""Named DataCollector reporters for the funds (a module-level function with parameters; no lambdas)."""
+
+
+class FirmView:
+    """What funds can observe about the firms this year, and the year's screening noise.
+
+    Candidates are live firms doing R&D and technology SMEs (as before); every signal is
+    standardised over them (mean 0, sd 1), so a mandate's score is a sum of comparable terms.
+    ``noise`` holds one standard-normal draw per fund and slot (drawn whatever the state).
+    """
+
+    def __init__(self, firms: Enterprises, a: dict, year: int, noise: np.ndarray):
+        self.noise = noise
+        alive = firms.alive
+        self.candidate = alive & ((firms.rd > 0) | (firms.segment == TECH_SME))
+        self.cluster = self.candidate & firms.in_cluster
+        self.creditworthy = self.candidate & (firms.budget_margin > 0)
+        self.taken = np.zeros(alive.size, dtype=bool)
+        revenue = np.where(alive & (firms.revenue > 0), firms.revenue, 1.0)
+        raw = {
+            "young": firms.age < a["venture_young_age"],
+            "tech_sme": firms.segment == TECH_SME,
+            "hte": firms.high_tech(year),
+            "cluster": firms.in_cluster,
+            "knowledge": np.log1p(firms.knowledge / (a["knowledge_half_saturation"] * revenue)),
+            "rd_intensity": firms.rd / revenue,
+            "size": np.log(revenue),
+            "margin": firms.budget_margin,
+            "age": np.log1p(firms.age),
+        }
+        self.signals = {name: standardised(np.asarray(raw[name], dtype=float), self.candidate) for name in SIGNALS}
+
+    def take(self, count: int, eligible: np.ndarray, score: np.ndarray) -> np.ndarray:
+        """The ``count`` best-scoring eligible firms not yet financed this year (slots); marks them taken."""
+        pool = np.flatnonzero(eligible & ~self.taken)
+        count = min(count, pool.size)
         if count <= 0:
-            return np.empty(0, dtype=np.int64)
-        top = np.argpartition(-score, count - 1)[:count]
-        self.score[top] = -np.inf
-        return self.firms[top]
+            return pool[:0]
+        chosen = pool[np.argpartition(-score[pool], count - 1)[:count]] if count < pool.size else pool
+        self.taken[chosen] = True
+        return chosen
 
 
-class VentureFund(mesa.Agent):
-    """A venture investor: invests its yearly capital in screened firms, exits after a holding period."""
+def standardised(values: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """``values`` minus their mean over the ``among`` slots, over their sd there (0 where they do not vary)."""
+    if not among.any():
+        return np.zeros_like(values)
+    mean, sd = values[among].mean(), values[among].std()
+    return (values - mean) / sd if sd > 0 else np.zeros_like(values)
 
-    cluster_only = False
 
-    def __init__(self, model: mesa.Model):
+@dataclass
+class Positions:
+    """Deals of one year: slots, the firms' age at the deal (identifies the firm when its slot is
+    reused), amount per deal (m yuan), and the investee's revenue at the deal (m yuan)."""
+
+    year: int
+    slots: np.ndarray
+    age: np.ndarray
+    amount: float
+    value: np.ndarray
+
+    def same_firms(self, firms: Enterprises, year: int) -> np.ndarray:
+        """Which of the deals' firms are still there: the slot is live and its firm has aged since
+        the deal (an entrant in a reused slot is younger)."""
+        return firms.alive[self.slots] & (firms.age[self.slots] == self.age + (year - self.year))
+
+
+@dataclass
+class YearContext:
+    """What every fund needs this year: time, the finance scale, the firms and what funds observe."""
+
+    t: int
+    year: int
+    scale: float
+    firms: Enterprises
+    view: FirmView
+    defaults_u: np.ndarray
+
+
+class Fund(mesa.Agent):
+    """A fund: mandate, cash, screening; subclasses say what is committed and how money comes back."""
+
+    name = "fund"
+    order = 0
+
+    def __init__(self, model: mesa.Model, book: "Funds", screening: str = "score"):
         super().__init__(model)
+        if screening not in SCREENINGS:
+            raise ValueError(f"screening must be one of {SCREENINGS}, got {screening!r}")
+        self.book = book
+        self.screening = screening
         self.cash = 0.0
-        self.exits: dict[int, float] = {}
-        self.invested = 0.0
+        self.positions: list[Positions] = []
+        self.record: dict[str, float] = {}
 
-    def deploy(self, year: int, capital: float, a: dict, firms: Enterprises, screen: Screen) -> float:
-        """Add capital and exit proceeds to cash, invest it in deals, return the amount invested (100m yuan)."""
-        self.cash += capital + self.exits.pop(year, 0.0)
-        deals = int(self.cash * 100.0 // a["venture_deal_size"])
-        chosen = screen.take(deals, self.cluster_only)
-        amount = chosen.size * a["venture_deal_size"] / 100.0
-        firms.venture_funds[chosen] += a["venture_deal_size"]
-        self.cash -= amount
-        exit_year = year + int(a["venture_holding_years"])
-        self.exits[exit_year] = self.exits.get(exit_year, 0.0) + amount * a["venture_exit_multiple"]
-        self.invested = amount
-        return amount
+    @property
+    def a(self) -> dict:
+        """The run's assumption values."""
+        return self.model.a
+
+    def scores(self, view: FirmView) -> np.ndarray:
+        """Ranking of the firms: the mandate's signals plus noise, or the noise alone (random picks)."""
+        noise = view.noise[self.order]
+        if self.screening == "random":
+            return noise
+        signals, _ = MANDATES[self.name]
+        merit = sum(view.signals[s] for s in signals)
+        return merit + self.a["fund_screening_noise"] * noise
+
+    def eligible(self, view: FirmView) -> np.ndarray:
+        """The firms the mandate allows."""
+        return getattr(view, MANDATES[self.name][1])
+
+    def choose(self, ctx: YearContext, count: int) -> np.ndarray:
+        """Up to ``count`` firms by the screening rule (slots)."""
+        return ctx.view.take(count, self.eligible(ctx.view), self.scores(ctx.view))
+
+    def open_positions(self, ctx: YearContext, slots: np.ndarray, amount: float) -> None:
+        """Keep the year's deals for their outcome later."""
+        firms = ctx.firms
+        self.positions.append(Positions(ctx.year, slots, firms.age[slots].copy(), amount,
+                                        firms.revenue[slots].copy()))
+
+    def write(self, ctx: YearContext, **entries: float) -> None:
+        """The year's record (see :data:`FUND_RECORD`)."""
+        record = dict.fromkeys(FUND_RECORD, 0.0)
+        record.update(fund=self.name, year=ctx.year, cash_end=self.cash,
+                      portfolio=sum(p.slots.size for p in self.positions), **entries)
+        self.record = record
+
+
+class VentureFund(Fund):
+    """Private venture money: commits its yearly capital, invests in whole deals up to its cash,
+    exits after the holding period at a value set by what the investee did."""
+
+    name = "private_vc"
+    order = 1
+
+    def committed(self, ctx: YearContext) -> float:
+        """Capital committed this year (100m yuan): the 2020 volume times the finance scale."""
+        return self.a["venture_private_capital"] * ctx.scale
+
+    def step(self) -> None:
+        """Exit mature stakes, add commitments, invest the cash in screened firms."""
+        ctx, a = self.book.context, self.a
+        start = self.cash
+        proceeds, exits, written_off = self.exit(ctx)
+        committed = self.committed(ctx)
+        self.cash += committed + proceeds
+        size = a["venture_deal_size"]
+        chosen = self.choose(ctx, int(np.floor(self.cash * 100.0 / size + 1e-9)))
+        invested = chosen.size * size / 100.0
+        ctx.firms.venture_funds[chosen] += size
+        self.cash -= invested
+        if chosen.size:
+            self.open_positions(ctx, chosen, size)
+        self.write(ctx, cash_start=start, committed=committed, proceeds=proceeds, invested=invested,
+                   deals=chosen.size, exits=exits, write_offs=written_off)
+
+    def exit(self, ctx: YearContext) -> tuple[float, int, float]:
+        """Stakes held ``venture_holding_years``: proceeds (100m yuan), stakes exited alive, and the
+        cost of stakes written off because the investee left (100m yuan)."""
+        a = self.a
+        due = ctx.year - int(a["venture_holding_years"])
+        mature = [p for p in self.positions if p.year <= due]
+        self.positions = [p for p in self.positions if p.year > due]
+        proceeds, exits, written_off = 0.0, 0, 0.0
+        for p in mature:
+            alive = p.same_firms(ctx.firms, ctx.year)
+            proceeds += float(exit_values(p, ctx.firms, alive, a, ctx.year - p.year).sum()) / 100.0
+            exits += int(alive.sum())
+            written_off += float((~alive).sum()) * p.amount / 100.0
+        return proceeds, exits, written_off
+
+
+def exit_values(p: Positions, firms: Enterprises, alive: np.ndarray, a: dict, years: int) -> np.ndarray:
+    """Exit value of each stake (m yuan): the deal times the exit multiple times the investee's
+    revenue growth against the trend over the holding, to the power of the growth elasticity;
+    nothing for investees that left."""
+    now = firms.revenue[p.slots]
+    growth = np.divide(now, p.value, out=np.ones_like(now), where=p.value > 0)
+    trend = (1.0 + a["firm_revenue_growth"]) ** years
+    value = p.amount * a["venture_exit_multiple"] * (growth / trend) ** a["venture_exit_growth_elasticity"]
+    return np.where(alive, value, 0.0)
 
 
 class GuidanceFund(VentureFund):
-    """The provincial venture guidance fund: government junior capital drawing in private money, clusters only."""
+    """The provincial venture guidance fund: government junior capital drawing in private money at
+    the leverage lever, invested in cluster firms only; the government's capital is its cost."""
 
-    cluster_only = True
+    name = "guidance_fund"
+    order = 0
 
-    def deploy_policy(self, year: int, government_capital: float, leverage: float, a: dict,
-                      firms: Enterprises, screen: Screen) -> float:
-        """Invest the year's government capital and the private money it draws in."""
-        return self.deploy(year, government_capital * (1.0 + leverage), a, firms, screen)
+    def committed(self, ctx: YearContext) -> float:
+        """Government capital plus the private money it draws in (100m yuan); books the government's part."""
+        gov = self.model.government
+        capital = gov.lever("guidance_fund_capital", ctx.t)
+        gov.book(ctx.t, "guidance_fund_capital", capital)
+        return capital * (1.0 + gov.lever("guidance_fund_leverage", ctx.t))
 
 
-class TechCreditLender(mesa.Agent):
-    """A bank lending to technology firms; government loss sharing makes it lend more."""
+class TechCreditLender(Fund):
+    """A bank's tech-credit pool: one-year loans to creditworthy technology firms. Its lending
+    quota rises with the government's loss share; the bank tops its pool up to the quota, so
+    defaults cost it new capital; the government pays its share of the defaults."""
 
-    def __init__(self, model: mesa.Model):
-        super().__init__(model)
+    name = "tech_credit"
+    order = 2
+
+    def __init__(self, model: mesa.Model, book: "Funds", screening: str = "score"):
+        super().__init__(model, book, screening)
         self.loans = 0.0
-        self.losses = 0.0
+        self.defaults = 0.0
 
-    def lend(self, loss_share: float, scale: float, a: dict, firms: Enterprises, screen: Screen) -> float:
-        """Lend this year's volume (the 2020 volume times ``scale``) to the best-scoring firms; return
-        the government's share of losses (100m yuan)."""
-        self.loans = a["tech_credit_base_lending"] * scale * (1.0 + a["tech_credit_risk_response"] * loss_share)
-        borrowers = screen.take(int(self.loans * 100.0 // a["tech_credit_loan_size"]))
-        firms.credit[:] = 0.0
-        firms.credit[borrowers] = a["tech_credit_loan_size"]
-        self.loans = borrowers.size * a["tech_credit_loan_size"] / 100.0
-        self.losses = self.loans * a["tech_credit_default_rate"]
-        return loss_share * self.losses
+    def quota(self, ctx: YearContext, loss_share: float) -> float:
+        """This year's lending quota (100m yuan): the 2020 volume times the finance scale, raised
+        by the loss share."""
+        a = self.a
+        return a["tech_credit_base_lending"] * ctx.scale * (1.0 + a["tech_credit_risk_response"] * loss_share)
+
+    def step(self) -> None:
+        """Collect last year's loans, top the pool up to the quota, lend to screened firms."""
+        ctx, a = self.book.context, self.a
+        gov = self.model.government
+        loss_share = gov.lever("tech_credit_loss_share", ctx.t)
+        start = self.cash
+        repaid, defaulted, repaid_count = self.collect(ctx)
+        government_share = loss_share * defaulted
+        gov.book(ctx.t, "tech_credit_loss_share", government_share)
+        proceeds = repaid + government_share
+        self.cash += proceeds
+        committed = max(self.quota(ctx, loss_share) - self.cash, 0.0)
+        self.cash += committed
+        size = a["tech_credit_loan_size"]
+        quota = min(self.quota(ctx, loss_share), self.cash)
+        borrowers = self.choose(ctx, int(np.floor(quota * 100.0 / size + 1e-9)))
+        ctx.firms.credit[:] = 0.0
+        ctx.firms.credit[borrowers] = size
+        self.loans = borrowers.size * size / 100.0
+        self.defaults = defaulted
+        self.cash -= self.loans
+        if borrowers.size:
+            self.open_positions(ctx, borrowers, size)
+        self.write(ctx, cash_start=start, committed=committed, proceeds=proceeds, invested=self.loans,
+                   deals=borrowers.size, exits=repaid_count, write_offs=defaulted - government_share,
+                   defaults=defaulted, government_share=government_share)
+
+    def collect(self, ctx: YearContext) -> tuple[float, float, int]:
+        """Last year's loans fall due: repaid principal and defaulted principal (100m yuan), loans repaid.
+        A borrower defaults when it has left, or when its draw is below its default chance."""
+        repaid, defaulted, count = 0.0, 0.0, 0
+        for p in self.positions:
+            alive = p.same_firms(ctx.firms, ctx.year)
+            chance = default_chance(ctx.firms.margin[p.slots], self.a)
+            default = ~alive | (ctx.defaults_u[p.slots] < chance)
+            defaulted += float(default.sum()) * p.amount / 100.0
+            repaid += float((~default).sum()) * p.amount / 100.0
+            count += int((~default).sum())
+        self.positions = []
+        return repaid, defaulted, count
+
+
+def default_chance(margin: np.ndarray, a: dict) -> np.ndarray:
+    """Yearly default chance of borrowers with this year's ``margin`` (share of revenue): the
+    default rate at the reference margin, multiplied by e per 1/sensitivity of margin below it, at most 1."""
+    exponent = -a["tech_credit_default_margin_sensitivity"] * (margin - a["tech_credit_reference_margin"])
+    return np.minimum(a["tech_credit_default_rate"] * np.exp(exponent), 1.0)
+
+
+class Funds:
+    """The three funds, stepped once a year in a declared order, and their records.
+
+    ``screening`` maps a fund's name to its screening rule ('score' by default, or 'random').
+    """
+
+    def __init__(self, model: mesa.Model, screening: dict[str, str] | None = None):
+        screening = screening or {}
+        unknown = set(screening) - set(MANDATES)
+        if unknown:
+            raise ValueError(f"no fund named {sorted(unknown)}; funds are {list(MANDATES)}")
+        self.guidance = GuidanceFund(model, self, screening.get("guidance_fund", "score"))
+        self.venture = VentureFund(model, self, screening.get("private_vc", "score"))
+        self.lender = TechCreditLender(model, self, screening.get("tech_credit", "score"))
+        self.agents = mesa.agent.AgentSet((self.guidance, self.venture, self.lender), random=model.random)
+        """The funds in their stepping order: the guidance fund, private VC, the lender."""
+        self.collector = mesa.DataCollector(agenttype_reporters={type(fund): FUND_REPORTERS for fund in self.agents})
+        """One named reporter set per fund class (each class is one fund: the model's registered agent types)."""
+        self.model = model
+        self.context: YearContext | None = None
+
+    def step(self, t: int, year: int, scale: float, firms: Enterprises, a: dict,
+             screen_rng: np.random.Generator, default_rng: np.random.Generator) -> float:
+        """The funds' year: what they observe (noise drawn whatever the state), each fund's step in
+        order, the records collected. Returns venture money invested (100m yuan)."""
+        noise = screen_rng.standard_normal((len(MANDATES), firms.alive.size))
+        defaults_u = default_rng.random(firms.alive.size)
+        self.context = YearContext(t, year, scale, firms, FirmView(firms, a, year, noise), defaults_u)
+        self.agents.do("step")
+        self.collector.collect(self.model)
+        self.context = None
+        return self.guidance.record["invested"] + self.venture.record["invested"]
+
+    def output_row(self) -> dict[str, float]:
+        """This year's fund columns of the model's yearly table (100m yuan)."""
+        return {"tech_credit_loans": self.lender.loans,
+                "venture_exits": self.guidance.record["proceeds"] + self.venture.record["proceeds"],
+                "venture_write_offs": self.guidance.record["write_offs"] + self.venture.record["write_offs"],
+                "tech_credit_defaults": self.lender.defaults}
+
+    def records(self) -> pd.DataFrame:
+        """Every fund's yearly record as a tidy table: one row per (fund, year), columns of :data:`FUND_RECORD`."""
+        tables = [self.collector.get_agenttype_vars_dataframe(type(fund)) for fund in self.agents]
+        order = {fund.name: fund.order for fund in self.agents}
+        table = pd.concat([t.reset_index(drop=True)[list(FUND_RECORD)] for t in tables], ignore_index=True)
+        table = table.assign(_order=table["fund"].map(order)).sort_values(["year", "_order"], kind="stable")
+        return table.drop(columns="_order").reset_index(drop=True)

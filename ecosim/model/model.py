@@ -20,7 +20,7 @@ from ecosim.model.accounts import (
 )
 from ecosim.model.economy import Economy
 from ecosim.model.enterprises import CORPORATE_INCOME_TAX_RATE, Enterprises
-from ecosim.model.funds import GuidanceFund, Screen, TechCreditLender, VentureFund
+from ecosim.model.funds import Funds
 from ecosim.model.government import Government
 from ecosim.model.inputs import ModelInputs, resolve
 from ecosim.model.institutions import Institutions, local_technology_sales
@@ -28,7 +28,7 @@ from ecosim.scenario import NATIONAL_AVERAGE, Scenario
 
 SeedLike = int | np.random.SeedSequence
 STREAMS = ("economy", "screen", "participation", "coverage", "innovation", "hte", "factories",
-           "demonstration", "growth", "exit", "entry")
+           "demonstration", "growth", "exit", "entry", "defaults")
 """One random stream per kind of event. Each draws the same amount every year whatever the
 state, so two runs with the same seed and different levers share their random numbers
 (common random numbers) wherever the levers do not change what happens."""
@@ -64,9 +64,8 @@ class EcosystemModel(mesa.Model):
         """Government science money against the base year: the recorded government-funded R&D while
         known, then growing with the economy's nominal trend (a constant share of GDP)."""
         self.institutions = Institutions(self, inputs, institution_funding, self.rng)
-        self.guidance_fund = GuidanceFund(self)
-        self.venture_fund = VentureFund(self)
-        self.lender = TechCreditLender(self)
+        self.funds = Funds(self)
+        """The guidance fund, private VC and the tech-credit lender, stepped in that order."""
         self.performed0 = sum(inputs.base.rd_by_performer[p] for p in ("enterprises", "government_institutes",
                                                                         "higher_education"))
         """Base-year R&D of firms, institutes and universities; other performers move in proportion (100m yuan)."""
@@ -157,17 +156,10 @@ class EcosystemModel(mesa.Model):
     # --- events -----------------------------------------------------------------------------
 
     def _finance(self, t: int, year: int) -> float:
-        """Funds screen and invest, the lender lends, software firms get VAT refunds; venture money (100m yuan)."""
+        """Funds screen, exit, invest and lend, software firms get VAT refunds; venture money (100m yuan)."""
         a, firms, gov = self.a, self.enterprises, self.government
-        score = Screen(firms, a, self.streams["screen"])
-        capital = gov.lever("guidance_fund_capital", t)
-        invested = self.guidance_fund.deploy_policy(year, capital, gov.lever("guidance_fund_leverage", t),
-                                                    a, firms, score)
-        scale = self._finance_scale(t)
-        invested += self.venture_fund.deploy(year, a["venture_private_capital"] * scale, a, firms, score)
-        gov.book(t, "guidance_fund_capital", capital)
-        gov.book(t, "tech_credit_loss_share",
-                 self.lender.lend(gov.lever("tech_credit_loss_share", t), scale, a, firms, score))
+        invested = self.funds.step(t, year, self._finance_scale(t), firms, a, self.streams["screen"],
+                                   self.streams["defaults"])
         burden = max(a["software_vat_burden"] - gov.lever("software_vat_refund_threshold", t), 0.0)
         firms.refund = burden * firms.revenue * firms.software
         gov.book(t, "software_vat_refund_threshold", float(firms.refund.sum()) / 100.0)
@@ -314,7 +306,7 @@ class EcosystemModel(mesa.Model):
         row["tech_contract_value"] = self.tech_bought_total
         row["tech_contracts_local"] = self.local_sales
         row["venture_invested"] = venture
-        row["tech_credit_loans"] = self.lender.loans
+        row.update(self.funds.output_row())
         row["modelled_value_added"] = modelled_va
         row["coal_price_gap"] = economy.coal_gap
         for name, cost in gov.costs.items():
