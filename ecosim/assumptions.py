@@ -321,10 +321,10 @@ ASSUMPTIONS: dict[str, Assumption] = {
            "closeness of a related field (a sector of the same kind: cluster, manufacturing, software and coal "
            "flags of sectors.csv equal) as a share of the own field's log odds; 0 = only the own field counts "
            "(ASSUMPTION)", "technology"),
-        _a("market_contracts_per_buyer", "contracts per year", 3, 1, 6,
-           "a buyer's local purchases go in this many equal contracts a year, the first with its last seller's "
-           "odds, the others with new search: firms work with a few institutions (ASSUMPTION)", "technology",
-           integer=True),
+        _a("market_main_contract_share", "share of local purchases", 0.5, 0.2, 1.0,
+           "share of a buyer's local purchases in its main contract with one chosen seller (where its tie acts); "
+           "the rest goes in small contracts over its sector's institutions by their choice odds: firms work "
+           "with one main partner and a few others (ASSUMPTION)", "technology"),
         _a("market_tie_weight", "log odds", 1.5, 0.0, 3.0,
            "extra log odds of a firm's last seller: firms return to institutions they know (repeat contracting "
            "lowers search and trust costs; ASSUMPTION, 0 = no ties)", "technology"),

@@ -182,11 +182,12 @@ def test_a_pilot_base_raises_its_clusters_local_purchases_most(baseline_inputs):
                                     {"assumptions.institution_size_dispersion": 1.5}])
 def test_institutions_number_and_spread_change_outputs(baseline_inputs, change):
     # The base year is calibrated to the same data either way; what follows differs because firms buy
-    # from particular institutions of particular sizes and qualities.
+    # from particular institutions of particular sizes and qualities. When only sums mattered, the
+    # difference was rounding (below 1e-12); here it must be well above it.
     plain = run(baseline_inputs, SEEDS[0]).results()
     other = run(resolve(scenario(**change)), SEEDS[0]).results()
     assert other["tech_contracts_local"].iloc[0] == pytest.approx(plain["tech_contracts_local"].iloc[0])
     later = plain.index[1:]
     for column in ("tech_contracts_local", "rd_by_enterprises"):
         difference = np.abs(other.loc[later, column] - plain.loc[later, column]) / plain.loc[later, column]
-        assert difference.max() > 1e-4, (change, column)
+        assert difference.max() > 1e-6, (change, column)

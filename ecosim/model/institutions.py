@@ -33,8 +33,8 @@ OUTSIDE_SHANXI = -1
 """Seller code of technology bought outside Shanxi in the contracts table."""
 CONTRACT_DTYPE = np.dtype([("year", np.int16), ("buyer", np.int32), ("buyer_sector", np.int16),
                            ("seller", np.int16), ("value", np.float64)])
-"""One contract: year, buyer firm slot, buyer sector index, seller institution (OUTSIDE_SHANXI for
-purchases outside the province), value in m yuan."""
+"""One contract: year, buyer firm slot (-1: a sector's spread contracts with one seller, summed), buyer
+sector index, seller institution (OUTSIDE_SHANXI for purchases outside the province), value in m yuan."""
 
 
 class Institution(mesa.Agent):
@@ -297,13 +297,13 @@ class TechnologyMarket:
         self.beta_field = a["market_field_weight"]
         self.tie_boost = np.expm1(a["market_tie_weight"])
         self.local_share = a["local_tech_share"]
-        self.contracts_per_buyer = int(a["market_contracts_per_buyer"])
+        self.main_share = a["market_main_contract_share"]
         self.tie = np.full(slots, -1, dtype=np.int64)
         """Each firm slot's last seller (-1: none)."""
         self.outside0 = 1.0
         self.local_scale = 1.0
         self.demand0 = 1.0
-        self.contracts: list[np.ndarray] = []
+        self.contracts = ContractBook()
 
     def attractiveness(self, usable: np.ndarray) -> np.ndarray:
         """Sector x institution attractiveness (usable offer, quality, field closeness)."""
@@ -356,78 +356,124 @@ class TechnologyMarket:
         rescaled = np.where(keep, 0.0, (u - stay) / np.maximum(1.0 - stay, 1e-12))
         cdf = np.cumsum(attract, axis=1) / value[:, None]
         flat = (np.arange(n_sector)[:, None] + np.minimum(cdf, 1.0)).ravel()
-        drawn = np.searchsorted(flat, s + rescaled * (1.0 - 1e-12), side="right") - s * n
+        key = s + rescaled * (1.0 - 1e-12)
+        order = np.argsort(key)
+        drawn = np.empty(key.size, dtype=np.int64)
+        drawn[order] = np.searchsorted(flat, key[order], side="right")
+        drawn -= s * n
         return np.where(keep, tie, np.clip(drawn, 0, n - 1))
 
     def trade(self, year: int, demand: np.ndarray, sector: np.ndarray, usable: np.ndarray, u: np.ndarray,
               capacity: np.ndarray, projects: np.ndarray, project_size: float) -> tuple[np.ndarray, np.ndarray]:
         """This year's contracts. ``demand`` is each slot's technology demand (m yuan); ``u`` two uniforms
-        per slot (rows: first choice, next choice); ``capacity`` each institution's (100m yuan);
+        per slot (rows: main contract, next choice); ``capacity`` each institution's (100m yuan);
         ``projects`` the slots of firms in a demonstration project: one contract of ``project_size``
         m yuan each with the most attractive institution for their sector, which becomes their tie.
 
-        Orders beyond a seller's capacity are rationed in proportion; a rationed buyer takes the rest to
-        its next choice (drawn from its sector's probabilities), rationed again by what capacity is
-        left; what remains it buys outside Shanxi. Returns each slot's purchases (m yuan: outside
-        Shanxi plus local) and each institution's sales (100m yuan)."""
-        n = self.institutions.kind.size
+        A buyer's local purchases go ``main_share`` to one seller it chooses (its tie's odds raised),
+        which becomes its tie, and the rest in small contracts spread over its sector's institutions
+        by their choice probabilities (booked by buyer sector). Orders beyond a seller's capacity
+        are rationed in proportion; the rationed rest goes to a next choice (the main contract to a
+        drawn seller, the spread part by the same probabilities), rationed again by what capacity is
+        left; what remains the buyer buys outside Shanxi. Returns each slot's purchases (m yuan:
+        outside Shanxi plus local) and each institution's sales (100m yuan)."""
+        n_sector, n = len(self.affinity), self.institutions.kind.size
         self.forget(np.zeros(demand.size, dtype=bool))
         attract = self.attractiveness(usable)
+        probability = attract / attract.sum(axis=1)[:, None]
         local = self.local_demand(demand, sector, attract)
         buyers = np.flatnonzero(local > 0)
-        k = self.contracts_per_buyer
-        repeated = np.tile(buyers, k)
-        ties = np.concatenate([self.tie[buyers], np.full((k - 1) * buyers.size, -1, dtype=np.int64)])
-        seller = self.choose_sellers(sector[repeated], ties, attract, u[:k, buyers].ravel())
+        seller = self.choose_sellers(sector[buyers], self.tie[buyers], attract, u[0, buyers])
         project_seller = np.argmax(attract, axis=1)[sector[projects]]
-        slots = np.concatenate([repeated, projects])
+        slots = np.concatenate([buyers, projects])
         first = np.concatenate([seller, project_seller])
-        ordered = np.concatenate([np.tile(local[buyers] / k, k), np.full(projects.size, project_size)])
-        delivered, sales = self._deliver(first, ordered, capacity, n)
+        ordered = np.concatenate([self.main_share * local[buyers], np.full(projects.size, project_size)])
+        spread = (1.0 - self.main_share) * local
+        spread_by_sector = np.bincount(sector, weights=spread, minlength=n_sector)
+        delivered, spread_delivered, sales = self._deliver(first, ordered, spread_by_sector[:, None] * probability,
+                                                           capacity)
         short = np.flatnonzero(ordered - delivered > 1e-12)
-        second = self.choose_sellers(sector[slots[short]], np.full(short.size, -1), attract, u[k, slots[short]])
-        delivered_next, sales_next = self._deliver(second, ordered[short] - delivered[short], capacity - sales, n)
-        self.tie[buyers] = seller[: buyers.size]
+        second = self.choose_sellers(sector[slots[short]], np.full(short.size, -1), attract, u[1, slots[short]])
+        spread_short = spread_by_sector - spread_delivered.sum(axis=1)
+        delivered_next, spread_next, sales_next = self._deliver(
+            second, ordered[short] - delivered[short], spread_short[:, None] * probability, capacity - sales)
+        self.tie[buyers] = seller
         self.tie[projects] = project_seller
         bought = (1.0 - self.local_share) * demand + local
         bought[projects] += project_size
-        local_by_slot = np.bincount(slots, weights=delivered, minlength=demand.size)
-        local_by_slot += np.bincount(slots[short], weights=delivered_next, minlength=demand.size)
+        spread_total = spread_delivered + spread_next
+        spread_kept = np.divide(spread_total.sum(axis=1), spread_by_sector, out=np.zeros(n_sector),
+                                where=spread_by_sector > 0)
+        local_by_slot = (spread * spread_kept[sector] + np.bincount(slots, weights=delivered, minlength=demand.size)
+                         + np.bincount(slots[short], weights=delivered_next, minlength=demand.size))
         outside = np.flatnonzero(bought - local_by_slot > 1e-12)
-        self._record(year, sector, ((slots, first, delivered), (slots[short], second, delivered_next),
-                                    (outside, np.full(outside.size, OUTSIDE_SHANXI),
-                                     (bought - local_by_slot)[outside])))
-        return bought, (sales + sales_next)
+        flow_sector, flow_seller = np.nonzero(spread_total > 0)
+        self._record(year, ((slots, sector[slots], first, delivered),
+                            (slots[short], sector[slots[short]], second, delivered_next),
+                            (np.full(flow_sector.size, -1), flow_sector, flow_seller,
+                             spread_total[flow_sector, flow_seller]),
+                            (outside, sector[outside], np.full(outside.size, OUTSIDE_SHANXI),
+                             (bought - local_by_slot)[outside])))
+        return bought, sales + sales_next
 
     @staticmethod
-    def _deliver(seller: np.ndarray, ordered: np.ndarray, capacity: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-        """Orders (m yuan) to sellers with ``capacity`` (100m yuan): each seller delivers all its orders
-        or, if they exceed its capacity, the same share of each. Returns delivered per order (m yuan) and
-        sales per seller (100m yuan)."""
-        orders = np.bincount(seller, weights=ordered, minlength=n) / 100.0
+    def _deliver(seller: np.ndarray, ordered: np.ndarray, spread: np.ndarray,
+                 capacity: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Orders to sellers with ``capacity`` (100m yuan): main contracts (``seller``, ``ordered`` m yuan)
+        and spread orders (sector x seller, m yuan). Each seller delivers all its orders or, if they
+        exceed its capacity, the same share of each. Returns what is delivered of each main contract and
+        of each spread order (m yuan) and each seller's sales (100m yuan)."""
+        n = capacity.size
+        orders = (np.bincount(seller, weights=ordered, minlength=n) + spread.sum(axis=0)) / 100.0
         room = np.maximum(capacity, 0.0)
         ration = np.divide(room, orders, out=np.ones(n), where=orders > room)
         delivered = ordered * ration[seller]
-        return delivered, np.bincount(seller, weights=delivered, minlength=n) / 100.0
+        spread_delivered = spread * ration[None, :]
+        sales = (np.bincount(seller, weights=delivered, minlength=n) + spread_delivered.sum(axis=0)) / 100.0
+        return delivered, spread_delivered, sales
 
-    def _record(self, year: int, sector: np.ndarray, parts) -> None:
-        """Append the year's contracts: ``parts`` are (buyer slots, sellers, values in m yuan)."""
-        size = sum(p[0].size for p in parts)
-        table = np.empty(size, dtype=CONTRACT_DTYPE)
-        table["year"] = year
-        start = 0
-        for slots, sellers, values in parts:
-            stop = start + slots.size
-            table["buyer"][start:stop] = slots
-            table["buyer_sector"][start:stop] = sector[slots]
-            table["seller"][start:stop] = sellers
-            table["value"][start:stop] = values
-            start = stop
-        self.contracts.append(table)
+    def _record(self, year: int, parts) -> None:
+        """Keep the year's contracts: ``parts`` are (buyer slots (-1: a sector's spread contracts), buyer
+        sectors, sellers, values in m yuan); the record array is built when it is read (``ContractBook``)."""
+        self.contracts.add(year, *(np.concatenate([p[i] for p in parts]) for i in range(4)))
 
     def contracts_table(self) -> pd.DataFrame:
         """Every contract of the run so far: year, buyer slot, buyer sector, seller (-1 outside Shanxi),
         value (m yuan)."""
-        if not self.contracts:
+        return self.contracts.table()
+
+
+class ContractBook:
+    """The contracts of each year: a sequence of numpy record arrays (``CONTRACT_DTYPE``), one per year,
+    built from the stored columns when first read (so a run that never reads them pays little)."""
+
+    def __init__(self):
+        self._columns: list[tuple] = []
+        self._built: dict[int, np.ndarray] = {}
+
+    def add(self, year: int, buyer: np.ndarray, buyer_sector: np.ndarray, seller: np.ndarray,
+            value: np.ndarray) -> None:
+        """Store one year's contracts (arrays of equal length)."""
+        self._columns.append((year, buyer, buyer_sector, seller, value))
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+    def __getitem__(self, index: int) -> np.ndarray:
+        index = range(len(self._columns))[index]
+        if index not in self._built:
+            year, buyer, buyer_sector, seller, value = self._columns[index]
+            table = np.empty(buyer.size, dtype=CONTRACT_DTYPE)
+            table["year"], table["buyer"], table["buyer_sector"] = year, buyer, buyer_sector
+            table["seller"], table["value"] = seller, value
+            self._built[index] = table
+        return self._built[index]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def table(self) -> pd.DataFrame:
+        """All years' contracts as one DataFrame."""
+        if not len(self):
             return pd.DataFrame(np.empty(0, dtype=CONTRACT_DTYPE))
-        return pd.DataFrame(np.concatenate(self.contracts))
+        return pd.DataFrame(np.concatenate(list(self)))

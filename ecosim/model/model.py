@@ -254,15 +254,15 @@ class EcosystemModel(mesa.Model):
         expected = self.market.expected_sales(demand, firms.sector, usable)
         inst.calibrate_capacity(np.maximum(sales, expected), usable, a["market_spare_capacity"])
         self.contracts = self.market.contracts
-        """The contracts of each year so far (numpy record arrays, ``institutions.CONTRACT_DTYPE``)."""
+        """The contracts of each year so far: a sequence of numpy record arrays (``institutions.ContractBook``)."""
         self.institution_records = institution_collector()
         """Every institution's yearly row (``institutions.institution_table`` makes it a DataFrame)."""
         self.institution_records.collect(self)
 
     def _market_draws(self, slots: int) -> np.ndarray:
-        """This year's uniforms of the technology market: one per contract and one for a next choice, per
-        firm slot (the same amount every year)."""
-        return self.streams["market"].random((int(self.a["market_contracts_per_buyer"]) + 1, slots))
+        """This year's uniforms of the technology market: one for the main contract and one for a next
+        choice, per firm slot (the same amount every year)."""
+        return self.streams["market"].random((2, slots))
 
     def _trade_technology(self, t: int) -> None:
         """Firms buy technology in proportion to their R&D (the ratio moves to its plateau, the price
