@@ -49,9 +49,10 @@ class Institution(mesa.Agent):
         """This year's quality and knowledge of this institution (its own row): quality = productivity x
         platforms hosted x recruited talent; knowledge depreciates and grows by R&D times quality."""
         p, i = self.population, self.index
-        q = p.productivity[i] * p.platform_factor[i] * p.talent_gain[i]
-        p.quality[i] = q
-        p.knowledge[i] = p.knowledge_kept * p.knowledge[i] + p.rd[i] * q
+        row = p.rows
+        q = row["productivity"][i] * row["platform_factor"][i] * row["talent_gain"][i]
+        row["quality"][i] = q
+        row["knowledge"][i] = p.knowledge_kept * row["knowledge"][i] + row["rd"][i] * q
 
     @property
     def kind_name(self) -> str:
@@ -141,6 +142,10 @@ def institution_table(collector: mesa.DataCollector) -> pd.DataFrame:
     return pd.DataFrame(np.concatenate(records))
 
 
+ROW_FIELDS = ("productivity", "platform_factor", "talent_gain", "rd", "quality", "knowledge")
+"""The arrays an agent's step reads or writes; it works on them as Python lists (fast scalar access)."""
+
+
 class Institutions:
     """All universities and institutes as arrays; each Mesa agent steps on its own row."""
 
@@ -192,6 +197,8 @@ class Institutions:
         """Each institution's quality factor from the platforms it hosts, against the base year's."""
         self.talent_gain = np.ones(n)
         """Each institution's quality factor from its recruited researchers."""
+        self.rows: dict[str, list[float]] = {}
+        """The arrays as lists while the agents step."""
         self.agents = [(University if k == UNIVERSITY else ResearchInstitute)(model, self, i)
                        for i, k in enumerate(self.kind)]
         self.agent_set = AgentSet(self.agents, random=model.random)
@@ -246,7 +253,9 @@ class Institutions:
         self.talent_gain = (self.researchers / (funded + 1e-12)) ** a["talent_productivity_gain"]
         self.platform_factor = (1.0 + a["platform_productivity_gain"] * self.hosted_platforms(platforms)) \
             / self.platform_factor0
+        self.rows = {name: getattr(self, name).tolist() for name in ROW_FIELDS}
         self.agent_set.do("step")
+        self.quality, self.knowledge = np.array(self.rows["quality"]), np.array(self.rows["knowledge"])
 
     def usable_offer(self, usable: np.ndarray) -> np.ndarray:
         """Usable technology each institution offers (100m yuan of knowledge): its knowledge times the
@@ -378,42 +387,47 @@ class TechnologyMarket:
         left; what remains the buyer buys outside Shanxi. Returns each slot's purchases (m yuan:
         outside Shanxi plus local) and each institution's sales (100m yuan)."""
         n_sector, n = len(self.affinity), self.institutions.kind.size
-        self.forget(np.zeros(demand.size, dtype=bool))
+        if self.tie.size < demand.size:
+            self.forget(np.zeros(demand.size, dtype=bool))
         attract = self.attractiveness(usable)
         probability = attract / attract.sum(axis=1)[:, None]
-        local = self.local_demand(demand, sector, attract)
-        buyers = np.flatnonzero(local > 0)
-        seller = self.choose_sellers(sector[buyers], self.tie[buyers], attract, u[0, buyers])
+        buyers = np.flatnonzero(demand > 0)
+        buyer_sector = sector[buyers]
+        local = self.local_demand(demand[buyers], buyer_sector, attract)
+        seller = self.choose_sellers(buyer_sector, self.tie[buyers], attract, u[0, buyers])
         project_seller = np.argmax(attract, axis=1)[sector[projects]]
         slots = np.concatenate([buyers, projects])
+        slot_sector = np.concatenate([buyer_sector, sector[projects]])
         first = np.concatenate([seller, project_seller])
-        ordered = np.concatenate([self.main_share * local[buyers], np.full(projects.size, project_size)])
+        ordered = np.concatenate([self.main_share * local, np.full(projects.size, project_size)])
         spread = (1.0 - self.main_share) * local
-        spread_by_sector = np.bincount(sector, weights=spread, minlength=n_sector)
+        spread_by_sector = np.bincount(buyer_sector, weights=spread, minlength=n_sector)
         delivered, spread_delivered, sales = self._deliver(first, ordered, spread_by_sector[:, None] * probability,
                                                            capacity)
         short = np.flatnonzero(ordered - delivered > 1e-12)
-        second = self.choose_sellers(sector[slots[short]], np.full(short.size, -1), attract, u[1, slots[short]])
+        second = self.choose_sellers(slot_sector[short], np.full(short.size, -1), attract, u[1, slots[short]])
         spread_short = spread_by_sector - spread_delivered.sum(axis=1)
         delivered_next, spread_next, sales_next = self._deliver(
             second, ordered[short] - delivered[short], spread_short[:, None] * probability, capacity - sales)
         self.tie[buyers] = seller
         self.tie[projects] = project_seller
-        bought = (1.0 - self.local_share) * demand + local
+        bought = (1.0 - self.local_share) * demand
+        bought[buyers] += local
         bought[projects] += project_size
         spread_total = spread_delivered + spread_next
         spread_kept = np.divide(spread_total.sum(axis=1), spread_by_sector, out=np.zeros(n_sector),
                                 where=spread_by_sector > 0)
-        local_by_slot = (spread * spread_kept[sector] + np.bincount(slots, weights=delivered, minlength=demand.size)
-                         + np.bincount(slots[short], weights=delivered_next, minlength=demand.size))
-        outside = np.flatnonzero(bought - local_by_slot > 1e-12)
+        kept = delivered.copy()
+        kept[short] += delivered_next
+        outside_value = ordered - kept
+        outside_value[: buyers.size] += spread * (1.0 - spread_kept[buyer_sector]) \
+            + (1.0 - self.local_share) * demand[buyers]
         flow_sector, flow_seller = np.nonzero(spread_total > 0)
-        self._record(year, ((slots, sector[slots], first, delivered),
-                            (slots[short], sector[slots[short]], second, delivered_next),
+        self._record(year, ((slots, slot_sector, first, delivered),
+                            (slots[short], slot_sector[short], second, delivered_next),
                             (np.full(flow_sector.size, -1), flow_sector, flow_seller,
                              spread_total[flow_sector, flow_seller]),
-                            (outside, sector[outside], np.full(outside.size, OUTSIDE_SHANXI),
-                             (bought - local_by_slot)[outside])))
+                            (slots, slot_sector, np.full(slots.size, OUTSIDE_SHANXI), outside_value)))
         return bought, sales + sales_next
 
     @staticmethod
@@ -435,7 +449,7 @@ class TechnologyMarket:
     def _record(self, year: int, parts) -> None:
         """Keep the year's contracts: ``parts`` are (buyer slots (-1: a sector's spread contracts), buyer
         sectors, sellers, values in m yuan); the record array is built when it is read (``ContractBook``)."""
-        self.contracts.add(year, *(np.concatenate([p[i] for p in parts]) for i in range(4)))
+        self.contracts.add(year, parts)
 
     def contracts_table(self) -> pd.DataFrame:
         """Every contract of the run so far: year, buyer slot, buyer sector, seller (-1 outside Shanxi),
@@ -451,10 +465,10 @@ class ContractBook:
         self._columns: list[tuple] = []
         self._built: dict[int, np.ndarray] = {}
 
-    def add(self, year: int, buyer: np.ndarray, buyer_sector: np.ndarray, seller: np.ndarray,
-            value: np.ndarray) -> None:
-        """Store one year's contracts (arrays of equal length)."""
-        self._columns.append((year, buyer, buyer_sector, seller, value))
+    def add(self, year: int, parts) -> None:
+        """Store one year's contracts: ``parts`` are tuples of equal-length arrays (buyer slots, buyer
+        sectors, sellers, values)."""
+        self._columns.append((year, parts))
 
     def __len__(self) -> int:
         return len(self._columns)
@@ -462,7 +476,8 @@ class ContractBook:
     def __getitem__(self, index: int) -> np.ndarray:
         index = range(len(self._columns))[index]
         if index not in self._built:
-            year, buyer, buyer_sector, seller, value = self._columns[index]
+            year, parts = self._columns[index]
+            buyer, buyer_sector, seller, value = (np.concatenate([p[i] for p in parts]) for i in range(4))
             table = np.empty(buyer.size, dtype=CONTRACT_DTYPE)
             table["year"], table["buyer"], table["buyer_sector"] = year, buyer, buyer_sector
             table["seller"], table["value"] = seller, value
