@@ -8,6 +8,7 @@ choice probability of a tie, the direction of a quality raise and of a pilot-sca
 from __future__ import annotations
 
 import math
+import pickle
 
 import numpy as np
 import pandas as pd
@@ -87,6 +88,9 @@ def test_no_institution_sells_beyond_its_capacity(baseline_model):
     assert (rows["sales"] >= rows["capacity"] * (1.0 - 1e-9)).any()
     assert {"institution_id", "kind", "year", "rd", "knowledge", "quality", "sales"} <= set(rows.columns)
     assert set(rows["kind"]) == {"university", "research_institute"}
+    # the collector's reporter is a named function, so the record travels to other processes
+    copy = pickle.loads(pickle.dumps(baseline_model.institution_records))
+    pd.testing.assert_frame_equal(institution_table(copy), rows)
 
 
 def test_same_seed_same_contracts(baseline_inputs, baseline_model):
@@ -191,3 +195,20 @@ def test_institutions_number_and_spread_change_outputs(baseline_inputs, change):
     for column in ("tech_contracts_local", "rd_by_enterprises"):
         difference = np.abs(other.loc[later, column] - plain.loc[later, column]) / plain.loc[later, column]
         assert difference.max() > 1e-6, (change, column)
+
+
+def test_each_institution_agent_accumulates_its_own_knowledge(baseline_model):
+    from ecosim.model.institutions import ResearchInstitute, University
+
+    a = baseline_model.inputs.assumptions
+    assert len(baseline_model.agents_by_type[University]) == a["n_universities"]
+    assert len(baseline_model.agents_by_type[ResearchInstitute]) == a["n_research_institutes"]
+    rows = institution_table(baseline_model.institution_records).set_index(["year", "institution_id"])
+    years = baseline_model.inputs.years
+    # perpetual inventory per institution: K_y = (1 - depreciation) K_(y-1) + R&D_y x quality_y
+    for before, year in zip(years[1:-1], years[2:]):
+        expected = ((1.0 - a["knowledge_depreciation"]) * rows.loc[int(before), "knowledge"]
+                    + rows.loc[int(year), "rd"] * rows.loc[int(year), "quality"])
+        np.testing.assert_allclose(rows.loc[int(year), "knowledge"], expected, rtol=1e-12)
+    agent = baseline_model.institutions.agents[7]
+    assert agent.knowledge == rows.loc[(int(years[-1]), 7), "knowledge"]

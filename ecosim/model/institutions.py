@@ -296,7 +296,9 @@ class TechnologyMarket:
     exp(beta_f x affinity(s, field_j)); a buyer's tie to last year's seller multiplies that seller's
     by exp(beta_tie). A sector's local share of purchases is V_s / (V_s + W), V_s its summed
     attractiveness and W the outside option (which grows with firms' demand, so only local offer
-    against demand matters); each buyer signs with one seller drawn from its choice probabilities.
+    against demand matters). A buyer's local demand is that share, scaled in the base year to the
+    data, times its demand; it signs a main contract with one seller drawn from its choice
+    probabilities and spreads the rest over its sector's institutions by the same probabilities.
     """
 
     def __init__(self, institutions: Institutions, a: dict, affinity: np.ndarray, slots: int):
