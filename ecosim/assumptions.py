@@ -207,10 +207,14 @@ ASSUMPTIONS: dict[str, Assumption] = {
            "share of firms' technology bought from Shanxi's universities and institutes", "technology"),
         _a("usable_tech_share", "share of offered technology", 0.3, 0.1, 0.6,
            "share of institutions' offered technology that firms can use without pilot-scale testing", "technology"),
-        _a("pilot_base_usable_gain", "relative gain per base", 0.03, 0.01, 0.08,
-           "each pilot-scale base raises the usable share by this fraction", "technology"),
-        _a("platform_productivity_gain", "relative gain per platform", 0.005, 0.001, 0.015,
-           "each key lab or innovation centre raises institutions' knowledge output by this fraction", "technology"),
+        _a("pilot_base_usable_gain", "relative gain per base", 0.3, 0.1, 0.6,
+           "each pilot-scale base serves one cluster and raises the usable share of the technology of the "
+           "institutions whose field is that cluster's sector by this fraction (ASSUMPTION: the former "
+           "province-wide 0.03 a base, concentrated on one of the 14 clusters, is about 0.4)", "technology"),
+        _a("platform_productivity_gain", "relative gain per platform hosted", 0.2, 0.05, 0.5,
+           "each key lab or innovation centre raises its host institution's knowledge output per yuan (its "
+           "quality) by this fraction; platforms go to the largest institutions first (ASSUMPTION: equipment, a "
+           "team and programme money; no estimate for Shanxi)", "technology"),
         _a("talent_productivity_gain", "elasticity", 0.5, 0.2, 1.0,
            "institutions' knowledge output rises with their researcher stock", "technology"),
         _a("institution_researcher_share", "share of R&D personnel", 0.3, 0.2, 0.45,
@@ -333,6 +337,28 @@ ASSUMPTIONS: dict[str, Assumption] = {
            "mean yearly change of China's first-published R&D intensity 2010-2020 (history.csv)", "economy"),
         _a("national_intensity_sd", "percentage points per year", 0.06, 0.02, 0.10,
            "standard deviation of those yearly changes 2010-2020 (history.csv)", "economy"),
+        # --- the technology market between firms and particular institutions -------------
+        _a("market_quality_weight", "elasticity of choice odds", 1.0, 0.3, 2.0,
+           "a buyer's odds of choosing an institution rise with its quality (knowledge per yuan of R&D) to this "
+           "power; 1 makes odds proportional to quality times usable offer (ASSUMPTION: no choice data for Shanxi)",
+           "technology"),
+        _a("market_field_weight", "log odds", 2.5, 0.5, 4.0,
+           "log odds of an institution serving the buyer's own sector against one of an unrelated field: "
+           "technology contracts are mostly within a field (ASSUMPTION)", "technology"),
+        _a("market_related_field_closeness", "share of the field weight", 0.3, 0.0, 0.7,
+           "closeness of a related field (a sector of the same kind: cluster, manufacturing, software and coal "
+           "flags of sectors.csv equal) as a share of the own field's log odds; 0 = only the own field counts "
+           "(ASSUMPTION)", "technology"),
+        _a("market_main_contract_share", "share of local purchases", 0.5, 0.2, 1.0,
+           "share of a buyer's local purchases in its main contract with one chosen seller (where its tie acts); "
+           "the rest goes in small contracts over its sector's institutions by their choice odds: firms work "
+           "with one main partner and a few others (ASSUMPTION)", "technology"),
+        _a("market_tie_weight", "log odds", 1.5, 0.0, 3.0,
+           "extra log odds of a firm's last seller: firms return to institutions they know (repeat contracting "
+           "lowers search and trust costs; ASSUMPTION, 0 = no ties)", "technology"),
+        _a("market_spare_capacity", "share of base-year orders", 0.25, 0.05, 0.6,
+           "contract value an institution can deliver beyond its base-year orders; capacity then moves with its "
+           "usable knowledge (ASSUMPTION)", "technology"),
     )
 }
 

@@ -305,6 +305,9 @@ ASSUMPTION_NAMES_ZH: dict[str, str] = {
     "coal_price_persistence": "煤价持续性", "coal_price_volatility": "煤价波动率",
     "coal_gdp_elasticity": "煤价GDP弹性", "coal_firm_elasticity": "煤价企业弹性",
     "national_intensity_drift": "全国强度年均变化", "national_intensity_sd": "全国强度变化标准差",
+    "market_quality_weight": "技术市场质量权重", "market_field_weight": "技术市场领域权重",
+    "market_tie_weight": "技术市场合作关系权重", "market_spare_capacity": "院所富余供给能力",
+    "market_related_field_closeness": "相关领域接近度", "market_main_contract_share": "主要技术合同比重",
 }
 """Chinese display names of the assumptions (English names are spelled out from the identifier)."""
 

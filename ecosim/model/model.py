@@ -23,12 +23,12 @@ from ecosim.model.enterprises import CORPORATE_INCOME_TAX_RATE, Enterprises
 from ecosim.model.funds import Funds
 from ecosim.model.government import Government
 from ecosim.model.inputs import ModelInputs, resolve
-from ecosim.model.institutions import Institutions, local_technology_sales
+from ecosim.model.institutions import Institutions, TechnologyMarket, institution_collector, sector_affinity
 from ecosim.scenario import NATIONAL_AVERAGE, Scenario
 
 SeedLike = int | np.random.SeedSequence
 STREAMS = ("economy", "screen", "participation", "coverage", "innovation", "hte", "factories",
-           "demonstration", "growth", "exit", "entry", "defaults")
+           "demonstration", "growth", "exit", "entry", "defaults", "market")
 """One random stream per kind of event. Each draws the same amount every year whatever the
 state, so two runs with the same seed and different levers share their random numbers
 (common random numbers) wherever the levers do not change what happens."""
@@ -63,7 +63,15 @@ class EcosystemModel(mesa.Model):
         self.science_index = 1.0
         """Government science money against the base year: the recorded government-funded R&D while
         known, then growing with the economy's nominal trend (a constant share of GDP)."""
-        self.institutions = Institutions(self, inputs, institution_funding, self.rng)
+        firms = self.enterprises
+        technology_demand = np.bincount(firms.sector, weights=firms.rd, minlength=len(firms.sector_names)) + 1e-9
+        self.institutions = Institutions(self, inputs, institution_funding, self.rng, self.streams["market"],
+                                         technology_demand)
+        self.institutions.set_base_platforms(self.government.lever("platforms", 0), a["platform_productivity_gain"])
+        clusters = np.flatnonzero(firms.is_cluster)
+        self.pilot_base_fields = clusters[np.argsort(-technology_demand[clusters], kind="stable")]
+        """Sectors the pilot-scale bases serve: base k serves the k-th (cycling) of the cluster sectors
+        ranked by base-year enterprise R&D."""
         self.funds = Funds(self)
         """The guidance fund, private VC and the tech-credit lender, stepped in that order."""
         self.performed0 = sum(inputs.base.rd_by_performer[p] for p in ("enterprises", "government_institutes",
@@ -78,7 +86,7 @@ class EcosystemModel(mesa.Model):
         """Technology bought per yuan of enterprise R&D in the base year."""
         self.enterprises.tech_bought[:] = self.tech_ratio0 * self.enterprises.rd
         self.enterprises.settle_knowledge(a)
-        self.institutions.calibrate_offer(self.local_sales0, self._usable_share(0))
+        self._open_market(int(inputs.years[0]))
         self.cluster_index0 = self.enterprises.cluster_knowledge_index(a)
         self.institution_intensity0 = self._institution_intensity()
         self.rows: list[dict[str, float]] = []
@@ -178,7 +186,8 @@ class EcosystemModel(mesa.Model):
 
     def _fund_institutions(self, t: int, year: int) -> None:
         """Government science money (its recorded path, then a constant share of GDP, plus platforms,
-        talent and open competition) and contracts fund institutions."""
+        talent and open competition) and each institution's contract sales fund institutions; platforms
+        and talent join their hosts."""
         a, gov = self.a, self.government
         if t > 0:
             recorded = self.inputs.government_rd.get(year)
@@ -188,9 +197,7 @@ class EcosystemModel(mesa.Model):
         extra = (self._lever_change("platforms", t) * a["platform_cost"] * a["platform_rd_share"] / 100.0
                  + self._lever_change("talent_recruits", t) * a["talent_cost_per_person"] / 100.0
                  + self._lever_change("open_competition_budget", t) * (1.0 - firm_share))
-        platforms_gain = ((1.0 + a["platform_productivity_gain"] * gov.lever("platforms", t))
-                          / (1.0 + a["platform_productivity_gain"] * gov.lever("platforms", 0)))
-        self.institutions.step(a, self.science_index, extra, self.local_sales / self.local_sales0, platforms_gain,
+        self.institutions.step(a, year, self.science_index, extra, gov.lever("platforms", t),
                                self._lever_change("talent_recruits", t))
         gov.book(t, "platforms", gov.lever("platforms", t) * a["platform_cost"] / 100.0)
         gov.book(t, "talent_recruits", gov.lever("talent_recruits", t) * a["talent_cost_per_person"] / 100.0)
@@ -208,35 +215,71 @@ class EcosystemModel(mesa.Model):
         institutions = np.log(self._institution_intensity() / self.institution_intensity0)
         return a["spillover_strength"] * cluster + a["institution_spillover_strength"] * institutions
 
-    def _usable_share(self, t: int) -> float:
-        """Share of institutions' technology firms can use: raised by pilot-scale bases, at most 1."""
+    def _usable_share(self, t: int) -> np.ndarray:
+        """Share of each institution's technology firms can use: raised, in the field a pilot-scale base
+        serves, by each base serving it; at most 1."""
         a = self.a
-        return min(a["usable_tech_share"] * (1.0 + a["pilot_base_usable_gain"]
-                                             * self.government.lever("pilot_scale_bases", t)), 1.0)
+        bases = int(self.government.lever("pilot_scale_bases", t))
+        fields = self.pilot_base_fields
+        serving = np.zeros(len(self.enterprises.sector_names))
+        if fields.size:
+            serving[fields] = bases // fields.size
+            serving[fields[: bases % fields.size]] += 1.0
+        gain = 1.0 + a["pilot_base_usable_gain"] * serving[self.institutions.field]
+        return np.minimum(a["usable_tech_share"] * gain, 1.0)
+
+    def _open_market(self, year: int) -> None:
+        """The base-year technology market: firms' demand is their base-year purchases; the outside
+        option and the institutions' capacities are set so that local contracts equal the data's
+        ``local_tech_share`` of purchases and no buyer is rationed (the base year in equilibrium)."""
+        a, firms, inst = self.a, self.enterprises, self.institutions
+        affinity = sector_affinity(firms.is_cluster, firms.is_manufacturing, firms.is_software, firms.is_coal,
+                                   a["market_related_field_closeness"])
+        self.market = TechnologyMarket(inst, a, affinity, firms.rd.size)
+        usable = self._usable_share(0)
+        demand = firms.tech_bought.copy()
+        self.market.calibrate(demand, firms.sector, usable, 100.0 * self.local_sales0)
+        unlimited = np.full(inst.kind.size, np.inf)
+        _, sales = self.market.trade(year, demand, firms.sector, usable, self._market_draws(demand.size),
+                                     unlimited, np.zeros(0, dtype=np.int64), 0.0)
+        inst.sales0, inst.sales = sales.copy(), sales
+        expected = self.market.expected_sales(demand, firms.sector, usable)
+        inst.calibrate_capacity(np.maximum(sales, expected), usable, a["market_spare_capacity"])
+        self.contracts = self.market.contracts
+        """The contracts of each year so far: a sequence of numpy record arrays (``institutions.ContractBook``)."""
+        self.institution_records = institution_collector()
+        """Every institution's yearly row (``institutions.institution_table`` makes it a DataFrame)."""
+        self.institution_records.collect(self)
+
+    def _market_draws(self, slots: int) -> np.ndarray:
+        """This year's uniforms of the technology market: one for the main contract and one for a next
+        choice, per firm slot (the same amount every year)."""
+        return self.streams["market"].random((2, slots))
 
     def _trade_technology(self, t: int) -> None:
-        """Firms buy technology in proportion to their R&D; local purchases match institutions' usable supply."""
-        a, firms, gov = self.a, self.enterprises, self.government
+        """Firms buy technology in proportion to their R&D (the ratio moves to its plateau, the price
+        with the reward): outside Shanxi a fixed share, from particular local institutions through the
+        market (with rationing at capacity), plus demonstration projects tying firms to institutions."""
+        a, firms, gov, inst = self.a, self.enterprises, self.government, self.institutions
         reward, reward0 = gov.lever("tech_contract_reward_rate", t), gov.lever("tech_contract_reward_rate", 0)
         price = ((1.0 - reward) / (1.0 - reward0)) ** -a["tech_price_elasticity"]
         plateau = a["tech_ratio_plateau"]
         ratio = plateau + (self.tech_ratio0 - plateau) * (1.0 - a["tech_ratio_adjustment"]) ** t
         demand = ratio * price * firms.rd
-        total = float(demand.sum()) / 100.0
-        supply = self.institutions.offer(self._usable_share(t))
-        local = local_technology_sales(a["local_tech_share"] * total, supply)
-        bought = local + (1.0 - a["local_tech_share"]) * total
-        firms.tech_bought = demand * (bought / total) if total > 0 else demand
+        usable = self._usable_share(t)
+        capacity = inst.update_capacity(usable)
+        u = self._market_draws(firms.alive.size)
         projects = int(gov.lever("transfer_demonstration_projects", t))
         chosen = pick(firms.rd > 0, projects, self.streams["demonstration"])
-        if chosen.size:
-            firms.tech_bought[chosen] += a["demonstration_project_size"]
-            local += chosen.size * a["demonstration_project_size"] / 100.0
-            bought += chosen.size * a["demonstration_project_size"] / 100.0
+        self.market.forget(~firms.alive | (firms.age == 0))
+        firms.tech_bought, inst.sales = self.market.trade(int(self.inputs.years[t]), demand, firms.sector, usable, u,
+                                                          capacity, chosen, a["demonstration_project_size"])
+        bought = float(firms.tech_bought.sum()) / 100.0
         gov.book(t, "transfer_demonstration_projects",
                  chosen.size * a["demonstration_project_size"] * a["demonstration_subsidy_share"] / 100.0)
         gov.book(t, "tech_contract_reward_rate", reward * bought)
-        self.local_sales, self.tech_bought_total = local, bought
+        self.local_sales, self.tech_bought_total = float(inst.sales.sum()), bought
+        self.institution_records.collect(self)
 
     def _book_firm_levers(self, t: int, policy) -> None:
         """Cost of the levers that act through firms' taxes and grants this year (100m yuan)."""
