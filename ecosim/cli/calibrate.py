@@ -28,7 +28,7 @@ def draw_fit(out: Path, lang: str, config: CalibrationConfig) -> Path:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``calibrate`` subcommand."""
-    parser = subparsers.add_parser("calibrate", help="fit the behavioural assumptions to Shanxi's 2015-2020 history (ABC)")
+    parser = subparsers.add_parser("calibrate", help="fit the behavioural assumptions to Shanxi's 2011-2020 history (ABC)")
     parser.add_argument("config", nargs="?", type=Path,
                         help="calibration config TOML (default: the built-in one, as experiments/calibration.toml)")
     parser.add_argument("--out", type=Path, default=Path("out/calibration"), help="output folder")
