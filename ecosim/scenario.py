@@ -51,8 +51,10 @@ _TOP_LEVEL = {
     "gdp_path": "a table {year = 100m yuan}",
     "budget": "a table with share_of_gdp or growth, shortfall and priority",
 }
-SHORTFALLS = ("scale", "priority")
-"""How the S&T budget cuts outlay levers that ask for more than its headroom (see :class:`Budget`)."""
+SHORTFALLS = ("scale", "priority", "none")
+"""How the S&T budget cuts outlay levers that ask for more than its headroom (see :class:`Budget`);
+``none`` reports the budget without cutting (each lever as scheduled, as when measuring a lever's
+own response)."""
 BUDGET_SHARE_RANGE = (0.1, 2.0)
 """Allowed S&T budget share of GDP, percent: around the recorded 0.24-0.49% of 2011-2020 (FIN) and up
 to about twice the national local-government average."""
@@ -89,7 +91,8 @@ class Budget:
     growing at that share per year. Outlay levers may spend beyond their base-year cost only within the
     budget's growth since the base year; when a mix asks for more, ``shortfall = "scale"`` funds every
     programme's increase by one factor and ``"priority"`` funds the increases in the order of
-    ``priority`` (outlay levers not named follow in catalogue order).
+    ``priority`` (outlay levers not named follow in catalogue order); ``"none"`` cuts nothing (the
+    shortfall is still reported).
     """
 
     share_of_gdp: float | None = None

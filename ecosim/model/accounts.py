@@ -42,7 +42,7 @@ OUTPUT_COLUMNS: dict[str, tuple[str, str]] = {
                                      "base-year cost (0 before the policy start)"),
     "budget_requested": ("100m yuan", "outlay the mix asks for beyond the levers' base-year cost, "
                                       "at last year's quantities"),
-    "budget_shortfall": ("100m yuan", "budget_requested beyond the headroom in a year the budget binds"),
+    "budget_shortfall": ("100m yuan", "budget_requested beyond the headroom (what the budget lacks for the mix)"),
     "budget_funded_share": ("share", "share of the requested outlay increases that is funded"),
     "budget_binding": ("0/1", "the budget cut at least one outlay lever below its schedule"),
 }

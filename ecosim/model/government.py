@@ -48,7 +48,7 @@ def fund_increases(requests: dict[str, float], available: float, shortfall: str,
     """
     total = sum(requests.values())
     available = max(available, 0.0)
-    if total <= available:
+    if total <= available or shortfall == "none":
         return {name: 1.0 for name in requests}
     if shortfall == "scale":
         return {name: available / total for name in requests}
@@ -123,7 +123,7 @@ class Government(mesa.Agent):
     def _plan(self, t: int) -> None:
         """The year's budget and, from the policy start on, the funded value of each outlay lever."""
         self.budget[t] = self._budget(t)
-        if t == 0 or int(self.inputs.years[t]) < self.inputs.policy_start_year:
+        if not self.planned_limit(t):
             return
         self.headroom[t] = max(self.budget[t] - self.budget[0], 0.0)
         quantities = self._quantities()
@@ -169,8 +169,13 @@ class Government(mesa.Agent):
         return bool(self.funded_share[t] < 1.0 - 1e-12)
 
     def shortfall_amount(self, t: int) -> float:
-        """Requested outlay beyond the base-year cost that the headroom does not cover, 100m yuan."""
-        return max(self.requested[t] - self.headroom[t], 0.0) if self.binding(t) else 0.0
+        """Requested outlay beyond the base-year cost that the headroom does not cover, 100m yuan
+        (from the policy start on; with ``shortfall = "none"`` it is reported but not cut)."""
+        return max(self.requested[t] - self.headroom[t], 0.0) if self.planned_limit(t) else 0.0
+
+    def planned_limit(self, t: int) -> bool:
+        """Whether the budget limits outlays in the t-th year (from the policy start year on)."""
+        return t > 0 and int(self.inputs.years[t]) >= self.inputs.policy_start_year
 
     # --- the costs --------------------------------------------------------------------------
 
