@@ -226,8 +226,8 @@ def optimize(scenario: Scenario, target_probability: float, levers: list[str] | 
     costs = scenario_cost(tables, window)
     p = float(np.mean([float(t.loc[t["year"] == window.last, "target_met"].iloc[0]) for t in tables]))
     result.fresh = {"probability": p, "standard_error": math.sqrt(max(p * (1 - p), 1e-12) / fresh_reps),
-                    "replications": fresh_reps, "cost": costs[f"{cost}_cost_mean"], "costs": costs,
-                    "root_seed": root + 1}
+                    "replications": fresh_reps, "cost": costs[f"{cost}_cost_mean"], "root_seed": root + 1,
+                    **{k: v for k, v in costs.items() if k != "window"}}
     result.cost, result.window = cost, window.label
     result.bounds = dict(zip(names, bounds))
     stacked = pd.concat(tables)

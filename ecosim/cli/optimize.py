@@ -79,7 +79,7 @@ def handle(args: argparse.Namespace) -> int:
               f"best probability found {result.best_probability:.2f}, with:")
     for name, value in mix.items():
         print(f"  {name} = {value:.4g}")
-    c = fresh["costs"]
+    c = fresh
     print(f"  re-estimated with fresh seeds: P = {fresh['probability']:.2f} (SE {fresh['standard_error']:.2f}, "
           f"{fresh['replications']} replications), {result.cost} cost {fresh['cost']:.1f} (100m yuan, mean)")
     print(f"  cost {result.window} (100m yuan, mean | median over replications): "
