@@ -15,9 +15,10 @@ import math
 import numpy as np
 import pytest
 
+from ecosim.analysis.provenance import scenario_toml
 from ecosim.cli import main
 from ecosim.model import EcosystemModel, resolve, simulate
-from ecosim.scenario import Scenario, ScenarioError
+from ecosim.scenario import Scenario, ScenarioError, load_scenario
 
 BUDGET_2020 = 66.09
 """Shanxi general-budget expenditure on science and technology in 2020, 100m yuan (history.csv, FIN)."""
@@ -140,11 +141,14 @@ def test_the_calibration_window_is_not_limited():
     assert table.set_index("year").loc[2013, "budget"] == 62.06
 
 
-def test_the_budget_round_trips_through_the_scenario_dict():
+def test_the_budget_round_trips_through_the_scenario_dict_and_the_file_as_run(tmp_path):
     scenario = _twice_the_headroom(shortfall="priority", priority=["guidance_fund_capital"])
     again = Scenario.from_dict(scenario.to_dict())
     assert again.budget == scenario.budget
     assert again.budget.priority == ("guidance_fund_capital",)
+    path = tmp_path / "as-run.toml"
+    path.write_text(scenario_toml(scenario), encoding="utf-8")
+    assert load_scenario(path).budget == scenario.budget
 
 
 @pytest.mark.parametrize("budget, field, words", [
