@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import differential_evolution
 
-from ecosim.analysis.costs import MEASURES, cost_window, scenario_cost
+from ecosim.analysis.costs import MEASURES, budget_binding, cost_window, scenario_cost
 from ecosim.explore.runs import run_assumptions, run_seed
 from ecosim.levers import LEVERS, baseline_value
 from ecosim.model import resolve, simulate
@@ -227,6 +227,7 @@ def optimize(scenario: Scenario, target_probability: float, levers: list[str] | 
     p = float(np.mean([float(t.loc[t["year"] == window.last, "target_met"].iloc[0]) for t in tables]))
     result.fresh = {"probability": p, "standard_error": math.sqrt(max(p * (1 - p), 1e-12) / fresh_reps),
                     "replications": fresh_reps, "cost": costs[f"{cost}_cost_mean"], "root_seed": root + 1,
+                    "budget_binding_share": float(budget_binding(tables, window).mean()),
                     **{k: v for k, v in costs.items() if k != "window"}}
     result.cost, result.window = cost, window.label
     result.bounds = dict(zip(names, bounds))

@@ -85,5 +85,8 @@ def handle(args: argparse.Namespace) -> int:
     print(f"  cost {result.window} (100m yuan, mean | median over replications): "
           + "; ".join(f"{m} {c[m + '_cost_mean']:.1f} | {c[m + '_cost_median']:.1f}"
                       for m in ("outlay", "revenue_forgone", "compliance", "government", "social")))
+    if fresh["budget_binding_share"] > 0:
+        print(f"  the S&T budget cuts this mix's outlays in {fresh['budget_binding_share']:.0%} of replications "
+              f"(the levers above are what is asked; what is funded is in cost_by_lever_and_year.csv)")
     print(f"\nwrote {out}")
     return 0 if result.feasible else 1
