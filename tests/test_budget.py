@@ -177,3 +177,13 @@ def test_malformed_budget_fields_exit_2_naming_file_field_and_range(tmp_path, ca
 def test_budget_must_be_a_table():
     with pytest.raises(ScenarioError, match="budget: must be a table"):
         Scenario.from_dict({"budget": 3})
+
+
+def test_reading_a_later_year_ahead_changes_nothing():
+    scenario = _twice_the_headroom(shortfall="scale")
+    model = EcosystemModel(resolve(scenario), 3)
+    assert model.government.lever("guidance_fund_capital", 1) == FUND_2020 + HEADROOM_2021  # the schedule
+    table = model.run().set_index("year")
+    _, again = _run(scenario)
+    assert table.loc[2021, "outlay_guidance_fund_capital"] == again.loc[2021, "outlay_guidance_fund_capital"]
+    assert model.government.lever("guidance_fund_capital", 1) == pytest.approx(FUND_2020 + 0.5 * HEADROOM_2021)

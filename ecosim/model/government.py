@@ -91,8 +91,11 @@ class Government(mesa.Agent):
         self.planned = 0
 
     def lever(self, name: str, t: int) -> float:
-        """A lever's value in the t-th simulated year: for outlay levers, the value the budget funds."""
-        if name in self.funded:
+        """A lever's value in the t-th simulated year: for outlay levers, the value the budget funds.
+
+        A year the model has not reached shows its schedule: its plan needs the quantities of the year
+        before it, so it is made when the model gets there (reading ahead changes nothing)."""
+        if name in self.funded and t <= self.model.t:
             self._plan_until(t)
             return float(self.funded[name][t])
         return float(self.schedule[name][t])
