@@ -136,7 +136,7 @@ replication count.
 * Paired differences (common random numbers): the baseline and the changed scenario run with the same
   seeds (`run_seed(seed, 0, r)`); every figure is the median over replications of the paired measure.
 * 1-year response: 2021 against the baseline's 2021; 5-year response: 2025 against 2025 (percent).
-* Cost: change of the lever's own `cost_<lever>` column, mean over 2021-2025 (100m yuan a year).
+* Cost: change of the lever's own government-cost column (`outlay_<lever>` or `revenue_forgone_<lever>`; none for the SOE floor, whose cost is its compliance), mean over 2021-2025 (100m yuan a year), with the S&T budget not cutting (`shortfall = "none"`).
 * Implied user-cost elasticity (levers that change the B-index): minus d log(enterprise R&D) / d log(user cost),
   positive when R&D rises as its cost falls. The change of the log user cost is taken from the model's
   firm arrays: each base-year firm's B-index (`Enterprises.user_cost`) under the baseline and the changed

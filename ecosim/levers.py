@@ -1,9 +1,12 @@
 """The lever catalogue: every policy instrument of the seed text, declared once.
 
 Each lever has a unit, an allowed range, the value in force in 2020 (the baseline), its
-recorded history for the calibration window, where it comes from in the policy text, and the
-rule by which the government's cost of it is counted. Scenario validation, the scenario
-documentation, sensitivity ranges and the CLI help all read this table.
+recorded history for the calibration window, where it comes from in the policy text, and how its
+cost is counted: the kinds of cost it has (``COST_KINDS``: government outlay, revenue forgone, the
+compliance cost a mandate puts on firms), the rule of each, and for outlay levers the yearly
+outlay per unit of the lever, which the government's S&T budget plans with. Scenario validation,
+the scenario documentation, sensitivity ranges, the CLI help and the model's cost columns all read
+this table.
 
 History before 2021 comes from ``ecosim/data/policy.csv`` for national tax rules and from
 ``ecosim/data/policy_history.csv`` for Shanxi's own levers (declared there as assumptions
@@ -13,11 +16,34 @@ where no source gives them).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, reduce
 
 import pandas as pd
 
 from ecosim.data import data_path
+
+
+COST_KINDS = ("outlay", "revenue_forgone", "compliance")
+"""The kinds of cost, each reported apart (100m yuan per year): ``outlay`` is government spending
+(paid from the provincial S&T budget, which constrains it), ``revenue_forgone`` is tax expenditure
+(counted apart, not constrained by the S&T budget), ``compliance`` is the cost a mandate puts on
+firms. Government cost = outlay + revenue forgone; social cost = government cost + compliance."""
+
+COMPLIANCE_DEFINITION = (
+    "the R&D the mandate forces: of the firms it binds or pushes, R&D above what each chose in the base "
+    "year (its base-year R&D/revenue ratio x this year's revenue; zero for firms pushed into R&D), "
+    "counted in full")
+"""Why in full: the value a firm gets from R&D it would not have chosen is not observed, and counting
+the whole forced spend (an upper bound of the cost borne) keeps a mandate from looking free."""
+
+MODEL_QUANTITIES = {
+    "firm_rd": "enterprise R&D last year, m yuan",
+    "tech_contracts_bought": "technology contracts bought by firms last year, m yuan",
+    "tech_credit_losses": "losses on last year's tech-credit loans, m yuan",
+    "coverage_pool": "above-scale industrial firms doing no R&D and never pushed, firms",
+    "unit_100m_yuan": "100 m yuan (a lever counted in 100m yuan)",
+}
+"""Quantities of last year's state an outlay lever's unit cost may use (see ``Lever.outlay_per_unit``)."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +61,23 @@ class Lever:
     cost_rule: str
     """How the government's yearly cost of the lever is counted (100m yuan per year)."""
     integer: bool = False
+    cost_kinds: tuple[str, ...] = ()
+    """The kinds of cost (``COST_KINDS``) the lever has; each becomes a column ``<kind>_<lever>``."""
+    outlay_per_unit: tuple[str, ...] = ()
+    """For outlay levers: factors whose product is the yearly outlay per unit of the lever, in m yuan:
+    assumption names (m yuan, counts or shares) or ``MODEL_QUANTITIES`` of last year's state. The
+    budget plans with it: requested extra outlay = (value - base-year value) x this / 100."""
+    compliance_rule: str = ""
+    """For mandates: what the compliance cost counts (see ``COMPLIANCE_DEFINITION``)."""
+
+    @property
+    def government_kind(self) -> str | None:
+        """The kind the government's cost of the lever is booked as (outlay or revenue forgone), if any."""
+        return next((k for k in self.cost_kinds if k != "compliance"), None)
+
+    def unit_outlay(self, values: dict[str, float]) -> float:
+        """Yearly outlay per unit of the lever (100m yuan) from the factors' ``values``."""
+        return reduce(lambda x, name: x * values[name], self.outlay_per_unit, 1.0) / 100.0
 
     @property
     def allowed(self) -> str:
@@ -52,12 +95,14 @@ LEVERS: dict[str, Lever] = {
             "extra share of R&D expense deducted from taxable income (non-manufacturing firms); "
             "lowers the after-tax user cost of R&D",
             "forgone income tax: tax rate x rate x R&D of firms that can use the deduction",
+            cost_kinds=("revenue_forgone",),
         ),
         Lever(
             "rd_super_deduction_rate_manufacturing", "share of R&D expense", 0.0, 2.0,
             "二、(四)4; Announcement 2021 No.13",
             "the same deduction for manufacturing firms (clusters and traditional industry)",
             "forgone income tax, as for the general rate",
+            cost_kinds=("revenue_forgone",),
         ),
         Lever(
             "hte_income_tax_rate", "share of profit", 0.0, 0.25,
@@ -65,6 +110,7 @@ LEVERS: dict[str, Lever] = {
             "income-tax rate of certified high-tech enterprises; the saving draws firms near "
             "the R&D/revenue threshold up to it",
             "forgone income tax: (corporate rate - HTE rate) x profit of certified firms",
+            cost_kinds=("revenue_forgone",),
         ),
         Lever(
             "software_vat_refund_threshold", "share of sales", 0.0, 0.17,
@@ -72,6 +118,7 @@ LEVERS: dict[str, Lever] = {
             "VAT burden above this share of software sales is refunded to IT and big-data firms; "
             "part of the refund is reinvested in R&D",
             "the refunds paid",
+            cost_kinds=("revenue_forgone",),
         ),
         Lever(
             "hte_cultivation_firms", "firms per year", 0, 3000,
@@ -80,24 +127,31 @@ LEVERS: dict[str, Lever] = {
             "apply with a higher success chance",
             "cultivation_cost_per_firm x firms coached",
             integer=True,
+            cost_kinds=("outlay", "compliance"), outlay_per_unit=('cultivation_cost_per_firm',),
+            compliance_rule='R&D of the coached firms lifted to the HTE threshold above their base-year ratio',
         ),
         Lever(
             "innovation_full_coverage", "share of non-performing industrial firms per year", 0.0, 1.0,
             "二、(二)2 (innovation full coverage of above-scale industrial firms)",
             "share of above-scale industrial firms without R&D pushed to start R&D each year",
             "full_coverage_cost_per_firm x firms pushed",
+            cost_kinds=("outlay", "compliance"), outlay_per_unit=('coverage_pool', 'full_coverage_cost_per_firm'),
+            compliance_rule='R&D of the firms pushed into R&D that still do it (none would do R&D unpushed)',
         ),
         Lever(
             "soe_rd_floor", "share of revenue", 0.0, 0.05,
             "二、(二)2 (state-owned firms' R&D floor; R&D counted as profit)",
             "minimum R&D/revenue of state-owned firms",
             "none: the floor is a requirement on firms, paid from their own funds",
+            cost_kinds=("compliance",),
+            compliance_rule="R&D of the floor-bound state-owned firms up to the floor, above their base-year ratio",
         ),
         Lever(
             "rd_reward_rate", "share of R&D expense", 0.0, 0.3,
             "二、(四)2 ('new momentum' fund rewards for R&D input)",
             "share of a performing firm's R&D expense paid back as a reward; lowers the user cost",
             "rate x R&D of rewarded firms",
+            cost_kinds=("outlay",), outlay_per_unit=('firm_rd',),
         ),
         Lever(
             "pilot_scale_bases", "bases", 0, 50,
@@ -105,6 +159,7 @@ LEVERS: dict[str, Lever] = {
             "raises the share of universities' and institutes' offered technology that firms can use",
             "pilot_base_cost x bases",
             integer=True,
+            cost_kinds=("outlay",), outlay_per_unit=('pilot_base_cost',),
         ),
         Lever(
             "transfer_demonstration_projects", "projects per year", 0, 1000,
@@ -112,12 +167,14 @@ LEVERS: dict[str, Lever] = {
             "demonstration projects each buying local technology for a firm, co-paid by the government",
             "demonstration_project_size x demonstration_subsidy_share x projects",
             integer=True,
+            cost_kinds=("outlay",), outlay_per_unit=('demonstration_project_size', 'demonstration_subsidy_share'),
         ),
         Lever(
             "tech_contract_reward_rate", "share of contract value", 0.0, 0.3,
             "二、(二)3 三 (reward on technology-contract turnover)",
             "share of the value of technology bought that the government pays back; lowers its price",
             "rate x value of technology contracts bought by firms",
+            cost_kinds=("outlay",), outlay_per_unit=('tech_contracts_bought',),
         ),
         Lever(
             "platforms", "platforms", 0, 200,
@@ -126,6 +183,7 @@ LEVERS: dict[str, Lever] = {
             "and carry their own government-funded R&D",
             "platform_cost x platforms",
             integer=True,
+            cost_kinds=("outlay",), outlay_per_unit=('platform_cost',),
         ),
         Lever(
             "talent_recruits", "researchers per year", 0, 5000,
@@ -134,12 +192,14 @@ LEVERS: dict[str, Lever] = {
             "institutions' knowledge output, which spills over to firms",
             "talent_cost_per_person x researchers recruited",
             integer=True,
+            cost_kinds=("outlay",), outlay_per_unit=('talent_cost_per_person',),
         ),
         Lever(
             "guidance_fund_capital", "100m yuan per year", 0.0, 200.0,
             "二、(四)1 (provincial venture guidance fund)",
             "government junior capital put into the guidance fund each year",
             "the capital injected",
+            cost_kinds=("outlay",), outlay_per_unit=('unit_100m_yuan',),
         ),
         Lever(
             "guidance_fund_leverage", "private yuan per government yuan", 0.0, 10.0,
@@ -153,12 +213,14 @@ LEVERS: dict[str, Lever] = {
             "share of tech-credit loan losses the government bears; banks lend more to tech firms "
             "when it is higher",
             "share x default rate x loans made in the year",
+            cost_kinds=("outlay",), outlay_per_unit=('tech_credit_losses',),
         ),
         Lever(
             "open_competition_budget", "100m yuan per year", 0.0, 100.0,
             "二、(五)1 二 (揭榜制 open-competition major projects)",
             "government-funded R&D projects, split between firms and institutions",
             "the budget spent",
+            cost_kinds=("outlay",), outlay_per_unit=('unit_100m_yuan',),
         ),
         Lever(
             "smart_factories", "factories per year", 0, 1000,
@@ -166,9 +228,45 @@ LEVERS: dict[str, Lever] = {
             "industrial firms upgraded each year: a one-off productivity gain",
             "smart_factory_subsidy x factories",
             integer=True,
+            cost_kinds=("outlay",), outlay_per_unit=('smart_factory_subsidy',),
         ),
     )
 }
+
+
+def _check_costs() -> None:
+    """Every lever's cost kinds are known kinds, and outlay levers (only they) say their unit outlay."""
+    from ecosim.assumptions import ASSUMPTIONS
+
+    for lever in LEVERS.values():
+        unknown = set(lever.cost_kinds) - set(COST_KINDS)
+        factors = set(lever.outlay_per_unit) - set(ASSUMPTIONS) - set(MODEL_QUANTITIES)
+        if unknown or factors or (("outlay" in lever.cost_kinds) != bool(lever.outlay_per_unit)) or (
+                ("compliance" in lever.cost_kinds) != bool(lever.compliance_rule)):
+            raise ValueError(f"lever {lever.name}: cost kinds {lever.cost_kinds}, unit outlay "
+                             f"{lever.outlay_per_unit}, compliance rule {lever.compliance_rule!r} do not agree")
+
+
+_check_costs()
+
+OUTLAY_LEVERS = tuple(name for name, lever in LEVERS.items() if "outlay" in lever.cost_kinds)
+"""The levers paid from the S&T budget, in catalogue order (the default funding priority)."""
+
+
+def cost_columns() -> dict[str, tuple[str, str]]:
+    """The yearly table's cost columns: one per lever and kind, then the totals (unit, meaning)."""
+    meaning = {"outlay": "government outlay on", "revenue_forgone": "tax revenue forgone through",
+               "compliance": "compliance cost to firms of"}
+    columns = {f"{kind}_{lever.name}": ("100m yuan", f"{meaning[kind]} {lever.name}")
+               for lever in LEVERS.values() for kind in lever.cost_kinds}
+    columns.update({
+        "outlay_total": ("100m yuan", "government outlay on all levers (paid from the S&T budget)"),
+        "revenue_forgone_total": ("100m yuan", "tax revenue forgone through all levers (tax expenditure)"),
+        "compliance_total": ("100m yuan", f"compliance cost of all mandates: {COMPLIANCE_DEFINITION}"),
+        "government_cost": ("100m yuan", "government cost: outlay + revenue forgone"),
+        "social_cost": ("100m yuan", "social cost: government cost + compliance cost"),
+    })
+    return columns
 
 
 @cache

@@ -49,7 +49,18 @@ _TOP_LEVEL = {
     "assumptions": "a table of assumption values",
     "national_path": "a table {year = percent of GDP}",
     "gdp_path": "a table {year = 100m yuan}",
+    "budget": "a table with share_of_gdp or growth, shortfall and priority",
 }
+SHORTFALLS = ("scale", "priority", "none")
+"""How the S&T budget cuts outlay levers that ask for more than its headroom (see :class:`Budget`);
+``none`` reports the budget without cutting (each lever as scheduled, as when measuring a lever's
+own response)."""
+BUDGET_SHARE_RANGE = (0.1, 2.0)
+"""Allowed S&T budget share of GDP, percent: around the recorded 0.24-0.49% of 2011-2020 (FIN) and up
+to about twice the national local-government average."""
+BUDGET_GROWTH_RANGE = (-0.2, 0.3)
+"""Allowed yearly growth of the S&T budget, share per year: the recorded year-on-year changes of
+2011-2020 lie between -31% and +86%; a path held for years is bounded tighter."""
 
 
 class ScenarioError(ValueError):
@@ -69,6 +80,36 @@ class Target:
     year: int = 2024
     value: float | str = NATIONAL_AVERAGE
     """Percent of GDP, or ``"national_average"`` for the national path of the same year."""
+
+
+@dataclass(frozen=True)
+class Budget:
+    """The provincial S&T budget after its last recorded year, and what happens when a mix asks for more.
+
+    The path is a constant share of GDP (``share_of_gdp``, percent; None: estimated from the record,
+    the mean of the last three recorded years) or, if ``growth`` is given, the last recorded budget
+    growing at that share per year. Outlay levers may spend beyond their base-year cost only within the
+    budget's growth since the base year; when a mix asks for more, ``shortfall = "scale"`` funds every
+    programme's increase by one factor and ``"priority"`` funds the increases in the order of
+    ``priority`` (outlay levers not named follow in catalogue order); ``"none"`` cuts nothing (the
+    shortfall is still reported).
+    """
+
+    share_of_gdp: float | None = None
+    growth: float | None = None
+    shortfall: str = "scale"
+    priority: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The TOML-shaped table (only the fields set)."""
+        raw: dict[str, Any] = {"shortfall": self.shortfall}
+        if self.share_of_gdp is not None:
+            raw["share_of_gdp"] = self.share_of_gdp
+        if self.growth is not None:
+            raw["growth"] = self.growth
+        if self.priority:
+            raw["priority"] = list(self.priority)
+        return raw
 
 
 @dataclass(frozen=True)
@@ -96,6 +137,8 @@ class Scenario:
     national_path: dict[int, float] = field(default_factory=dict)
     gdp_path: dict[int, float] = field(default_factory=dict)
     source: str = "<scenario>"
+    budget: Budget = field(default_factory=Budget)
+    """The S&T budget path and its shortfall rule (the ``[budget]`` table)."""
 
     @property
     def years(self) -> np.ndarray:
@@ -128,6 +171,8 @@ class Scenario:
             raw["national_path"] = {str(y): v for y, v in self.national_path.items()}
         if self.gdp_path:
             raw["gdp_path"] = {str(y): v for y, v in self.gdp_path.items()}
+        if self.budget != Budget():
+            raw["budget"] = self.budget.to_dict()
         return raw
 
     def with_changes(self, changes: dict[str, Any] | None = None, name: str | None = None,
@@ -330,8 +375,9 @@ def _validate(raw: dict[str, Any], source: str) -> Scenario:
                            0.0, 10.0, "percent of GDP", source)
     gdp = _year_table(raw.get("gdp_path", {}), "gdp_path", LAST_HISTORY_YEAR + 1, horizon,
                       1.0, 1e7, "100m yuan", source)
+    budget = _budget(raw.get("budget", {}), source)
     return Scenario(name, description, base_year, horizon, policy_start, history_until, seed, replications,
-                    uncertainty, target, levers, assumptions, national, gdp, source)
+                    uncertainty, target, levers, assumptions, national, gdp, source, budget)
 
 
 def _text(raw: dict, key: str, default: str, source: str, error: type[ScenarioError] = ScenarioError) -> str:
@@ -413,6 +459,39 @@ def _levers(raw: Any, base_year: int, horizon: int, policy_start: int, source: s
             levers[name] = _number(schedule, f"levers.{name}", lever.low, lever.high, lever.unit, source,
                                    lever.integer)
     return levers
+
+
+def _budget(raw: Any, source: str) -> Budget:
+    """The ``[budget]`` table: a share of GDP or a growth rate (not both), the shortfall rule, the priority."""
+    allowed = "share_of_gdp, growth, shortfall, priority"
+    if not isinstance(raw, dict):
+        raise ScenarioError(source, "budget", f"must be a table with {allowed}, got {_show(raw)}")
+    for key in raw:
+        if key not in ("share_of_gdp", "growth", "shortfall", "priority"):
+            raise ScenarioError(source, f"budget.{key}", f"unknown field; allowed fields are {allowed}")
+    if "share_of_gdp" in raw and "growth" in raw:
+        raise ScenarioError(source, "budget.growth", "give share_of_gdp or growth, not both")
+    share = growth = None
+    if "share_of_gdp" in raw:
+        share = _number(raw["share_of_gdp"], "budget.share_of_gdp", *BUDGET_SHARE_RANGE, "percent of GDP", source)
+    if "growth" in raw:
+        growth = _number(raw["growth"], "budget.growth", *BUDGET_GROWTH_RANGE, "share per year", source)
+    shortfall = raw.get("shortfall", "scale")
+    if shortfall not in SHORTFALLS:
+        raise ScenarioError(source, "budget.shortfall", f"must be one of {', '.join(SHORTFALLS)}, got {_show(shortfall)}")
+    outlays = [name for name, lever in LEVERS.items() if "outlay" in lever.cost_kinds]
+    priority = raw.get("priority", [])
+    if not isinstance(priority, list) or not all(isinstance(p, str) for p in priority):
+        raise ScenarioError(source, "budget.priority", f"must be a list of outlay lever names, got {_show(priority)}")
+    for name in priority:
+        if name not in outlays:
+            raise ScenarioError(source, "budget.priority",
+                                f"{name!r} is not an outlay lever; outlay levers are {', '.join(outlays)}")
+    if len(set(priority)) != len(priority):
+        raise ScenarioError(source, "budget.priority", "names a lever twice")
+    if priority and shortfall != "priority":
+        raise ScenarioError(source, "budget.priority", 'is used only with shortfall = "priority"')
+    return Budget(share, growth, shortfall, tuple(priority))
 
 
 def _assumptions(raw: Any, source: str) -> dict[str, float]:

@@ -61,18 +61,25 @@ def test_intensity_is_rd_over_gdp_and_gap_is_intensity_minus_national(run):
                                rtol=0, atol=1e-12)
 
 
+def _lever_costs(kind: str) -> list[str]:
+    return [f"{kind}_{name}" for name, lever in LEVERS.items() if kind in lever.cost_kinds]
+
+
 def test_government_cost_is_the_sum_of_the_lever_costs(run):
-    costs = [f"cost_{name}" for name in LEVERS]
-    assert set(costs) <= set(run.columns)
-    assert {c for c in run.columns if c.startswith("cost_")} == set(costs)
-    _close(run[costs].sum(axis=1), run["government_cost"], rel=1e-12)
+    outlay, forgone, compliance = (_lever_costs(k) for k in ("outlay", "revenue_forgone", "compliance"))
+    assert set(outlay + forgone + compliance) <= set(run.columns)
+    _close(run[outlay].sum(axis=1), run["outlay_total"], rel=1e-12)
+    _close(run[forgone].sum(axis=1), run["revenue_forgone_total"], rel=1e-12)
+    _close(run[compliance].sum(axis=1), run["compliance_total"], rel=1e-12)
+    _close(run[outlay + forgone].sum(axis=1), run["government_cost"], rel=1e-12)
+    _close(run[outlay + forgone + compliance].sum(axis=1), run["social_cost"], rel=1e-12)
 
 
 def test_money_columns_are_non_negative_and_finite(run):
     money = (["gdp", "rd_expenditure", "tech_contract_value", "tech_contracts_local", "venture_invested",
               "tech_credit_loans", "modelled_value_added", "government_cost"]
              + [f"rd_by_{p}" for p in PERFORMERS] + [f"rd_funded_by_{s}" for s in SOURCES]
-             + [f"cost_{name}" for name in LEVERS])
+             + [c for kind in ("outlay", "revenue_forgone", "compliance") for c in _lever_costs(kind)])
     values = run[money].to_numpy(dtype=float)
     assert np.isfinite(values).all()
     bad = {c: run.loc[run[c] < 0, "year"].tolist() for c in money if (run[c] < 0).any()}

@@ -58,11 +58,13 @@ def test_compare_table_matches_each_scenarios_own_forecast(comparison, reward):
     assert row["rd_intensity_q50"] == pytest.approx(own["rd_intensity"]["q50"], abs=1e-12)
     assert row["rd_intensity_q05"] == pytest.approx(own["rd_intensity"]["q05"], abs=1e-12)
     assert row["rd_intensity_q95"] == pytest.approx(own["rd_intensity"]["q95"], abs=1e-12)
-    assert row["government_cost"] == pytest.approx(own["government_cost_from_policy_start_median"], abs=1e-9)
+    assert row["cost_window"] == own["cost_window"]
+    assert row["social_cost_median"] == pytest.approx(own["costs"]["social_cost_median"], abs=1e-9)
+    assert row["government_cost_median"] == pytest.approx(own["costs"]["government_cost_median"], abs=1e-9)
     first = table.loc["baseline"]
     assert first["gain_vs_first"] == 0 and np.isnan(first["cost_per_point"])
     gain = row["rd_intensity_q50"] - first["rd_intensity_q50"]
-    extra = row["government_cost"] - first["government_cost"]
+    extra = row["social_cost_median"] - first["social_cost_median"]
     assert row["gain_vs_first"] == pytest.approx(gain)
     assert row["extra_cost_vs_first"] == pytest.approx(extra)
     if gain > 0:

@@ -81,7 +81,7 @@ def test_optimize_on_the_model_reports_a_checked_mix():
     assert fresh["replications"] == 6
     assert fresh["standard_error"] == pytest.approx(math.sqrt(max(fresh["probability"] * (1 - fresh["probability"]),
                                                                   1e-12) / 6))
-    assert (result.cost_by_lever["rd_reward_rate"] > 0).all()
+    assert (result.cost_by_lever["outlay_rd_reward_rate"] > 0).all()
     with pytest.raises(ScenarioError, match="unknown lever"):
         optimize(scenario, 0.5, ["no_such_lever"])
     with pytest.raises(ScenarioError, match="above 0 and below 1"):

@@ -17,6 +17,7 @@ from ecosim.analysis.intervals import (
     paired_share_difference,
     welch_mean_difference,
 )
+from ecosim.analysis.costs import MEASURES, CostWindow, budget_binding, cost_window, scenario_cost
 from ecosim.analysis.names import scenario_of
 from ecosim.analysis.progress import Job, run_jobs
 from ecosim.analysis.provenance import manifest
@@ -28,9 +29,17 @@ TABLE_COLUMNS = {
     "rd_intensity_q50": "target-year intensity, median (percent of GDP)",
     "rd_intensity_q95": "target-year intensity, 95th percentile (percent of GDP)",
     "national_rd_intensity_q50": "target-year national intensity, median (percent of GDP)",
-    "government_cost": "cumulative government cost from the policy start year, median (100m yuan)",
+    "cost_window": "the years the costs are summed over: policy start year to target year (ecosim.analysis.costs)",
+    "outlay_cost_median": "government outlay over the cost window, median over replications (100m yuan)",
+    "revenue_forgone_cost_median": "tax revenue forgone over the cost window, median over replications (100m yuan)",
+    "compliance_cost_median": "compliance cost of mandates over the cost window, median over replications (100m yuan)",
+    "government_cost_median": "government cost (outlay + revenue forgone) over the cost window, median over "
+                              "replications (100m yuan)",
+    "social_cost_median": "social cost (government + compliance) over the cost window, median over replications "
+                          "(100m yuan)",
+    "budget_binding_share": "share of replications in which the S&T budget binds in at least one year of the window",
     "gain_vs_first": "median intensity minus the first scenario's (percentage points)",
-    "extra_cost_vs_first": "government cost minus the first scenario's (100m yuan)",
+    "extra_cost_vs_first": "social_cost_median minus the first scenario's (100m yuan)",
     "cost_per_point": "extra cost per percentage point gained (100m yuan per point; NaN when nothing is gained)",
     "points_per_100m": "percentage points gained per 100m yuan of extra cost (NaN when nothing extra is spent)",
     "target_met_count": "replications at or above the target in the target year",
@@ -52,7 +61,9 @@ TABLE_COLUMNS = {
 TABLE_UNITS = {
     "probability_target_met": "share", "rd_intensity_q05": "percent of GDP", "rd_intensity_q50": "percent of GDP",
     "rd_intensity_q95": "percent of GDP", "national_rd_intensity_q50": "percent of GDP",
-    "government_cost": "100m yuan", "gain_vs_first": "percentage points", "extra_cost_vs_first": "100m yuan",
+    "cost_window": "years", "outlay_cost_median": "100m yuan", "revenue_forgone_cost_median": "100m yuan",
+    "compliance_cost_median": "100m yuan", "government_cost_median": "100m yuan", "social_cost_median": "100m yuan",
+    "budget_binding_share": "share", "gain_vs_first": "percentage points", "extra_cost_vs_first": "100m yuan",
     "cost_per_point": "100m yuan per percentage point", "points_per_100m": "percentage points per 100m yuan",
     "target_met_count": "replications", "replications": "replications", "probability_low": "share",
     "probability_high": "share", "probability_diff": "share", "probability_diff_low": "share",
@@ -118,6 +129,11 @@ class Comparison:
                                              self.forecasts[name].probability_interval()),
                 welch_mean_difference(first["rd_intensity"], other["rd_intensity"]))
 
+    @property
+    def window(self) -> CostWindow:
+        """The cost window of every row: the first scenario's (policy start to target year)."""
+        return cost_window(self.forecasts[self.baseline].scenario)
+
     def table(self) -> pd.DataFrame:
         """One row per scenario: P(target met) with its interval, target-year intensity, cost, gain and
         cost per point, and the difference from the first scenario with its interval."""
@@ -126,7 +142,7 @@ class Comparison:
         table.index.name = "scenario"
         first = table.iloc[0]
         table["gain_vs_first"] = table["rd_intensity_q50"] - first["rd_intensity_q50"]
-        table["extra_cost_vs_first"] = table["government_cost"] - first["government_cost"]
+        table["extra_cost_vs_first"] = table["social_cost_median"] - first["social_cost_median"]
         gain, extra = table["gain_vs_first"], table["extra_cost_vs_first"]
         table["cost_per_point"] = np.where(gain > 0, extra / gain.where(gain > 0, np.nan), np.nan)
         table["points_per_100m"] = np.where(extra > 0, gain / extra.where(extra > 0, np.nan), np.nan)
@@ -139,6 +155,7 @@ class Comparison:
 
     def _row(self, name: str, result: Forecast) -> dict:
         s = result.summary()
+        costs = scenario_cost(result.years, self.window)
         ci = result.probability_interval()
         p_diff, x_diff = self.differences(name)
         return {
@@ -147,7 +164,9 @@ class Comparison:
             "rd_intensity_q50": s["rd_intensity"]["q50"],
             "rd_intensity_q95": s["rd_intensity"]["q95"],
             "national_rd_intensity_q50": s["national_rd_intensity"]["q50"],
-            "government_cost": s["government_cost_from_policy_start_median"],
+            "cost_window": self.window.label,
+            **{f"{m}_cost_median": costs[f"{m}_cost_median"] for m in MEASURES},
+            "budget_binding_share": float(budget_binding(result.years, self.window).mean()),
             "target_met_count": s["target_met_count"], "replications": result.replications,
             "probability_low": ci.low, "probability_high": ci.high,
             "probability_diff": p_diff.estimate, "probability_diff_low": p_diff.low,

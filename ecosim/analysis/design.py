@@ -1,9 +1,12 @@
 """Policy design: the least-cost lever mix that reaches the target with a given probability.
 
 The decision is one level per chosen lever, held from the policy start year on (within the
-lever's allowed range). The cost is the government's total cost of all levers from the policy
-start year to the target year (100m yuan, mean over replications); the probability is the
-share of replications meeting the target in the target year. Every candidate is run with the
+lever's allowed range and, by default, not below its 2020 value). The cost is the **social** cost
+(government outlay + revenue forgone + compliance cost of mandates; ``cost="government"`` leaves
+compliance out) summed over the cost window of :mod:`ecosim.analysis.costs` (policy start year
+to target year), the mean over replications (the search needs a smooth criterion; the reports
+give the median too); the probability is the share of replications meeting the target in the
+target year. Every candidate is run with the
 same seeds (common random numbers), so the comparison between candidates is not blurred by
 noise, and scipy's differential evolution searches the box: it needs no gradients and copes
 with the step-shaped probability estimate. Constraint violations are penalised. Every
@@ -24,8 +27,9 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import differential_evolution
 
+from ecosim.analysis.costs import MEASURES, budget_binding, cost_window, scenario_cost
 from ecosim.explore.runs import run_assumptions, run_seed
-from ecosim.levers import LEVERS
+from ecosim.levers import LEVERS, baseline_value
 from ecosim.model import resolve, simulate
 from ecosim.scenario import Scenario, ScenarioError
 
@@ -50,6 +54,12 @@ class DesignResult:
     """When nothing meets P: the mix with the highest probability found."""
     fresh: dict = field(default_factory=dict)
     cost_by_lever: pd.DataFrame | None = None
+    cost: str = "social"
+    """The cost measure minimised: ``social`` or ``government`` (see :mod:`ecosim.analysis.costs`)."""
+    window: str = ""
+    """The cost window, e.g. ``2021-2024``."""
+    bounds: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """The range searched for each lever."""
 
     @property
     def feasible(self) -> bool:
@@ -132,6 +142,7 @@ class ScenarioObjective:
     names: tuple[str, ...]
     replications: int
     root_seed: int
+    cost: str = "social"
 
     def mix(self, x: np.ndarray) -> Scenario:
         """The scenario with the levers set to ``x`` from the policy start year on."""
@@ -150,26 +161,46 @@ class ScenarioObjective:
 
     def __call__(self, x: np.ndarray) -> tuple[float, float]:
         tables = self.runs(x)
-        return cost_and_probability(tables, self.scenario)
+        return cost_and_probability(tables, self.scenario, self.cost)
 
 
-def cost_and_probability(tables: list[pd.DataFrame], scenario: Scenario) -> tuple[float, float]:
-    """Mean total government cost from the policy start to the target year, and P(target met)."""
-    start, year = scenario.policy_start_year, scenario.target.year
-    costs = [t.loc[(t["year"] >= start) & (t["year"] <= year), "government_cost"].sum() for t in tables]
+def cost_and_probability(tables: list[pd.DataFrame], scenario: Scenario, cost: str = "social") -> tuple[float, float]:
+    """The mean ``cost`` (social or government) over the cost window, and P(target met) in the target year."""
+    costs = scenario_cost(tables, cost_window(scenario))
+    year = scenario.target.year
     met = [float(t.loc[t["year"] == year, "target_met"].iloc[0]) for t in tables]
-    return float(np.mean(costs)), float(np.mean(met))
+    return costs[f"{cost}_cost_mean"], float(np.mean(met))
+
+
+def search_bounds(names: list[str], keep_2020_floor: bool = True) -> list[tuple[float, float]]:
+    """Each lever's search range: its allowed range, from its 2020 value up when ``keep_2020_floor``."""
+    return [(max(LEVERS[n].low, baseline_value(n)) if keep_2020_floor else LEVERS[n].low, LEVERS[n].high)
+            for n in names]
+
+
+DEFAULT_LEVERS = ("rd_reward_rate", "hte_cultivation_firms", "open_competition_budget", "innovation_full_coverage",
+                  "soe_rd_floor")
+"""Levers the optimiser sets by default: two outlays, an outlay with a compliance cost each for full
+coverage and cultivation, and the SOE floor (a mandate, costed by its compliance)."""
+COSTS = ("social", "government")
 
 
 def optimize(scenario: Scenario, target_probability: float, levers: list[str] | None = None,
              budget: float | None = None, replications: int | None = None, workers: int | None = None,
-             maxiter: int = 10, popsize: int = 5, seed: int | None = None) -> DesignResult:
-    """The least-cost mix of ``levers`` (default: the direct-spending levers) reaching P(target) >= P."""
+             maxiter: int = 10, popsize: int = 5, seed: int | None = None, cost: str = "social",
+             keep_2020_floor: bool = True) -> DesignResult:
+    """The least-``cost`` mix of ``levers`` (default :data:`DEFAULT_LEVERS`) reaching P(target) >= P.
+
+    ``cost``: ``social`` (default) or ``government``, summed over the cost window (policy start to
+    target year), mean over replications. ``budget`` caps that cost. ``keep_2020_floor``: no lever
+    below its 2020 value.
+    """
     if not 0 < target_probability < 1:
         raise ScenarioError("--target-probability", "target_probability",
                             f"must be a share above 0 and below 1, got {target_probability!r}")
-    names = list(levers or ("rd_reward_rate", "hte_cultivation_firms", "open_competition_budget",
-                            "innovation_full_coverage"))
+    if cost not in COSTS:
+        raise ScenarioError("--cost", "cost", f"must be one of {', '.join(COSTS)}, got {cost!r}")
+    names = list(levers or DEFAULT_LEVERS)
     for name in names:
         if name not in LEVERS:
             raise ScenarioError("--levers", name, f"unknown lever; known levers are {', '.join(LEVERS)}")
@@ -178,8 +209,8 @@ def optimize(scenario: Scenario, target_probability: float, levers: list[str] | 
     horizon_scenario = scenario.until(scenario.target.year)
     replications = replications or replications_for(target_probability)
     root = scenario.seed if seed is None else seed
-    objective = ScenarioObjective(horizon_scenario, tuple(names), replications, root)
-    bounds = [(LEVERS[n].low, LEVERS[n].high) for n in names]
+    objective = ScenarioObjective(horizon_scenario, tuple(names), replications, root, cost)
+    bounds = search_bounds(names, keep_2020_floor)
     integer = [LEVERS[n].integer for n in names]
     workers = workers or os.cpu_count() or 1
     if workers > 1:
@@ -191,11 +222,18 @@ def optimize(scenario: Scenario, target_probability: float, levers: list[str] | 
     chosen = result.best or result.fallback
     fresh_reps = 2 * replications
     tables = objective.runs(np.array([chosen[n] for n in names]), root_seed=root + 1, replications=fresh_reps)
-    cost, p = cost_and_probability(tables, horizon_scenario)
+    window = cost_window(horizon_scenario)
+    costs = scenario_cost(tables, window)
+    p = float(np.mean([float(t.loc[t["year"] == window.last, "target_met"].iloc[0]) for t in tables]))
     result.fresh = {"probability": p, "standard_error": math.sqrt(max(p * (1 - p), 1e-12) / fresh_reps),
-                    "replications": fresh_reps, "cost": cost, "root_seed": root + 1}
+                    "replications": fresh_reps, "cost": costs[f"{cost}_cost_mean"], "root_seed": root + 1,
+                    "budget_binding_share": float(budget_binding(tables, window).mean()),
+                    **{k: v for k, v in costs.items() if k != "window"}}
+    result.cost, result.window = cost, window.label
+    result.bounds = dict(zip(names, bounds))
     stacked = pd.concat(tables)
-    columns = [f"cost_{n}" for n in LEVERS]
-    by_year = stacked[stacked["year"] >= horizon_scenario.policy_start_year].groupby("year")[columns].mean()
-    result.cost_by_lever = by_year.rename(columns=lambda c: c.removeprefix("cost_"))
+    columns = [c for c in stacked.columns if c.startswith(("outlay_", "revenue_forgone_", "compliance_"))]
+    columns += [MEASURES["government"], MEASURES["social"]]
+    inside = stacked[stacked["year"].between(window.first, window.last)]
+    result.cost_by_lever = inside.groupby("year")[columns].mean()
     return result

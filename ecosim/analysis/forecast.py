@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ecosim.analysis.costs import binding_years, budget_binding, cost_window, scenario_cost
 from ecosim.analysis.intervals import LEVEL, Interval, share_interval
 from ecosim.analysis.names import scenario_of
 from ecosim.analysis.progress import Job, run_jobs
@@ -69,8 +70,7 @@ class Forecast:
         """The answer: P(target met), target-year intensity and national intensity, cost, first year met."""
         rows = self.target_year()
         band = lambda col: {f"q{round(100 * p):02d}": float(np.quantile(rows[col], p)) for p in (0.05, 0.5, 0.95)}
-        cumulative_cost = (self.years[self.years["year"] > self.scenario.policy_start_year - 1]
-                           .groupby("replication")["government_cost"].sum())
+        window = cost_window(self.scenario)
         ci = self.probability_interval()
         return {
             "scenario": self.scenario.name,
@@ -86,13 +86,22 @@ class Forecast:
             "national_rd_intensity": band("national_rd_intensity"),
             "rd_intensity_gap": band("rd_intensity_gap"),
             "first_year_met": self.first_year_met(),
-            "government_cost_from_policy_start_median": float(cumulative_cost.median()),
-            "units": {"rd_intensity": "percent of GDP", "government_cost": "100m yuan"},
+            "cost_window": window.label,
+            "costs": scenario_cost(self.years, window),
+            "budget_binding_share": float(budget_binding(self.years, window).mean()),
+            "budget_binding_by_year": binding_years(self.years, window),
+            "units": {"rd_intensity": "percent of GDP", "costs": "100m yuan", "budget_binding_share": "share"},
             "definitions": {
                 "probability_target_met": "share of replications whose intensity is at least the target in the target year",
                 "first_year_met": "first year after the base year in which at least half the replications meet the target",
-                "government_cost_from_policy_start_median": "median over replications of the summed cost of all levers "
-                                                            "from the policy start year to the horizon",
+                "cost_window": "the years costs are summed over: the policy start year to the target year, inclusive",
+                "costs": "each cost measure summed over the cost window, median and mean over replications: "
+                         "outlay (government spending), revenue_forgone (tax expenditure), compliance (cost to "
+                         "firms of mandates), government = outlay + revenue forgone, social = government + "
+                         "compliance",
+                "budget_binding_share": "share of replications in which the S&T budget cut an outlay lever in at "
+                                        "least one year of the cost window",
+                "budget_binding_by_year": "share of replications in which the S&T budget binds, by year",
                 "probability_target_met_interval": "Wilson score interval of the share of replications",
                 "resolved_levers": "every lever's value in every simulated year, as run (history, then the scenario)",
             },

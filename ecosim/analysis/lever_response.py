@@ -266,6 +266,17 @@ def changed_scenario(scenario: Scenario, lever: str) -> Scenario:
     return scenario.with_changes({f"levers.{lever}": STANDARD_CHANGES[lever]})
 
 
+def lever_government_costs() -> list[str]:
+    """The yearly table's government-cost column of each lever that has one (outlay or revenue forgone)."""
+    return [f"{lever.government_kind}_{lever.name}" for lever in LEVERS.values() if lever.government_kind]
+
+
+def unlimited(scenario: Scenario) -> Scenario:
+    """The scenario with its S&T budget reported but not cutting: a lever's response is measured at
+    its scheduled value, not at what a budget would fund of it."""
+    return scenario.with_changes({"budget.shortfall": "none"}, name=scenario.name)
+
+
 @dataclass
 class Runs:
     """The replications of one scenario, stacked by replication (rows) and year (columns)."""
@@ -274,7 +285,8 @@ class Runs:
     rd: np.ndarray
     """Enterprise R&D (``rd_by_enterprises``), 100m yuan."""
     costs: dict[str, np.ndarray]
-    """Each lever's government cost (``cost_<lever>``), 100m yuan per year."""
+    """Each lever's government cost (its outlay or revenue-forgone column), 100m yuan per year; zero
+    for levers without one (a mandate's cost falls on firms)."""
     government_cost: np.ndarray
     """Government cost of all levers, 100m yuan per year."""
     log_cost_change: np.ndarray
@@ -301,9 +313,10 @@ def run_scenario(scenario: Scenario, replications: int, seed: int,
         tables.append(model.run())
     years = tables[0]["year"].to_numpy()
     stack = {column: np.vstack([table[column].to_numpy(dtype=float) for table in tables])
-             for column in ["rd_by_enterprises", "government_cost", *(f"cost_{name}" for name in LEVERS)]}
-    runs = Runs(years, stack["rd_by_enterprises"], {name: stack[f"cost_{name}"] for name in LEVERS},
-                stack["government_cost"], np.array(changes))
+             for column in ["rd_by_enterprises", "government_cost", *lever_government_costs()]}
+    none = np.zeros_like(stack["government_cost"])
+    costs = {name: stack.get(f"{LEVERS[name].government_kind}_{name}", none) for name in LEVERS}
+    runs = Runs(years, stack["rd_by_enterprises"], costs, stack["government_cost"], np.array(changes))
     return runs, policy
 
 
@@ -382,7 +395,7 @@ def lever_responses(replications: int = 50, scale: float = 1.0, seed: int = 2021
     unknown = [name for name in names if name not in STANDARD_CHANGES]
     if unknown:
         raise KeyError(f"no standard change for levers {unknown}")
-    scenario = response_scenario(scale, base)
+    scenario = unlimited(response_scenario(scale, base))
     base_runs, base_policy = run_scenario(scenario, replications, seed)
     rows = []
     for name in names:

@@ -1,4 +1,5 @@
-"""Cost against gain: extra government cost and extra target-year intensity of each mix."""
+"""Cost against gain: extra social cost over the cost window (median over replications; see
+``ecosim.analysis.costs``) and extra target-year intensity of each mix."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def cost_chart(comparison: "Comparison", lang: str = "en") -> Figure:
     bottom: percentage points gained per 100bn yuan of extra cost."""
     table = comparison.table()
     first = next(iter(comparison.forecasts.values()))
-    year, start = first.scenario.target.year, first.scenario.policy_start_year
+    year, window = first.scenario.target.year, comparison.window.label
     with style.context(lang):
         fig, (left, right) = style.figure("tall", nrows=2)
         names = list(table.index)
@@ -41,7 +42,7 @@ def cost_chart(comparison: "Comparison", lang: str = "en") -> Figure:
                  zip(labels, table["extra_cost_vs_first"], table["gain_vs_first"])]
         left.axhline(0, color=style.COLOURS["neutral"], lw=0.8)
         left.axvline(0, color=style.COLOURS["neutral"], lw=0.8)
-        left.set_xlabel(text(lang, "extra_cost", start=start))
+        left.set_xlabel(text(lang, "extra_cost", window=window))
         left.set_ylabel(text(lang, "gain", year=year))
         left.set_title(text(lang, "cost_title", baseline=labels[0]), wrap=True)
         place_labels(left, texts)

@@ -56,5 +56,9 @@ def handle(args: argparse.Namespace) -> int:
             line += (f"; vs {result.baseline}: {format_difference(p_diff)}, intensity "
                      f"{format_difference(x_diff, unit='pp', scale=1.0, digits=2)}")
         print(line)
+        print(f"    cost {row['cost_window']} (100m yuan, median over replications): government "
+              f"{row['government_cost_median']:.1f} (outlay {row['outlay_cost_median']:.1f}, revenue forgone "
+              f"{row['revenue_forgone_cost_median']:.1f}), social {row['social_cost_median']:.1f}; S&T budget binds in "
+              f"{row['budget_binding_share']:.0%} of replications")
     print("\nwrote " + ", ".join(str(p) for p in [*written, folder, out / MANIFEST]))
     return 0

@@ -1,4 +1,4 @@
-"""``ecosim levers``: the policy levers with unit, allowed range, 2020 value and cost rule."""
+"""``ecosim levers``: the policy levers with unit, allowed range, 2020 value, cost kinds and rules."""
 
 from __future__ import annotations
 
@@ -16,6 +16,9 @@ def register(sub) -> None:
 def handle(_: argparse.Namespace) -> int:
     """Print the lever catalogue."""
     for lever in LEVERS.values():
+        kinds = ", ".join(k.replace("_", " ") for k in lever.cost_kinds) or "none"
         print(f"{lever.name}\n  {lever.effect}\n  allowed: {lever.allowed}; 2020 value: "
-              f"{baseline_value(lever.name):g}\n  source: {lever.text}\n  cost: {lever.cost_rule}")
+              f"{baseline_value(lever.name):g}\n  source: {lever.text}\n  cost ({kinds}): {lever.cost_rule}")
+        if lever.compliance_rule:
+            print(f"  compliance cost: {lever.compliance_rule}")
     return 0

@@ -10,7 +10,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from ecosim.analysis.design import optimize  # noqa: E402
+from ecosim.analysis.design import COSTS, DEFAULT_LEVERS, optimize  # noqa: E402
 from ecosim.charts.fonts import cjk_font  # noqa: E402
 from ecosim.charts.style import save  # noqa: E402
 from ecosim.cli.args import add_lang, lang_suffix  # noqa: E402
@@ -26,9 +26,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     o.add_argument("--target-year", type=int,
                    help="judge the target in this year instead of the scenario's (e.g. 2030 when 2024 is out of "
                         "reach); it must lie inside the scenario's horizon")
-    o.add_argument("--levers", help="comma-separated levers to set (default: rd_reward_rate, hte_cultivation_firms, "
-                                    "open_competition_budget, innovation_full_coverage)")
-    o.add_argument("--budget", type=float, help="most total government cost allowed (100m yuan)")
+    o.add_argument("--levers", help=f"comma-separated levers to set (default: {', '.join(DEFAULT_LEVERS)})")
+    o.add_argument("--cost", choices=COSTS, default="social",
+                   help="the cost minimised over the cost window (policy start to target year), mean over "
+                        "replications: social = outlay + revenue forgone + compliance (default), government = "
+                        "outlay + revenue forgone")
+    o.add_argument("--keep-2020-floor", action=argparse.BooleanOptionalAction, default=True,
+                   help="search each lever from its 2020 value up, never below it (default on; "
+                        "--no-keep-2020-floor searches its whole allowed range)")
+    o.add_argument("--budget", type=float, help="most cost allowed over the cost window (100m yuan, the --cost measure)")
     o.add_argument("--replications", type=int, help="replications per mix (default: SE of P at most 0.05)")
     o.add_argument("--maxiter", type=int, default=10, help="differential-evolution generations")
     o.add_argument("--workers", type=int)
@@ -49,7 +55,7 @@ def handle(args: argparse.Namespace) -> int:
         scenario = scenario.with_changes({"target.year": args.target_year}, name=f"{scenario.name}-{args.target_year}")
     levers = [s.strip() for s in args.levers.split(",")] if args.levers else None
     result = optimize(scenario, args.target_probability, levers, args.budget, args.replications, args.workers,
-                      args.maxiter)
+                      args.maxiter, cost=args.cost, keep_2020_floor=args.keep_2020_floor)
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
     frontier = result.frontier()
@@ -60,6 +66,8 @@ def handle(args: argparse.Namespace) -> int:
     mix = result.best or result.fallback
     report = {"scenario": scenario.name, "target_year": scenario.target.year,
               "target_probability": args.target_probability, "budget": args.budget, "feasible": result.feasible,
+              "cost_measure": f"{result.cost}_cost_mean", "cost_window": result.window,
+              "keep_2020_floor": args.keep_2020_floor, "bounds": result.bounds,
               "mix": mix, "search_probability": result.best_probability, "search_cost": result.best_cost,
               "fresh": result.fresh, "evaluations": int(len(result.evaluations))}
     (out / "optimize.json").write_text(json.dumps(report, indent=2) + "\n")
@@ -71,7 +79,14 @@ def handle(args: argparse.Namespace) -> int:
               f"best probability found {result.best_probability:.2f}, with:")
     for name, value in mix.items():
         print(f"  {name} = {value:.4g}")
+    c = fresh
     print(f"  re-estimated with fresh seeds: P = {fresh['probability']:.2f} (SE {fresh['standard_error']:.2f}, "
-          f"{fresh['replications']} replications), cost {fresh['cost']:.1f} (100m yuan)")
+          f"{fresh['replications']} replications), {result.cost} cost {fresh['cost']:.1f} (100m yuan, mean)")
+    print(f"  cost {result.window} (100m yuan, mean | median over replications): "
+          + "; ".join(f"{m} {c[m + '_cost_mean']:.1f} | {c[m + '_cost_median']:.1f}"
+                      for m in ("outlay", "revenue_forgone", "compliance", "government", "social")))
+    if fresh["budget_binding_share"] > 0:
+        print(f"  the S&T budget cuts this mix's outlays in {fresh['budget_binding_share']:.0%} of replications "
+              f"(the levers above are what is asked; what is funded is in cost_by_lever_and_year.csv)")
     print(f"\nwrote {out}")
     return 0 if result.feasible else 1

@@ -119,8 +119,7 @@ def describe(result: Forecast) -> str:
         f"  Gap to the target in {s['target_year']}: median {gap['q50']:+.2f} percentage points "
         f"(90% range {gap['q05']:+.2f} to {gap['q95']:+.2f})",
         f"  First year met in at least half the replications: {first if first else 'none up to the horizon'}",
-        f"  Government cost of the levers from {result.scenario.policy_start_year} on (median): "
-        f"{s['government_cost_from_policy_start_median']:.1f} (100m yuan)",
+        *cost_lines(s),
     ]
     if s["probability_target_met"] < 0.5:
         horizon = result.scenario.horizon
@@ -129,6 +128,22 @@ def describe(result: Forecast) -> str:
                   f"points in {horizon}. What a mix would take, e.g. for {horizon}:",
                   f"    ecosim optimize {result.scenario.name} --target-probability 0.5 --target-year {horizon}"]
     return "\n".join(lines)
+
+
+def cost_lines(s: dict) -> list[str]:
+    """The cost over the cost window (medians over replications) and when the S&T budget binds."""
+    c, window = s["costs"], s["cost_window"]
+    lines = [f"  Cost {window} (100m yuan, median over replications): outlay {c['outlay_cost_median']:.1f} + "
+             f"revenue forgone {c['revenue_forgone_cost_median']:.1f} = government {c['government_cost_median']:.1f}; "
+             f"+ compliance {c['compliance_cost_median']:.1f} = social {c['social_cost_median']:.1f}"]
+    binding = {year: share for year, share in s["budget_binding_by_year"].items() if share > 0}
+    if binding:
+        years = ", ".join(f"{year} ({share:.0%})" for year, share in binding.items())
+        lines.append(f"  S&T budget binds in {s['budget_binding_share']:.0%} of replications in {window}; "
+                     f"by year (share of replications): {years}")
+    else:
+        lines.append(f"  S&T budget does not bind in {window}: every outlay lever is funded as scheduled")
+    return lines
 
 
 def write_table(table: pd.DataFrame, out: Path, stem: str) -> list[Path]:

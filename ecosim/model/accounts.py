@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ecosim.levers import LEVERS
+from ecosim.levers import cost_columns
 from ecosim.model.inputs import BaseYear
 
 PERFORMERS = ("enterprises", "government_institutes", "higher_education", "other")
@@ -39,8 +39,15 @@ OUTPUT_COLUMNS: dict[str, tuple[str, str]] = {
     "tech_credit_defaults": ("100m yuan", "tech-credit principal defaulted in the year"),
     "modelled_value_added": ("100m yuan", "value added of the modelled firms"),
     "coal_price_gap": ("log points", "coal price deviation from trend"),
-    **{f"cost_{name}": ("100m yuan", f"government cost of {name}") for name in LEVERS},
-    "government_cost": ("100m yuan", "government cost of all levers"),
+    **cost_columns(),
+    "budget": ("100m yuan", "provincial S&T budget expenditure: recorded, then the scenario's path"),
+    "budget_headroom": ("100m yuan", "budget growth since the base year, what outlays may add to their "
+                                     "base-year cost (0 before the policy start)"),
+    "budget_requested": ("100m yuan", "outlay the mix asks for beyond the levers' base-year cost, "
+                                      "at last year's quantities"),
+    "budget_shortfall": ("100m yuan", "budget_requested beyond the headroom (what the budget lacks for the mix)"),
+    "budget_funded_share": ("share", "share of the requested outlay increases that is funded"),
+    "budget_binding": ("0/1", "the budget cut at least one outlay lever below its schedule"),
 }
 """Every column of the yearly table: unit and meaning."""
 

@@ -1,26 +1,103 @@
-"""The provincial government: holds the policy schedule and the budget, and books each lever's cost."""
+"""The provincial government: the policy schedule, the S&T budget that limits its outlays, and the
+yearly cost of each lever by kind (outlay, revenue forgone, compliance).
+
+The budget is the provincial general-budget expenditure on science and technology (FIN, recorded
+to the last history year), then a constant share of GDP (or a growth rate) as the scenario's
+``[budget]`` says. The base year's programmes are inside its recorded budget; from the policy start
+year on, what the **outlay** levers would spend beyond their base-year cost must fit in the
+budget's growth since the base year (its headroom). Each year, before any lever acts, the
+government plans with last year's quantities (the catalogue's ``outlay_per_unit``): when the mix
+asks for more than the headroom it funds every increase by one factor (``scale``) or in priority
+order (``priority``), and :meth:`Government.lever` returns the funded value, so the rest of the
+model sees only what is paid for. Tax expenditures (revenue forgone) and mandates are not limited
+by the S&T budget. While the budget does not bind, every lever is exactly its schedule.
+"""
 
 from __future__ import annotations
+
+import math
 
 import mesa
 import numpy as np
 
-from ecosim.levers import LEVERS
+from ecosim.levers import COST_KINDS, LEVERS, OUTLAY_LEVERS
 from ecosim.model.enterprises import YearPolicy
 from ecosim.model.inputs import ModelInputs
 
+BUDGET_SHARE_YEARS = 3
+"""The S&T budget's share of GDP after its record is the mean share of the last this many recorded
+years (0.356% of GDP for 2018-2020: 0.353, 0.339, 0.376), smoothing the single-year swings of the
+record (0.24-0.49% in 2011-2020) while keeping to its recent level."""
+
+
+def recorded_budget_share(budget: dict[int, float], gdp: dict[int, float], years: int = BUDGET_SHARE_YEARS) -> float:
+    """Mean S&T budget / GDP of the last ``years`` years recorded in both, percent of GDP."""
+    known = sorted(y for y in budget if y in gdp)[-years:]
+    if not known:
+        raise ValueError("no year has both a recorded S&T budget and GDP")
+    return float(np.mean([100.0 * budget[y] / gdp[y] for y in known]))
+
+
+def fund_increases(requests: dict[str, float], available: float, shortfall: str,
+                   priority: tuple[str, ...]) -> dict[str, float]:
+    """The funded share (0-1) of each requested increase (100m yuan) given the money ``available``.
+
+    ``scale``: every increase gets the same share, available / total asked. ``priority``: the
+    increases are paid in full in the order of ``priority`` until the money runs out; the lever at
+    which it runs out gets what is left, the rest nothing.
+    """
+    total = sum(requests.values())
+    available = max(available, 0.0)
+    if total <= available or shortfall == "none":
+        return {name: 1.0 for name in requests}
+    if shortfall == "scale":
+        return {name: available / total for name in requests}
+    shares, left = {}, available
+    for name in sorted(requests, key=priority.index):
+        ask = requests[name]
+        shares[name] = min(left / ask, 1.0)
+        left = max(left - ask, 0.0)
+    return shares
+
 
 class Government(mesa.Agent):
-    """One agent: each lever's value by year, and the cost of each lever in each year (100m yuan)."""
+    """One agent: each lever's scheduled and funded value by year, the S&T budget, and the cost of
+    each lever in each year by kind (100m yuan)."""
 
     def __init__(self, model: mesa.Model, inputs: ModelInputs):
         super().__init__(model)
+        self.inputs = inputs
         self.schedule = inputs.levers
-        self.costs = {name: np.zeros(inputs.years.size) for name in LEVERS}
-        """Government cost of each lever by simulated year, 100m yuan: paid out or tax forgone."""
+        n = inputs.years.size
+        self.costs = {kind: {name: np.zeros(n) for name, lever in LEVERS.items() if kind in lever.cost_kinds}
+                      for kind in COST_KINDS}
+        """Cost of each lever by kind and simulated year, 100m yuan: outlay, revenue forgone, compliance."""
+        self.funded = {name: np.array(self.schedule[name], dtype=float) for name in OUTLAY_LEVERS}
+        """Each outlay lever's value as funded by the budget (its schedule while the budget does not bind)."""
+        self.budget = np.zeros(n)
+        """The S&T budget of each year, 100m yuan."""
+        self.headroom = np.zeros(n)
+        """Budget growth since the base year available to outlays beyond their base-year cost, 100m yuan."""
+        self.requested = np.zeros(n)
+        """Outlay the mix asks for beyond the levers' base-year cost, at last year's quantities, 100m yuan."""
+        self.funded_share = np.ones(n)
+        """Share of the requested increases that is funded."""
+        rule = inputs.budget
+        self.shortfall = rule.shortfall
+        self.priority = rule.priority + tuple(n for n in OUTLAY_LEVERS if n not in rule.priority)
+        self.share_of_gdp = (rule.share_of_gdp if rule.share_of_gdp is not None or rule.growth is not None
+                             else recorded_budget_share(inputs.budget_history or {}, inputs.gdp_history))
+        """The budget's share of GDP after its record, percent (None when it grows at a rate instead)."""
+        self.planned = 0
 
     def lever(self, name: str, t: int) -> float:
-        """A lever's value in the t-th simulated year."""
+        """A lever's value in the t-th simulated year: for outlay levers, the value the budget funds.
+
+        A year the model has not reached shows its schedule: its plan needs the quantities of the year
+        before it, so it is made when the model gets there (reading ahead changes nothing)."""
+        if name in self.funded and t <= self.model.t:
+            self._plan_until(t)
+            return float(self.funded[name][t])
         return float(self.schedule[name][t])
 
     def policy(self, t: int) -> YearPolicy:
@@ -38,10 +115,84 @@ class Government(mesa.Agent):
             smart_factories=int(lever("smart_factories", t)),
         )
 
-    def book(self, t: int, name: str, cost: float) -> None:
-        """Record a lever's cost for the year (100m yuan)."""
-        self.costs[name][t] += cost
+    # --- the budget -------------------------------------------------------------------------
+
+    def _plan_until(self, t: int) -> None:
+        """Plan every year up to ``t`` not yet planned (each once, at its first lever read)."""
+        while self.planned <= t:
+            self._plan(self.planned)
+            self.planned += 1
+
+    def _plan(self, t: int) -> None:
+        """The year's budget and, from the policy start on, the funded value of each outlay lever."""
+        self.budget[t] = self._budget(t)
+        if not self.planned_limit(t):
+            return
+        self.headroom[t] = max(self.budget[t] - self.budget[0], 0.0)
+        quantities = self._quantities()
+        extra = {name: (self.schedule[name][t] - self.schedule[name][0]) * LEVERS[name].unit_outlay(quantities)
+                 for name in OUTLAY_LEVERS}
+        increases = {name: cost for name, cost in extra.items() if cost > 0}
+        savings = -sum(cost for cost in extra.values() if cost < 0)
+        self.requested[t] = sum(extra.values())
+        shares = fund_increases(increases, self.headroom[t] + savings, self.shortfall, self.priority)
+        asked = sum(increases.values())
+        self.funded_share[t] = sum(shares[n] * increases[n] for n in increases) / asked if asked > 0 else 1.0
+        for name, share in shares.items():
+            base, wanted = self.schedule[name][0], self.schedule[name][t]
+            step = share * (wanted - base)
+            self.funded[name][t] = base + (math.floor(step + 1e-9) if LEVERS[name].integer else step)
+
+    def _budget(self, t: int) -> float:
+        """The S&T budget of the t-th year (100m yuan): recorded while known, then the scenario's path
+        (a share of GDP planned on last year's GDP grown at the nominal trend, or a growth rate)."""
+        year = int(self.inputs.years[t])
+        recorded = (self.inputs.budget_history or {}).get(year)
+        if recorded is not None:
+            return recorded
+        if t == 0:
+            raise ValueError(f"no recorded S&T budget for the base year {year}")
+        growth = self.inputs.budget.growth
+        if growth is not None:
+            return self.budget[t - 1] * (1.0 + growth)
+        model = self.model
+        return self.share_of_gdp / 100.0 * model.economy.gdp * math.exp(model.a["gdp_remainder_growth"])
+
+    def _quantities(self) -> dict[str, float]:
+        """Last year's quantities the outlay levers' unit costs use (``MODEL_QUANTITIES``) and the assumptions."""
+        model = self.model
+        firms = model.enterprises
+        pool = firms.industrial_above_scale() & firms.alive & (firms.rd <= 0) & ~firms.pushed
+        return {**model.a, "firm_rd": float(firms.rd.sum()), "tech_contracts_bought": 100.0 * model.tech_bought_total,
+                "tech_credit_losses": 100.0 * model.lender.losses, "coverage_pool": float(pool.sum()),
+                "unit_100m_yuan": 100.0}
+
+    def binding(self, t: int) -> bool:
+        """Whether the budget cut the mix in the t-th year (some requested increase not fully funded)."""
+        return bool(self.funded_share[t] < 1.0 - 1e-12)
+
+    def shortfall_amount(self, t: int) -> float:
+        """Requested outlay beyond the base-year cost that the headroom does not cover, 100m yuan
+        (from the policy start on; with ``shortfall = "none"`` it is reported but not cut)."""
+        return max(self.requested[t] - self.headroom[t], 0.0) if self.planned_limit(t) else 0.0
+
+    def planned_limit(self, t: int) -> bool:
+        """Whether the budget limits outlays in the t-th year (from the policy start year on)."""
+        return t > 0 and int(self.inputs.years[t]) >= self.inputs.policy_start_year
+
+    # --- the costs --------------------------------------------------------------------------
+
+    def book(self, t: int, name: str, cost: float, kind: str | None = None) -> None:
+        """Record a lever's cost for the year (100m yuan), as ``kind`` (default: the lever's government kind)."""
+        kind = kind or LEVERS[name].government_kind
+        if kind not in LEVERS[name].cost_kinds:
+            raise ValueError(f"lever {name} has no {kind} cost (its kinds are {LEVERS[name].cost_kinds})")
+        self.costs[kind][name][t] += cost
+
+    def total(self, kind: str, t: int) -> float:
+        """The cost of all levers of one kind in the t-th year, 100m yuan."""
+        return float(sum(cost[t] for cost in self.costs[kind].values()))
 
     def spending(self, t: int) -> float:
-        """Total cost of all levers in the t-th year: the budget the policy mix uses (100m yuan)."""
-        return float(sum(cost[t] for cost in self.costs.values()))
+        """Government cost in the t-th year: outlay + revenue forgone (100m yuan)."""
+        return self.total("outlay", t) + self.total("revenue_forgone", t)

@@ -15,7 +15,7 @@ import pandas as pd
 from ecosim.assumptions import ASSUMPTIONS, defaults
 from ecosim.data import LAST_HISTORY_YEAR, data_path, history, series
 from ecosim.levers import LEVERS
-from ecosim.scenario import Scenario
+from ecosim.scenario import Budget, Scenario
 
 CORPORATE_INCOME_TAX_RATE = 0.25
 """Statutory rate, share of profit (policy.csv: Enterprise Income Tax Law art.4)."""
@@ -99,6 +99,12 @@ class ModelInputs:
     """Enterprise-performed R&D in 2020 (SX20), 100m yuan: the year the finance assumptions refer to."""
     hte: HteThresholds
     target_value: float | str
+    policy_start_year: int = LAST_HISTORY_YEAR + 1
+    """The first year the scenario's levers (and the S&T budget's limit on them) apply."""
+    budget: Budget = Budget()
+    """The S&T budget path after its record and its shortfall rule (scenario ``[budget]``)."""
+    budget_history: dict[int, float] | None = None
+    """Recorded provincial S&T budget expenditure up to ``history_until`` (FIN), 100m yuan."""
 
 
 def resolve(scenario: Scenario, assumptions: dict[str, float] | None = None) -> ModelInputs:
@@ -128,6 +134,9 @@ def resolve(scenario: Scenario, assumptions: dict[str, float] | None = None) -> 
         enterprise_rd_2020=dict(recorded("rd_by_enterprises"))[LAST_HISTORY_YEAR],
         hte=hte_thresholds(),
         target_value=scenario.target.value,
+        policy_start_year=scenario.policy_start_year,
+        budget=scenario.budget,
+        budget_history={y: v for y, v in recorded("general_budget_science_technology") if y <= known},
     )
 
 

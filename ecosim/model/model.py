@@ -297,6 +297,23 @@ class EcosystemModel(mesa.Model):
         gov.book(t, "innovation_full_coverage", firms.pushed_count * a["full_coverage_cost_per_firm"] / 100.0)
         gov.book(t, "hte_cultivation_firms", firms.cultivated_count * a["cultivation_cost_per_firm"] / 100.0)
         gov.book(t, "pilot_scale_bases", gov.lever("pilot_scale_bases", t) * a["pilot_base_cost"] / 100.0)
+        self._book_compliance(t, policy, year)
+
+    def _book_compliance(self, t: int, policy, year: int) -> None:
+        """Compliance cost of the mandates this year (100m yuan), by the catalogue's definition
+        (``ecosim.levers.COMPLIANCE_DEFINITION``): the R&D each forces above what the firms it binds or
+        pushes chose in the base year (their base-year ratio x this year's revenue)."""
+        firms, gov = self.enterprises, self.government
+        chosen = firms.intensity0 * firms.revenue
+        bound = firms.floor_enforced & firms.state_owned & firms.alive & (policy.soe_floor > 0)
+        floored = np.minimum(firms.intensity, policy.soe_floor) * firms.revenue
+        gov.book(t, "soe_rd_floor", float(np.maximum(floored - chosen, 0.0)[bound].sum()) / 100.0, "compliance")
+        pushed = firms.pushed & firms.alive
+        gov.book(t, "innovation_full_coverage", float(firms.rd[pushed].sum()) / 100.0, "compliance")
+        need = self.inputs.hte.for_revenue(firms.revenue, year) * firms.revenue
+        lifted = firms.cultivated & firms.alive & (firms.rd > 0) & (firms.rd <= need * (1.0 + 1e-9))
+        gov.book(t, "hte_cultivation_firms", float(np.maximum(firms.rd - chosen, 0.0)[lifted].sum()) / 100.0,
+                 "compliance")
 
     # --- the record -------------------------------------------------------------------------
 
@@ -352,9 +369,18 @@ class EcosystemModel(mesa.Model):
         row.update(self.funds.output_row())
         row["modelled_value_added"] = modelled_va
         row["coal_price_gap"] = economy.coal_gap
-        for name, cost in gov.costs.items():
-            row[f"cost_{name}"] = float(cost[t])
+        for kind, costs in gov.costs.items():
+            for name, cost in costs.items():
+                row[f"{kind}_{name}"] = float(cost[t])
+            row[f"{kind}_total"] = gov.total(kind, t)
         row["government_cost"] = gov.spending(t)
+        row["social_cost"] = row["government_cost"] + row["compliance_total"]
+        row["budget"] = float(gov.budget[t])
+        row["budget_headroom"] = float(gov.headroom[t])
+        row["budget_requested"] = float(gov.requested[t])
+        row["budget_shortfall"] = gov.shortfall_amount(t)
+        row["budget_funded_share"] = float(gov.funded_share[t])
+        row["budget_binding"] = float(gov.binding(t))
         return row
 
 
