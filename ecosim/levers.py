@@ -30,16 +30,16 @@ COST_KINDS = ("outlay", "revenue_forgone", "compliance")
 firms. Government cost = outlay + revenue forgone; social cost = government cost + compliance."""
 
 COMPLIANCE_DEFINITION = (
-    "the R&D the mandate forces: of the firms it binds or pushes, R&D above what each chose in the base "
-    "year (its base-year R&D/revenue ratio x this year's revenue; zero for firms pushed into R&D), "
-    "counted in full")
+    "the R&D the mandate forces, counted in full: for the SOE floor, what it adds above the bound firms' own "
+    "targets this year; for full coverage and cultivation, of the firms pushed or lifted, R&D above what each "
+    "chose in the base year (its base-year R&D/revenue ratio x this year's revenue; zero for firms pushed into R&D)")
 """Why in full: the value a firm gets from R&D it would not have chosen is not observed, and counting
 the whole forced spend (an upper bound of the cost borne) keeps a mandate from looking free."""
 
 MODEL_QUANTITIES = {
     "firm_rd": "enterprise R&D last year, m yuan",
     "tech_contracts_bought": "technology contracts bought by firms last year, m yuan",
-    "tech_credit_losses": "losses on last year's tech-credit loans, m yuan",
+    "tech_credit_losses": "defaulted principal of last year's tech-credit loans, m yuan",
     "coverage_pool": "above-scale industrial firms doing no R&D and never pushed, firms",
     "unit_100m_yuan": "100 m yuan (a lever counted in 100m yuan)",
 }

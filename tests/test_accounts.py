@@ -130,5 +130,5 @@ def test_base_year_margins_are_the_recorded_figures(run):
 
 
 def test_no_cell_of_the_accounts_is_negative(run):
-    money = [c for c in run.columns if c.startswith(("rd_by_", "rd_funded_by_", "cost_"))]
+    money = [c for c in run.columns if c.startswith(("rd_by_", "rd_funded_by_", "outlay_", "revenue_forgone_", "compliance_"))]
     assert (run[money] >= 0).all().all()

@@ -118,7 +118,7 @@ def test_government_pays_its_loss_share_of_the_defaults(loss_share):
     table = simulate(scenario(2026, tech_credit_loss_share=loss_share), SEEDS[0])
     policy = table["year"] >= 2021
     assert (table.loc[policy, "tech_credit_defaults"] > 0).all()
-    assert np.allclose(table.loc[policy, "cost_tech_credit_loss_share"],
+    assert np.allclose(table.loc[policy, "outlay_tech_credit_loss_share"],
                        loss_share * table.loc[policy, "tech_credit_defaults"], rtol=1e-12, atol=0)
 
 

@@ -143,6 +143,8 @@ class Enterprises:
         self.cultivated_count = 0
         self.coaching_left = 0
         self.relabelled = 0.0
+        self.floor_rd = 0.0
+        """R&D the SOE floor adds this year above what the bound firms' own targets ask, m yuan."""
         self.cultivated = np.zeros(capacity, dtype=bool)
 
     # --- views --------------------------------------------------------------------------
@@ -534,6 +536,7 @@ class Enterprises:
         floor_part = np.minimum(mandated, intensity) * self.revenue[i]
         relabelled = a["hte_relabel_share"] * (reported - planned) + a["mandate_relabel_share"] * floor_part
         self.relabelled = float(relabelled.sum())
+        self.floor_rd = float(floor_part.sum())
         self.intensity[:] = 0.0
         self.intensity[i] = intensity
         self.rd[:] = 0.0

@@ -164,7 +164,7 @@ class Government(mesa.Agent):
         firms = model.enterprises
         pool = firms.industrial_above_scale() & firms.alive & (firms.rd <= 0) & ~firms.pushed
         return {**model.a, "firm_rd": float(firms.rd.sum()), "tech_contracts_bought": 100.0 * model.tech_bought_total,
-                "tech_credit_losses": 100.0 * model.lender.losses, "coverage_pool": float(pool.sum()),
+                "tech_credit_losses": 100.0 * model.funds.lender.defaults, "coverage_pool": float(pool.sum()),
                 "unit_100m_yuan": 100.0}
 
     def binding(self, t: int) -> bool:

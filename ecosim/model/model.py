@@ -302,12 +302,11 @@ class EcosystemModel(mesa.Model):
     def _book_compliance(self, t: int, policy, year: int) -> None:
         """Compliance cost of the mandates this year (100m yuan), by the catalogue's definition
         (``ecosim.levers.COMPLIANCE_DEFINITION``): the R&D each forces above what the firms it binds or
-        pushes chose in the base year (their base-year ratio x this year's revenue)."""
+        pushes chose in the base year (their base-year ratio x this year's revenue); for the SOE floor,
+        the R&D it adds above the bound firms' own targets this year (``Enterprises.floor_rd``)."""
         firms, gov = self.enterprises, self.government
         chosen = firms.intensity0 * firms.revenue
-        bound = firms.floor_enforced & firms.state_owned & firms.alive & (policy.soe_floor > 0)
-        floored = np.minimum(firms.intensity, policy.soe_floor) * firms.revenue
-        gov.book(t, "soe_rd_floor", float(np.maximum(floored - chosen, 0.0)[bound].sum()) / 100.0, "compliance")
+        gov.book(t, "soe_rd_floor", firms.floor_rd / 100.0, "compliance")
         pushed = firms.pushed & firms.alive
         gov.book(t, "innovation_full_coverage", float(firms.rd[pushed].sum()) / 100.0, "compliance")
         need = self.inputs.hte.for_revenue(firms.revenue, year) * firms.revenue
