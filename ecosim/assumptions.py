@@ -329,7 +329,7 @@ ASSUMPTIONS: dict[str, Assumption] = {
            "sd of the yearly innovation of the common R&D shock, set by the calibration: the larger of the fit's "
            "residual spread of yearly R&D growth and the spread of the recorded growth itself (few years make the "
            "residual understate the out-of-sample error), so forecasts carry the model's own error; it multiplies firms' "
-           "own R&D, part of which the HTE threshold and the SOE floor hold, so its sd exceeds the spread it gives total "
+           "own R&D only, part of which the HTE threshold holds, so its sd exceeds the spread it gives total "
            "R&D (the calibration measures that response)", "economy"),
         _a("rd_common_shock_persistence", "AR(1) coefficient", 0.7, 0.0, 0.95,
            "persistence of the common R&D shock (campaign years and budget cycles last a few years)", "economy"),

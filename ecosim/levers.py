@@ -39,7 +39,7 @@ the whole forced spend (an upper bound of the cost borne) keeps a mandate from l
 MODEL_QUANTITIES = {
     "firm_rd": "enterprise R&D last year, m yuan",
     "tech_contracts_bought": "technology contracts bought by firms last year, m yuan",
-    "tech_credit_losses": "defaulted principal of last year's tech-credit loans, m yuan",
+    "tech_credit_losses": "expected defaults on last year's tech-credit loans (default rate x loans), m yuan",
     "coverage_pool": "above-scale industrial firms doing no R&D and never pushed, firms",
     "unit_100m_yuan": "100 m yuan (a lever counted in 100m yuan)",
 }
@@ -144,7 +144,7 @@ LEVERS: dict[str, Lever] = {
             "minimum R&D/revenue of state-owned firms",
             "none: the floor is a requirement on firms, paid from their own funds",
             cost_kinds=("compliance",),
-            compliance_rule="R&D of the floor-bound state-owned firms up to the floor, above their base-year ratio",
+            compliance_rule="R&D the floor adds above the bound state-owned firms' own targets this year",
         ),
         Lever(
             "rd_reward_rate", "share of R&D expense", 0.0, 0.3,
@@ -212,7 +212,7 @@ LEVERS: dict[str, Lever] = {
             "二、(四)1 三 (tech-credit risk sharing)",
             "share of tech-credit loan losses the government bears; banks lend more to tech firms "
             "when it is higher",
-            "share x default rate x loans made in the year",
+            "share x defaulted principal of last year's loans (budgeted at share x default rate x last year's loans)",
             cost_kinds=("outlay",), outlay_per_unit=('tech_credit_losses',),
         ),
         Lever(

@@ -80,7 +80,10 @@ def test_serial_results_are_the_model_runs(serial_reference):
     assert mine["rd_intensity"].tolist() == alone["rd_intensity"].tolist()
     target = alone[alone["year"] == 2024].iloc[0]
     assert row["rd_intensity"] == target["rd_intensity"]
-    assert row["government_cost"] == alone.loc[alone["year"] >= 2021, "government_cost"].sum()
+    # the cost window: the policy start year (2021) to the target year (2024)
+    window = alone["year"].between(2021, 2024)
+    assert row["government_cost"] == alone.loc[window, "government_cost"].sum()
+    assert row["social_cost"] == alone.loc[window, "social_cost"].sum()
     assert len(yearly) == 6 * len(alone)
 
 

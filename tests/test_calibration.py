@@ -165,7 +165,7 @@ def test_model_error_makes_total_rd_growth_as_volatile_as_the_record():
     total R&D the larger of the residual and the recorded spread. Checked on seeds the estimate did
     not use: the spread the shock adds (paired runs with and without it) is at least the recorded
     sd of growth worked out here from history.csv (the estimate never goes below it) and at most
-    the shock's own sd (firms at the HTE threshold and the SOE floor absorb part of it)."""
+    the shock's own sd (it moves firms' own R&D only, and firms at the HTE threshold absorb part of it)."""
     from ecosim.analysis.calibration import _history_scenario
     from ecosim.data import series
     from ecosim.model import resolve, simulate

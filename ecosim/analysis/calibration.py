@@ -285,8 +285,9 @@ class CalibrationResult:
         years; the rolling origins show it), so the larger of the two is used: the forecast is
         never surer about next year's R&D than the province's own record of swings.
 
-        The shock multiplies firms' own R&D only, and firms held at the HTE threshold or the SOE
-        floor absorb part of it, so its sd is not the spread it gives total R&D. That response is
+        The shock multiplies firms' own R&D only (not outside money, nor the institutions' and other
+        performers' R&D), and firms held at the HTE threshold absorb part of it, so its sd is not the
+        spread it gives total R&D. That response is
         measured: paired runs over the calibration years with a probe shock and without (same seeds)
         give the spread of yearly total-R&D growth the probe adds, and the shock is scaled so that
         it adds the target spread (the response is proportional to the shock's sd)."""

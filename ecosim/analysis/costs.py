@@ -36,6 +36,11 @@ class CostWindow:
     first: int
     last: int
 
+    def __post_init__(self):
+        if self.first > self.last:
+            raise ValueError(f"cost window {self.first}-{self.last}: the policy start year is after the last year "
+                             f"(a target year before the policy starts has no cost window)")
+
     @property
     def label(self) -> str:
         """The window as printed on every output, e.g. ``2021-2024``."""

@@ -4,7 +4,7 @@ For each lever the baseline scenario is run twice with the same seeds (common ra
 as it is, and with the lever moved from its 2020 value to a standard new value from the policy
 start year (2021) on. The table gives, per lever, the median over replications of the paired
 change of enterprise R&D (``rd_by_enterprises``, 100m yuan) after 1 year (2021) and after 5
-years (2025), the change of the lever's own government cost (``cost_<lever>``), and where it
+years (2025), the change of the lever's own government cost (the ``outlay_<lever>``, ``revenue_forgone_<lever>`` and ``compliance_<lever>`` columns), and where it
 applies
 
 * the implied user-cost elasticity, ``-d log(enterprise R&D) / d log(user cost)``, reported as a
@@ -274,7 +274,7 @@ def lever_government_costs() -> list[str]:
 def unlimited(scenario: Scenario) -> Scenario:
     """The scenario with its S&T budget reported but not cutting: a lever's response is measured at
     its scheduled value, not at what a budget would fund of it."""
-    return scenario.with_changes({"budget.shortfall": "none"}, name=scenario.name)
+    return scenario.with_changes({"budget.shortfall": "none", "budget.priority": []}, name=scenario.name)
 
 
 @dataclass

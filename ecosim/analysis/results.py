@@ -22,7 +22,9 @@ SUMMARY_COLUMNS = {
     "national_rd_intensity": ("% of GDP", "China's R&D expenditure / GDP in the target year"),
     "rd_intensity_gap": ("percentage points", "Shanxi minus the target in the target year"),
     "target_met": ("", "whether the target is met in the target year (1 or 0)"),
-    "government_cost": ("100m yuan", "government cost of the levers from the policy start to the target year"),
+    "government_cost": ("100m yuan", "government cost of the levers (outlays and revenue forgone) from the policy "
+                                      "start to the target year"),
+    "social_cost": ("100m yuan", "government cost plus the mandates' compliance cost, policy start to target year"),
     "first_year_met": ("year", "the first year the target is met (empty: never up to the horizon)"),
 }
 """Unit and meaning of the per-run summary columns."""

@@ -39,7 +39,7 @@ from ecosim.model import resolve, simulate
 from ecosim.scenario import Scenario
 
 SUMMARY_COLUMNS = ("rd_intensity", "national_rd_intensity", "rd_intensity_gap", "target_met",
-                   "government_cost", "first_year_met")
+                   "government_cost", "social_cost", "first_year_met")
 
 
 @dataclass(frozen=True)
@@ -148,8 +148,10 @@ def simulate_run(spec: RunSpec, point: int, replication: int, inputs) -> pd.Data
 
 
 def summarise(table: pd.DataFrame, scenario: Scenario) -> dict[str, float]:
-    """A run's summary: target-year intensity, gap, target met, cost from the policy start, first year met."""
+    """A run's summary: target-year intensity, gap, target met, government and social cost over the
+    cost window (the policy start year to the target year, as ``ecosim.analysis.costs``), first year met."""
     years = table["year"].to_numpy()
+    window = table["year"].between(scenario.policy_start_year, scenario.target.year)
     row = table.iloc[int(np.flatnonzero(years == scenario.target.year)[0])]
     met = table.loc[(table["year"] > scenario.base_year) & (table["target_met"] >= 1.0), "year"]
     return {
@@ -157,7 +159,8 @@ def summarise(table: pd.DataFrame, scenario: Scenario) -> dict[str, float]:
         "national_rd_intensity": float(row["national_rd_intensity"]),
         "rd_intensity_gap": float(row["rd_intensity_gap"]),
         "target_met": float(row["target_met"]),
-        "government_cost": float(table.loc[table["year"] >= scenario.policy_start_year, "government_cost"].sum()),
+        "government_cost": float(table.loc[window, "government_cost"].sum()),
+        "social_cost": float(table.loc[window, "social_cost"].sum()),
         "first_year_met": float(met.iloc[0]) if len(met) else math.nan,
     }
 

@@ -24,10 +24,12 @@ from ecosim.levers import COST_KINDS, LEVERS, OUTLAY_LEVERS
 from ecosim.model.enterprises import YearPolicy
 from ecosim.model.inputs import ModelInputs
 
-BUDGET_SHARE_YEARS = 3
-"""The S&T budget's share of GDP after its record is the mean share of the last this many recorded
-years (0.356% of GDP for 2018-2020: 0.353, 0.339, 0.376), smoothing the single-year swings of the
-record (0.24-0.49% in 2011-2020) while keeping to its recent level."""
+BUDGET_SHARE_YEARS = 1
+"""The S&T budget's share of GDP after its record is the share of the last this many recorded years:
+the last year's (0.376% of GDP in 2020), so the path continues from the recorded level and grows
+with GDP. A mean of 2018-2020 (0.356%: 0.353, 0.339, 0.376) would start the path below the 2020
+record and leave no headroom at all in 2021, cutting every programme's increase that year for a
+reason in the averaging, not in the budget."""
 
 
 def recorded_budget_share(budget: dict[int, float], gdp: dict[int, float], years: int = BUDGET_SHARE_YEARS) -> float:
@@ -164,7 +166,7 @@ class Government(mesa.Agent):
         firms = model.enterprises
         pool = firms.industrial_above_scale() & firms.alive & (firms.rd <= 0) & ~firms.pushed
         return {**model.a, "firm_rd": float(firms.rd.sum()), "tech_contracts_bought": 100.0 * model.tech_bought_total,
-                "tech_credit_losses": 100.0 * model.funds.lender.defaults, "coverage_pool": float(pool.sum()),
+                "tech_credit_losses": 100.0 * model.a["tech_credit_default_rate"] * model.funds.lender.loans, "coverage_pool": float(pool.sum()),
                 "unit_100m_yuan": 100.0}
 
     def binding(self, t: int) -> bool:

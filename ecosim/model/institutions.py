@@ -413,8 +413,7 @@ class TechnologyMarket:
             second, ordered[short] - delivered[short], spread_short[:, None] * probability, capacity - sales)
         self.tie[buyers] = seller
         self.tie[projects] = project_seller
-        bought = (1.0 - self.local_share) * demand
-        bought[buyers] += local
+        bought = demand.copy()
         bought[projects] += project_size
         spread_total = spread_delivered + spread_next
         spread_kept = np.divide(spread_total.sum(axis=1), spread_by_sector, out=np.zeros(n_sector),
@@ -422,8 +421,7 @@ class TechnologyMarket:
         kept = delivered.copy()
         kept[short] += delivered_next
         outside_value = ordered - kept
-        outside_value[: buyers.size] += spread * (1.0 - spread_kept[buyer_sector]) \
-            + (1.0 - self.local_share) * demand[buyers]
+        outside_value[: buyers.size] += spread * (1.0 - spread_kept[buyer_sector]) + (demand[buyers] - local)
         flow_sector, flow_seller = np.nonzero(spread_total > 0)
         self._record(year, ((slots, slot_sector, first, delivered),
                             (slots[short], slot_sector[short], second, delivered_next),

@@ -28,7 +28,7 @@ from ecosim.scenario import NATIONAL_AVERAGE, Scenario
 
 SeedLike = int | np.random.SeedSequence
 STREAMS = ("economy", "screen", "participation", "coverage", "innovation", "hte", "factories",
-           "demonstration", "growth", "exit", "entry", "defaults", "market")
+           "demonstration", "growth", "exit", "entry", "defaults", "market", "fields")
 """One random stream per kind of event. Each draws the same amount every year whatever the
 state, so two runs with the same seed and different levers share their random numbers
 (common random numbers) wherever the levers do not change what happens."""
@@ -65,7 +65,7 @@ class EcosystemModel(mesa.Model):
         known, then growing with the economy's nominal trend (a constant share of GDP)."""
         firms = self.enterprises
         technology_demand = np.bincount(firms.sector, weights=firms.rd, minlength=len(firms.sector_names)) + 1e-9
-        self.institutions = Institutions(self, inputs, institution_funding, self.rng, self.streams["market"],
+        self.institutions = Institutions(self, inputs, institution_funding, self.rng, self.streams["fields"],
                                          technology_demand)
         self.institutions.set_base_platforms(self.government.lever("platforms", 0), a["platform_productivity_gain"])
         clusters = np.flatnonzero(firms.is_cluster)
