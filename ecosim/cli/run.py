@@ -133,9 +133,10 @@ def describe(result: Forecast) -> str:
 def cost_lines(s: dict) -> list[str]:
     """The cost over the cost window (medians over replications) and when the S&T budget binds."""
     c, window = s["costs"], s["cost_window"]
-    lines = [f"  Cost {window} (100m yuan, median over replications): outlay {c['outlay_cost_median']:.1f} + "
-             f"revenue forgone {c['revenue_forgone_cost_median']:.1f} = government {c['government_cost_median']:.1f}; "
-             f"+ compliance {c['compliance_cost_median']:.1f} = social {c['social_cost_median']:.1f}"]
+    lines = [f"  Cost {window} (100m yuan, medians over replications, which need not add up): outlay "
+             f"{c['outlay_cost_median']:.1f}, revenue forgone {c['revenue_forgone_cost_median']:.1f}, government "
+             f"(outlay + revenue forgone) {c['government_cost_median']:.1f}, compliance "
+             f"{c['compliance_cost_median']:.1f}, social (government + compliance) {c['social_cost_median']:.1f}"]
     binding = {year: share for year, share in s["budget_binding_by_year"].items() if share > 0}
     if binding:
         years = ", ".join(f"{year} ({share:.0%})" for year, share in binding.items())
