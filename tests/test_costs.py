@@ -122,7 +122,7 @@ def test_run_compare_and_optimize_report_the_same_window_and_cost(short_go):
     x = np.array([short_go.levers[n] for n in names], dtype=float)
     cost, _ = ScenarioObjective(short_go, names, reps, seed)(x)
     assert cost == pytest.approx(summary["costs"]["social_cost_mean"], rel=1e-12)
-    assert "Cost 2021-2024 (100m yuan, median over replications)" in describe(
+    assert "Cost 2021-2024 (100m yuan, medians over replications" in describe(
         forecast(short_go, replications=reps, seed=seed, progress=False))
 
 
