@@ -167,7 +167,6 @@ class Institutions:
         self.field = np.searchsorted(np.cumsum(field_weight) / field_weight.sum(), field_rng.random(n),
                                      side="right").clip(0, field_weight.size - 1)
         rd_kind = np.array([base.rd_by_performer["higher_education"], base.rd_by_performer["government_institutes"]])
-        self.rd0_by_kind = rd_kind
         self.kind_share = rd_kind[self.kind] / float(rd_kind.sum())
         """Share of all institutions' R&D that an institution's kind performs."""
         self.funding0 = funding
@@ -185,7 +184,6 @@ class Institutions:
         self.platform_factor0 = np.ones(n)
         self.quality = self.productivity.copy()
         self.knowledge = self.productivity * self.rd / (a["knowledge_depreciation"] + a["gdp_remainder_growth"])
-        self.knowledge0 = float(self.knowledge.sum())
         self.offer_rate = np.ones(n)
         """Contract value deliverable per yuan of usable knowledge (set in the base year)."""
         self.capacity = np.zeros(n)
