@@ -23,6 +23,11 @@ from ecosim.assumptions import ASSUMPTIONS
 from ecosim.model.inputs import ModelInputs
 
 
+def smoothed(planned: float, gap: float, weight: float) -> float:
+    """Next year's planning gap: ``weight`` on the last one, the rest on last year's gap (log points)."""
+    return weight * planned + (1.0 - weight) * gap
+
+
 class Economy:
     """Exogenous paths: coal price, non-modelled GDP, national R&D intensity, the common R&D shock."""
 
@@ -52,13 +57,14 @@ class Economy:
         average of the years' log gaps, lagged one year (the base year's own gap when no earlier year
         is recorded)."""
         smoothing = self.inputs.assumptions["rd_budget_smoothing"]
-        earlier = sorted(y for y in self.inputs.coal_history if y < base)
-        if not earlier:
+        gaps = [float(np.log(self.inputs.coal_history[y])) - self.coal_mean
+                for y in sorted(self.inputs.coal_history) if y < base]
+        if not gaps:
             return self.coal_gap
-        gap = float(np.log(self.inputs.coal_history[earlier[0]])) - self.coal_mean
-        for year in earlier[1:]:
-            gap = smoothing * gap + (1.0 - smoothing) * (float(np.log(self.inputs.coal_history[year])) - self.coal_mean)
-        return gap
+        planned = gaps[0]
+        for gap in gaps[1:]:
+            planned = smoothed(planned, gap, smoothing)
+        return planned
 
     @property
     def coal_price(self) -> float:
@@ -73,8 +79,7 @@ class Economy:
         shocks = rng.standard_normal(3)
         if t == 0:
             return
-        smoothing = a["rd_budget_smoothing"]
-        self.planning_gap = smoothing * self.planning_gap + (1.0 - smoothing) * self.coal_gap
+        self.planning_gap = smoothed(self.planning_gap, self.coal_gap, a["rd_budget_smoothing"])
         recorded = self.inputs.coal_history.get(year)
         if recorded is not None:
             log_coal = float(np.log(recorded))
