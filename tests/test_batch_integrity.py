@@ -10,6 +10,7 @@ numbers of the model.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import signal
@@ -25,7 +26,7 @@ import pytest
 
 from ecosim.cli.batch import register
 from ecosim.explore.batch import read_results, run_batch
-from ecosim.explore.executors import LOST_REASON, LostChunk, ProcessExecutor
+from ecosim.explore.executors import LOST_REASON, LostChunk, ProcessExecutor, WorkersUnavailable
 from ecosim.explore.store import BatchFolderError, FolderLock, file_sha256
 
 SCENARIO = """\
@@ -398,6 +399,49 @@ def test_process_executor_retries_once_then_reports_only_the_guilty_chunk():
     lost = [o for o in outcomes if isinstance(o, LostChunk)]
     assert [o.chunk for o in lost] == [1] and lost[0].reason == LOST_REASON
     assert sorted(o for o in outcomes if not isinstance(o, LostChunk)) == [c * 10 for c in range(8) if c != 1]
+
+
+def _times_ten(chunk):
+    return chunk * 10
+
+
+def _pools_whose_first_submits_fail(monkeypatch, failures: int) -> list:
+    """Make the executor's pools raise EBADF on their first ``failures`` submits in all (the race in
+    which a dying pool closes the pipes a new worker was to inherit); returns the pools made."""
+    made, left = [], [failures]
+    real_new_pool = ProcessExecutor._new_pool
+
+    def new_pool(self):
+        pool = real_new_pool(self)
+        real_submit = pool.submit
+
+        def submit(fn, *args):
+            if left[0] > 0:
+                left[0] -= 1
+                raise OSError(errno.EBADF, "Bad file descriptor")
+            return real_submit(fn, *args)
+
+        pool.submit = submit
+        made.append(pool)
+        return pool
+
+    monkeypatch.setattr(ProcessExecutor, "_new_pool", new_pool)
+    return made
+
+
+def test_a_worker_that_cannot_be_started_once_is_a_broken_pool_not_a_lost_chunk(monkeypatch):
+    pools = _pools_whose_first_submits_fail(monkeypatch, 1)
+    with ProcessExecutor(2) as executor:
+        outcomes = list(executor.map_chunks(_times_ten, range(8)))
+    assert sorted(outcomes) == [c * 10 for c in range(8)]  # every chunk once, none lost
+    assert len(pools) == 2  # the pool that refused was replaced once
+
+
+def test_a_machine_that_never_starts_workers_stops_the_batch_with_a_named_error(monkeypatch):
+    _pools_whose_first_submits_fail(monkeypatch, 10**6)
+    with pytest.raises(WorkersUnavailable, match="could not start worker processes"):
+        with ProcessExecutor(2) as executor:
+            list(executor.map_chunks(_times_ten, range(8)))
 
 
 @pytest.mark.parametrize("executor", [["--workers", "2"], ["--workers", "1"], ["--workers", "2", "--dask"]],

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ecosim.cli.args import positive_int
 from ecosim.explore.batch import BatchReport, run_batch
+from ecosim.explore.executors import WorkersUnavailable
 from ecosim.explore.experiment import ExperimentError
 from ecosim.explore.store import BatchFolderError, Store
 from ecosim.scenario import ScenarioError
@@ -64,6 +65,9 @@ def handle(args: argparse.Namespace) -> int:
     except (ExperimentError, ScenarioError, BatchFolderError) as error:
         print(f"ecosim: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except WorkersUnavailable as error:
+        print(f"ecosim: error: {error}; {_progress(args.out)}run the same command again to resume", file=sys.stderr)
+        return EXIT_INFRASTRUCTURE
     except KeyboardInterrupt:
         print(f"ecosim: interrupted; {_progress(args.out)}run the same command again to resume", file=sys.stderr)
         return EXIT_INTERRUPTED

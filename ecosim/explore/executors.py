@@ -101,6 +101,13 @@ def _worker_init(parent: int, start: str | None) -> None:
     threading.Thread(target=_watch_parent, args=(parent, start), daemon=True, name="watch-parent").start()
 
 
+class WorkersUnavailable(OSError):
+    """The machine will not keep worker processes alive (out of memory, file descriptors or PIDs)."""
+
+
+MAX_IDLE_RESTARTS = 10  # a pool that cannot start a worker this often in a row is not a passing race
+
+
 class ProcessExecutor:
     """A local process pool whose workers die with the parent; a chunk whose worker dies is retried
     once, alone (so the chunk that kills its worker is told from the chunks that were beside it)."""
@@ -145,6 +152,7 @@ class ProcessExecutor:
         suspects: deque = deque()
         held: deque = deque()  # chunks not yet run whose submission found the pool broken: submitted first
         exhausted = False
+        idle_restarts = 0  # pools replaced in a row without a single chunk ending
         while True:
             refused = False
             if suspects:
@@ -168,20 +176,34 @@ class ProcessExecutor:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             if refused or any(isinstance(f.exception(), BrokenProcessPool) for f in done):
                 done, _ = wait(pending)  # every other chunk in flight ends too, broken or finished
+                idle_restarts = 0 if done else idle_restarts + 1
+                if idle_restarts > MAX_IDLE_RESTARTS:
+                    raise WorkersUnavailable(f"could not start worker processes ({MAX_IDLE_RESTARTS} pools in a row "
+                                             "lost every worker before a chunk ended)")
                 yield from self._collect(done, pending, suspects)
-                self._pool.shutdown(wait=True, cancel_futures=True)
-                self._pool = self._new_pool()
+                self._replace_pool()
             else:
                 yield from self._collect(done, pending, suspects)
 
     def _submit(self, fn: Callable, chunk: Any, pending: dict, alone: bool) -> bool:
         """Submit a chunk; False when the pool broke since the last wait (a worker died while this
-        process was writing results), so that the caller replaces the pool and submits it again."""
+        process was writing results), so that the caller replaces the pool and submits it again.
+
+        Starting a worker for the new chunk can also fail with an OSError (EBADF) when a worker dies
+        while its replacement is being forked: the dying pool closes the queues whose pipes the new
+        worker was to inherit. That too is a broken pool, not a failed chunk."""
         try:
             pending[self._pool.submit(fn, chunk)] = (chunk, alone)
-        except BrokenProcessPool:
+        except (BrokenProcessPool, OSError, EOFError):
             return False
         return True
+
+    def _replace_pool(self) -> None:
+        """Stop what is left of a broken pool (workers a failed start left behind included) and
+        start a new one."""
+        self._terminate_workers()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool = self._new_pool()
 
     @staticmethod
     def _collect(done, pending: dict, suspects: deque) -> Iterator:
