@@ -88,46 +88,55 @@ class FirmView:
 
     Candidates are live firms doing R&D and technology SMEs (as before); every signal is
     standardised over them (mean 0, sd 1), so a mandate's score is a sum of comparable terms.
-    ``noise`` holds one standard-normal draw per fund and slot (drawn whatever the state).
+    Everything is held over the candidates only (``slots`` maps them back to the firm arrays):
+    funds never look at other firms, and the candidates are a fraction of the slots.
+    ``noise`` holds one standard-normal draw per fund and candidate, taken from the year's draw of
+    one per fund and slot (drawn whatever the state, so the stream stays aligned).
     """
 
     def __init__(self, firms: Enterprises, a: dict, year: int, noise: np.ndarray):
-        self.noise = noise
         alive = firms.alive
-        self.candidate = alive & ((firms.rd > 0) | (firms.segment == TECH_SME))
-        self.cluster = self.candidate & firms.in_cluster
-        self.creditworthy = self.candidate & (firms.budget_margin > 0)
-        self.taken = np.zeros(alive.size, dtype=bool)
-        revenue = np.where(alive & (firms.revenue > 0), firms.revenue, 1.0)
+        self.slots = np.flatnonzero(alive & ((firms.rd > 0) | (firms.segment == TECH_SME)))
+        at = self.slots
+        self.noise = noise[:, at]
+        self.candidate = np.ones(at.size, dtype=bool)
+        self.cluster = firms.in_cluster[at]
+        margin = firms.budget_margin[at]
+        self.creditworthy = margin > 0
+        self.taken = np.zeros(at.size, dtype=bool)
+        revenue = firms.revenue[at]
+        revenue = np.where(revenue > 0, revenue, 1.0)
+        age = firms.age[at]
         raw = {
-            "young": firms.age < a["venture_young_age"],
-            "tech_sme": firms.segment == TECH_SME,
-            "hte": firms.high_tech(year),
-            "cluster": firms.in_cluster,
-            "knowledge": np.log1p(firms.knowledge / (a["knowledge_half_saturation"] * revenue)),
-            "rd_intensity": firms.rd / revenue,
+            "young": age < a["venture_young_age"],
+            "tech_sme": firms.segment[at] == TECH_SME,
+            "hte": firms.high_tech(year)[at],
+            "cluster": self.cluster,
+            "knowledge": np.log1p(firms.knowledge[at] / (a["knowledge_half_saturation"] * revenue)),
+            "rd_intensity": firms.rd[at] / revenue,
             "size": np.log(revenue),
-            "margin": firms.budget_margin,
-            "age": np.log1p(firms.age),
+            "margin": margin,
+            "age": np.log1p(age),
         }
-        self.signals = {name: standardised(np.asarray(raw[name], dtype=float), self.candidate) for name in SIGNALS}
+        self.signals = {name: standardised(np.asarray(raw[name], dtype=float)) for name in SIGNALS}
 
     def take(self, count: int, eligible: np.ndarray, score: np.ndarray) -> np.ndarray:
-        """The ``count`` best-scoring eligible firms not yet financed this year (slots); marks them taken."""
+        """The ``count`` best-scoring eligible candidates not yet financed this year; marks them
+        taken and returns their slots in the firm arrays."""
         pool = np.flatnonzero(eligible & ~self.taken)
         count = min(count, pool.size)
         if count <= 0:
-            return pool[:0]
+            return self.slots[:0]
         chosen = pool[np.argpartition(-score[pool], count - 1)[:count]] if count < pool.size else pool
         self.taken[chosen] = True
-        return chosen
+        return self.slots[chosen]
 
 
-def standardised(values: np.ndarray, among: np.ndarray) -> np.ndarray:
-    """``values`` minus their mean over the ``among`` slots, over their sd there (0 where they do not vary)."""
-    if not among.any():
-        return np.zeros_like(values)
-    mean, sd = values[among].mean(), values[among].std()
+def standardised(values: np.ndarray) -> np.ndarray:
+    """``values`` minus their mean, over their sd (0 where they do not vary or there are none)."""
+    if not values.size:
+        return values
+    mean, sd = values.mean(), values.std()
     return (values - mean) / sd if sd > 0 else np.zeros_like(values)
 
 
