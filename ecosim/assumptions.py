@@ -330,7 +330,8 @@ ASSUMPTIONS: dict[str, Assumption] = {
            "residual spread of yearly R&D growth and the spread of the recorded growth itself (few years make the "
            "residual understate the out-of-sample error), so forecasts carry the model's own error; it multiplies firms' "
            "own R&D only, part of which the HTE threshold holds, so its sd exceeds the spread it gives total "
-           "R&D (the calibration measures that response)", "economy"),
+           "R&D: the calibration sets it so that the first forecast year's 90% range of total R&D growth is as "
+           "wide as a normal's with that spread (300 seeds, posterior draws)", "economy"),
         _a("rd_common_shock_persistence", "AR(1) coefficient", 0.7, 0.0, 0.95,
            "persistence of the common R&D shock (campaign years and budget cycles last a few years)", "economy"),
         _a("national_intensity_drift", "percentage points per year", 0.064, 0.02, 0.10,

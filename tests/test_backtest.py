@@ -252,7 +252,7 @@ def origin_2016(tmp_path_factory):
 
     path = tmp_path_factory.mktemp("origin") / "cal.toml"
     path.write_text('name = "tiny"\nseed = 3\ndraws = 8\nreplications = 1\naccept = 0.5\nworkers = 1\n'
-                    '[parameters]\nrd_adjustment_speed = {}\n')
+                    'error_replications = 40\n[parameters]\nrd_adjustment_speed = {}\n')
     calibration = calibrate(CalibrationConfig.load(path), last_year=2016)
     return calibration, backtest_origin(2016, calibration, "baseline", replications=12)
 

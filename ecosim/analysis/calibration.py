@@ -54,6 +54,12 @@ DEFAULT_PARAMETERS = (
 """Behavioural assumptions the data cannot pin directly."""
 SHOCK_PROBE_SD = 0.05
 """Volatility of the probe shock that measures how the common shock moves total R&D (log points a year)."""
+NORMAL_Q95 = 1.6448536269514722
+"""The standard normal's 95% quantile: a 90% range is 2 x 1.645 sd wide."""
+SHOCK_CORRECTIONS = 4
+"""At most this many corrections of the shock's sd by the ratio of target to measured spread."""
+SHOCK_TOLERANCE = 0.02
+"""The measured spread is close enough within this share of the target."""
 CALIBRATION_BASE_YEAR = 2011
 """The first year with Shanxi's first-published intensity, GDP and funding split (history.csv)."""
 
@@ -127,6 +133,10 @@ class CalibrationConfig:
     accept: float = 0.04
     workers: int = 0
     """0: all cores."""
+    error_replications: int = 300
+    """Seeds over which the first forecast year's spread of R&D growth is measured when the model's
+    error is estimated (one simulated year each; a spread from n draws is uncertain by about
+    1/sqrt(2n): 4% at 300)."""
     parameters: dict[str, tuple[float, float]] = field(default_factory=dict)
     source: str = "<defaults>"
 
@@ -142,13 +152,14 @@ class CalibrationConfig:
             raise ScenarioError(source, "(file)", "no such file") from None
         except tomllib.TOMLDecodeError as error:
             raise ScenarioError(source, "(syntax)", f"not valid TOML: {error}") from None
-        allowed = {"name", "scenario", "seed", "draws", "replications", "accept", "workers", "parameters"}
+        allowed = {"name", "scenario", "seed", "draws", "replications", "accept", "workers", "error_replications",
+                   "parameters"}
         for key in raw:
             if key not in allowed:
                 raise ScenarioError(source, key, f"unknown field; allowed fields are {', '.join(sorted(allowed))}")
         config = cls(source=source)
         for key, low, high in (("seed", 0, 2**63 - 1), ("draws", 8, 10**6), ("replications", 1, 1000),
-                               ("workers", 0, 1024)):
+                               ("workers", 0, 1024), ("error_replications", 20, 100_000)):
             value = raw.get(key, getattr(config, key))
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
                 raise ScenarioError(source, key, f"must be a whole number from {low} to {high}, got {value!r}")
@@ -225,6 +236,14 @@ def _history_scenario(config: "CalibrationConfig", last_year: int = LAST_HISTORY
     return scenario.until(last_year).with_changes({"history_until": last_year})
 
 
+def _forecast_scenario(config: "CalibrationConfig", last_year: int = LAST_HISTORY_YEAR) -> Scenario:
+    """The first year of a forecast from the last calibration year: base year ``last_year``, its
+    recorded history, the scenario's policy, one simulated year, no parameter draws (as a rolling
+    origin's forecast and ``ecosim run`` from 2020 start)."""
+    scenario = load_scenario(config.scenario).with_changes({"base_year": last_year, "parameter_uncertainty": False})
+    return scenario.until(last_year + 1).with_changes({"history_until": last_year})
+
+
 def _evaluate(job: tuple) -> np.ndarray:
     """Mean simulated moments of one parameter vector over the common seeds (runs in a worker)."""
     scenario, names, values, seeds, targets, estimates = job
@@ -257,6 +276,9 @@ class CalibrationResult:
     """Data estimates (exogenous paths) and, after :meth:`estimate_model_error`, the common R&D shock."""
     last_year: int = LAST_HISTORY_YEAR
     """The last year of history the calibration saw."""
+    model_error: dict[str, float] = field(default_factory=dict)
+    """After :meth:`estimate_model_error`: the target spread of a year's R&D growth, the spread without
+    the shock, and the shock's sd (log points)."""
 
     @property
     def posterior(self) -> pd.DataFrame:
@@ -270,46 +292,72 @@ class CalibrationResult:
         median = self.posterior[list(self.config.parameters)].median()
         return {n: (int(round(median[n])) if ASSUMPTIONS[n].integer else float(median[n])) for n in self.config.parameters}
 
+    @staticmethod
+    def _rounded(values: dict[str, float]) -> dict[str, float]:
+        """Parameter values with the integer assumptions rounded."""
+        return {n: (int(round(v)) if ASSUMPTIONS[n].integer else float(v)) for n, v in values.items()}
+
     def history_assumptions(self) -> dict[str, float]:
         """Every assumption at the point estimate, with the common R&D shock switched off."""
         return {**catalogue_defaults(), **self.estimates, **self.point, "rd_common_shock_sd": 0.0}
 
-    def estimate_model_error(self, replications: int = 20) -> float:
+    def estimate_model_error(self, replications: int = 40) -> float:
         """Set the common R&D shock's volatility and return it (log points a year).
 
-        Two estimates of how far a year's R&D growth strays from what the model explains: the sd of
-        the fit's residuals (data minus the model's median path at the point estimate, yearly log
-        growth of R&D expenditure over the calibration years) and the sd of the recorded yearly
-        growth itself up to the last calibration year. With as few as three to nine years the
+        The target: how far a year's R&D growth strays from what the model explains. Two estimates,
+        the sd of the fit's residuals (data minus the model's median path at the point estimate,
+        yearly log growth of R&D expenditure over the calibration years) and the sd of the recorded
+        yearly growth itself up to the last calibration year. With as few as three to nine years the
         residual sd understates the out-of-sample error (the parameters were fitted to those very
         years; the rolling origins show it), so the larger of the two is used: the forecast is
         never surer about next year's R&D than the province's own record of swings.
 
-        The shock multiplies firms' own R&D only (not outside money, nor the institutions' and other
-        performers' R&D), and firms held at the HTE threshold absorb part of it, so its sd is not the
-        spread it gives total R&D. That response is
-        measured: paired runs over the calibration years with a probe shock and without (same seeds)
-        give the spread of yearly total-R&D growth the probe adds, and the shock is scaled so that
-        it adds the target spread (the response is proportional to the shock's sd)."""
+        The shock's sd is then set where that statement is made: in the forecast from the last
+        calibration year, with each replication's own posterior draw as forecasts run, the spread
+        of the first forecast year's growth of total R&D (everything else that varies included)
+        equals the target. The shock multiplies firms' own
+        R&D only, firms held at the HTE threshold absorb part of it and its effect is not independent
+        of the rest of the year's noise, so the spread is measured, not derived: from the spread a
+        probe shock gives, then corrected a few times by the ratio of target to measured spread (the
+        same seeds each time, so the measured spread moves smoothly with the sd). The spread is the
+        width of the 90% range over that of a normal's (the sd if growth were normal): what the
+        bands show, and robust to the few replications far out in the tails.
+        ``replications`` seeds give the model's median path over the calibration years."""
         scenario = _history_scenario(self.config, self.last_year)
         assumptions = self.history_assumptions()
         inputs = resolve(scenario, assumptions)
         seeds = [run_seed(self.config.seed + 2, 0, r) for r in range(replications)]
-        tables = [simulate(inputs, seed) for seed in seeds]
-        model = pd.concat(tables).groupby("year")["rd_expenditure"].median()
+        model = pd.concat([simulate(inputs, seed) for seed in seeds]).groupby("year")["rd_expenditure"].median()
         data = pd.Series(series("rd_expenditure"))
         years = [y for y in model.index if y in data.index]
         recorded = np.diff(np.log(data[years].to_numpy()))
         residual = recorded - np.diff(np.log(model[years].to_numpy()))
-        spread = max(residual.std(ddof=1), recorded.std(ddof=1)) if residual.size >= 2 else 0.0
-        probed = resolve(scenario, {**assumptions, "rd_common_shock_sd": SHOCK_PROBE_SD})
-        added = [np.diff(np.log(simulate(probed, seed)["rd_expenditure"].to_numpy()))
-                 - np.diff(np.log(table["rd_expenditure"].to_numpy())) for seed, table in zip(seeds, tables)]
-        response = float(np.concatenate(added).std(ddof=1)) / SHOCK_PROBE_SD
-        sd = spread / response if response > 0 else 0.0
+        target = max(residual.std(ddof=1), recorded.std(ddof=1)) if residual.size >= 2 else 0.0
         limits = ASSUMPTIONS["rd_common_shock_sd"]
-        self.estimates["rd_common_shock_sd"] = float(np.clip(sd, limits.low, limits.high))
-        return self.estimates["rd_common_shock_sd"]
+        forecast = _forecast_scenario(self.config, self.last_year)
+        first_year_seeds = [run_seed(self.config.seed + 3, 0, r) for r in range(self.config.error_replications)]
+
+        posterior = self.posterior[list(self.config.parameters)].reset_index(drop=True)
+        draws = [self._rounded(posterior.iloc[r % len(posterior)].to_dict()) for r in range(self.config.error_replications)]
+
+        def spread(sd: float) -> float:
+            growth = [np.diff(np.log(simulate(resolve(forecast, {**assumptions, **draw, "rd_common_shock_sd": sd}),
+                                              seed)["rd_expenditure"].to_numpy()))[0]
+                      for seed, draw in zip(first_year_seeds, draws)]
+            q05, q95 = np.quantile(growth, [0.05, 0.95])
+            return float(q95 - q05) / (2.0 * NORMAL_Q95)
+
+        calm, probed = spread(0.0), spread(SHOCK_PROBE_SD)
+        gain = np.sqrt(max(probed**2 - calm**2, 1e-12)) / SHOCK_PROBE_SD
+        sd = float(np.clip(np.sqrt(max(target**2 - calm**2, 0.0)) / gain, limits.low, limits.high))
+        for _ in range(SHOCK_CORRECTIONS):
+            measured = spread(sd)
+            if sd <= limits.low or abs(measured - target) <= SHOCK_TOLERANCE * target:
+                break
+            sd = float(np.clip(sd * target / measured, limits.low, limits.high))
+        self.estimates["rd_common_shock_sd"] = sd
+        self.model_error = {"target_spread": float(target), "calm_spread": calm, "shock_sd": sd}
+        return sd
 
     def uncertainty(self) -> pd.DataFrame:
         """Posterior median, 5% and 95% of each estimated parameter, and its prior range."""
