@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import scoringrules
 
+from ecosim.analysis.calibration import forecast_from
 from ecosim.analysis.forecast import Forecast, forecast
 from ecosim.data import LAST_HISTORY_YEAR, series
 from ecosim.explore.runs import run_seed
@@ -382,8 +383,7 @@ def origin_inputs(scenario: Scenario, origin: int, assumptions: dict[str, float]
                   condition_on: tuple[str, ...] = ()):
     """Model inputs of a forecast from ``origin``: base year ``origin``, recorded policy, GDP and coal
     price known up to the origin only, unless conditioned on (then the recorded path to 2020)."""
-    run = scenario.with_changes({"base_year": origin, "parameter_uncertainty": False}).until(LAST_HISTORY_YEAR)
-    inputs = resolve(run.with_changes({"history_until": origin}), assumptions)
+    inputs = resolve(forecast_from(scenario, origin, LAST_HISTORY_YEAR), assumptions)
     if "gdp" in condition_on:
         inputs = replace(inputs, gdp_history=dict(gdp_series()))
     if "coal" in condition_on:

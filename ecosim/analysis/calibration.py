@@ -236,12 +236,17 @@ def _history_scenario(config: "CalibrationConfig", last_year: int = LAST_HISTORY
     return scenario.until(last_year).with_changes({"history_until": last_year})
 
 
+def forecast_from(scenario: Scenario, origin: int, until: int) -> Scenario:
+    """A forecast from ``origin`` to ``until``: base year ``origin``, the history known up to it only,
+    the scenario's policy, no parameter draws (each caller draws its own)."""
+    scenario = scenario.with_changes({"base_year": origin, "parameter_uncertainty": False}).until(until)
+    return scenario.with_changes({"history_until": origin})
+
+
 def _forecast_scenario(config: "CalibrationConfig", last_year: int = LAST_HISTORY_YEAR) -> Scenario:
-    """The first year of a forecast from the last calibration year: base year ``last_year``, its
-    recorded history, the scenario's policy, one simulated year, no parameter draws (as a rolling
-    origin's forecast and ``ecosim run`` from 2020 start)."""
-    scenario = load_scenario(config.scenario).with_changes({"base_year": last_year, "parameter_uncertainty": False})
-    return scenario.until(last_year + 1).with_changes({"history_until": last_year})
+    """The first year of a forecast from the last calibration year (as a rolling origin's forecast
+    and ``ecosim run`` from 2020 start)."""
+    return forecast_from(load_scenario(config.scenario), last_year, last_year + 1)
 
 
 def _evaluate(job: tuple) -> np.ndarray:
@@ -277,8 +282,8 @@ class CalibrationResult:
     last_year: int = LAST_HISTORY_YEAR
     """The last year of history the calibration saw."""
     model_error: dict[str, float] = field(default_factory=dict)
-    """After :meth:`estimate_model_error`: the target spread of a year's R&D growth, the spread without
-    the shock, and the shock's sd (log points)."""
+    """After :meth:`estimate_model_error`: the target spread of a year's R&D growth and the spread
+    without the shock (log points; the shock's sd is in ``estimates``)."""
 
     @property
     def posterior(self) -> pd.DataFrame:
@@ -289,8 +294,7 @@ class CalibrationResult:
     def point(self) -> dict[str, float]:
         """The posterior median of each parameter: the default values scenarios load (the single
         closest draw would overfit the few seeds' noise)."""
-        median = self.posterior[list(self.config.parameters)].median()
-        return {n: (int(round(median[n])) if ASSUMPTIONS[n].integer else float(median[n])) for n in self.config.parameters}
+        return self._rounded(self.posterior[list(self.config.parameters)].median().to_dict())
 
     @staticmethod
     def _rounded(values: dict[str, float]) -> dict[str, float]:
@@ -356,7 +360,7 @@ class CalibrationResult:
                 break
             sd = float(np.clip(sd * target / measured, limits.low, limits.high))
         self.estimates["rd_common_shock_sd"] = sd
-        self.model_error = {"target_spread": float(target), "calm_spread": calm, "shock_sd": sd}
+        self.model_error = {"target_spread": float(target), "calm_spread": calm}
         return sd
 
     def uncertainty(self) -> pd.DataFrame:
