@@ -193,6 +193,11 @@ class Enterprises:
         """Mask of live above-scale industrial firms (the statistics' 'industrial firms')."""
         return self.alive & (self.segment == INDUSTRIAL)
 
+    def coverage_pool(self, doing: np.ndarray) -> np.ndarray:
+        """Mask of the firms a full-coverage push can reach: live above-scale industrial firms not
+        ``doing`` R&D and never pushed before (the pool shrinks as firms are pushed)."""
+        return self.industrial_above_scale() & ~doing & ~self.pushed
+
     # --- construction ---------------------------------------------------------------------
 
     @classmethod
@@ -566,7 +571,7 @@ class Enterprises:
         u = rng.random(doing.size)
         if policy.full_coverage <= 0:
             return 0
-        pushed = self.industrial_above_scale() & ~doing & ~self.pushed & (u < policy.full_coverage)
+        pushed = self.coverage_pool(doing) & (u < policy.full_coverage)
         which = np.flatnonzero(pushed)
         self.propensity[which] = np.maximum(self.propensity[which], -0.5 * a["participation_persistence"])
         self.pushed[which] = True

@@ -164,7 +164,7 @@ class Government(mesa.Agent):
         """Last year's quantities the outlay levers' unit costs use (``MODEL_QUANTITIES``) and the assumptions."""
         model = self.model
         firms = model.enterprises
-        pool = firms.industrial_above_scale() & firms.alive & (firms.rd <= 0) & ~firms.pushed
+        pool = firms.coverage_pool(firms.rd > 0)
         return {**model.a, "firm_rd": float(firms.rd.sum()), "tech_contracts_bought": 100.0 * model.tech_bought_total,
                 "tech_credit_losses": 100.0 * model.a["tech_credit_default_rate"] * model.funds.lender.loans, "coverage_pool": float(pool.sum()),
                 "unit_100m_yuan": 100.0}
