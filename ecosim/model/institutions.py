@@ -366,7 +366,10 @@ class TechnologyMarket:
         cdf = np.cumsum(attract, axis=1) / value[:, None]
         flat = (np.arange(n_sector)[:, None] + np.minimum(cdf, 1.0)).ravel()
         key = s + rescaled * (1.0 - 1e-12)
-        drawn = np.searchsorted(flat, key, side="right") - s * n
+        order = np.argsort(key)
+        drawn = np.empty(key.size, dtype=np.int64)
+        drawn[order] = np.searchsorted(flat, key[order], side="right")  # sorted keys: cache-friendly, faster
+        drawn -= s * n
         return np.where(keep, tie, np.clip(drawn, 0, n - 1))
 
     def trade(self, year: int, demand: np.ndarray, sector: np.ndarray, usable: np.ndarray, u: np.ndarray,
