@@ -172,8 +172,9 @@ def test_per_year_indices_on_a_tiny_real_batch(tmp_path, capsys):
     assert len(yearly) == 2 * 4 * 2
     assert not yearly.duplicated(["factor", "year", "index"]).any()
     scalar = table[table["year"].isna()]
-    assert set(scalar["output"]) <= {"rd_intensity", "rd_intensity_gap", "p_target_met", "government_cost"}
-    assert {"rd_intensity", "government_cost"} <= set(scalar["output"])
+    assert set(scalar["output"]) <= {"rd_intensity", "rd_intensity_gap", "p_target_met", "government_cost",
+                                     "social_cost"}
+    assert {"rd_intensity", "government_cost", "social_cost"} <= set(scalar["output"])
     # the batch kept the yearly column although the experiment's outputs did not list it
     runs = pd.concat(pd.read_parquet(p) for p in sorted((out / "batch-sobol").glob("runs/part-*.parquet")))
     assert "rd_intensity" in runs.columns and len(runs) == 4 * 4 * 5  # (n * (D + 2)) runs x 5 years (2020-2024)

@@ -8,8 +8,9 @@ analyses the per-design-point mean over replications, row ``i`` of the SALib sam
 point ``i``.
 
 Outputs analysed: the target-year ``rd_intensity`` and ``rd_intensity_gap``, ``p_target_met``
-(the share of a point's replications meeting the target), the total ``government_cost`` from the
-policy start, and any yearly column asked for (indices per year from the policy start year to the
+(the share of a point's replications meeting the target), the total ``government_cost`` (outlay
+and revenue forgone) and ``social_cost`` (plus the mandates' compliance cost) over the cost window,
+and any yearly column asked for (indices per year from the policy start year to the
 horizon).
 
 An experiment file may carry a ``[sensitivity]`` table (read here; note that ``ecosim batch``
@@ -61,7 +62,7 @@ METHODS = ("sobol", "morris", "delta")
 DESIGN_METHODS = {"sobol": "sobol", "morris": "morris", "lhs": "delta"}
 """Design method of an experiment file -> the sensitivity method it is made for."""
 SCALAR_OUTPUTS = {"rd_intensity": "rd_intensity", "rd_intensity_gap": "rd_intensity_gap",
-                  "p_target_met": "target_met", "government_cost": "government_cost"}
+                  "p_target_met": "target_met", "government_cost": "government_cost", "social_cost": "social_cost"}
 """Analysed output name -> summary column (its per-point mean is analysed)."""
 INDEX_COLUMNS = ["method", "output", "year", "factor", "index", "value", "conf_low", "conf_high"]
 RANK_INDEX = {"sobol": "ST", "morris": "mu_star", "delta": "delta"}
