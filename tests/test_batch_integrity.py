@@ -71,6 +71,21 @@ def _command(path: Path, out: Path, *extra: str) -> list[str]:
     return [sys.executable, "-m", "ecosim.cli.batch", str(path), "--out", str(out), *extra]
 
 
+AS_TERMINAL_JOB = ("import runpy, signal, sys; "
+                   "signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT}); "
+                   "signal.signal(signal.SIGINT, signal.default_int_handler); "
+                   "sys.argv = ['ecosim.cli.batch', *sys.argv[1:]]; "
+                   "runpy.run_module('ecosim.cli.batch', run_name='__main__', alter_sys=True)")
+"""Start the batch as a terminal starts a foreground job: Ctrl-C unblocked and at its default
+action. A child inherits its parent's signal mask and ignored signals, and the test process's
+depend on what ran in it before (multiprocessing blocks SIGINT around starting its helpers), so
+without this a batch could start deaf to Ctrl-C for reasons outside ecosim."""
+
+
+def _terminal_command(path: Path, out: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-c", AS_TERMINAL_JOB, *_command(path, out, *extra)[3:]]
+
+
 def _wait_for(condition, process: subprocess.Popen | None = None, timeout: float = 90) -> None:
     """Poll until ``condition()`` holds; fail if the process ends first or time runs out."""
     deadline = time.monotonic() + timeout
@@ -451,8 +466,8 @@ def test_ctrl_c_stops_cleanly_with_one_line_and_the_batch_resumes(tmp_path: Path
     # running when the signal arrives, even on a loaded machine
     path = _experiment(tmp_path, points=24)
     out = tmp_path / "out"
-    main = subprocess.Popen(_command(path, out, *executor), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+    main = subprocess.Popen(_terminal_command(path, out, *executor), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         _wait_for(lambda: _chunks_done(out) >= 1, main)
         helpers = _descendants(main.pid)
