@@ -78,8 +78,8 @@ AS_TERMINAL_JOB = ("import runpy, signal, sys; "
                    "runpy.run_module('ecosim.cli.batch', run_name='__main__', alter_sys=True)")
 """Start the batch as a terminal starts a foreground job: Ctrl-C unblocked and at its default
 action. A child inherits its parent's signal mask and ignored signals, and the test process's
-depend on what ran in it before (multiprocessing blocks SIGINT around starting its helpers), so
-without this a batch could start deaf to Ctrl-C for reasons outside ecosim."""
+can depend on what ran in it before (multiprocessing, for one, blocks SIGINT while it starts its
+helper processes), so without this a batch could start deaf to Ctrl-C for reasons outside ecosim."""
 
 
 def _terminal_command(path: Path, out: Path, *extra: str) -> list[str]:
