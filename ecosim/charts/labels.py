@@ -323,6 +323,7 @@ VARIABLE_NAMES: dict[str, dict[str, str]] = {
            "share_enterprises": "enterprise share of R&D", "share_government_institutes": "institutes' share of R&D",
            "share_higher_education": "universities' share of R&D",
            "share_government_funded": "government-funded share of R&D",
+           "share_enterprises_funded": "enterprise-funded share of R&D",
            "industrial_firms_doing_rd": "industrial firms doing R&D", "hte_recognised": "HTE recognitions",
            "tech_contracts_bought": "technology contracts bought", "shanxi": "Shanxi", "china": "China"},
     "zh": {"rd_expenditure": "研发经费", "rd_intensity_first_published": "研发投入强度（首次公布）",
@@ -330,6 +331,7 @@ VARIABLE_NAMES: dict[str, dict[str, str]] = {
            "rd_by_enterprises": "企业研发经费", "high_tech_enterprises": "高新技术企业",
            "share_enterprises": "企业研发经费占比", "share_government_institutes": "科研院所研发经费占比",
            "share_higher_education": "高校研发经费占比", "share_government_funded": "政府资金占研发经费比重",
+           "share_enterprises_funded": "企业资金占研发经费比重",
            "industrial_firms_doing_rd": "有研发活动的规上工业企业", "hte_recognised": "高新技术企业认定数",
            "tech_contracts_bought": "技术合同购买额", "shanxi": "山西", "china": "全国"},
 }
