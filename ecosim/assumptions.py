@@ -191,6 +191,10 @@ ASSUMPTIONS: dict[str, Assumption] = {
         # --- high-tech enterprises ------------------------------------------------------
         _a("hte_application_success", "chance per year", 0.5, 0.25, 0.8,
            "an eligible firm applies and passes the other criteria (IP, staff, revenue from new products)", "hte"),
+        _a("hte_renewal_success", "chance per year", 0.9, 0.7, 0.98,
+           "ASSUMPTION: a certificate holder in its last year (or lapsed the year before) that meets the R&D "
+           "threshold passes the other criteria again: it met them three years before and most of them "
+           "(IP, staff) persist; the project holds no renewal statistics, so the range is wide", "hte"),
         _a("hte_cultivated_success", "chance per year", 0.85, 0.6, 0.95,
            "a coached firm's chance to be recognised", "hte"),
         _a("hte_bunching_window", "share of the threshold", 0.4, 0.1, 0.6,

@@ -28,8 +28,9 @@ from ecosim.assumptions import ASSUMPTIONS
 from ecosim.levers import LEVERS
 
 REPLICATIONS = 48
-"""Enough for the paired medians to settle: the super-deduction's 5-year elasticity, 0.40-1.3 allowed,
-measured 0.39 at 16 replications, 0.43 at 32, 0.45 at 48 and 0.45 at 100 (benchmarks/lever_responses.py)."""
+"""Enough for the paired medians to settle: the super-deduction's 5-year elasticity measured 0.39 at 16
+replications, 0.43 at 32, 0.45 at 48 and 0.45 at 100 on an earlier calibration
+(benchmarks/lever_responses.py)."""
 SCALE = 1.0
 
 

@@ -204,7 +204,8 @@ def test_calibrate_draws_the_fit_in_chinese_beside_the_english(tmp_path):
     png = draw_fit(tmp_path, "zh", CalibrationConfig.load(None))
     assert png.name == "fit-zh.png"
     svg = (tmp_path / "fit-zh.svg").read_text(encoding="utf-8")
-    assert "校准拟合" in svg and "研发经费 2016" in svg
+    # the fit is drawn as one panel per target family, titled with the family, years on the axis
+    assert "校准拟合" in svg and ">研发经费<" in svg and ">2016<" in svg
 
 
 def test_a_rolling_origin_reports_its_conditioned_inputs(tmp_path):

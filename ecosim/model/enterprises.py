@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
+from scipy.special import ndtr
 
 from ecosim.model.inputs import (
     ABOVE_SCALE_REVENUE,
     CORPORATE_INCOME_TAX_RATE,
+    HTE_CERTIFICATE_YEARS,
     ModelInputs,
     sectors,
 )
@@ -63,6 +65,12 @@ MIN_USER_COST = 0.05
 formula gives a zero or negative cost, i.e. R&D that pays for itself before any return; firms
 would then want unbounded R&D. The floor keeps the target finite: at most (B0 / 0.05) ** elasticity
 times the firm's base-year ratio, reached only at such extremes."""
+
+CERTIFIED_RD_CAP = 0.9
+"""Largest share of an R&D group's base-year R&D the certified HTEs may hold. A guard, not an
+estimate: certifying the recorded stock raises some firms to the threshold and the group's other
+performers pay for it, so they must keep something (a draw with few technology SMEs could otherwise
+leave none)."""
 
 CASH_FLOOR = 0.01
 """Lowest cash flow (share of revenue) a loss-making firm keeps for R&D budgeting: keeps the cash-flow
@@ -131,7 +139,10 @@ class Enterprises:
         self.__dict__.update(sector_table())
         self.segment_median = np.ones(3)
         self.desire_scale = 1.0
-        """Factor the base year applied to the sector table's R&D ratios; entrants get it too."""
+        """Factor the base year applied to the sector table's R&D ratios (entrants of a segment and
+        sector the base year lacks get it too)."""
+        self.template_count = None
+        """Base-year firms per segment and sector, from which entrants draw their desired ratios."""
         self.segment_cutoff = np.zeros(3)
         self.sector_level = np.ones(len(self.sector_names))
         """Each sector's catch-up factor on its industrial firms' desired R&D ratios (1 in the base year)."""
@@ -281,9 +292,32 @@ class Enterprises:
         sigma = a["rd_intensity_dispersion"]
         self.intensity0[slots] = (self.sector_rd[sector] * self.desire_scale
                                   * np.exp(sigma * draws[1] - 0.5 * sigma**2))
+        if entrants and self.template_count is not None:
+            self._entrant_ratios(slots, segment, sector, ndtr(draws[1]))
         self.propensity[slots] = draws[2]
         if entrants:
             self._finish_entry(slots, a, t)
+
+    def _keep_entry_template(self) -> None:
+        """Remember the base year's desired R&D ratios by segment and sector. Entrants draw theirs
+        from the base-year firms of their segment and sector, so that they carry the intensive tail
+        the record's HTE certificates demand (see :meth:`_initial_hte`), not only the sector average
+        with noise: the population keeps the base year's make-up as firms come and go."""
+        live = self.indices()
+        code = self.segment[live] * len(self.sector_names) + self.sector[live]
+        order = np.argsort(code, kind="stable")
+        self.template_ratio = self.intensity0[live[order]]
+        self.template_count = np.bincount(code, minlength=3 * len(self.sector_names))
+        self.template_start = np.concatenate([[0], np.cumsum(self.template_count)[:-1]])
+
+    def _entrant_ratios(self, slots: np.ndarray, segment: np.ndarray, sector: np.ndarray, u: np.ndarray) -> None:
+        """Desired R&D ratios of entrants in ``slots``: a base-year firm of the same segment and sector,
+        picked by the uniform ``u`` (the drawn ratio stays where the base year had no such firm)."""
+        code = segment * len(self.sector_names) + sector
+        count = self.template_count[code]
+        has = count > 0
+        pick = self.template_start[code] + np.minimum((u * count).astype(np.int64), np.maximum(count - 1, 0))
+        self.intensity0[slots[has]] = self.template_ratio[pick[has]]
 
     def _coal_margin_shift(self, slots, a: dict, coal_gap: float) -> np.ndarray:
         """Margin change of coal-linked firms at a log coal-price deviation from its mean (share of revenue)."""
@@ -342,13 +376,23 @@ class Enterprises:
         self._scale_desire(own_rd, doing, inputs.base)
         self.intensity[:] = np.where(doing, self.intensity0, 0.0)
         self.rd[:] = self.intensity * self.revenue
-        certified = self._initial_hte(inputs, rng, doing)
+        certified = self._initial_hte(inputs, rng, doing, own_rd)
         self._scale_desire(own_rd, doing, inputs.base, fixed=certified)
         self.intensity[:] = np.where(doing, self.intensity0, 0.0)
         self.rd[:] = self.intensity * self.revenue
         self.rd_real[:] = self.rd
+        self._keep_entry_template()
         self.base_cost_table = self.user_cost_table(policy)
         self.log_user_cost0[:] = np.log(self.user_cost(policy, int(inputs.years[0])))
+
+    def _rd_groups(self, base) -> list[tuple[np.ndarray, float]]:
+        """The base year's R&D groups (mask over slots, share of enterprise R&D): coal and energy
+        industry, the rest of above-scale industry, and the other firms (services, technology SMEs)."""
+        industrial = self.segment == INDUSTRIAL
+        coal = industrial & self.is_coal[self.sector]
+        return [(coal, base.industrial_rd_share * base.coal_share_of_industrial_rd),
+                (industrial & ~coal, base.industrial_rd_share * (1.0 - base.coal_share_of_industrial_rd)),
+                (~industrial, 1.0 - base.industrial_rd_share)]
 
     def _scale_desire(self, own_rd: float, doing: np.ndarray, base, fixed: np.ndarray | None = None) -> None:
         """Scale desired R&D ratios so that the base-year performers' R&D is ``own_rd`` (m yuan), split
@@ -358,16 +402,11 @@ class Enterprises:
         HTEs, whose R&D meets the threshold) keep theirs; the others fill each group's share, and a
         last common factor makes the total exact where a group cannot."""
         fixed = np.zeros(doing.size, dtype=bool) if fixed is None else fixed
-        industrial = self.segment == INDUSTRIAL
-        coal = industrial & self.is_coal[self.sector]
-        shares = {"coal": base.industrial_rd_share * base.coal_share_of_industrial_rd,
-                  "industry": base.industrial_rd_share * (1.0 - base.coal_share_of_industrial_rd),
-                  "other": 1.0 - base.industrial_rd_share}
         wanted = self.intensity0 * self.revenue * doing
         free = doing & ~fixed
         before = float(wanted.sum())
-        for name, mask in (("coal", coal), ("industry", industrial & ~coal), ("other", ~industrial)):
-            room = shares[name] * own_rd - float(wanted[mask & fixed].sum())
+        for mask, share in self._rd_groups(base):
+            room = share * own_rd - float(wanted[mask & fixed].sum())
             total = float(wanted[mask & free].sum())
             if total > 0:
                 self.intensity0[mask & free] *= max(room, 0.1 * total) / total
@@ -407,13 +446,19 @@ class Enterprises:
         self.sector_level *= np.exp(a["rd_catch_up_rate"] * gap)
         return self.sector_level
 
-    def _initial_hte(self, inputs: ModelInputs, rng: np.random.Generator, doing: np.ndarray) -> np.ndarray:
-        """Certify the base year's HTE stock (from the data): eligible performers first, then those
-        within the bunching window below the threshold, certificates staggered over three years. A
+    def _initial_hte(self, inputs: ModelInputs, rng: np.random.Generator, doing: np.ndarray,
+                     own_rd: float) -> np.ndarray:
+        """Certify the base year's HTE stock (from the data): eligible performers first, then the
+        performers whose R&D falls least short of the threshold in yuan (the cheapest to certify:
+        mostly small firms, as most certificates are), certificates staggered over three years. A
         certified firm meets the threshold by definition, so the desired ratio of those below it is
-        raised to it. Where the population holds fewer such firms than the record, the stock is
-        smaller than recorded (the shortfall is the model's, not the data's). Returns the mask of
-        certified firms."""
+        raised to it: the record's certificates constrain the population's
+        intensities (the drawn intensities of small firms are a sector average with noise, and the
+        firms that hold certificates are the intensive tail the draw does not know). Certified firms
+        may hold at most ``CERTIFIED_RD_CAP`` of their group's R&D (``own_rd``, m yuan, split as in
+        :meth:`_scale_desire`), so the group's other performers keep a share: only where the
+        population is too small for the record (few technology SMEs, say) is the stock smaller than
+        recorded, and the shortfall is the model's. Returns the mask of certified firms."""
         want = int(round(inputs.base.hte_stock))
         year = int(inputs.years[0])
         threshold = inputs.hte.for_revenue(self.revenue, year)
@@ -424,15 +469,26 @@ class Enterprises:
         if eligible.size >= want:
             chosen = rng.choice(eligible, size=want, replace=False)
         else:
-            near = (ratio >= 1.0 - inputs.assumptions["hte_bunching_window"]) & (ratio < 1.0)
-            rest = candidates[near[candidates]]
-            chosen = np.concatenate([eligible, rest[np.argsort(-ratio[rest])][: want - eligible.size]])
+            rest = candidates[ratio[candidates] < 1.0]
+            shortfall = threshold[rest] * self.revenue[rest] - self.rd[rest]
+            chosen = np.concatenate([eligible, rest[np.argsort(shortfall, kind="stable")][: want - eligible.size]])
+        chosen = self._within_group_budgets(chosen, np.maximum(self.rd, threshold * self.revenue), inputs.base, own_rd)
         self.hte_until[chosen] = year + rng.integers(0, 3, size=chosen.size)
         self.hte_version += 1
         self.intensity0[chosen] = np.maximum(self.intensity0[chosen], threshold[chosen])
         certified = np.zeros(doing.size, dtype=bool)
         certified[chosen] = True
         return certified
+
+    def _within_group_budgets(self, chosen: np.ndarray, certified_rd: np.ndarray, base, own_rd: float) -> np.ndarray:
+        """The firms of ``chosen`` (in order of preference) whose R&D as certified firms
+        (``certified_rd``, m yuan) fits, cumulatively, within ``CERTIFIED_RD_CAP`` of their group's R&D."""
+        keep = np.zeros(chosen.size, dtype=bool)
+        for mask, share in self._rd_groups(base):
+            members = mask[chosen]
+            spent = np.cumsum(certified_rd[chosen[members]])
+            keep[np.flatnonzero(members)] = spent <= CERTIFIED_RD_CAP * share * own_rd
+        return chosen[keep]
 
     # --- the yearly rules -----------------------------------------------------------------
 
@@ -556,13 +612,15 @@ class Enterprises:
         near the cut-off diffuse into R&D and the performer count drift up without any cause.
 
         The shock is logistic with the assumed standard deviation, one draw per slot every year
-        (common random numbers: a lever change does not reshuffle other firms' shocks).
+        (common random numbers: a lever change does not reshuffle other firms' shocks). Holders of a
+        valid HTE certificate do R&D: the certificate's rate is claimed each year only with R&D at the
+        threshold, so stopping R&D would give up the rate the firm already holds.
         """
         u = rng.random(self.alive.size)
         shock = (a["participation_shock_sd"] * np.sqrt(3.0) / np.pi) * np.log(u / (1.0 - u))
         margin = (self.propensity - a["participation_cost_sensitivity"] * cost_change
                   + a["participation_persistence"] * (self.rd > 0) + shock)
-        return self.alive & (margin > 0)
+        return self.alive & ((margin > 0) | (self.hte_until >= self.year))
 
     def _full_coverage(self, policy: YearPolicy, doing: np.ndarray, a: dict, rng: np.random.Generator) -> int:
         """Push a share of the industrial firms that do no R&D and were never pushed into R&D. They
@@ -581,10 +639,10 @@ class Enterprises:
     def _lift_to_hte_threshold(self, i: np.ndarray, rd: np.ndarray, policy: YearPolicy,
                                inputs: ModelInputs, year: int, cost: np.ndarray, a: dict) -> np.ndarray:
         """Performers ``i`` just below the HTE threshold lift reported R&D (``rd``) to it when the tax
-        saving beats the extra cost: uncertified firms to be recognised, certified ones to keep the
-        certificate (the rules judge R&D over the last three years, so a certified firm holds it at the
-        threshold). Coached firms (the cultivation lever, drawn from the uncertified near-threshold
-        pool) lift it in any case."""
+        saving over a certificate's three years beats this year's extra cost: uncertified firms to be
+        recognised, certified ones to keep the certificate (the rules judge R&D over the last three
+        years, so a certified firm holds it at the threshold). Coached firms (the cultivation lever,
+        drawn from the uncertified near-threshold pool) lift it in any case."""
         revenue = self.revenue[i]
         need = inputs.hte.for_revenue(revenue, year) * revenue
         uncertified = self.hte_until[i] <= year
@@ -592,7 +650,7 @@ class Enterprises:
         below = gap > 0
         near = below & (rd >= (1.0 - a["hte_bunching_window"]) * need)
         saving = (CORPORATE_INCOME_TAX_RATE - policy.hte_tax_rate) * np.maximum(self.profit[i], 0.0)
-        lift = near & (saving > gap * cost * (1.0 - a["hte_relabel_share"]))
+        lift = near & (HTE_CERTIFICATE_YEARS * saving > gap * cost * (1.0 - a["hte_relabel_share"]))
         self.cultivated[:] = False
         self.cultivated_count = 0
         if policy.cultivation_firms > 0:
@@ -629,7 +687,9 @@ class Enterprises:
 
     def recognise_hte(self, a: dict, inputs: ModelInputs, year: int, rng: np.random.Generator) -> None:
         """Firms without a certificate, or in its last year, whose R&D/revenue meets the threshold may be
-        recognised: for 3 years from this year, or from next year for a renewal. Cultivation places
+        recognised: for 3 years from this year, or from next year for a renewal. Holders (in the last
+        year or lapsed the year before) pass the other criteria at ``hte_renewal_success``, new
+        applicants at ``hte_application_success``. Cultivation places
         not used on lifting firms to the threshold coach eligible applicants (the smallest first: the
         programme aims at SMEs), who then pass the other criteria more often."""
         u = rng.random(self.alive.size)
@@ -642,10 +702,12 @@ class Enterprises:
             coached = uncoached[np.argsort(self.revenue[uncoached], kind="stable")[:places]]
             self.cultivated[coached] = True
             self.cultivated_count += places
-        chance = np.where(self.cultivated[applying], a["hte_cultivated_success"], a["hte_application_success"])
+        holder = self.hte_until[applying] >= year - 1
+        chance = np.where(self.cultivated[applying], a["hte_cultivated_success"],
+                          np.where(holder, a["hte_renewal_success"], a["hte_application_success"]))
         recognised = applying[u[applying] < chance]
         renewal = self.hte_until[recognised] == year
-        self.hte_until[recognised] = year + 2 + renewal
+        self.hte_until[recognised] = year + HTE_CERTIFICATE_YEARS - 1 + renewal
         self.hte_version += 1
         self.new_hte = int(recognised.size)
 

@@ -19,6 +19,8 @@ from ecosim.scenario import Budget, Scenario
 
 CORPORATE_INCOME_TAX_RATE = 0.25
 """Statutory rate, share of profit (policy.csv: Enterprise Income Tax Law art.4)."""
+HTE_CERTIFICATE_YEARS = 3
+"""Years an HTE certificate is valid (Measures for the Administration of HTE Recognition, Guokefahuo [2016] No. 32)."""
 ABOVE_SCALE_REVENUE = 20.0
 """Revenue threshold of an above-scale industrial firm, m yuan (NBS definition since 2011)."""
 

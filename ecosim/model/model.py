@@ -112,10 +112,10 @@ class EcosystemModel(mesa.Model):
         if t > 0:
             firms.decide_rd(a, policy, self.inputs, t, self._spillovers(), economy.rd_shock,
                             streams["participation"], streams["coverage"])
+            firms.recognise_hte(a, self.inputs, year, streams["hte"])
             self._trade_technology(t)
             firms.receive_grants(100.0 * self._grant(t))
             firms.innovate(a, streams["innovation"])
-            firms.recognise_hte(a, self.inputs, year, streams["hte"])
         upgraded = firms.upgrade_factories(policy.smart_factories, a["smart_factory_productivity_gain"],
                                            streams["factories"])
         gov.book(t, "smart_factories", upgraded * a["smart_factory_subsidy"] / 100.0)

@@ -1,0 +1,134 @@
+"""The HTE certificate's life: the base year holds the recorded stock, holders keep doing R&D and
+renew at their own chance, and entrants resemble the base year's firms.
+
+Expected values are worked out from the rules, not read off a run: the recorded stock is the sum of
+the last three recognition lists (INNO 2018-2020: 861 + 1,265 + 1,423 = 3,549), a certified firm's
+R&D meets its revenue class's threshold (5% / 4% / 3%), and recognition counts are binomial.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ecosim.assumptions import defaults
+from ecosim.model.enterprises import TECH_SME, Enterprises
+from ecosim.model.inputs import resolve
+from ecosim.model.model import EcosystemModel
+from ecosim.scenario import Scenario, load_scenario
+
+
+def _base_model(base_year: int, seed: int = 3) -> EcosystemModel:
+    """The baseline from ``base_year`` with enough technology SMEs (6,000) for the record's stock to fit
+    inside the groups' R&D (the calibrated count may be smaller: see the test of a small population)."""
+    scenario = load_scenario("baseline").with_changes({"base_year": base_year, "parameter_uncertainty": False})
+    return EcosystemModel(resolve(scenario, {"n_tech_smes": 6000}), seed)
+
+
+@pytest.mark.parametrize(("base_year", "recorded", "exact"), [(2020, 861 + 1265 + 1423, True), (2011, 248, False)])
+def test_the_base_year_holds_the_recorded_hte_stock_and_every_holder_meets_the_threshold(base_year, recorded, exact):
+    model = _base_model(base_year)
+    firms, inputs = model.enterprises, model.inputs
+    certified = firms.alive & (firms.hte_until >= base_year)
+    if not exact:
+        # only the guard may stop short of the record: some group's certified firms then hold
+        # nearly CERTIFIED_RD_CAP of its R&D (2011: the few large coal firms that meet the threshold)
+        from ecosim.model.enterprises import CERTIFIED_RD_CAP
+
+        own_rd = firms.rd[firms.alive].sum()
+        held = [firms.rd[mask & certified].sum() / (share * own_rd) for mask, share in firms._rd_groups(inputs.base)]
+        assert max(held) > 0.8 * CERTIFIED_RD_CAP, held
+        assert certified.sum() >= 0.95 * recorded
+    else:
+        assert certified.sum() == recorded
+    need = inputs.hte.for_revenue(firms.revenue, base_year) * firms.revenue
+    assert np.all(firms.rd[certified] >= need[certified] * (1 - 1e-12))
+    # certificates are staggered over the three years of validity
+    np.testing.assert_array_equal(np.unique(firms.hte_until[certified]), base_year + np.arange(3))
+
+
+def test_certifying_the_record_keeps_the_recorded_rd_and_its_split():
+    """Raising the certified firms to the threshold is paid for by the other performers: firms' own
+    and outside-paid R&D still sum to the record less the government grants the firms perform (which
+    arrive during the year), and above-scale industry keeps its recorded share."""
+    model = _base_model(2020)
+    firms, base = model.enterprises, model.inputs.base
+    live = firms.alive
+    total = firms.rd[live].sum()
+    assert total == pytest.approx(100.0 * (base.rd_by_performer["enterprises"] - model._grant_rd(0)), rel=1e-9)
+    industrial = live & (firms.segment == 0)
+    assert firms.rd[industrial].sum() / total == pytest.approx(base.industrial_rd_share, rel=1e-9)
+
+
+def _hand(**changes) -> dict[str, float]:
+    a = defaults()
+    a.update(participation_shock_sd=1e-12, hte_bunching_window=0.0)
+    a.update(changes)
+    return a
+
+
+def test_holders_renew_at_the_renewal_chance_and_newcomers_pass_at_the_application_chance():
+    n = 6000
+    a = _hand(hte_application_success=0.3, hte_renewal_success=0.9, hte_cultivated_success=0.85)
+    firms = Enterprises(capacity=n)
+    firms.alive[:] = True
+    firms.revenue[:] = 50.0
+    firms.rd[:] = 2.5                                   # exactly 5% of 50 m yuan: all meet the threshold
+    last_year, lapsed, new = np.arange(0, 2000), np.arange(2000, 4000), np.arange(4000, 6000)
+    firms.hte_until[last_year] = 2021                   # certificate in its last year
+    firms.hte_until[lapsed] = 2020                      # lapsed the year before
+    firms.hte_until[new] = -1                           # never certified
+    firms.recognise_hte(a, resolve(Scenario()), 2021, np.random.default_rng(11))
+    for group, chance in ((last_year, 0.9), (lapsed, 0.9), (new, 0.3)):
+        share = (firms.hte_until[group] > 2021).mean()
+        assert abs(share - chance) < 4 * np.sqrt(chance * (1 - chance) / group.size), (share, chance)
+    # a renewal runs three years from next year, a new certificate three years from this one
+    assert set(np.unique(firms.hte_until[last_year][firms.hte_until[last_year] > 2021])) == {2024}
+    assert set(np.unique(firms.hte_until[new][firms.hte_until[new] > 2021])) == {2023}
+
+
+def test_holders_of_a_valid_certificate_do_rd_whatever_their_propensity():
+    a = _hand(participation_shock_sd=0.3)
+    firms = Enterprises(capacity=4)
+    firms.alive[:] = True
+    firms.year = 2022
+    firms.propensity[:] = -50.0                         # far below any cut-off
+    firms.hte_until[:] = [2022, 2024, 2021, -1]         # valid, valid, expired, never
+    doing = firms._participate(a, np.zeros(4), np.random.default_rng(0))
+    np.testing.assert_array_equal(doing, [True, True, False, False])
+
+
+def test_entrants_take_the_desired_rd_ratio_of_a_base_year_firm_of_their_segment_and_sector():
+    model = _base_model(2020, seed=5)
+    firms = model.enterprises
+    for _ in range(3):
+        model.step()
+    # incumbents are at least three years old after three steps; entrants are younger
+    entrants = np.flatnonzero(firms.alive & (firms.age < 3))
+    assert entrants.size > 100
+    codes = firms.segment * len(firms.sector_names) + firms.sector
+    held = {int(c): set(firms.template_ratio[firms.template_start[c]:firms.template_start[c] + firms.template_count[c]])
+            for c in np.unique(codes[entrants])}
+    assert all(firms.intensity0[i] in held[int(codes[i])] for i in entrants)
+    # the tech SMEs among them carry the intensive tail the certificates demand: some sit at 5%
+    sme = entrants[firms.segment[entrants] == TECH_SME]
+    assert np.isclose(firms.intensity0[sme], 0.05).any()
+
+
+def test_a_population_too_small_for_the_record_certifies_what_its_groups_can_pay_for():
+    """With 1,000 technology SMEs there are too few cheap candidates: the certified firms stop at 90%
+    of each group's R&D, the stock falls short of the record, and every group's uncertified
+    performers keep R&D, so the recorded total still holds."""
+    from ecosim.model.enterprises import CERTIFIED_RD_CAP
+
+    scenario = load_scenario("baseline").with_changes({"parameter_uncertainty": False})
+    model = EcosystemModel(resolve(scenario, {"n_tech_smes": 1000}), 3)
+    firms, base = model.enterprises, model.inputs.base
+    certified = firms.alive & (firms.hte_until >= 2020)
+    assert 0 < certified.sum() < 3549
+    own_rd = 100.0 * (base.rd_by_performer["enterprises"] - model._grant_rd(0))
+    assert firms.rd[firms.alive].sum() == pytest.approx(own_rd, rel=1e-9)
+    for mask, share in firms._rd_groups(base):
+        group = mask & firms.alive
+        assert firms.rd[group & certified].sum() <= CERTIFIED_RD_CAP * share * own_rd * (1 + 1e-9)
+        assert firms.rd[group & ~certified].sum() > 0
