@@ -141,8 +141,6 @@ class Enterprises:
         self.desire_scale = 1.0
         """Factor the base year applied to the sector table's R&D ratios (entrants of a segment and
         sector the base year lacks get it too)."""
-        self.template_count = None
-        """Base-year firms per segment and sector, from which entrants draw their desired ratios."""
         self.segment_cutoff = np.zeros(3)
         self.sector_level = np.ones(len(self.sector_names))
         """Each sector's catch-up factor on its industrial firms' desired R&D ratios (1 in the base year)."""
@@ -292,7 +290,7 @@ class Enterprises:
         sigma = a["rd_intensity_dispersion"]
         self.intensity0[slots] = (self.sector_rd[sector] * self.desire_scale
                                   * np.exp(sigma * draws[1] - 0.5 * sigma**2))
-        if entrants and self.template_count is not None:
+        if entrants:
             self._entrant_ratios(slots, segment, sector, ndtr(draws[1]))
         self.propensity[slots] = draws[2]
         if entrants:
@@ -452,9 +450,9 @@ class Enterprises:
         performers whose R&D falls least short of the threshold in yuan (the cheapest to certify:
         mostly small firms, as most certificates are), certificates staggered over three years. A
         certified firm meets the threshold by definition, so the desired ratio of those below it is
-        raised to it: the record's certificates constrain the population's
-        intensities (the drawn intensities of small firms are a sector average with noise, and the
-        firms that hold certificates are the intensive tail the draw does not know). Certified firms
+        raised to it: the record's certificates constrain the population's intensities (the drawn
+        intensities of small firms are a sector average with noise, and the firms that hold
+        certificates are the intensive tail the draw does not know). Certified firms
         may hold at most ``CERTIFIED_RD_CAP`` of their group's R&D (``own_rd``, m yuan, split as in
         :meth:`_scale_desire`), so the group's other performers keep a share: only where the
         population is too small for the record (few technology SMEs, say) is the stock smaller than
@@ -473,7 +471,7 @@ class Enterprises:
             shortfall = threshold[rest] * self.revenue[rest] - self.rd[rest]
             chosen = np.concatenate([eligible, rest[np.argsort(shortfall, kind="stable")][: want - eligible.size]])
         chosen = self._within_group_budgets(chosen, np.maximum(self.rd, threshold * self.revenue), inputs.base, own_rd)
-        self.hte_until[chosen] = year + rng.integers(0, 3, size=chosen.size)
+        self.hte_until[chosen] = year + rng.integers(0, HTE_CERTIFICATE_YEARS, size=chosen.size)
         self.hte_version += 1
         self.intensity0[chosen] = np.maximum(self.intensity0[chosen], threshold[chosen])
         certified = np.zeros(doing.size, dtype=bool)
