@@ -30,11 +30,14 @@ COST_KINDS = ("outlay", "revenue_forgone", "compliance")
 firms. Government cost = outlay + revenue forgone; social cost = government cost + compliance."""
 
 COMPLIANCE_DEFINITION = (
-    "the R&D the mandate forces, counted in full: for the SOE floor, what it adds above the bound firms' own "
-    "targets this year; for full coverage and cultivation, of the firms pushed or lifted, R&D above what each "
-    "chose in the base year (its base-year R&D/revenue ratio x this year's revenue; zero for firms pushed into R&D)")
+    "the real R&D the mandate forces, counted in full: for the SOE floor, what it adds above the bound firms' own "
+    "targets this year; for full coverage and cultivation, of the firms pushed or lifted, real R&D above what each "
+    "chose in the base year (its base-year R&D/revenue ratio x this year's revenue; zero for firms pushed into R&D); "
+    "the part of reported R&D that is relabelled other spending is not spent, so not counted")
 """Why in full: the value a firm gets from R&D it would not have chosen is not observed, and counting
-the whole forced spend (an upper bound of the cost borne) keeps a mandate from looking free."""
+the whole forced spend (an upper bound of the cost borne) keeps a mandate from looking free. Why real:
+reported R&D raised to meet a floor or the HTE threshold is partly relabelled spending (Chen et al.
+2021; ``mandate_relabel_share``, ``hte_relabel_share``), which costs the firm nothing."""
 
 MODEL_QUANTITIES = {
     "firm_rd": "enterprise R&D last year, m yuan",

@@ -182,3 +182,15 @@ def test_the_floor_forces_at_most_the_floor_times_state_owned_revenue():
     ceiling = 0.02 * float(firms.revenue[bound].sum()) / 100.0
     forced = model.government.costs["compliance"]["soe_rd_floor"][1]
     assert 0 < forced <= ceiling
+
+
+def test_the_floors_compliance_cost_leaves_out_what_firms_relabel():
+    """Reported R&D raised to meet the floor is partly relabelled spending, which costs the firm
+    nothing: the compliance cost is the forced R&D times (1 - mandate_relabel_share). In the first
+    policy year the forced R&D does not depend on that share (relabelling acts on knowledge, at the
+    year's end), so the costs at shares 0.6 and 0.2 stand as 0.4 to 0.8."""
+    scenario = Scenario().until(2021).with_changes({"parameter_uncertainty": False, "levers.soe_rd_floor": 0.02})
+    cost = {share: simulate(scenario.with_changes({"assumptions.mandate_relabel_share": share}), seed=8)
+            .set_index("year").loc[2021, "compliance_soe_rd_floor"] for share in (0.2, 0.6)}
+    assert cost[0.2] > 0
+    assert cost[0.6] / cost[0.2] == pytest.approx(0.4 / 0.8, rel=1e-9)

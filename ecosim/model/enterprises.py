@@ -153,7 +153,8 @@ class Enterprises:
         self.coaching_left = 0
         self.relabelled = 0.0
         self.floor_rd = 0.0
-        """R&D the SOE floor adds this year above what the bound firms' own targets ask, m yuan."""
+        """Real R&D the SOE floor adds this year above what the bound firms' own targets ask (what it
+        makes them relabel is not spent, so not counted), m yuan."""
         self.cultivated = np.zeros(capacity, dtype=bool)
 
     # --- views --------------------------------------------------------------------------
@@ -595,7 +596,7 @@ class Enterprises:
         floor_part = np.minimum(mandated, intensity) * self.revenue[i]
         relabelled = a["hte_relabel_share"] * (reported - planned) + a["mandate_relabel_share"] * floor_part
         self.relabelled = float(relabelled.sum())
-        self.floor_rd = float(floor_part.sum())
+        self.floor_rd = float(floor_part.sum()) * (1.0 - a["mandate_relabel_share"])
         self.intensity[:] = 0.0
         self.intensity[i] = intensity
         self.rd[:] = 0.0

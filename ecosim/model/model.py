@@ -301,17 +301,18 @@ class EcosystemModel(mesa.Model):
 
     def _book_compliance(self, t: int, policy, year: int) -> None:
         """Compliance cost of the mandates this year (100m yuan), by the catalogue's definition
-        (``ecosim.levers.COMPLIANCE_DEFINITION``): the R&D each forces above what the firms it binds or
-        pushes chose in the base year (their base-year ratio x this year's revenue); for the SOE floor,
-        the R&D it adds above the bound firms' own targets this year (``Enterprises.floor_rd``)."""
+        (``ecosim.levers.COMPLIANCE_DEFINITION``): the real R&D each forces (relabelled spending is not
+        spent) above what the firms it binds or pushes chose in the base year (their base-year ratio x
+        this year's revenue); for the SOE floor, the real R&D it adds above the bound firms' own targets
+        this year (``Enterprises.floor_rd``)."""
         firms, gov = self.enterprises, self.government
         chosen = firms.intensity0 * firms.revenue
         gov.book(t, "soe_rd_floor", firms.floor_rd / 100.0, "compliance")
         pushed = firms.pushed & firms.alive
-        gov.book(t, "innovation_full_coverage", float(firms.rd[pushed].sum()) / 100.0, "compliance")
+        gov.book(t, "innovation_full_coverage", float(firms.rd_real[pushed].sum()) / 100.0, "compliance")
         need = self.inputs.hte.for_revenue(firms.revenue, year) * firms.revenue
         lifted = firms.cultivated & firms.alive & (firms.rd > 0) & (firms.rd <= need * (1.0 + 1e-9))
-        gov.book(t, "hte_cultivation_firms", float(np.maximum(firms.rd - chosen, 0.0)[lifted].sum()) / 100.0,
+        gov.book(t, "hte_cultivation_firms", float(np.maximum(firms.rd_real - chosen, 0.0)[lifted].sum()) / 100.0,
                  "compliance")
 
     # --- the record -------------------------------------------------------------------------
