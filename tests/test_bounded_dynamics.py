@@ -83,8 +83,10 @@ def test_history_run_follows_the_coal_cycle():
     paths = _history_paths().groupby("year").median()
     linked, total = paths["coal_linked"], paths["total"]
     # the coal-linked firms' R&D falls with the coal price (2011-2015) and recovers with it (2016-2018)
+    # beyond its 2013 level, as the province's R&D did (155.0 in 2013, 191.2 in 2019), although the
+    # price itself regained less than it lost (95.4, 71.3, 85.9 US$/t in 2013, 2016, 2019)
     assert linked[2016] < linked[2013], linked.round(0).to_dict()
-    assert linked[2019] / linked[2016] - 1 > 2 * (1 - linked[2016] / linked[2013]), linked.round(0).to_dict()
+    assert linked[2019] > linked[2013], linked.round(0).to_dict()
     # so the whole province's R&D stalls in the slump and speeds up after it, as recorded
     slump, recovery = total[2016] / total[2013], total[2019] / total[2016]
     assert recovery > slump + 0.25, (slump, recovery)

@@ -281,3 +281,42 @@ def test_recognise_hte_at_the_threshold_exactly_and_not_just_below():
     # a certificate lasts three years: 2021, 2022, 2023
     np.testing.assert_array_equal(firms.hte_until[[0, 2, 4]], [2023, 2023, 2023])
     assert firms.new_hte == 3
+
+
+
+
+UNPATCHED_TURNOVER = Enterprises.turnover
+
+
+def _entry_draws(scenario: Scenario, seed: int, monkeypatch, extra_draw_year: int | None = None) -> dict[int, np.ndarray]:
+    """The first numbers each year's entry stream holds when turnover begins, by year index. With
+    ``extra_draw_year``, that year's entry draws one number more, as it does when a lever changes
+    how many firms enter."""
+    import copy
+
+    from ecosim.model import EcosystemModel
+
+    drawn: dict[int, np.ndarray] = {}
+
+    def perturbed(self, inputs, t, rng, entry_rng):
+        drawn[t] = copy.deepcopy(entry_rng).random(8)
+        if t == extra_draw_year:
+            entry_rng.random()
+        return UNPATCHED_TURNOVER(self, inputs, t, rng, entry_rng)
+
+    monkeypatch.setattr(Enterprises, "turnover", perturbed)
+    EcosystemModel(resolve(scenario), seed).run()
+    return drawn
+
+
+def test_a_change_in_one_years_entry_draws_leaves_later_years_draws_unchanged(monkeypatch):
+    """Entry draws as many numbers as there are entrants, and a lever that changes how many firms
+    leave changes how many enter. Each year's entry draws from its own stream, so a different count
+    in one year (here: one extra draw in 2023) leaves the numbers later years draw unchanged, and
+    their entrants keep common random numbers wherever their counts agree."""
+    base = load_scenario("baseline").with_changes({"parameter_uncertainty": False})
+    a, b = _entry_draws(base, 5, monkeypatch), _entry_draws(base, 5, monkeypatch, extra_draw_year=3)
+    assert sorted(a) == sorted(b) and max(a) > 4
+    for t in a:
+        assert np.array_equal(a[t], b[t]), t
+    assert len({tuple(v) for v in a.values()}) == len(a)  # and each year's numbers are its own

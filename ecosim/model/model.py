@@ -31,7 +31,18 @@ STREAMS = ("economy", "screen", "participation", "coverage", "innovation", "hte"
            "demonstration", "growth", "exit", "entry", "defaults", "market", "fields")
 """One random stream per kind of event. Each draws the same amount every year whatever the
 state, so two runs with the same seed and different levers share their random numbers
-(common random numbers) wherever the levers do not change what happens."""
+(common random numbers) wherever the levers do not change what happens. Exit and entry draw as
+many numbers as there are firms, which the levers change: they draw from a fresh stream each
+year (:func:`year_stream`), so a difference in one year's count does not shift later years' draws."""
+YEARLY_STREAMS = ("exit", "entry")
+"""Streams whose draws depend on the population's size: one child stream per year."""
+
+
+def year_stream(stream: np.random.Generator, t: int) -> np.random.Generator:
+    """The child of ``stream``'s seed for year index ``t``: the same numbers whatever was drawn from
+    ``stream`` or from other years' children."""
+    seed = stream.bit_generator.seed_seq
+    return np.random.default_rng(np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, t)))
 
 
 def random_streams(seed: SeedLike) -> dict[str, np.random.Generator]:
@@ -122,7 +133,7 @@ class EcosystemModel(mesa.Model):
         self._book_firm_levers(t, policy)
         self.rows.append(self._record(t, year, venture))
         firms.grow(a, t, economy.firm_growth(t), economy.coal_change, streams["growth"])
-        firms.turnover(self.inputs, t, streams["exit"], streams["entry"])
+        firms.turnover(self.inputs, t, *(year_stream(streams[name], t) for name in YEARLY_STREAMS))
         firms.venture_funds *= 1.0 - 1.0 / a["venture_spend_years"]
         self.t += 1
 
