@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import copy
 import functools
 import inspect
 import multiprocessing
@@ -22,7 +23,7 @@ from pandas.testing import assert_frame_equal
 
 import ecosim
 from ecosim.assumptions import defaults
-from ecosim.model import simulate
+from ecosim.model import EcosystemModel, simulate
 from ecosim.model.enterprises import Enterprises, YearPolicy
 from ecosim.model.inputs import HteThresholds, hte_thresholds, resolve, sectors
 from ecosim.scenario import Scenario, load_scenario
@@ -283,8 +284,6 @@ def test_recognise_hte_at_the_threshold_exactly_and_not_just_below():
     assert firms.new_hte == 3
 
 
-
-
 UNPATCHED_TURNOVER = Enterprises.turnover
 
 
@@ -292,10 +291,6 @@ def _entry_draws(scenario: Scenario, seed: int, monkeypatch, extra_draw_year: in
     """The first numbers each year's entry stream holds when turnover begins, by year index. With
     ``extra_draw_year``, that year's entry draws one number more, as it does when a lever changes
     how many firms enter."""
-    import copy
-
-    from ecosim.model import EcosystemModel
-
     drawn: dict[int, np.ndarray] = {}
 
     def perturbed(self, inputs, t, rng, entry_rng):
