@@ -123,6 +123,15 @@ ASSUMPTIONS: dict[str, Assumption] = {
            "Finance 17(3)): the coal price they plan on is an exponentially weighted average of past years' "
            "prices, lagged one year (mean lag 1/(1-w) years); Shanxi's R&D fell in 2014-2016 after the price "
            "had been falling since 2012 and recovered from 2017 (EVIDENCE.md section 2)", "behaviour"),
+        _a("rd_liquidity_comfort", "share of the firm's normal cash flow", 0.6, 0.3, 1.0,
+           "this year's cash binds R&D only when it runs short: below this share of a firm's normal cash flow "
+           "(margin at the coal price's long-run mean plus the buffer) its own R&D is cut in the year, by the "
+           "cash-flow elasticity, outside the partial adjustment. The cash-flow sensitivity of R&D is concentrated "
+           "in firms short of internal funds (Brown, Fazzari & Petersen 2009); above the threshold reserves smooth "
+           "R&D (Brown & Petersen 2011). Shanxi's R&D rose 2012-2014 while the coal price fell by a third, then "
+           "fell 13.9% (enterprise-funded 19%) and R&D staff 12% in 2015, when the price fell to US$68/t and "
+           "coal firms' margins to about zero (EVIDENCE.md section 2). At 1.0 any shortfall binds; at 0.3 only "
+           "a collapse to under a third of normal cash flow", "behaviour"),
         _a("cash_flow_buffer", "share of revenue", 0.05, 0.02, 0.10,
            "cash flow beyond accounting profit (depreciation, working capital) that also funds R&D", "behaviour"),
         _a("full_coverage_intensity_ratio", "share of the desired R&D ratio", 0.2, 0.1, 0.4,

@@ -110,3 +110,28 @@ def test_planning_gap_is_the_smoothed_coal_gap_of_past_years(smoothing):
     assert economy.planning_gap == pytest.approx(expected, abs=1e-12)
     economy.advance(1, np.random.default_rng(0))  # 2015: last year's (2014's) gap enters
     assert economy.planning_gap == pytest.approx(smoothing * expected + (1 - smoothing) * gap[2014], abs=1e-12)
+
+
+def test_cash_binds_rd_only_below_the_comfort_share_of_normal_cash():
+    """This year's cash cuts own R&D only when it falls below the comfort share of the firm's normal
+    cash flow. Worked by hand for a coal firm (coal_link 1) with a normal margin of 8% of revenue, a
+    5% buffer, 0.2 of revenue per log point of the coal price, comfort 0.6, cash-flow elasticity 0.5:
+    normal cash 0.13, comfort line 0.078 of revenue.
+    * coal 0.1 log points below its mean: cash 0.11, above the line: factor 1 (reserves smooth);
+    * 0.5 below: cash 0.03, cover 0.03 / 0.078: factor (0.03 / 0.078) ** 0.5 = 0.6202;
+    * a base year 0.5 below and this year at the mean: the factor's inverse, 1.6125 (R&D recovers);
+    * a firm whose margin does not follow coal keeps 1."""
+    model = EcosystemModel(resolve(load_scenario("baseline").with_changes({"parameter_uncertainty": False})), 0)
+    firms = model.enterprises
+    live = firms.indices()
+    coal, other = live[firms.coal_link_of[live] == 1.0][:1], live[firms.coal_link_of[live] == 0.0][:1]
+    i = np.concatenate([coal, other])
+    firms.margin_ref[i] = 0.08
+    a = {"cash_flow_buffer": 0.05, "coal_margin_sensitivity": 0.2, "rd_liquidity_comfort": 0.6,
+         "rd_cash_flow_elasticity": 0.5}
+    cases = [(0.0, -0.1, 1.0), (0.0, -0.5, (0.03 / 0.078) ** 0.5), (-0.5, 0.0, (0.078 / 0.03) ** 0.5)]
+    for base_gap, gap, expected in cases:
+        firms.coal_gap0, firms.coal_gap = base_gap, gap
+        factor = firms.liquidity_factor(a, i)
+        assert factor[0] == pytest.approx(expected, rel=1e-12), (base_gap, gap)
+        assert factor[1] == 1.0

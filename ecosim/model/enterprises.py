@@ -147,6 +147,8 @@ class Enterprises:
         self.coal_gap = 0.0
         self.planning_gap = self.planning_gap0 = 0.0
         """Coal-price gap this year's R&D budgets are planned on, and the base year's (log points)."""
+        self.coal_gap0 = 0.0
+        """The base year's coal-price gap, which set the base year's cash (log points)."""
         self.new_hte = 0
         self.pushed_count = 0
         self.cultivated_count = 0
@@ -223,7 +225,7 @@ class Enterprises:
         firms = cls(capacity=int(1.1 * (n_above + n_sme)) + 64)
         firms.a = a
         firms.year = int(inputs.years[0])
-        firms.coal_gap = coal_gap
+        firms.coal_gap = firms.coal_gap0 = coal_gap
         firms.planning_gap = firms.planning_gap0 = planning_gap
         n = n_above + n_sme
         n_industrial = round(a["industrial_share"] * n_above)
@@ -545,6 +547,25 @@ class Enterprises:
         then = np.maximum(self.margin0[i] + buffer, CASH_FLOOR)
         return (now / then) ** a["rd_cash_flow_elasticity"]
 
+    def liquidity_factor(self, a: dict, i: np.ndarray) -> np.ndarray:
+        """This year's cash constraint on the own R&D of firms ``i``, against the base year's.
+
+        A firm's cover is this year's cash flow (margin at this year's coal price plus the buffer)
+        over ``rd_liquidity_comfort`` times its normal cash flow (at the coal price's long-run mean),
+        capped at 1: reserves smooth R&D until cash falls below that share, then R&D is cut in the
+        year by the cash-flow elasticity. The factor is the cover's ratio to the base year's raised
+        to that elasticity, so the base year stays in equilibrium and a base year of short cash
+        (a factor above 1 later) lets R&D recover with the price. Firms whose margin does not follow
+        the coal price keep 1."""
+        buffer, shift = a["cash_flow_buffer"], a["coal_margin_sensitivity"] * self.coal_link_of[i]
+        comfort = a["rd_liquidity_comfort"] * np.maximum(self.margin_ref[i] + buffer, CASH_FLOOR)
+
+        def cover(coal_gap: float) -> np.ndarray:
+            cash = np.maximum(self.margin_ref[i] + shift * coal_gap + buffer, CASH_FLOOR)
+            return np.minimum(cash / comfort, 1.0)
+
+        return (cover(self.coal_gap) / cover(self.coal_gap0)) ** a["rd_cash_flow_elasticity"]
+
     def cluster_knowledge_index(self, a: dict) -> np.ndarray:
         """Knowledge intensity of each sector (cluster spill-over pool), log scale, by sector."""
         n = len(self.sector_names)
@@ -568,7 +589,8 @@ class Enterprises:
         elasticity (a level shift, smaller for state-owned firms), the spill-overs from its cluster
         and from institutions (stationary intensities against the base year's), and its cash-flow
         factor. State-owned firms' ratio is at least the floor. The ratio moves part of the way to
-        the target; own R&D is ratio x revenue x the common shock, plus R&D paid from outside money.
+        the target; own R&D is ratio x revenue x the common shock x this year's cash constraint
+        (:meth:`liquidity_factor`, which does not move the ratio), plus R&D paid from outside money.
         Firms just below the HTE threshold may lift reported R&D to it, partly by relabelling; part of
         what the SOE floor adds is relabelled too (reported R&D counts in the statistics, real R&D in
         knowledge). The floor binds only the state-owned firms where it is enforced.
@@ -591,7 +613,8 @@ class Enterprises:
         floored = np.maximum(target, policy.soe_floor * soe_bound[i])
         mandated = floored - target
         intensity = self.intensity[i] + a["rd_adjustment_speed"] * (floored - self.intensity[i])
-        planned = intensity * self.revenue[i] * np.exp(common_shock) + self.outside_rd(a, i)
+        own = intensity * self.revenue[i] * np.exp(common_shock) * self.liquidity_factor(a, i)
+        planned = own + self.outside_rd(a, i)
         reported = self._lift_to_hte_threshold(i, planned, policy, inputs, year, table[code[i]], a)
         floor_part = np.minimum(mandated, intensity) * self.revenue[i]
         relabelled = a["hte_relabel_share"] * (reported - planned) + a["mandate_relabel_share"] * floor_part
