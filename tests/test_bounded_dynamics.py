@@ -135,3 +135,28 @@ def test_cash_binds_rd_only_below_the_comfort_share_of_normal_cash():
         factor = firms.liquidity_factor(a, i)
         assert factor[0] == pytest.approx(expected, rel=1e-12), (base_gap, gap)
         assert factor[1] == 1.0
+
+
+def test_recorded_and_forecast_years_pass_the_coal_price_to_sales_a_year_later():
+    """Firms' shared revenue growth from 2016 to 2017 (base 2014, recorded GDP and coal): the recorded
+    GDP growth with 2017's coal part, elasticity e times log(c2017 / c2016), taken out and 2016's,
+    e log(c2016 / c2015), put in, from coal_price.csv by hand. Beyond the recorded GDP (base 2020,
+    its first year): the trend plus e times the base year's recorded price change, log(c2020 / c2019)."""
+    from ecosim.data import data_path
+    from ecosim.model.economy import Economy
+
+    coal = pd.read_csv(data_path("coal_price.csv"), comment="#").set_index("year")["price_usd_per_tonne"]
+    inputs = resolve(load_scenario("baseline").with_changes({"base_year": 2014, "parameter_uncertainty": False}))
+    e, gdp = inputs.assumptions["coal_gdp_elasticity"], inputs.gdp_history
+    economy = Economy(inputs)
+    rng = np.random.default_rng(0)
+    economy.advance(1, rng)
+    economy.advance(2, rng)
+    expected = np.log(gdp[2017] / gdp[2016]) - e * np.log(coal[2017] / coal[2016]) + e * np.log(coal[2016] / coal[2015])
+    assert economy.firm_growth(2) == pytest.approx(expected, abs=1e-12)
+    assert expected < np.log(gdp[2017] / gdp[2016]) - 0.05  # the 2017 price jump is not in 2017's sales
+
+    inputs = resolve(load_scenario("baseline").with_changes({"parameter_uncertainty": False}))
+    a = inputs.assumptions
+    trend = a["gdp_remainder_growth"] + a["coal_gdp_elasticity"] * np.log(coal[2020] / coal[2019])
+    assert Economy(inputs).firm_growth(0) == pytest.approx(trend, abs=1e-12)

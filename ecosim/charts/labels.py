@@ -251,7 +251,8 @@ LEVER_NAMES: dict[str, dict[str, str]] = {
 
 ASSUMPTION_NAMES_ZH: dict[str, str] = {
     "rd_catch_up_rate": "研发强度追赶速度", "soe_user_cost_response": "国企成本响应系数",
-    "rd_cash_flow_elasticity": "研发现金流弹性", "rd_budget_smoothing": "研发预算平滑权重", "cash_flow_buffer": "现金流缓冲",
+    "rd_cash_flow_elasticity": "研发现金流弹性", "rd_liquidity_comfort": "现金短缺阈值（占正常现金流）",
+    "rd_budget_smoothing": "研发预算平滑权重", "cash_flow_buffer": "现金流缓冲",
     "full_coverage_intensity_ratio": "全覆盖企业研发强度比", "soe_floor_enforcement": "国企研发底线执行比例",
     "mandate_relabel_share": "强制性研发重新归类比例", "hte_relabel_share": "高企门槛重新归类比例",
     "reward_marginal_share": "奖补边际比例", "grant_crowding_out": "项目资金挤出比例",

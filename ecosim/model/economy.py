@@ -43,8 +43,10 @@ class Economy:
         self.planning_gap = self._recorded_planning_gap(base)
         """Coal-price gap firms plan this year's R&D budgets on: last year's gap and, with weight
         ``rd_budget_smoothing``, the gaps of the years before (cash reserves smooth R&D)."""
-        self.coal_change = 0.0
-        """Change of the log coal price from last year."""
+        before = inputs.coal_history.get(base - 1)
+        self.coal_change = float(np.log(inputs.coal_history[base] / before)) if before else 0.0
+        """Change of the log coal price from last year (in the base year: the recorded change, which
+        reaches firms' sales next year)."""
         self.rd_shock = 0.0
         """Common R&D shock, log points."""
         self.remainder = np.nan
@@ -95,16 +97,25 @@ class Economy:
         self.rd_shock = a["rd_common_shock_persistence"] * self.rd_shock + a["rd_common_shock_sd"] * shocks[2]
 
     def firm_growth(self, t: int) -> float:
-        """Nominal growth every firm's revenue shares from year ``t`` to the next (log points): the
-        recorded GDP growth where both years are known (Shanxi's whole economy stalled with coal in
-        2014-2016, not only its coal firms), else the trend plus the coal elasticity times this
-        year's coal-price change."""
+        """Nominal growth every firm's revenue shares from year ``t`` to the next (log points).
+
+        Beyond the recorded years: the trend plus the coal elasticity times this year's coal-price
+        change, so the price reaches firms' sales a year later. Where both years' GDP are known: the
+        recorded growth (Shanxi's whole economy stalled with coal in 2014-2016, not only its coal
+        firms), with its coal part moved to the same timing: recorded GDP carries next year's price
+        change in that year (2017: +21% nominal, the coal price +28%), so, where next year's price is
+        recorded too, that year's coal part is taken out and this year's put in. Recorded and
+        forecast years then pass the price to revenue alike."""
         a, years = self.inputs.assumptions, self.inputs.years
         year = int(years[t])
         now, then = self.inputs.gdp_history.get(year + 1), self.inputs.gdp_history.get(year)
-        if now is not None and then is not None:
+        lagged = a["coal_gdp_elasticity"] * self.coal_change
+        if now is None or then is None:
+            return a["gdp_remainder_growth"] + lagged
+        coal_now, coal_next = self.inputs.coal_history.get(year), self.inputs.coal_history.get(year + 1)
+        if coal_now is None or coal_next is None:
             return float(np.log(now / then))
-        return a["gdp_remainder_growth"] + a["coal_gdp_elasticity"] * self.coal_change
+        return float(np.log(now / then)) - a["coal_gdp_elasticity"] * float(np.log(coal_next / coal_now)) + lagged
 
     def close(self, t: int, modelled_value_added: float) -> None:
         """This year's GDP given the modelled firms' value added (100m yuan)."""
