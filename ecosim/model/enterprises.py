@@ -77,6 +77,12 @@ CASH_FLOOR = 0.01
 ratio of the budget rule positive when the coal price drives margins below minus the buffer."""
 
 
+def cash_flow(a: dict, margin: np.ndarray) -> np.ndarray:
+    """Cash that funds R&D at a profit ``margin`` (share of revenue): the margin plus the buffer, at
+    least the floor."""
+    return np.maximum(margin + a["cash_flow_buffer"], CASH_FLOOR)
+
+
 @cache
 def sector_table() -> dict[str, object]:
     """The sector table's columns as arrays (read-only, shared by every population)."""
@@ -542,9 +548,7 @@ class Enterprises:
     def cash_flow_factor(self, a: dict, i: np.ndarray) -> np.ndarray:
         """R&D budget factor of firms ``i`` from their cash flow (margin plus a buffer) against the base
         year's: (cash / cash0) ** elasticity; 1 for firms whose margin has not moved."""
-        buffer = a["cash_flow_buffer"]
-        now = np.maximum(self.budget_margin[i] + buffer, CASH_FLOOR)
-        then = np.maximum(self.margin0[i] + buffer, CASH_FLOOR)
+        now, then = cash_flow(a, self.budget_margin[i]), cash_flow(a, self.margin0[i])
         return (now / then) ** a["rd_cash_flow_elasticity"]
 
     def liquidity_factor(self, a: dict, i: np.ndarray) -> np.ndarray:
@@ -557,14 +561,11 @@ class Enterprises:
         to that elasticity, so the base year stays in equilibrium and a base year of short cash
         (a factor above 1 later) lets R&D recover with the price. Firms whose margin does not follow
         the coal price keep 1."""
-        buffer, shift = a["cash_flow_buffer"], a["coal_margin_sensitivity"] * self.coal_link_of[i]
-        comfort = a["rd_liquidity_comfort"] * np.maximum(self.margin_ref[i] + buffer, CASH_FLOOR)
-
-        def cover(coal_gap: float) -> np.ndarray:
-            cash = np.maximum(self.margin_ref[i] + shift * coal_gap + buffer, CASH_FLOOR)
-            return np.minimum(cash / comfort, 1.0)
-
-        return (cover(self.coal_gap) / cover(self.coal_gap0)) ** a["rd_cash_flow_elasticity"]
+        comfort = a["rd_liquidity_comfort"] * cash_flow(a, self.margin_ref[i])
+        base_margin = self.margin_ref[i] + a["coal_margin_sensitivity"] * self.coal_link_of[i] * self.coal_gap0
+        now = np.minimum(cash_flow(a, self.margin[i]) / comfort, 1.0)
+        then = np.minimum(cash_flow(a, base_margin) / comfort, 1.0)
+        return (now / then) ** a["rd_cash_flow_elasticity"]
 
     def cluster_knowledge_index(self, a: dict) -> np.ndarray:
         """Knowledge intensity of each sector (cluster spill-over pool), log scale, by sector."""
