@@ -131,8 +131,7 @@ def test_cash_binds_rd_only_below_the_comfort_share_of_normal_cash():
          "rd_cash_flow_elasticity": 0.5}
     cases = [(0.0, -0.1, 1.0), (0.0, -0.5, (0.03 / 0.078) ** 0.5), (-0.5, 0.0, (0.078 / 0.03) ** 0.5)]
     for base_gap, gap, expected in cases:
-        firms.coal_gap0 = base_gap
-        firms.apply_coal(a, gap, firms.planning_gap)
+        firms.coal_gap0, firms.coal_gap = base_gap, gap
         factor = firms.liquidity_factor(a, i)
         assert factor[0] == pytest.approx(expected, rel=1e-12), (base_gap, gap)
         assert factor[1] == 1.0

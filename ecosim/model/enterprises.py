@@ -561,10 +561,10 @@ class Enterprises:
         to that elasticity, so the base year stays in equilibrium and a base year of short cash
         (a factor above 1 later) lets R&D recover with the price. Firms whose margin does not follow
         the coal price keep 1."""
+        shift = a["coal_margin_sensitivity"] * self.coal_link_of[i]
         comfort = a["rd_liquidity_comfort"] * cash_flow(a, self.margin_ref[i])
-        base_margin = self.margin_ref[i] + a["coal_margin_sensitivity"] * self.coal_link_of[i] * self.coal_gap0
-        now = np.minimum(cash_flow(a, self.margin[i]) / comfort, 1.0)
-        then = np.minimum(cash_flow(a, base_margin) / comfort, 1.0)
+        now = np.minimum(cash_flow(a, self.margin_ref[i] + shift * self.coal_gap) / comfort, 1.0)
+        then = np.minimum(cash_flow(a, self.margin_ref[i] + shift * self.coal_gap0) / comfort, 1.0)
         return (now / then) ** a["rd_cash_flow_elasticity"]
 
     def cluster_knowledge_index(self, a: dict) -> np.ndarray:
