@@ -8,6 +8,17 @@ and prints the ratio of its cost per agent-step to ecosim's per enterprise-year:
 array-held firms save over agents. Targets: at most 10 ms per run (calibrated baseline) and a
 ratio of at least 15.
 
+It also prints what bounds the run from below and what a user waits for:
+
+* ``random_draws_ms_per_run``: the time one run's random numbers take to draw, replayed alone on
+  fresh generators (the same calls and sizes as a baseline run; best of 5). Each event draws the
+  same amount every year, whatever the state (common random numbers), so no kernel can go below it;
+* ``forecast_50_seconds``: ``ecosim.forecast(baseline, replications=50)`` after a warm-up (median of
+  3), the interactive what-if;
+* ``first_run_seconds_cold``: a fresh process's import, set-up and first run with an empty kernel
+  cache (compilation included), and ``first_run_seconds_warm`` with the cache filled;
+* ``compiled``: whether the compiled kernels ran (``ecosim.model.kernels``).
+
     python benchmarks/run_speed.py [--runs 50]
 """
 
@@ -18,12 +29,18 @@ import json
 import os
 import platform
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 
 import mesa
+import numpy as np
 
+import ecosim
+import ecosim.model.model as model_module
 from ecosim.assumptions import ASSUMPTIONS
-from ecosim.model import EcosystemModel, resolve
+from ecosim.model import EcosystemModel, kernels, resolve
 from ecosim.scenario import load_scenario
 
 
@@ -52,6 +69,77 @@ def mesa_trivial_ns_per_agent_step(agents: int = 10_000, repeats: int = 10) -> f
         model.agents.shuffle_do("step")
         best = min(best, time.perf_counter() - start)
     return 1e9 * best / agents
+
+
+class RecordingStream:
+    """A random generator that records every draw (method, arguments) before making it."""
+
+    def __init__(self, generator: np.random.Generator, calls: list):
+        self._generator, self._calls = generator, calls
+
+    @property
+    def bit_generator(self):
+        """The wrapped generator's bit generator (``year_stream`` reads its seed)."""
+        return self._generator.bit_generator
+
+    def __getattr__(self, method: str):
+        draw = getattr(self._generator, method)
+
+        def recorded(*args, **kwargs):
+            self._calls.append((method, args, kwargs))
+            return draw(*args, **kwargs)
+        return recorded
+
+
+def recorded_draws(inputs, seed: int = 0) -> list:
+    """Every random draw of one run (method, arguments), in order, set-up stream excepted."""
+    calls: list = []
+    streams, child = model_module.random_streams, model_module.year_stream
+    model_module.random_streams = lambda s: {name: g if name == "init" else RecordingStream(g, calls)
+                                             for name, g in streams(s).items()}
+    model_module.year_stream = lambda stream, t: RecordingStream(child(stream, t), calls)
+    try:
+        EcosystemModel(inputs, seed).run()
+    finally:
+        model_module.random_streams, model_module.year_stream = streams, child
+    return calls
+
+
+def random_draws_ms(inputs, repeats: int = 5) -> float:
+    """Best-of-``repeats`` time of replaying one run's draws on a fresh generator (ms)."""
+    calls = recorded_draws(inputs)
+    best = float("inf")
+    for _ in range(repeats):
+        generator = np.random.default_rng(1)
+        start = time.perf_counter()
+        for method, args, kwargs in calls:
+            getattr(generator, method)(*args, **kwargs)
+        best = min(best, time.perf_counter() - start)
+    return 1000.0 * best
+
+
+def forecast_seconds(replications: int = 50, repeats: int = 3) -> float:
+    """Median wall time of ``ecosim.forecast(baseline, replications)`` after one warm-up (seconds)."""
+    scenario = load_scenario("baseline")
+    ecosim.forecast(scenario, replications, progress=False)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        ecosim.forecast(scenario, replications, progress=False)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+FIRST_RUN = ("import time; start = time.perf_counter(); "
+             "from ecosim.model import simulate; from ecosim.scenario import load_scenario; "
+             "simulate(load_scenario('baseline')); print(time.perf_counter() - start)")
+
+
+def first_run_seconds(cache_dir: str) -> float:
+    """A fresh process's import, set-up and first baseline run, kernels cached in ``cache_dir``."""
+    env = {**os.environ, "NUMBA_CACHE_DIR": cache_dir}
+    out = subprocess.run([sys.executable, "-c", FIRST_RUN], env=env, capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
 
 
 def time_runs(inputs, runs: int, warmup: int) -> list[float]:
@@ -99,9 +187,19 @@ def main() -> None:
     trivial = mesa_trivial_ns_per_agent_step()
     ratio = trivial / result["ns_per_enterprise_year"]
     print(f"trivial Mesa agent: {trivial:.0f} ns per agent-step, {ratio:.2f} times an enterprise-year")
+    draws = random_draws_ms(baseline)
+    print(f"one run's random numbers alone: {draws:.1f} ms; compiled kernels: {kernels.compiled()}")
+    what_if = forecast_seconds()
+    print(f"ecosim.forecast(baseline, 50): {what_if:.2f} s")
+    with tempfile.TemporaryDirectory() as cache:
+        cold, warm = first_run_seconds(cache), first_run_seconds(cache)
+    print(f"first run in a fresh process: {cold:.1f} s with an empty kernel cache, {warm:.1f} s with it filled")
     print(json.dumps({"benchmark": "run_speed", **result, "runs": args.runs, "minimum_full_scale": minimum,
                       "mesa_trivial_ns_per_agent_step": round(trivial, 1),
                       "mesa_trivial_over_enterprise_year": round(ratio, 2),
+                      "random_draws_ms_per_run": round(draws, 2), "forecast_50_seconds": round(what_if, 3),
+                      "first_run_seconds_cold": round(cold, 2), "first_run_seconds_warm": round(warm, 2),
+                      "compiled": kernels.compiled(),
                       "target_ms_per_run": 10, "target_ratio": 15, "python": platform.python_version()}))
 
 

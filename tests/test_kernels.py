@@ -171,3 +171,16 @@ def test_without_numba_the_numpy_rules_run_and_say_so_once(monkeypatch):
 def test_the_numpy_rules_alone_give_a_full_run(numpy_rules):
     table = EcosystemModel(resolve(load_scenario("baseline")), 4).run()
     assert table["rd_expenditure"].notna().all() and (table["rd_expenditure"] > 0).all()
+
+
+@needs_numba
+def test_bucket_starts_count_the_entries_at_or_below_each_bound():
+    rng = np.random.default_rng(11)
+    sectors, sellers = 7, 40
+    attract = rng.random((sectors, sellers)) ** 3
+    attract[3, :35] = 0.0
+    cdf = np.minimum(np.cumsum(attract, axis=1) / attract.sum(axis=1)[:, None], 1.0)
+    flat = (np.arange(sectors)[:, None] + cdf).ravel()
+    bounds = np.arange(sectors)[:, None] + np.arange(kernels.SEARCH_BUCKETS)[None, :] / kernels.SEARCH_BUCKETS
+    expected = np.searchsorted(flat, bounds.ravel(), side="right").reshape(sectors, kernels.SEARCH_BUCKETS)
+    assert np.array_equal(kernels.bucket_starts(flat, sectors), expected)

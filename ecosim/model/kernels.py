@@ -62,11 +62,23 @@ SEARCH_BUCKETS = 256
 """Buckets per sector of the sellers' cumulative choice probabilities (:func:`bucket_starts`)."""
 
 
-def bucket_starts(flat: np.ndarray, sectors: int) -> np.ndarray:
+@_jit
+def bucket_starts(flat, sectors):
     """For each sector s and bucket b, how many entries of ``flat`` are at most s + b / SEARCH_BUCKETS:
-    where the search for a key at or above that bound can start (``np.searchsorted``, exact)."""
-    bounds = np.arange(sectors)[:, None] + np.arange(SEARCH_BUCKETS)[None, :] / SEARCH_BUCKETS
-    return np.searchsorted(flat, bounds.ravel(), side="right").reshape(sectors, SEARCH_BUCKETS)
+    where the search for a key at or above that bound can start. ``flat`` holds ``sectors`` rows of
+    non-decreasing values in [s, s + 1]: every entry of an earlier row is at most s, every entry of a
+    later row above the bound, so one walk along each row counts them (as
+    ``np.searchsorted(flat, bound, side="right")``)."""
+    n = flat.size // sectors
+    starts = np.empty((sectors, SEARCH_BUCKETS), dtype=np.int64)
+    for sector in range(sectors):
+        j, end = sector * n, (sector + 1) * n
+        for b in range(SEARCH_BUCKETS):
+            bound = sector + b / SEARCH_BUCKETS
+            while j < end and flat[j] <= bound:
+                j += 1
+            starts[sector, b] = j
+    return starts
 
 
 @_jit
