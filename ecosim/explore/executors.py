@@ -9,7 +9,8 @@ chunks is in flight at a time, so memory does not grow with the number of chunks
   available, else spawn: no forked copies of threads or open files). Its workers ignore Ctrl-C
   (the parent stops them) and exit on their own when the parent process dies.
 * :class:`DaskExecutor`: ``dask.distributed``; a ``LocalCluster`` of single-threaded worker
-  processes, or an existing scheduler at an address (``tcp://HOST:PORT``).
+  processes (set up by :data:`LOCAL_CLUSTER_CONFIG` to compute as fast as the pool's), or an
+  existing scheduler at an address (``tcp://HOST:PORT``).
 
 A chunk whose worker process dies (killed by the system, as out-of-memory does) is retried once;
 if it dies again, ``map_chunks`` yields a :class:`LostChunk` with the reason instead of a result.
@@ -243,6 +244,25 @@ def _ctrl_c_ignored():
         signal.signal(signal.SIGINT, previous)
 
 
+LOCAL_CLUSTER_CONFIG = {
+    "distributed.scheduler.allowed-failures": 1,
+    "distributed.worker.profile.enabled": False,
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    "distributed.admin.tick.interval": "1s",
+}
+"""Dask settings of the LocalCluster this executor starts (a cluster at an address keeps its own).
+
+* ``allowed-failures`` 1: a task whose worker dies is retried once, then fails with KilledWorker
+  (a LostChunk), as a chunk of the process pool.
+* The rest make a worker compute a chunk as fast as a process pool's worker does; with Dask's
+  defaults a run took 13-18% longer on 2 workers of a 2-core machine (``benchmarks/batch_scaling.py``):
+  no statistical profiler sampling the running chunk's stack every 10 ms (no dashboard shows it);
+  malloc's own trimming as in the pool's workers (Dask's ``MALLOC_TRIM_THRESHOLD_=65536`` also fixes
+  the mmap threshold, so every large array is mapped and unmapped again: 10 times the page faults);
+  event-loop health checks every second rather than every 20 ms, in the workers, nannies and scheduler.
+"""
+
+
 class DaskExecutor:
     """dask.distributed: a LocalCluster (``address=None``) or an existing scheduler."""
 
@@ -259,9 +279,7 @@ class DaskExecutor:
         import dask
 
         if self.address is None:
-            # a task whose worker dies is retried once, then fails with KilledWorker (a LostChunk)
-            with dask.config.set({"distributed.scheduler.allowed-failures": 1}), _ctrl_c_ignored(), \
-                    warnings.catch_warnings():
+            with dask.config.set(LOCAL_CLUSTER_CONFIG), _ctrl_c_ignored(), warnings.catch_warnings():
                 # the scheduler's HTTP port taken by another cluster: it takes another one, nothing to say
                 warnings.filterwarnings("ignore", message="Port .* is already in use")
                 self._cluster = LocalCluster(n_workers=self.requested, threads_per_worker=1, processes=True,
