@@ -12,12 +12,11 @@ It also prints what bounds the run from below and what a user waits for:
 
 * ``random_draws_ms_per_run``: the time one run's random numbers take to draw, replayed alone on
   fresh generators (the same calls and sizes as a baseline run; best of 5). Each event draws the
-  same amount every year, whatever the state (common random numbers), so no kernel can go below it;
+  same amount every year, whatever the state (common random numbers), so no faster code can go below it;
 * ``forecast_50_seconds``: ``ecosim.forecast(baseline, replications=50)`` after a warm-up (median of
   3), the interactive what-if;
-* ``first_run_seconds_cold``: a fresh process's import, set-up and first run with an empty kernel
-  cache (compilation included), and ``first_run_seconds_warm`` with the cache filled;
-* ``compiled``: whether the compiled kernels ran (``ecosim.model.kernels``).
+* ``first_run_seconds``: a fresh process's import, set-up and first baseline run (what ``ecosim run``
+  costs before its replications).
 
     python benchmarks/run_speed.py [--runs 50]
 """
@@ -31,7 +30,6 @@ import platform
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 import mesa
@@ -40,7 +38,7 @@ import numpy as np
 import ecosim
 import ecosim.model.model as model_module
 from ecosim.assumptions import ASSUMPTIONS
-from ecosim.model import EcosystemModel, kernels, resolve
+from ecosim.model import EcosystemModel, resolve
 from ecosim.scenario import load_scenario
 
 
@@ -135,10 +133,9 @@ FIRST_RUN = ("import time; start = time.perf_counter(); "
              "simulate(load_scenario('baseline')); print(time.perf_counter() - start)")
 
 
-def first_run_seconds(cache_dir: str) -> float:
-    """A fresh process's import, set-up and first baseline run, kernels cached in ``cache_dir``."""
-    env = {**os.environ, "NUMBA_CACHE_DIR": cache_dir}
-    out = subprocess.run([sys.executable, "-c", FIRST_RUN], env=env, capture_output=True, text=True, check=True)
+def first_run_seconds() -> float:
+    """A fresh process's import, set-up and first baseline run (seconds)."""
+    out = subprocess.run([sys.executable, "-c", FIRST_RUN], capture_output=True, text=True, check=True)
     return float(out.stdout.strip().splitlines()[-1])
 
 
@@ -188,18 +185,16 @@ def main() -> None:
     ratio = trivial / result["ns_per_enterprise_year"]
     print(f"trivial Mesa agent: {trivial:.0f} ns per agent-step, {ratio:.2f} times an enterprise-year")
     draws = random_draws_ms(baseline)
-    print(f"one run's random numbers alone: {draws:.1f} ms; compiled kernels: {kernels.compiled()}")
+    print(f"one run's random numbers alone: {draws:.1f} ms")
     what_if = forecast_seconds()
     print(f"ecosim.forecast(baseline, 50): {what_if:.2f} s")
-    with tempfile.TemporaryDirectory() as cache:
-        cold, warm = first_run_seconds(cache), first_run_seconds(cache)
-    print(f"first run in a fresh process: {cold:.1f} s with an empty kernel cache, {warm:.1f} s with it filled")
+    first = first_run_seconds()
+    print(f"first run in a fresh process: {first:.1f} s")
     print(json.dumps({"benchmark": "run_speed", **result, "runs": args.runs, "minimum_full_scale": minimum,
                       "mesa_trivial_ns_per_agent_step": round(trivial, 1),
                       "mesa_trivial_over_enterprise_year": round(ratio, 2),
                       "random_draws_ms_per_run": round(draws, 2), "forecast_50_seconds": round(what_if, 3),
-                      "first_run_seconds_cold": round(cold, 2), "first_run_seconds_warm": round(warm, 2),
-                      "compiled": kernels.compiled(),
+                      "first_run_seconds": round(first, 2),
                       "target_ms_per_run": 10, "target_ratio": 15, "python": platform.python_version()}))
 
 

@@ -15,7 +15,6 @@ from functools import cache
 import numpy as np
 from scipy.special import ndtr
 
-from ecosim.model import kernels
 from ecosim.model.inputs import (
     ABOVE_SCALE_REVENUE,
     CORPORATE_INCOME_TAX_RATE,
@@ -605,7 +604,18 @@ class Enterprises:
         self.pushed_count = self._full_coverage(policy, doing, a, coverage_rng)
         soe_bound = self.floor_enforced & self.alive & (policy.soe_floor > 0)
         i = np.flatnonzero(doing | soe_bound)
-        intensity, planned, mandated = self._plan_rd(a, policy, i, spill, cost_change, doing, soe_bound, common_shock)
+        soe = self.state_owned[i]
+        elasticity = a["rd_user_cost_elasticity"] * choose(soe, a["soe_user_cost_response"], 1.0)
+        level = self.intensity0[i] * choose(self.pushed[i], a["full_coverage_intensity_ratio"], 1.0)
+        catch_up = np.where(self.segment[i] == INDUSTRIAL, self.catch_up(a)[self.sector[i]], 1.0)
+        target = (level * catch_up
+                  * np.exp(spill[self.sector[i]] - elasticity * cost_change[i]) * self.cash_flow_factor(a, i))
+        target = target * doing[i]  # state-owned firms that would not do R&D on their own do what the floor asks
+        floored = np.maximum(target, policy.soe_floor * soe_bound[i])
+        mandated = floored - target
+        intensity = self.intensity[i] + a["rd_adjustment_speed"] * (floored - self.intensity[i])
+        own = intensity * self.revenue[i] * np.exp(common_shock) * self.liquidity_factor(a, i)
+        planned = own + self.outside_rd(a, i)
         reported = self._lift_to_hte_threshold(i, planned, policy, inputs, year, table[code[i]], a)
         floor_part = np.minimum(mandated, intensity) * self.revenue[i]
         relabelled = a["hte_relabel_share"] * (reported - planned) + a["mandate_relabel_share"] * floor_part
@@ -617,35 +627,6 @@ class Enterprises:
         self.rd[i] = reported
         self.rd_real[:] = 0.0
         self.rd_real[i] = reported - relabelled
-
-    def _plan_rd(self, a: dict, policy: YearPolicy, i: np.ndarray, spill: np.ndarray, cost_change: np.ndarray,
-                 doing: np.ndarray, soe_bound: np.ndarray, common_shock: float) -> tuple[np.ndarray, ...]:
-        """The R&D ratio of firms ``i`` moved toward its target, their planned R&D (own plus outside
-        money, m yuan) and the ratio the SOE floor adds (see :meth:`decide_rd`). Compiled
-        (``kernels.rd_plan_kernel``) where numba is installed."""
-        if kernels.compiled():
-            firm = (self.intensity0, self.pushed, self.segment == INDUSTRIAL, self.sector, self.state_owned,
-                    self.intensity, self.revenue, self.budget_margin, self.margin0, self.margin_ref,
-                    self.coal_link_of, self.venture_funds, self.credit, self.refund)
-            scalars = (a["rd_user_cost_elasticity"], a["soe_user_cost_response"], a["full_coverage_intensity_ratio"],
-                       float(policy.soe_floor), a["rd_adjustment_speed"], float(np.exp(common_shock)),
-                       a["rd_cash_flow_elasticity"], a["cash_flow_buffer"], CASH_FLOOR, a["coal_margin_sensitivity"],
-                       float(self.coal_gap), float(self.coal_gap0), a["rd_liquidity_comfort"],
-                       a["venture_rd_share"] / a["venture_spend_years"], a["tech_credit_rd_share"],
-                       a["software_refund_rd_share"])
-            return kernels.rd_plan_kernel(i, firm, self.catch_up(a), spill, cost_change, doing, soe_bound,
-                                          tuple(float(x) for x in scalars))
-        soe = self.state_owned[i]
-        elasticity = a["rd_user_cost_elasticity"] * choose(soe, a["soe_user_cost_response"], 1.0)
-        level = self.intensity0[i] * choose(self.pushed[i], a["full_coverage_intensity_ratio"], 1.0)
-        catch_up = np.where(self.segment[i] == INDUSTRIAL, self.catch_up(a)[self.sector[i]], 1.0)
-        target = (level * catch_up
-                  * np.exp(spill[self.sector[i]] - elasticity * cost_change[i]) * self.cash_flow_factor(a, i))
-        target = target * doing[i]  # state-owned firms that would not do R&D on their own do what the floor asks
-        floored = np.maximum(target, policy.soe_floor * soe_bound[i])
-        intensity = self.intensity[i] + a["rd_adjustment_speed"] * (floored - self.intensity[i])
-        own = intensity * self.revenue[i] * np.exp(common_shock) * self.liquidity_factor(a, i)
-        return intensity, own + self.outside_rd(a, i), floored - target
 
     def _participate(self, a: dict, cost_change: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Whether each firm does R&D this year: latent propensity (which holds its size against the

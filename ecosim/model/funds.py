@@ -40,7 +40,6 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from ecosim.model import kernels
 from ecosim.model.enterprises import TECH_SME, Enterprises
 
 SCREENINGS = ("score", "random")
@@ -105,7 +104,21 @@ class FirmView:
         margin = firms.budget_margin[at]
         self.creditworthy = margin > 0
         self.taken = np.zeros(at.size, dtype=bool)
-        self.signals = candidate_signals(firms, a, year, at, margin)
+        revenue = firms.revenue[at]
+        revenue = np.where(revenue > 0, revenue, 1.0)
+        age = firms.age[at]
+        raw = {
+            "young": age < a["venture_young_age"],
+            "tech_sme": firms.segment[at] == TECH_SME,
+            "hte": firms.high_tech(year)[at],
+            "cluster": self.cluster,
+            "knowledge": np.log1p(firms.knowledge[at] / (a["knowledge_half_saturation"] * revenue)),
+            "rd_intensity": firms.rd[at] / revenue,
+            "size": np.log(revenue),
+            "margin": margin,
+            "age": np.log1p(age),
+        }
+        self.signals = {name: standardised(np.asarray(raw[name], dtype=float)) for name in SIGNALS}
 
     def take(self, count: int, eligible: np.ndarray, score: np.ndarray) -> np.ndarray:
         """The ``count`` best-scoring eligible candidates not yet financed this year; marks them
@@ -117,33 +130,6 @@ class FirmView:
         chosen = pool[np.argpartition(-score[pool], count - 1)[:count]] if count < pool.size else pool
         self.taken[chosen] = True
         return self.slots[chosen]
-
-
-def candidate_signals(firms: Enterprises, a: dict, year: int, at: np.ndarray, margin: np.ndarray) -> dict:
-    """The signals of :data:`SIGNALS` for the candidate slots ``at`` (``margin``: their budget margins),
-    each standardised over the candidates; revenue that is not positive counts 1. Compiled
-    (``kernels.firm_signals_kernel``) where numba is installed."""
-    tech_sme, hte, cluster = firms.segment[at] == TECH_SME, firms.high_tech(year)[at], firms.in_cluster[at]
-    if kernels.compiled():
-        rows = kernels.firm_signals_kernel(firms.age[at], tech_sme, hte, cluster, firms.knowledge[at], firms.rd[at],
-                                           firms.revenue[at], margin, float(a["venture_young_age"]),
-                                           a["knowledge_half_saturation"])
-        return dict(zip(SIGNALS, rows))
-    revenue = firms.revenue[at]
-    revenue = np.where(revenue > 0, revenue, 1.0)
-    age = firms.age[at]
-    raw = {
-        "young": age < a["venture_young_age"],
-        "tech_sme": tech_sme,
-        "hte": hte,
-        "cluster": cluster,
-        "knowledge": np.log1p(firms.knowledge[at] / (a["knowledge_half_saturation"] * revenue)),
-        "rd_intensity": firms.rd[at] / revenue,
-        "size": np.log(revenue),
-        "margin": margin,
-        "age": np.log1p(age),
-    }
-    return {name: standardised(np.asarray(raw[name], dtype=float)) for name in SIGNALS}
 
 
 def standardised(values: np.ndarray) -> np.ndarray:

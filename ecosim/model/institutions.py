@@ -25,7 +25,6 @@ from mesa.agent import AgentSet
 import numpy as np
 import pandas as pd
 
-from ecosim.model import kernels
 from ecosim.model.inputs import ModelInputs
 
 UNIVERSITY, INSTITUTE = 0, 1
@@ -355,20 +354,17 @@ class TechnologyMarket:
     def choose_sellers(self, s: np.ndarray, tie: np.ndarray, attract: np.ndarray, u: np.ndarray) -> np.ndarray:
         """One seller for each buyer of sector ``s`` with last seller ``tie`` (-1: none): the tie with the
         extra odds of a tie, else a draw from its sector's choice probabilities (inverse CDF of ``u``,
-        one uniform per buyer). Compiled (``kernels.choose_sellers_kernel``) where numba is installed."""
+        one uniform per buyer)."""
         n_sector, n = attract.shape
         value = attract.sum(axis=1)
-        cdf = np.cumsum(attract, axis=1) / value[:, None]
-        flat = (np.arange(n_sector)[:, None] + np.minimum(cdf, 1.0)).ravel()
-        if kernels.compiled():
-            return kernels.choose_sellers_kernel(s, tie, attract, value, flat, kernels.bucket_starts(flat, n_sector), u,
-                                                 self.tie_boost)
         tied = tie >= 0
         extra = np.zeros(s.size)
         extra[tied] = self.tie_boost * attract[s[tied], tie[tied]]
         stay = extra / (value[s] + extra)
         keep = u < stay
         rescaled = np.where(keep, 0.0, (u - stay) / np.maximum(1.0 - stay, 1e-12))
+        cdf = np.cumsum(attract, axis=1) / value[:, None]
+        flat = (np.arange(n_sector)[:, None] + np.minimum(cdf, 1.0)).ravel()
         key = s + rescaled * (1.0 - 1e-12)
         order = np.argsort(key)
         drawn = np.empty(key.size, dtype=np.int64)
