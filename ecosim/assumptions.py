@@ -2,11 +2,14 @@
 
 Each assumption has a unit, a default, a plausible range and a one-line reason. Scenarios may
 override defaults (validated against the range); sensitivity analysis and calibration sample
-inside the ranges. Numbers derived from ``ecosim/data/history.csv`` are not here: they are
-computed from the data where they are used (``ecosim.model.inputs.base_year``,
-``ecosim.analysis.calibration.data_estimates``), except
-where a data-derived figure is also uncertain enough to be worth sampling, in which case the
-reason says how the default was derived.
+inside the ranges. Numbers derived from a region's record are not here: they are computed from
+the bundle where they are used (``ecosim.data.Region.base_record``,
+``ecosim.analysis.calibration.data_estimates``), except where a data-derived figure is also
+uncertain enough to be worth sampling, in which case the reason says how the default was derived.
+Assumptions that describe a place rather than behaviour (its firm and institution counts, local
+shares) take their value, range and reason from the region bundle's ``region.toml [place]``
+(:meth:`ecosim.data.Region.catalogue`); the defaults here are the generic fallback. Calibrated values
+come from the bundle's ``calibration.toml`` (:meth:`ecosim.data.Region.defaults`).
 
 Money at the firm level is in million yuan (m yuan); aggregates are in 100m yuan (亿元), the
 unit of the statistics.
@@ -14,13 +17,7 @@ unit of the statistics.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
-from functools import cache
-
-import pandas as pd
-
-from ecosim.data import data_path
 
 
 @dataclass(frozen=True)
@@ -52,15 +49,14 @@ ASSUMPTIONS: dict[str, Assumption] = {
     for a in (
         # --- the population -------------------------------------------------------------
         _a("n_above_scale_firms", "firms", 10000, 9000, 12000,
-           "INV18 surveyed 9,497 above-scale firms (all sectors) in 2018; rounded up for firms outside the survey",
+           "the region bundle's [place] value (region.toml) replaces this default: above-scale firms of all sectors (a regional survey or yearbook count)",
            "population", integer=True),
         _a("n_tech_smes", "firms", 4000, 1000, 8000,
-           "technology-based SMEs below the above-scale threshold, where most HTEs outside industry are; no count "
-           "in the data; the 2020 HTE stock (3,549 certificates on the 2018-2020 lists, INNO) bounds it from below "
-           "for a 2020 start",
+           "technology-based SMEs below the above-scale threshold, where most HTEs outside industry are; rarely "
+           "counted: the HTE stock of the base year bounds it from below",
            "population", integer=True),
         _a("industrial_share", "share of above-scale firms", 0.45, 0.38, 0.55,
-           "IP12: 3,905 above-scale industrial firms in 2012 against 9,497 above-scale firms of all sectors in 2018",
+           "the region bundle's [place] value (region.toml) replaces this default: above-scale industrial firms against above-scale firms of all sectors",
            "population"),
         _a("cluster_share", "share of above-scale industrial firms", 0.25, 0.15, 0.40,
            "the 14 flagship clusters are the newer manufacturing; coal, coke, metallurgy and power dominate the rest",
@@ -68,7 +64,7 @@ ASSUMPTIONS: dict[str, Assumption] = {
         _a("tech_sme_cluster_share", "share of tech SMEs", 0.7, 0.5, 0.9,
            "technology SMEs concentrate in IT, big data, new materials and equipment", "population"),
         _a("state_owned_share", "share of industrial firms", 0.15, 0.08, 0.25,
-           "Shanxi's heavy industry is state-dominated; the count share is lower than the revenue share",
+           "the region bundle's [place] value (region.toml) replaces this default: state-owned firms among industrial firms; the count share is lower than the revenue share",
            "population"),
         _a("software_share_of_services", "share of above-scale non-industrial firms", 0.05, 0.02, 0.10,
            "IT-application and big-data firms among above-scale services", "population"),
@@ -82,7 +78,7 @@ ASSUMPTIONS: dict[str, Assumption] = {
            "firm-size distributions of above-scale firms are roughly lognormal with log-sd about 1",
            "population"),
         _a("modelled_va_share_of_gdp", "share of GDP", 0.45, 0.35, 0.55,
-           "above-scale firms' value added against Shanxi GDP; industry is about 40% of GDP and services firms add some",
+           "the region bundle's [place] value (region.toml) replaces this default: above-scale firms' value added against the region's GDP",
            "population"),
         _a("services_rd_performer_share", "share of above-scale services firms", 0.03, 0.01, 0.08,
            "few services firms report R&D; the innovation-active share (INV18) is an upper bound", "population"),
@@ -91,9 +87,9 @@ ASSUMPTIONS: dict[str, Assumption] = {
         _a("rd_intensity_dispersion", "log-sd of desired R&D/revenue", 0.6, 0.3, 0.9,
            "R&D intensities of performers spread over an order of magnitude", "population"),
         _a("n_universities", "institutions", 80, 70, 90,
-           "Shanxi has about 80 institutions of higher education; not in the data", "population", integer=True),
+           "the region bundle's [place] value (region.toml) replaces this default: institutions of higher education", "population", integer=True),
         _a("n_research_institutes", "institutions", 120, 80, 200,
-           "government research institutes at provincial and city level; not in the data", "population", integer=True),
+           "the region bundle's [place] value (region.toml) replaces this default: government research institutes at provincial and city level", "population", integer=True),
         # --- the R&D decision -----------------------------------------------------------
         _a("rd_user_cost_elasticity", "elasticity (minus)", 0.9, 0.4, 1.3,
            "long-run response of desired R&D to its user cost: about 1.0 (Bloom, Griffith & Van Reenen 2002), "
@@ -115,20 +111,20 @@ ASSUMPTIONS: dict[str, Assumption] = {
            "the response (published elasticities are mostly intensive-margin and total below 0.5 in the short run)",
            "behaviour"),
         _a("rd_cash_flow_elasticity", "elasticity", 0.4, 0.0, 1.0,
-           "R&D budgets follow last year's cash flow (internal finance: Brown, Fazzari & Petersen 2009); Shanxi's "
+           "R&D budgets follow last year's cash flow (internal finance: Brown, Fazzari & Petersen 2009); the built-in region's "
            "R&D growth regressed on the lagged coal-price change gives about 0.37 (EVIDENCE.md section 2)",
            "behaviour"),
         _a("rd_budget_smoothing", "weight on the previous planning value", 0.5, 0.0, 0.8,
            "firms plan R&D on past cash flow and smooth it with cash reserves (Brown & Petersen 2011, J. Corp. "
            "Finance 17(3)): the coal price they plan on is an exponentially weighted average of past years' "
-           "prices, lagged one year (mean lag 1/(1-w) years); Shanxi's R&D fell in 2014-2016 after the price "
+           "prices, lagged one year (mean lag 1/(1-w) years); the built-in region's R&D fell in 2014-2016 after the price "
            "had been falling since 2012 and recovered from 2017 (EVIDENCE.md section 2)", "behaviour"),
         _a("rd_liquidity_comfort", "share of the firm's normal cash flow", 0.6, 0.3, 1.0,
            "this year's cash binds R&D only when it runs short: below this share of a firm's normal cash flow "
            "(margin at the coal price's long-run mean plus the buffer) its own R&D is cut in the year, by the "
            "cash-flow elasticity, outside the partial adjustment. The cash-flow sensitivity of R&D is concentrated "
            "in firms short of internal funds (Brown, Fazzari & Petersen 2009); above the threshold reserves smooth "
-           "R&D (Brown & Petersen 2011). Shanxi's R&D rose 2012-2014 while the coal price fell by a third, then "
+           "R&D (Brown & Petersen 2011). the built-in region's R&D rose 2012-2014 while the coal price fell by a third, then "
            "fell 13.9% (enterprise-funded 19%) and R&D staff 12% in 2015, when the price fell to US$68/t and "
            "coal firms' margins to about zero (EVIDENCE.md section 2). At 1.0 any shortfall binds; at 0.3 only "
            "a collapse to under a third of normal cash flow", "behaviour"),
@@ -217,7 +213,7 @@ ASSUMPTIONS: dict[str, Assumption] = {
         _a("tech_price_elasticity", "elasticity", 1.0, 0.3, 2.0,
            "response of technology purchases to their net price (after the reward)", "technology"),
         _a("local_tech_share", "share of purchases", 0.3, 0.15, 0.5,
-           "share of firms' technology bought from Shanxi's universities and institutes", "technology"),
+           "the region bundle's [place] value (region.toml) replaces this default: share of firms' technology bought from the region's own universities and institutes", "technology"),
         _a("usable_tech_share", "share of offered technology", 0.3, 0.1, 0.6,
            "share of institutions' offered technology that firms can use without pilot-scale testing", "technology"),
         _a("pilot_base_usable_gain", "relative gain per base", 0.3, 0.1, 0.6,
@@ -227,20 +223,20 @@ ASSUMPTIONS: dict[str, Assumption] = {
         _a("platform_productivity_gain", "relative gain per platform hosted", 0.2, 0.05, 0.5,
            "each key lab or innovation centre raises its host institution's knowledge output per yuan (its "
            "quality) by this fraction; platforms go to the largest institutions first (ASSUMPTION: equipment, a "
-           "team and programme money; no estimate for Shanxi)", "technology"),
+           "team and programme money; no estimate for the built-in region)", "technology"),
         _a("talent_productivity_gain", "elasticity", 0.5, 0.2, 1.0,
            "institutions' knowledge output rises with their researcher stock", "technology"),
         _a("institution_researcher_share", "share of R&D personnel", 0.3, 0.2, 0.45,
-           "share of Shanxi's R&D personnel (FTE, YB) working in universities and institutes", "technology"),
+           "the region bundle's [place] value (region.toml) replaces this default: share of the region's R&D personnel (FTE) working in universities and institutes", "technology"),
         _a("institution_size_dispersion", "log-sd of institutions' shares of R&D", 1.0, 0.5, 1.5,
-           "a few large universities and institutes (Shanxi University, Taiyuan University of Technology, the CAS "
-           "Institute of Coal Chemistry) carry much of the sector's R&D", "technology"),
+           "the region bundle's [place] value (region.toml) replaces this default: a few large universities and institutes carry much of the sector's R&D", "technology"),
         _a("institution_productivity_dispersion", "log-sd of knowledge per yuan", 0.3, 0.1, 0.6,
            "institutions differ in how much usable knowledge their R&D yields", "technology"),
         # --- finance --------------------------------------------------------------------
         _a("venture_private_capital", "100m yuan per year", 5.0, 1.0, 20.0,
-           "private angel and VC money invested in Shanxi firms in 2020; no deal counts in the data. Other years "
-           "scale with enterprise R&D (base year) and the trend growth (later years)", "finance"),
+           "the region bundle's [place] value (region.toml) replaces this default: private angel and VC money invested in the region's firms in its reference year "
+           "(region.toml reference_year). Other years scale with enterprise R&D (base year) and the trend growth "
+           "(later years)", "finance"),
         _a("venture_deal_size", "m yuan", 10.0, 3.0, 30.0, "typical early-stage deal", "finance"),
         _a("venture_spend_years", "years", 3, 1, 6,
            "an investee spends its venture money over this many years", "finance", integer=True),
@@ -266,7 +262,7 @@ ASSUMPTIONS: dict[str, Assumption] = {
         _a("fund_screening_noise", "standard deviations of one standardised signal", 1.0, 0.25, 3.0,
            "ASSUMPTION: funds see firms' accounts (size, margin, R&D, age, certificates), not their prospects; "
            "an error as large as one signal's spread leaves the mandate's signals (4-5 of them) about four "
-           "fifths of the score's variance. No Shanxi evidence on screening skill; the range runs from "
+           "fifths of the score's variance. No regional evidence on screening skill; the range runs from "
            "near-perfect screening to scores dominated by noise", "finance"),
         _a("venture_exit_growth_elasticity", "elasticity", 1.0, 0.5, 2.0,
            "ASSUMPTION: a surviving investee's exit value moves with its revenue growth against the trend "
@@ -321,7 +317,7 @@ ASSUMPTIONS: dict[str, Assumption] = {
         _a("tech_credit_loan_size", "m yuan per loan", 3.0, 1.0, 10.0, "typical tech-SME loan", "finance"),
         # --- the economy and the target -------------------------------------------------
         _a("gdp_remainder_growth", "per year", 0.05, 0.02, 0.09,
-           "nominal growth of the non-modelled economy after 2020: the mean log growth of Shanxi GDP 2011-2020 "
+           "nominal growth of the non-modelled economy after 2020: the mean log growth of the region's GDP over its calibration window "
            "(history.csv, gdp and gdp_implied) is 0.050", "economy"),
         _a("coal_price_log_mean", "log US$/t", 4.51, 4.0, 5.0,
            "long-run mean of the log coal price: the AR(1) fit to the recorded log price 2005-2020 "
@@ -331,7 +327,7 @@ ASSUMPTIONS: dict[str, Assumption] = {
         _a("coal_price_volatility", "log points per year", 0.18, 0.1, 0.35,
            "residual sd of that AR(1): 0.18", "economy"),
         _a("coal_gdp_elasticity", "elasticity", 0.30, 0.0, 0.6,
-           "least-squares slope of Shanxi's nominal GDP growth on the coal price's log change 2012-2020 "
+           "least-squares slope of the region's nominal GDP growth on the coal price's log change 2012-2020 "
            "(history.csv, coal_price.csv): 0.30", "economy"),
         _a("coal_firm_elasticity", "elasticity", 0.8, 0.4, 1.2,
            "response of coal-linked firms' revenue to the coal price (times the sector's coal_link)", "economy"),
@@ -354,7 +350,7 @@ ASSUMPTIONS: dict[str, Assumption] = {
         # --- the technology market between firms and particular institutions -------------
         _a("market_quality_weight", "elasticity of choice odds", 1.0, 0.3, 2.0,
            "a buyer's odds of choosing an institution rise with its quality (knowledge per yuan of R&D) to this "
-           "power; 1 makes odds proportional to quality times usable offer (ASSUMPTION: no choice data for Shanxi)",
+           "power; 1 makes odds proportional to quality times usable offer (ASSUMPTION: no choice data for the built-in region)",
            "technology"),
         _a("market_field_weight", "log odds", 2.5, 0.5, 4.0,
            "log odds of an institution serving the buyer's own sector against one of an unrelated field: "
@@ -380,28 +376,3 @@ ASSUMPTIONS: dict[str, Assumption] = {
 def catalogue_defaults() -> dict[str, float]:
     """Every assumption at its catalogue default (before calibration)."""
     return {name: a.default for name, a in ASSUMPTIONS.items()}
-
-
-@cache
-def calibrated() -> dict[str, float]:
-    """Assumption values estimated by ``ecosim calibrate`` and shipped in ecosim/data/calibration.toml."""
-    path = data_path("calibration.toml")
-    if not path.exists():
-        return {}
-    values = tomllib.loads(path.read_text(encoding="utf-8")).get("assumptions", {})
-    unknown = set(values) - set(ASSUMPTIONS)
-    if unknown:
-        raise ValueError(f"{path}: unknown assumptions {sorted(unknown)}")
-    return {name: float(value) for name, value in values.items()}
-
-
-def defaults() -> dict[str, float]:
-    """Every assumption at its default: the calibrated value where there is one, else the catalogue's."""
-    return {**catalogue_defaults(), **calibrated()}
-
-
-@cache
-def posterior_sample() -> pd.DataFrame | None:
-    """The calibration's posterior sample (one row per accepted parameter vector), if shipped."""
-    path = data_path("calibration_posterior.csv")
-    return pd.read_csv(path) if path.exists() else None

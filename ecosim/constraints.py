@@ -3,7 +3,7 @@ cannot run together.
 
 The base year's R&D funding matrix (``ecosim.model.accounts.base_funding``) splits the recorded
 totals by source among performers with three assumed shares; together they must leave no cell
-negative. In the base year's record (history.csv, 100m yuan):
+negative. In the base year's record (the region bundle's history.csv, 100m yuan):
 
 * rule ``government``: the government money left for universities and institutes is not negative,
   (1 - government_rd_firm_share) x G >= other_performer_government_share x O;
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ecosim.data import series
+from ecosim.data import BaseRecord
 
 FUNDING_SHARES = ("government_rd_firm_share", "institution_other_share", "other_performer_government_share")
 """The assumptions the funding rules involve."""
@@ -38,25 +38,20 @@ class FundingTotals:
     other_source: float
 
 
-def funding_totals(year: int) -> FundingTotals:
-    """The base year's totals from history.csv; performer splits from the nearest recorded split
-    at or before the year (else the earliest), as the model's base year takes them."""
-    total = series("rd_expenditure")[year]
-    split_years = sorted(series("rd_by_enterprises"))
-    split = max((y for y in split_years if y <= year), default=split_years[0])
-    share = {p: series(f"rd_by_{p}")[split] / series("rd_expenditure")[split]
-             for p in ("enterprises", "government_institutes", "higher_education")}
-    institutions = (share["government_institutes"] + share["higher_education"]) * total
-    other_performers = total * (1.0 - sum(share.values()))
-    government = series("rd_funded_by_government")[year]
-    other_source = total - government - series("rd_funded_by_enterprises")[year]
-    return FundingTotals(government, institutions, other_performers, other_source)
+def funding_totals(base: BaseRecord) -> FundingTotals:
+    """The base year's totals from its record (``Region.base_record``): performer splits from the
+    latest recorded split at or before the year, as the model's base year takes them."""
+    performers, sources = base.rd_by_performer, base.rd_by_source
+    return FundingTotals(government=sources["government"],
+                         institutions=performers["government_institutes"] + performers["higher_education"],
+                         other_performers=performers["other"], other_source=sources["other"])
 
 
-def funding_violations(year: int, values: dict[str, float]) -> list[str]:
-    """The funding rules that ``values`` (assumption name -> value) break in base year ``year``,
+def funding_violations(base: BaseRecord, values: dict[str, float]) -> list[str]:
+    """The funding rules that ``values`` (assumption name -> value) break in the base year ``base``,
     each as a sentence naming the fields, the rule and the numbers; empty when all hold."""
-    t = funding_totals(year)
+    t = funding_totals(base)
+    year = base.year
     firm, inst_other, other_gov = (values[name] for name in FUNDING_SHARES)
     to_institutions = (1.0 - firm) * t.government - other_gov * t.other_performers
     fields = "assumptions.government_rd_firm_share, assumptions.institution_other_share and " \

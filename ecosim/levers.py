@@ -1,26 +1,22 @@
 """The lever catalogue: every policy instrument of the seed text, declared once.
 
-Each lever has a unit, an allowed range, the value in force in 2020 (the baseline), its
-recorded history for the calibration window, where it comes from in the policy text, and how its
+Each lever has a unit, an allowed range, where it comes from in the policy text, and how its
 cost is counted: the kinds of cost it has (``COST_KINDS``: government outlay, revenue forgone, the
 compliance cost a mandate puts on firms), the rule of each, and for outlay levers the yearly
 outlay per unit of the lever, which the government's S&T budget plans with. Scenario validation,
 the scenario documentation, sensitivity ranges, the CLI help and the model's cost columns all read
 this table.
 
-History before 2021 comes from ``ecosim/data/policy.csv`` for national tax rules and from
-``ecosim/data/policy_history.csv`` for Shanxi's own levers (declared there as assumptions
-where no source gives them).
+A lever's recorded values (the history a run follows before its policy start year, and the value
+in force in the base year that the baseline holds) are region data: the bundle's
+``policy_history.csv`` (:meth:`ecosim.data.Region.lever_value`), declared there as assumptions
+where no source gives them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache, reduce
-
-import pandas as pd
-
-from ecosim.data import data_path
+from functools import reduce
 
 
 COST_KINDS = ("outlay", "revenue_forgone", "compliance")
@@ -270,22 +266,3 @@ def cost_columns() -> dict[str, tuple[str, str]]:
         "social_cost": ("100m yuan", "social cost: government cost + compliance cost"),
     })
     return columns
-
-
-@cache
-def lever_history() -> dict[str, dict[int, float]]:
-    """Each lever's recorded value by year for 2010-2020 (the calibration window)."""
-    table = pd.read_csv(data_path("policy_history.csv"), comment="#")
-    history: dict[str, dict[int, float]] = {name: {} for name in LEVERS}
-    for row in table.itertuples(index=False):
-        for year in range(int(row.from_year), int(row.to_year) + 1):
-            history[row.lever][year] = float(row.value)
-    missing = [name for name, years in history.items() if not years]
-    if missing:
-        raise ValueError(f"policy_history.csv gives no history for levers {missing}")
-    return history
-
-
-def baseline_value(name: str) -> float:
-    """The value in force in 2020: what the baseline scenario holds constant."""
-    return lever_history()[name][2020]

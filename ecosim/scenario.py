@@ -3,8 +3,8 @@
 A scenario names the years to simulate, the lever schedules (a value applies from its policy
 start year on; a {year = value} table may also rewrite history from the base year on),
 assumption overrides, the target (a year and an absolute intensity or the national average),
-optionally the national intensity path and the Shanxi GDP path, and the seed and replication
-count. Before the policy start year the levers follow their recorded history (see
+optionally the national intensity path and the region's GDP path, the region (a built-in name or a
+bundle folder, :mod:`ecosim.data`), and the seed and replication count. Before the policy start year the levers follow their recorded history (see
 :mod:`ecosim.levers`). Every error names the file, the field and what is allowed.
 """
 
@@ -20,15 +20,16 @@ from typing import Any
 
 import numpy as np
 
-from ecosim.assumptions import ASSUMPTIONS, defaults
 from ecosim.constraints import funding_violations
-from ecosim.data import LAST_HISTORY_YEAR
-from ecosim.levers import LEVERS, lever_history
+from ecosim.data import Region, load_region
+from ecosim.errors import ScenarioError
+from ecosim.levers import LEVERS
 
-FIRST_BASE_YEAR = 2011
-"""The earliest base year: the first year with a first-published Shanxi intensity, GDP and the R&D
-funding split (history.csv); 2010 lacks the intensity."""
 LAST_HORIZON = 2050
+LATEST = "latest"
+"""``base_year = "latest"``: the region's last recorded year."""
+DEFAULT_HORIZON = 2030
+"""The horizon when a scenario names none: the end of the 15th Five-Year Plan."""
 NATIONAL_AVERAGE = "national_average"
 BUILTIN_SCENARIOS = ("baseline", "guiding-opinions", "actual-2021-2024")
 MODIFIED_SUFFIX = "-modified"
@@ -37,10 +38,11 @@ MODIFIED_SUFFIX = "-modified"
 _TOP_LEVEL = {
     "name": "a text",
     "description": "a text",
-    "base_year": f"a whole year from {FIRST_BASE_YEAR} to {LAST_HISTORY_YEAR}",
+    "region": "a built-in region name or the path of a region bundle folder",
+    "base_year": "a whole year from the region's first base year to its last recorded year, or \"latest\"",
     "horizon": f"a whole year after base_year, up to {LAST_HORIZON}",
     "policy_start_year": "a whole year after base_year, up to the year after horizon",
-    "history_until": f"a whole year from base_year to {LAST_HISTORY_YEAR}",
+    "history_until": "a whole year from base_year to the region's last recorded year",
     "seed": "a whole number from 0 to 2**63-1",
     "replications": "a whole number from 1 to 1000000",
     "parameter_uncertainty": "true or false",
@@ -63,19 +65,9 @@ BUDGET_GROWTH_RANGE = (-0.2, 0.3)
 2011-2020 lie between -31% and +86%; a path held for years is bounded tighter."""
 
 
-class ScenarioError(ValueError):
-    """A scenario that cannot be used: names the file, the field and what is allowed."""
-
-    def __init__(self, source: str, field_name: str, message: str):
-        self.source = source
-        self.field = field_name
-        self.message = message
-        super().__init__(f"{source}: {field_name}: {message}")
-
-
 @dataclass(frozen=True)
 class Target:
-    """The question: is Shanxi's intensity at least ``value`` in ``year``?"""
+    """The question: is the region's intensity at least ``value`` in ``year``?"""
 
     year: int = 2024
     value: float | str = NATIONAL_AVERAGE
@@ -118,13 +110,16 @@ class Scenario:
 
     name: str = "baseline"
     description: str = ""
-    base_year: int = LAST_HISTORY_YEAR
-    """The year the run starts from, in equilibrium with that year's recorded R&D (default 2020)."""
-    horizon: int = 2030
-    policy_start_year: int = LAST_HISTORY_YEAR + 1
-    history_until: int = LAST_HISTORY_YEAR
+    base_year: int = 0
+    """The year the run starts from, in equilibrium with that year's recorded R&D (default: the
+    region's last recorded year)."""
+    horizon: int = DEFAULT_HORIZON
+    policy_start_year: int = 0
+    """The first year the scenario's levers apply (default: the year after the base year)."""
+    history_until: int = 0
     """The last year whose recorded GDP, coal price and national intensity the run uses; later
-    years are simulated (a backtest from an earlier origin sets it to the origin)."""
+    years are simulated (default: the region's last recorded year; a backtest from an earlier
+    origin sets it to the origin)."""
     seed: int = 20210511
     replications: int = 200
     parameter_uncertainty: bool = True
@@ -139,6 +134,17 @@ class Scenario:
     source: str = "<scenario>"
     budget: Budget = field(default_factory=Budget)
     """The S&T budget path and its shortfall rule (the ``[budget]`` table)."""
+    region: Region = field(default_factory=load_region)
+    """The region bundle the scenario runs on (its record, policy history, calibration, names)."""
+
+    def __post_init__(self) -> None:
+        """Fill the defaults that depend on the region (a bare ``Scenario()`` starts from its last year)."""
+        if not self.base_year:
+            object.__setattr__(self, "base_year", self.region.last_year)
+        if not self.policy_start_year:
+            object.__setattr__(self, "policy_start_year", self.base_year + 1)
+        if not self.history_until:
+            object.__setattr__(self, "history_until", self.region.last_year)
 
     @property
     def years(self) -> np.ndarray:
@@ -155,6 +161,7 @@ class Scenario:
         raw: dict[str, Any] = {
             "name": self.name,
             "description": self.description,
+            "region": self.region.ref,
             "base_year": self.base_year,
             "horizon": self.horizon,
             "policy_start_year": self.policy_start_year,
@@ -224,10 +231,9 @@ class Scenario:
         return _validate(raw, self.source)
 
     def lever_path(self, name: str) -> np.ndarray:
-        """The lever's value in each simulated year: history, then the scenario's schedule."""
-        history = lever_history()[name]
-        last = history[max(history)]
-        path = np.array([history.get(int(y), last) for y in self.years], dtype=float)
+        """The lever's value in each simulated year: the region's record (its last value after it
+        ends), then the scenario's schedule."""
+        path = np.array([self.region.lever_value(name, int(y)) for y in self.years], dtype=float)
         schedule = self.levers.get(name, {})
         if not isinstance(schedule, dict):
             schedule = {self.policy_start_year: schedule}
@@ -240,8 +246,10 @@ class Scenario:
         return int(self.target.year - self.base_year)
 
 
-def load_scenario(path_or_name: str | Path = "baseline") -> Scenario:
-    """Read and validate a scenario file, or a built-in one by name (``baseline``, ...)."""
+def load_scenario(path_or_name: str | Path = "baseline", region: str | Path | Region | None = None) -> Scenario:
+    """Read and validate a scenario file, or a built-in one by name (``baseline``, ...); ``region``
+    (a built-in name, a bundle folder or a loaded :class:`~ecosim.data.Region`) replaces the
+    region the file names."""
     path = Path(path_or_name)
     if not path.exists() and str(path_or_name) in BUILTIN_SCENARIOS:
         path = builtin_scenario_path(str(path_or_name))
@@ -252,6 +260,8 @@ def load_scenario(path_or_name: str | Path = "baseline") -> Scenario:
     if not raw:
         raise ScenarioError(source, "(file)", "holds no fields; a scenario names at least one of "
                             f"{', '.join(_TOP_LEVEL)} (an empty file would silently run the baseline)")
+    if region is not None:
+        raw["region"] = region
     return _validate(raw, source)
 
 
@@ -351,33 +361,49 @@ def _validate(raw: dict[str, Any], source: str) -> Scenario:
     for key in raw:
         if key not in _TOP_LEVEL:
             raise ScenarioError(source, key, f"unknown field; allowed fields are {', '.join(_TOP_LEVEL)}")
-    d = Scenario()
-    name = _text(raw, "name", d.name, source)
+    region = _region(raw.get("region"), source)
+    name = _text(raw, "name", Scenario.name, source)
     description = _text(raw, "description", "", source)
-    base_year = _whole(raw.get("base_year", d.base_year), "base_year", FIRST_BASE_YEAR, LAST_HISTORY_YEAR, source)
-    horizon = _whole(raw.get("horizon", d.horizon), "horizon", base_year + 1, LAST_HORIZON, source)
-    policy_start = _whole(raw.get("policy_start_year", min(d.policy_start_year, horizon + 1)), "policy_start_year",
-                          base_year + 1, horizon + 1, source)
-    history_until = _whole(raw.get("history_until", d.history_until), "history_until", base_year,
-                           LAST_HISTORY_YEAR, source)
-    seed = _whole(raw.get("seed", d.seed), "seed", 0, 2**63 - 1, source)
-    replications = _whole(raw.get("replications", d.replications), "replications", 1, 1_000_000, source)
-    uncertainty = raw.get("parameter_uncertainty", d.parameter_uncertainty)
+    base_year = raw.get("base_year", LATEST)
+    base_year = region.last_year if base_year == LATEST else _whole(
+        base_year, "base_year", region.first_base_year, region.last_year, source)
+    horizon = _whole(raw.get("horizon", max(DEFAULT_HORIZON, base_year + 1)), "horizon", base_year + 1, LAST_HORIZON,
+                     source)
+    policy_start = raw.get("policy_start_year", base_year + 1)
+    if isinstance(policy_start, int) and not isinstance(policy_start, bool) and policy_start <= base_year:
+        raise ScenarioError(source, "policy_start_year", f"{policy_start} is not after base_year {base_year}: the "
+                            "base year is the record the run starts from, so a policy can start the year after it "
+                            f"at the earliest; allowed is {base_year + 1} to {horizon + 1}")
+    policy_start = _whole(policy_start, "policy_start_year", base_year + 1, horizon + 1, source)
+    history_until = _whole(raw.get("history_until", region.last_year), "history_until", base_year,
+                           region.last_year, source)
+    seed = _whole(raw.get("seed", Scenario.seed), "seed", 0, 2**63 - 1, source)
+    replications = _whole(raw.get("replications", Scenario.replications), "replications", 1, 1_000_000, source)
+    uncertainty = raw.get("parameter_uncertainty", Scenario.parameter_uncertainty)
     if not isinstance(uncertainty, bool):
         raise ScenarioError(source, "parameter_uncertainty", f"must be true or false, got {_show(uncertainty)}")
-    target = _target(raw.get("target", {}), base_year, horizon, source)
+    target = _target(raw.get("target", {}), region, base_year, horizon, source)
     levers = _levers(raw.get("levers", {}), base_year, horizon, policy_start, source)
-    assumptions = _assumptions(raw.get("assumptions", {}), source)
-    problems = funding_violations(base_year, {**defaults(), **assumptions})
+    assumptions = _assumptions(raw.get("assumptions", {}), region, source)
+    problems = funding_violations(region.base_record(base_year), {**region.defaults(), **assumptions})
     if problems:
         raise ScenarioError(source, "assumptions", "; ".join(problems))
-    national = _year_table(raw.get("national_path", {}), "national_path", LAST_HISTORY_YEAR + 1, horizon,
+    national = _year_table(raw.get("national_path", {}), "national_path", history_until + 1, horizon,
                            0.0, 10.0, "percent of GDP", source)
-    gdp = _year_table(raw.get("gdp_path", {}), "gdp_path", LAST_HISTORY_YEAR + 1, horizon,
+    gdp = _year_table(raw.get("gdp_path", {}), "gdp_path", history_until + 1, horizon,
                       1.0, 1e7, "100m yuan", source)
     budget = _budget(raw.get("budget", {}), source)
     return Scenario(name, description, base_year, horizon, policy_start, history_until, seed, replications,
-                    uncertainty, target, levers, assumptions, national, gdp, source, budget)
+                    uncertainty, target, levers, assumptions, national, gdp, source, budget, region)
+
+
+def _region(raw: Any, source: str) -> Region:
+    """The ``region`` field: a loaded region, a built-in name or a bundle folder (None: the default)."""
+    if isinstance(raw, Region):
+        return raw
+    if raw is not None and not isinstance(raw, str | Path):
+        raise ScenarioError(source, "region", f"must be a built-in region name or a bundle folder, got {_show(raw)}")
+    return load_region(raw)
 
 
 def _text(raw: dict, key: str, default: str, source: str, error: type[ScenarioError] = ScenarioError) -> str:
@@ -421,14 +447,17 @@ def _year(key: Any, field_name: str, low: int, high: int, source: str) -> int:
     return year
 
 
-def _target(raw: Any, base_year: int, horizon: int, source: str) -> Target:
+def _target(raw: Any, region: Region, base_year: int, horizon: int, source: str) -> Target:
+    """The ``[target]`` table; without a year, the region's question year (region.toml) when it lies
+    after the base year, else the horizon; without a value, the region's question value."""
     if not isinstance(raw, dict):
         raise ScenarioError(source, "target", f"must be a table with year and value, got {_show(raw)}")
     for key in raw:
         if key not in ("year", "value"):
             raise ScenarioError(source, f"target.{key}", "unknown field; allowed fields are year, value")
-    year = _whole(raw.get("year", min(Target.year, horizon)), "target.year", base_year + 1, horizon, source)
-    value = raw.get("value", NATIONAL_AVERAGE)
+    default_year = region.target_year if base_year < region.target_year else horizon
+    year = _whole(raw.get("year", min(default_year, horizon)), "target.year", base_year + 1, horizon, source)
+    value = raw.get("value", region.target_value)
     if isinstance(value, str):
         if value != NATIONAL_AVERAGE:
             raise ScenarioError(source, "target.value",
@@ -494,15 +523,17 @@ def _budget(raw: Any, source: str) -> Budget:
     return Budget(share, growth, shortfall, tuple(priority))
 
 
-def _assumptions(raw: Any, source: str) -> dict[str, float]:
+def _assumptions(raw: Any, region: Region, source: str) -> dict[str, float]:
+    """The ``[assumptions]`` table, each value inside the region's range for it."""
     if not isinstance(raw, dict):
         raise ScenarioError(source, "assumptions", f"must be a table of assumption values, got {_show(raw)}")
+    catalogue = region.catalogue()
     values = {}
     for name, value in raw.items():
-        if name not in ASSUMPTIONS:
+        if name not in catalogue:
             raise ScenarioError(source, f"assumptions.{name}",
-                                f"unknown assumption; known assumptions are {', '.join(ASSUMPTIONS)}")
-        a = ASSUMPTIONS[name]
+                                f"unknown assumption; known assumptions are {', '.join(catalogue)}")
+        a = catalogue[name]
         values[name] = _number(value, f"assumptions.{name}", a.low, a.high, a.unit, source, a.integer)
     return values
 

@@ -1,9 +1,9 @@
 """Backtest: the model's forecast of years after the calibration window against what happened.
 
 The actuals come in the shape of ``history.csv`` (region, year, variable, value, unit, source)
-for years after :data:`~ecosim.data.LAST_HISTORY_YEAR`. Each known (region, variable) is compared
-with the model's quantiles and with two naive forecasts made from the calibration years only: a
-random walk (the last calibration-year value) and a linear trend (least squares over 2015-2020).
+for years after the region's last recorded year. Each known (region, variable) is compared
+with the model's quantiles and with two naive forecasts made from the recorded years only: a
+random walk (the last recorded value) and a linear trend (least squares over the last six years).
 Unknown variables, years inside the calibration window and years the model cannot reach are
 skipped and reported, never fatal; a malformed file raises :class:`ActualsError`.
 """
@@ -21,33 +21,49 @@ import scoringrules
 
 from ecosim.analysis.calibration import forecast_from
 from ecosim.analysis.forecast import Forecast, forecast
-from ecosim.data import LAST_HISTORY_YEAR, series
+from ecosim.data import Region
 from ecosim.explore.runs import run_seed
 from ecosim.model import OUTPUT_COLUMNS, resolve, simulate
-from ecosim.model.inputs import coal_prices, gdp_series
 from ecosim.scenario import LAST_HORIZON, Scenario, load_scenario
 
 DEFAULT_SCENARIO = "actual-2021-2024"
 COLUMNS = ("region", "year", "variable", "value", "unit", "source")
-TREND_YEARS = (LAST_HISTORY_YEAR - 5, LAST_HISTORY_YEAR)
-"""The calibration years the linear trend is fitted over (the last six)."""
+TREND_LENGTH = 6
+"""The linear trend is fitted over the last six recorded years."""
 CONDITIONS = ("gdp",)
-CONDITIONED: dict[str, tuple[tuple[str, str], ...]] = {
-    "gdp": (("shanxi", "gdp"), ("shanxi", "gdp_implied"), ("china", "rd_intensity_first_published")),
+CONDITIONED_ROLES: dict[str, tuple[tuple[str, str], ...]] = {
+    "gdp": (("region", "gdp"), ("region", "gdp_implied"), ("benchmark", "rd_intensity_first_published")),
 }
-"""(region, variable) of the actuals each ``condition_on`` fixes as the model's input paths: those
-rows are reported as conditioned, never scored (the model was given them)."""
+"""(role, variable) of the actuals each ``condition_on`` fixes as the model's input paths: those
+rows are reported as conditioned, never scored (the model was given them). The role ``region`` is the
+region's code in history.csv, ``benchmark`` its benchmark's."""
 
-KNOWN: dict[tuple[str, str], str] = {
-    ("shanxi", "rd_expenditure"): "rd_expenditure",
-    ("shanxi", "rd_intensity_first_published"): "rd_intensity",
-    ("shanxi", "gdp"): "gdp",
-    ("shanxi", "gdp_implied"): "gdp",
-    ("shanxi", "rd_by_enterprises"): "rd_by_enterprises",
-    ("shanxi", "high_tech_enterprises"): "high_tech_enterprises",
-    ("china", "rd_intensity_first_published"): "national_rd_intensity",
+KNOWN_ROLES: dict[tuple[str, str], str] = {
+    ("region", "rd_expenditure"): "rd_expenditure",
+    ("region", "rd_intensity_first_published"): "rd_intensity",
+    ("region", "gdp"): "gdp",
+    ("region", "gdp_implied"): "gdp",
+    ("region", "rd_by_enterprises"): "rd_by_enterprises",
+    ("region", "high_tech_enterprises"): "high_tech_enterprises",
+    ("benchmark", "rd_intensity_first_published"): "national_rd_intensity",
 }
-"""(region, variable) of the actuals -> column of the model's yearly table."""
+"""(role, variable) of the actuals -> column of the model's yearly table."""
+
+
+def _by_code(region: Region, table: dict[tuple[str, str], object]) -> dict[tuple[str, str], object]:
+    """A table keyed by (role, variable) keyed by (the region's or benchmark's code, variable)."""
+    code = {"region": region.key, "benchmark": region.benchmark}
+    return {(code[role], variable): value for (role, variable), value in table.items()}
+
+
+def known(region: Region) -> dict[tuple[str, str], str]:
+    """(region code, variable) of the actuals -> column of the model's yearly table, for ``region``."""
+    return _by_code(region, KNOWN_ROLES)
+
+
+def conditioned(region: Region, condition_on: str | None) -> tuple[tuple[str, str], ...]:
+    """(region code, variable) of the actuals that ``condition_on`` makes inputs."""
+    return tuple(_by_code(region, {k: None for k in CONDITIONED_ROLES.get(condition_on or "", ())}))
 
 TABLE_COLUMNS = ("region", "variable", "year", "model_column", "unit", "actual", "q05", "q25", "median",
                  "q75", "q95", "random_walk", "linear_trend", "inside_90", "conditioned")
@@ -174,16 +190,17 @@ def _parse_number(value) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def split_known(table: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
+def split_known(table: pd.DataFrame, region: Region) -> tuple[pd.DataFrame, list[dict]]:
     """The rows the backtest can use, and the skipped ones with the reason."""
     skipped, keep = [], []
+    names = known(region)
     for rec in table.to_dict("records"):
         key = (rec["region"], rec["variable"])
         reason = None
-        if key not in KNOWN:
-            reason = "unknown variable; known are " + ", ".join(f"{r}/{v}" for r, v in KNOWN)
-        elif rec["year"] <= LAST_HISTORY_YEAR:
-            reason = f"year inside the calibration window (up to {LAST_HISTORY_YEAR})"
+        if key not in names:
+            reason = "unknown variable; known are " + ", ".join(f"{r}/{v}" for r, v in names)
+        elif rec["year"] <= region.last_year:
+            reason = f"year inside the region's record (up to {region.last_year})"
         elif rec["year"] > LAST_HORIZON:
             reason = f"year after the last year the model can simulate ({LAST_HORIZON})"
         if reason:
@@ -197,14 +214,15 @@ def split_known(table: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
 # --- naive forecasts --------------------------------------------------------------------------
 
 
-def calibration_series(region: str, variable: str) -> dict[int, float]:
-    """The variable's recorded values up to the last history year (GDP: gdp, else gdp_implied)."""
-    if region == "shanxi" and variable in ("gdp", "gdp_implied"):
-        values = dict(series("gdp_implied", region))
-        values.update(series("gdp", region))
+def calibration_series(region: Region, area: str, variable: str) -> dict[int, float]:
+    """The variable's recorded values of ``area`` (the region's or its benchmark's code) up to the
+    region's last recorded year (GDP: gdp, else gdp_implied)."""
+    if area == region.key and variable in ("gdp", "gdp_implied"):
+        values = region.series("gdp_implied")
+        values.update(region.series("gdp"))
     else:
-        values = series(variable, region)
-    return {y: v for y, v in values.items() if y <= LAST_HISTORY_YEAR}
+        values = region.series(variable, area)
+    return {y: v for y, v in values.items() if y <= region.last_year}
 
 
 def random_walk(history: dict[int, float]) -> float:
@@ -213,11 +231,15 @@ def random_walk(history: dict[int, float]) -> float:
 
 
 def trend_line(history: dict[int, float]) -> tuple[float, float] | None:
-    """(slope, intercept) of least squares over the calibration years 2015-2020 (at least two points;
-    else over the last six years recorded); None if fewer than two points exist."""
-    years = [y for y in sorted(history) if TREND_YEARS[0] <= y <= TREND_YEARS[1]]
+    """(slope, intercept) of least squares over the last six recorded years (of the region's last six
+    years when the series has at least two points there; else its last six points); None if fewer than
+    two points exist."""
+    if not history:
+        return None
+    last = max(history)
+    years = [y for y in sorted(history) if last - TREND_LENGTH < y <= last]
     if len(years) < 2:
-        years = sorted(history)[-6:]
+        years = sorted(history)[-TREND_LENGTH:]
     if len(years) < 2:
         return None
     slope, intercept = np.polyfit(np.array(years, dtype=float), [history[y] for y in years], 1)
@@ -239,11 +261,13 @@ def backtest_scenario(scenario: Scenario, horizon: int, actuals: pd.DataFrame | 
     it), optionally with the actual GDP and national intensity as its paths."""
     raw = scenario.until(horizon).to_dict()
     if condition_on == "gdp" and actuals is not None:
+        region = scenario.region
         gdp = {}
         for variable in ("gdp_implied", "gdp"):  # gdp wins over gdp_implied
-            rows = actuals[(actuals["region"] == "shanxi") & (actuals["variable"] == variable)]
+            rows = actuals[(actuals["region"] == region.key) & (actuals["variable"] == variable)]
             gdp.update({str(int(y)): float(v) for y, v in zip(rows["year"], rows["value"])})
-        rows = actuals[(actuals["region"] == "china") & (actuals["variable"] == "rd_intensity_first_published")]
+        rows = actuals[(actuals["region"] == region.benchmark)
+                       & (actuals["variable"] == "rd_intensity_first_published")]
         national = {str(int(y)): float(v) for y, v in zip(rows["year"], rows["value"])}
         raw["gdp_path"] = {**raw.get("gdp_path", {}), **gdp}
         raw["national_path"] = {**raw.get("national_path", {}), **national}
@@ -252,38 +276,43 @@ def backtest_scenario(scenario: Scenario, horizon: int, actuals: pd.DataFrame | 
 
 
 def backtest(actuals: pd.DataFrame | str | Path, scenario: Scenario | str | Path | None = None,
-             replications: int = 200, condition_on: str | None = None, seed: int | None = None) -> BacktestResult:
-    """Forecast the years of ``actuals`` and score the model against them and two naive forecasts."""
+             replications: int = 200, condition_on: str | None = None, seed: int | None = None,
+             region: str | Path | Region | None = None) -> BacktestResult:
+    """Forecast the years of ``actuals`` and score the model against them and two naive forecasts
+    (``region`` replaces the scenario's region)."""
     if condition_on not in (None, *CONDITIONS):
         raise ValueError(f"condition_on must be one of {', '.join(CONDITIONS)} or None, got {condition_on!r}")
     table, source = read_actuals(actuals)
-    usable, skipped = split_known(table)
-    if usable.empty:
-        raise ActualsError(source, f"no known variable in a year after {LAST_HISTORY_YEAR}; known are "
-                                   + ", ".join(f"{r}/{v}" for r, v in KNOWN))
     if scenario is None:
         scenario = DEFAULT_SCENARIO
     if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario)
+        scenario = load_scenario(scenario, region=region)
+    elif region is not None:
+        scenario = scenario.with_changes({"region": region})
+    usable, skipped = split_known(table, scenario.region)
+    if usable.empty:
+        raise ActualsError(source, f"no known variable in a year after {scenario.region.last_year}; known are "
+                                   + ", ".join(f"{r}/{v}" for r, v in known(scenario.region)))
     horizon = int(usable["year"].max())
     run = backtest_scenario(scenario, horizon, usable, condition_on)
     result = forecast(run, replications, seed)
 
     rows = []
     bands = {}
+    names, fixed = known(scenario.region), conditioned(scenario.region, condition_on)
     for rec in usable.sort_values(["region", "variable", "year"]).to_dict("records"):
-        column = KNOWN[(rec["region"], rec["variable"])]
+        column = names[(rec["region"], rec["variable"])]
         if column not in bands:
             bands[column] = result.bands(column)
         q = bands[column].loc[rec["year"]]
-        history = calibration_series(rec["region"], rec["variable"])
+        history = calibration_series(scenario.region, rec["region"], rec["variable"])
         rows.append({
             "region": rec["region"], "variable": rec["variable"], "year": int(rec["year"]), "model_column": column,
             "unit": rec["unit"], "actual": rec["value"],
             "q05": q["q05"], "q25": q["q25"], "median": q["q50"], "q75": q["q75"], "q95": q["q95"],
             "random_walk": random_walk(history), "linear_trend": linear_trend(history, int(rec["year"])),
             "inside_90": bool(q["q05"] <= rec["value"] <= q["q95"]),
-            "conditioned": (rec["region"], rec["variable"]) in CONDITIONED.get(condition_on or "", ()),
+            "conditioned": (rec["region"], rec["variable"]) in fixed,
         })
     frame = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
     scores = _scores(frame, result, skipped, scenario, condition_on, source)
@@ -307,6 +336,7 @@ def _scores(frame: pd.DataFrame, result: Forecast, skipped: list[dict], scenario
             "mae_linear_trend": err("linear_trend"), "coverage_90": float(rows["inside_90"].mean()),
         }
     p = result.probability_by_year()
+    last = scenario.region.last_year
     return {
         "actuals": source,
         "scenario": scenario.name,
@@ -319,11 +349,11 @@ def _scores(frame: pd.DataFrame, result: Forecast, skipped: list[dict], scenario
         "target": result.scenario.target.value,
         "variables": variables,
         "conditioned": conditioned,
-        "probability_target_met": {str(int(y)): float(v) for y, v in p.items() if y > LAST_HISTORY_YEAR},
+        "probability_target_met": {str(int(y)): float(v) for y, v in p.items() if y > last},
         "skipped": skipped,
         "interval": "model 90% interval: 5% to 95% quantile of the replications",
-        "naive": {"random_walk": f"the last calibration-year value (up to {LAST_HISTORY_YEAR})",
-                  "linear_trend": f"least squares line over {TREND_YEARS[0]}-{TREND_YEARS[1]}, extrapolated"},
+        "naive": {"random_walk": f"the last recorded value (up to {last})",
+                  "linear_trend": f"least squares line over {last - TREND_LENGTH + 1}-{last}, extrapolated"},
     }
 
 
@@ -333,7 +363,7 @@ ORIGIN_VARIABLES = {"rd_expenditure": "rd_expenditure", "rd_intensity_first_publ
 """Variables scored at a rolling origin: history.csv variable -> model column."""
 ORIGIN_CONDITIONS = ("gdp", "coal")
 ORIGIN_CONDITIONED = {
-    "gdp": "Shanxi GDP fixed to the recorded path after the origin: an input, not scored",
+    "gdp": "the region's GDP fixed to the recorded path after the origin: an input, not scored",
     "coal": "the coal price fixed to the recorded path after the origin: an input, not scored",
 }
 """What each rolling-origin condition fixes (reported in backtest.json; never among the scores)."""
@@ -382,26 +412,34 @@ class OriginBacktest:
 def origin_inputs(scenario: Scenario, origin: int, assumptions: dict[str, float],
                   condition_on: tuple[str, ...] = ()):
     """Model inputs of a forecast from ``origin``: base year ``origin``, recorded policy, GDP and coal
-    price known up to the origin only, unless conditioned on (then the recorded path to 2020)."""
-    inputs = resolve(forecast_from(scenario, origin, LAST_HISTORY_YEAR), assumptions)
+    price known up to the origin only, unless conditioned on (then the recorded path to the region's
+    last recorded year)."""
+    region = scenario.region
+    inputs = resolve(forecast_from(scenario, origin, region.last_year), assumptions)
     if "gdp" in condition_on:
-        inputs = replace(inputs, gdp_history=dict(gdp_series()))
+        inputs = replace(inputs, gdp_history=dict(region.gdp))
     if "coal" in condition_on:
-        inputs = replace(inputs, coal_history=dict(coal_prices()))
+        inputs = replace(inputs, coal_history=dict(region.coal))
     return inputs
 
 
 def backtest_origin(origin: int, calibration, scenario: Scenario | str = "baseline", replications: int = 200,
-                    condition_on: tuple[str, ...] = (), seed: int = 20210511) -> OriginBacktest:
-    """Forecast the years after ``origin`` to 2020 from a calibration that saw data up to the origin
-    only (``calibration.last_year`` must be the origin), each replication with its own posterior
-    draw, and score it against the recorded history and the naive forecasts."""
+                    condition_on: tuple[str, ...] = (), seed: int = 20210511,
+                    region: str | Path | Region | None = None) -> OriginBacktest:
+    """Forecast the years after ``origin`` to the region's last recorded year from a calibration that
+    saw data up to the origin only (``calibration.last_year`` must be the origin), each replication
+    with its own posterior draw, and score it against the recorded history and the naive forecasts
+    (``region`` replaces the scenario's region; default: the calibration's region)."""
     if calibration.last_year != origin:
         raise ValueError(f"the calibration saw data up to {calibration.last_year}, not the origin {origin}")
     unknown = set(condition_on) - set(ORIGIN_CONDITIONS)
     if unknown:
         raise ValueError(f"condition_on: unknown {sorted(unknown)}; allowed are {', '.join(ORIGIN_CONDITIONS)}")
-    scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    region = region if region is not None else getattr(calibration, "region", None)
+    scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, region=region)
+    if not scenario.region.first_base_year <= origin < scenario.region.last_year:
+        raise ValueError(f"origin {origin} must lie inside the region's record with a year after it: "
+                         f"{scenario.region.first_base_year} to {scenario.region.last_year - 1}")
     posterior = calibration.posterior[list(calibration.config.parameters)].reset_index(drop=True)
     base = {**calibration.estimates}
     tables = []
@@ -414,17 +452,21 @@ def backtest_origin(origin: int, calibration, scenario: Scenario | str = "baseli
         tables.append(table)
     years = pd.concat(tables, ignore_index=True)
     rows = []
+    region = scenario.region
     for variable, column in ORIGIN_VARIABLES.items():
-        history = {y: v for y, v in series(variable).items() if y <= origin}
+        recorded = region.series(variable)
+        history = {y: v for y, v in recorded.items() if y <= origin}
         walk = history[origin]
         line = np.polyfit([y for y in sorted(history) if y >= origin - 5],
                           [history[y] for y in sorted(history) if y >= origin - 5], 1)
-        for year in range(origin + 1, LAST_HISTORY_YEAR + 1):
-            actual = series(variable)[year]
+        for year in range(origin + 1, region.last_year + 1):
+            if year not in recorded:
+                continue
+            actual = recorded[year]
             ensemble = years.loc[years["year"] == year, column].to_numpy()
             q = np.quantile(ensemble, [0.05, 0.25, 0.5, 0.75, 0.95])
             trend = float(np.polyval(line, year))
-            rows.append({"region": "shanxi", "variable": variable, "year": year, "model_column": column,
+            rows.append({"region": region.key, "variable": variable, "year": year, "model_column": column,
                          "unit": OUTPUT_COLUMNS[column][0], "actual": actual, "q05": q[0], "q25": q[1], "median": q[2],
                          "q75": q[3], "q95": q[4], "random_walk": walk, "linear_trend": trend,
                          "inside_90": bool(q[0] <= actual <= q[4]),

@@ -38,11 +38,10 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from ecosim.assumptions import ASSUMPTIONS, catalogue_defaults
-from ecosim.data import LAST_HISTORY_YEAR, series
+from ecosim.assumptions import ASSUMPTIONS
+from ecosim.data import Region, load_region
 from ecosim.explore.runs import run_seed
 from ecosim.model import resolve, simulate
-from ecosim.model.inputs import coal_prices, gdp_series
 from ecosim.scenario import Scenario, ScenarioError, load_scenario
 
 DEFAULT_PARAMETERS = (
@@ -61,8 +60,6 @@ SHOCK_CORRECTIONS = 4
 """At most this many corrections of the shock's sd by the ratio of target to measured spread."""
 SHOCK_TOLERANCE = 0.02
 """The measured spread is close enough within this share of the target."""
-CALIBRATION_BASE_YEAR = 2011
-"""The first year with Shanxi's first-published intensity, GDP and funding split (history.csv)."""
 
 
 @dataclass(frozen=True)
@@ -87,13 +84,17 @@ class Target:
         return float(row[self.column])
 
 
-def history_targets(first_year: int = CALIBRATION_BASE_YEAR + 1, last_year: int = LAST_HISTORY_YEAR) -> list[Target]:
-    """The calibration targets from ecosim/data/history.csv, years ``first_year`` to ``last_year``.
+def history_targets(region: Region, first_year: int | None = None, last_year: int | None = None) -> list[Target]:
+    """The calibration targets from the region's history.csv, years ``first_year`` (default: the year
+    after its first base year) to ``last_year`` (default: its last recorded year).
 
     Tolerances: 5% for R&D expenditure; 2 points for funding and performer shares; 15% for counts
     of industrial firms doing R&D; 25% for HTE recognitions and 30% for technology contracts
     bought (noisy series: 97 then 234 (100m yuan) in 2015 and 2016).
     """
+    series = region.series
+    first_year = region.first_base_year + 1 if first_year is None else first_year
+    last_year = region.last_year if last_year is None else last_year
     targets: list[Target] = []
     years = range(first_year, last_year + 1)
     rd = series("rd_expenditure")
@@ -101,12 +102,12 @@ def history_targets(first_year: int = CALIBRATION_BASE_YEAR + 1, last_year: int 
         targets.append(Target(f"rd_expenditure_{y}", "rd_expenditure", y, rd[y], 0.05 * rd[y], "NBT"))
     for performer in ("enterprises", "government_institutes", "higher_education"):
         for y, v in series(f"rd_by_{performer}").items():
-            if y in years:
+            if y in years and y in rd:
                 targets.append(Target(f"share_{performer}_{y}", f"rd_by_{performer}/rd_expenditure", y,
                                       v / rd[y], 0.02, "SX17/SX19/SX20"))
     for source in ("government", "enterprises"):
         for y, v in series(f"rd_funded_by_{source}").items():
-            if y in years:
+            if y in years and y in rd:
                 targets.append(Target(f"share_{source}_funded_{y}", f"rd_funded_by_{source}/rd_expenditure", y,
                                       v / rd[y], 0.02, "YB"))
     for y, v in series("above_scale_industrial_firms_with_rd").items():
@@ -126,8 +127,10 @@ def history_targets(first_year: int = CALIBRATION_BASE_YEAR + 1, last_year: int 
 class CalibrationConfig:
     """What to estimate, against what, with how much effort. Read from a TOML file."""
 
-    name: str = "calibration-2011-2020"
+    name: str = "calibration"
     scenario: str = "baseline"
+    region: str | None = None
+    """The region bundle calibrated (a built-in name or a folder; None: the scenario's region)."""
     seed: int = 2020
     draws: int = 1024
     replications: int = 3
@@ -142,10 +145,12 @@ class CalibrationConfig:
     source: str = "<defaults>"
 
     @classmethod
-    def load(cls, path: str | Path | None) -> "CalibrationConfig":
-        """Read and validate a calibration config; without a path, the defaults over DEFAULT_PARAMETERS."""
+    def load(cls, path: str | Path | None, region: str | Path | None = None) -> "CalibrationConfig":
+        """Read and validate a calibration config; without a path, the defaults over DEFAULT_PARAMETERS.
+        ``region`` (a built-in name or a bundle folder) is the region calibrated."""
         if path is None:
-            return cls(parameters={n: (ASSUMPTIONS[n].low, ASSUMPTIONS[n].high) for n in DEFAULT_PARAMETERS})
+            return cls(region=None if region is None else str(region),
+                       parameters={n: (ASSUMPTIONS[n].low, ASSUMPTIONS[n].high) for n in DEFAULT_PARAMETERS})
         source = str(path)
         try:
             raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
@@ -158,7 +163,7 @@ class CalibrationConfig:
         for key in raw:
             if key not in allowed:
                 raise ScenarioError(source, key, f"unknown field; allowed fields are {', '.join(sorted(allowed))}")
-        config = cls(source=source)
+        config = cls(source=source, region=None if region is None else str(region))
         for key, low, high in (("seed", 0, 2**63 - 1), ("draws", 8, 10**6), ("replications", 1, 1000),
                                ("workers", 0, 1024), ("error_replications", 20, 100_000)):
             value = raw.get(key, getattr(config, key))
@@ -196,21 +201,22 @@ def _parameter_ranges(raw: dict, source: str) -> dict[str, tuple[float, float]]:
     return ranges
 
 
-def data_estimates(last_year: int = LAST_HISTORY_YEAR) -> dict[str, float]:
+def data_estimates(region: Region, last_year: int | None = None) -> dict[str, float]:
     """Assumptions estimated directly from the data up to ``last_year`` (exogenous paths of the model).
 
     national_intensity_drift/sd: mean and sample sd of China's yearly intensity changes from 2010;
-    gdp_remainder_growth: mean log growth of Shanxi GDP from 2011; coal_price_log_mean,
+    gdp_remainder_growth: mean log growth of the region's GDP from its first base year; coal_price_log_mean,
     _persistence, _volatility: least-squares AR(1) of the log coal price from 2005 (mean
     c / (1 - rho), residual sd with two degrees of freedom used); coal_gdp_elasticity: least-squares
     slope of GDP log growth on the coal price's log change. Each is clipped to its catalogue range.
     """
-    national = {y: v for y, v in series("rd_intensity_first_published", "china").items() if y <= last_year}
+    last_year = region.last_year if last_year is None else last_year
+    national = {y: v for y, v in region.benchmark_series("rd_intensity_first_published").items() if y <= last_year}
     changes = np.diff([national[y] for y in sorted(national)])
-    gdp = {y: v for y, v in gdp_series() if y <= last_year}
+    gdp = {y: v for y, v in region.gdp.items() if y <= last_year}
     gdp_years = sorted(gdp)
     growth = np.diff(np.log([gdp[y] for y in gdp_years]))
-    coal = {y: v for y, v in coal_prices() if y <= last_year}
+    coal = {y: v for y, v in region.coal if y <= last_year}
     log_coal = np.log([coal[y] for y in sorted(coal)])
     slope, intercept = np.polyfit(log_coal[:-1], log_coal[1:], 1)
     residual = log_coal[1:] - (intercept + slope * log_coal[:-1])
@@ -229,11 +235,19 @@ def data_estimates(last_year: int = LAST_HISTORY_YEAR) -> dict[str, float]:
     return {name: float(np.clip(v, ASSUMPTIONS[name].low, ASSUMPTIONS[name].high)) for name, v in estimates.items()}
 
 
-def _history_scenario(config: "CalibrationConfig", last_year: int = LAST_HISTORY_YEAR) -> Scenario:
-    """The scenario over the calibration window: base year 2011 to ``last_year``, policy as
-    recorded, the recorded GDP and coal price up to ``last_year``, no parameter draws."""
-    scenario = load_scenario(config.scenario).with_changes(
-        {"base_year": CALIBRATION_BASE_YEAR, "parameter_uncertainty": False})
+def config_scenario(config: "CalibrationConfig") -> Scenario:
+    """The config's scenario on the config's region (or the region the scenario names)."""
+    return load_scenario(config.scenario, region=config.region)
+
+
+def _history_scenario(config: "CalibrationConfig", last_year: int | None = None) -> Scenario:
+    """The scenario over the calibration window: the region's first base year to ``last_year``
+    (default: its last recorded year), policy as recorded, the recorded GDP and coal price up to
+    ``last_year``, no parameter draws."""
+    scenario = config_scenario(config)
+    region = scenario.region
+    last_year = region.last_year if last_year is None else last_year
+    scenario = scenario.with_changes({"base_year": region.first_base_year, "parameter_uncertainty": False})
     return scenario.until(last_year).with_changes({"history_until": last_year})
 
 
@@ -244,16 +258,16 @@ def forecast_from(scenario: Scenario, origin: int, until: int) -> Scenario:
     return scenario.with_changes({"history_until": origin})
 
 
-def _forecast_scenario(config: "CalibrationConfig", last_year: int = LAST_HISTORY_YEAR) -> Scenario:
+def _forecast_scenario(config: "CalibrationConfig", last_year: int) -> Scenario:
     """The first year of a forecast from the last calibration year (as a rolling origin's forecast
-    and ``ecosim run`` from 2020 start)."""
-    return forecast_from(load_scenario(config.scenario), last_year, last_year + 1)
+    and ``ecosim run`` from the region's last year start)."""
+    return forecast_from(config_scenario(config), last_year, last_year + 1)
 
 
 def _evaluate(job: tuple) -> np.ndarray:
     """Mean simulated moments of one parameter vector over the common seeds (runs in a worker)."""
     scenario, names, values, seeds, targets, estimates = job
-    assumptions = dict(catalogue_defaults())
+    assumptions = scenario.region.uncalibrated_defaults()
     assumptions.update(estimates)
     assumptions.update({n: (round(v) if ASSUMPTIONS[n].integer else v) for n, v in zip(names, values)})
     inputs = resolve(scenario, assumptions)
@@ -280,8 +294,10 @@ class CalibrationResult:
     runtime_seconds: float
     estimates: dict[str, float]
     """Data estimates (exogenous paths) and, after :meth:`estimate_model_error`, the common R&D shock."""
-    last_year: int = LAST_HISTORY_YEAR
+    last_year: int = 0
     """The last year of history the calibration saw."""
+    region: Region = field(default_factory=load_region)
+    """The region calibrated."""
     model_error: dict[str, float] = field(default_factory=dict)
     """After :meth:`estimate_model_error`: the target spread of a year's R&D growth and the spread
     without the shock (log points; the shock's sd is in ``estimates``)."""
@@ -304,7 +320,7 @@ class CalibrationResult:
 
     def history_assumptions(self) -> dict[str, float]:
         """Every assumption at the point estimate, with the common R&D shock switched off."""
-        return {**catalogue_defaults(), **self.estimates, **self.point, "rd_common_shock_sd": 0.0}
+        return {**self.region.uncalibrated_defaults(), **self.estimates, **self.point, "rd_common_shock_sd": 0.0}
 
     def estimate_model_error(self, replications: int = 40) -> float:
         """Set the common R&D shock's volatility and return it (log points a year).
@@ -315,7 +331,7 @@ class CalibrationResult:
         yearly growth itself up to the last calibration year. With as few as three to nine years the
         residual sd understates the out-of-sample error (the parameters were fitted to those very
         years; the rolling origins show it), so the larger of the two is used: the forecast is
-        never surer about next year's R&D than the province's own record of swings.
+        never surer about next year's R&D than the region's own record of swings.
 
         The shock's sd is then set where that statement is made: in the forecast from the last
         calibration year, with each replication's own posterior draw as forecasts run, the spread
@@ -333,7 +349,7 @@ class CalibrationResult:
         inputs = resolve(scenario, assumptions)
         seeds = [run_seed(self.config.seed + 2, 0, r) for r in range(replications)]
         model = pd.concat([simulate(inputs, seed) for seed in seeds]).groupby("year")["rd_expenditure"].median()
-        data = pd.Series(series("rd_expenditure"))
+        data = pd.Series(self.region.series("rd_expenditure"))
         years = [y for y in model.index if y in data.index]
         recorded = np.diff(np.log(data[years].to_numpy()))
         residual = recorded - np.diff(np.log(model[years].to_numpy()))
@@ -406,14 +422,15 @@ class CalibrationResult:
         """The TOML that scenarios load by default: date, config, loss, point estimates, data estimates."""
         best = self.posterior.iloc[0]
         lines = [
-            "# Calibrated assumptions: scenarios load these by default (ecosim/data/calibration.toml).",
+            "# Calibrated assumptions of a region bundle: scenarios on it load these by default.",
             "# Written by `ecosim calibrate`; the posterior sample is calibration_posterior.csv beside it.",
             "[meta]",
             f'date = "{dt.date.today().isoformat()}"',
             f'config = "{self.config.source}"',
             f'config_json = {json.dumps(json.dumps(_config_dict(self.config), sort_keys=True))}',
             'method = "ABC rejection: scrambled Sobol draws over the ranges, common random numbers; point = posterior median"',
-            f"base_year = {CALIBRATION_BASE_YEAR}",
+            f'region = "{self.region.key}"',
+            f"base_year = {self.region.first_base_year}",
             f"last_year = {self.last_year}",
             f"draws = {len(self.draws)}",
             f"accepted = {int(self.draws['accepted'].sum())}",
@@ -435,15 +452,18 @@ def _config_dict(config: CalibrationConfig) -> dict:
 
 
 def calibrate(config: CalibrationConfig | None = None, progress=None,
-              targets: list[Target] | None = None, last_year: int = LAST_HISTORY_YEAR) -> CalibrationResult:
-    """Run the ABC calibration on the history up to ``last_year`` (against ``targets``, default: the
-    history's), then estimate the model error from its residuals. The same config gives the same
-    draws, distances and estimates, whatever the number of workers."""
+              targets: list[Target] | None = None, last_year: int | None = None) -> CalibrationResult:
+    """Run the ABC calibration on the region's history up to ``last_year`` (default: its last recorded
+    year; against ``targets``, default: the history's), then estimate the model error from its
+    residuals. The same config gives the same draws, distances and estimates, whatever the number of
+    workers."""
     config = config or CalibrationConfig.load(None)
     start = time.perf_counter()
     scenario = _history_scenario(config, last_year)
-    targets = targets or history_targets(scenario.base_year + 1, last_year)
-    estimates = {**data_estimates(last_year), "rd_common_shock_sd": 0.0}
+    region = scenario.region
+    last_year = scenario.horizon
+    targets = targets or history_targets(region, scenario.base_year + 1, last_year)
+    estimates = {**data_estimates(region, last_year), "rd_common_shock_sd": 0.0}
     names = list(config.parameters)
     lows = np.array([config.parameters[n][0] for n in names])
     highs = np.array([config.parameters[n][1] for n in names])
@@ -479,7 +499,7 @@ def calibrate(config: CalibrationConfig | None = None, progress=None,
     draws["accepted"] = False
     draws.loc[np.argsort(distance, kind="stable")[:keep], "accepted"] = True
     result = CalibrationResult(config, targets, draws, simulated, time.perf_counter() - start,
-                               data_estimates(last_year), last_year)
+                               data_estimates(region, last_year), last_year, region)
     result.estimate_model_error()
     result.runtime_seconds = time.perf_counter() - start
     return result

@@ -16,7 +16,7 @@ import pandas as pd
 from ecosim.analysis.intervals import paired_mean_difference, paired_share_difference
 from ecosim.analysis.names import check_levers, scenario_of
 from ecosim.analysis.progress import Job, run_jobs
-from ecosim.levers import LEVERS, baseline_value
+from ecosim.levers import LEVERS
 from ecosim.scenario import Scenario
 
 TABLE_UNITS = {
@@ -43,15 +43,16 @@ TABLE_COLUMNS = {
 
 
 def lever_off(scenario: Scenario, names: Iterable[str]) -> Scenario:
-    """The scenario with the named levers held at their 2020 value from the policy start year on."""
+    """The scenario with the named levers held at their base-year value (the region's record) from the
+    policy start year on."""
     names = list(names)
     label = names[0] if len(names) == 1 else "all"
-    return scenario.with_changes({"levers": {name: baseline_value(name) for name in names}},
+    return scenario.with_changes({"levers": {name: scenario.region.lever_value(name, scenario.base_year) for name in names}},
                                  name=f"{scenario.name}-without-{label}")
 
 
 def changed_levers(scenario: Scenario) -> list[str]:
-    """Levers whose path differs from holding the 2020 value."""
+    """Levers whose path differs from holding the base-year value."""
     return [name for name in LEVERS
             if not np.array_equal(scenario.lever_path(name), lever_off(scenario, [name]).lever_path(name))]
 

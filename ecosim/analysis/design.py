@@ -29,7 +29,7 @@ from scipy.optimize import differential_evolution
 
 from ecosim.analysis.costs import MEASURES, budget_binding, cost_window, scenario_cost
 from ecosim.explore.runs import run_assumptions, run_seed
-from ecosim.levers import LEVERS, baseline_value
+from ecosim.levers import LEVERS
 from ecosim.model import resolve, simulate
 from ecosim.scenario import Scenario, ScenarioError
 
@@ -172,10 +172,11 @@ def cost_and_probability(tables: list[pd.DataFrame], scenario: Scenario, cost: s
     return costs[f"{cost}_cost_mean"], float(np.mean(met))
 
 
-def search_bounds(names: list[str], keep_2020_floor: bool = True) -> list[tuple[float, float]]:
-    """Each lever's search range: its allowed range, from its 2020 value up when ``keep_2020_floor``."""
-    return [(max(LEVERS[n].low, baseline_value(n)) if keep_2020_floor else LEVERS[n].low, LEVERS[n].high)
-            for n in names]
+def search_bounds(scenario: Scenario, names: list[str], keep_2020_floor: bool = True) -> list[tuple[float, float]]:
+    """Each lever's search range: its allowed range, from its value in the scenario's base year (the
+    region's record; 2020 for the shipped default) up when ``keep_2020_floor``."""
+    floor = {n: scenario.region.lever_value(n, scenario.base_year) for n in names}
+    return [(max(LEVERS[n].low, floor[n]) if keep_2020_floor else LEVERS[n].low, LEVERS[n].high) for n in names]
 
 
 DEFAULT_LEVERS = ("rd_reward_rate", "hte_cultivation_firms", "open_competition_budget", "innovation_full_coverage",
@@ -210,7 +211,7 @@ def optimize(scenario: Scenario, target_probability: float, levers: list[str] | 
     replications = replications or replications_for(target_probability)
     root = scenario.seed if seed is None else seed
     objective = ScenarioObjective(horizon_scenario, tuple(names), replications, root, cost)
-    bounds = search_bounds(names, keep_2020_floor)
+    bounds = search_bounds(scenario, names, keep_2020_floor)
     integer = [LEVERS[n].integer for n in names]
     workers = workers or os.cpu_count() or 1
     if workers > 1:

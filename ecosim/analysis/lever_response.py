@@ -33,7 +33,7 @@ import pandas as pd
 
 from ecosim.assumptions import ASSUMPTIONS
 from ecosim.explore.runs import run_seed
-from ecosim.levers import LEVERS, baseline_value
+from ecosim.levers import LEVERS
 from ecosim.model import EcosystemModel, resolve
 from ecosim.model.enterprises import YearPolicy
 from ecosim.scenario import Scenario, load_scenario
@@ -68,7 +68,7 @@ STANDARD_CHANGES: dict[str, float] = {
     "software_vat_refund_threshold": 0.02,
 }
 """Each lever's new value from the policy start year on; it moves from its 2020 value
-(:func:`ecosim.levers.baseline_value`). Tax rates and rewards move by about a third or more of
+(the region's record, :meth:`ecosim.data.Region.lever_value`). Tax rates and rewards move by about a third or more of
 their 2020 value, counts and budgets by a step of the size the seed policy discusses."""
 
 
@@ -338,7 +338,7 @@ def lever_row(lever: str, scenario: Scenario, base: Runs, changed: Runs) -> dict
     row = {
         "lever": lever,
         "unit": LEVERS[lever].unit,
-        "value_from": baseline_value(lever),
+        "value_from": scenario.region.lever_value(lever, scenario.base_year),
         "value_to": STANDARD_CHANGES[lever],
         "kind": check.kind,
         "rd_base_5y": median(base.rd[:, i5]),

@@ -16,13 +16,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ecosim.data import data_path
+from ecosim.data import BUNDLE_FILES, Region
 from ecosim.scenario import Scenario
 
 MANIFEST = "manifest.json"
 SCENARIO_FILE = "scenario.toml"
-SOURCE_LINE = "ecosim, agent-based model of Shanxi's innovation ecosystem"
-"""The source named in chart footers and reports."""
+SOURCE_LINE = "ecosim, agent-based model of a regional innovation ecosystem"
+"""The source named in chart footers and reports (the region's name follows it where known)."""
 
 
 def package_version() -> str:
@@ -46,14 +46,27 @@ def git_commit() -> str | None:
     return f"{commit}+dirty" if dirty else commit or None
 
 
-def calibration_info() -> dict[str, str | None]:
-    """Date and sha256 of the shipped calibration (``ecosim/data/calibration.toml``)."""
-    path = data_path("calibration.toml")
+def calibration_info(region: Region) -> dict[str, Any]:
+    """Date, sha256 and file of the calibration the region uses (its own or the default region's)."""
+    path = region.calibration_source
     if not path.exists():
-        return {"calibration_date": None, "calibration_sha256": None}
+        return {"calibration_date": None, "calibration_sha256": None, "calibration_file": None,
+                "calibration_own": False}
     data = path.read_bytes()
-    meta = tomllib.loads(data.decode("utf-8")).get("meta", {})
-    return {"calibration_date": meta.get("date"), "calibration_sha256": hashlib.sha256(data).hexdigest()}
+    meta = tomllib.loads(data.decode("utf-8-sig")).get("meta", {})
+    return {"calibration_date": meta.get("date"), "calibration_sha256": hashlib.sha256(data).hexdigest(),
+            "calibration_file": str(path), "calibration_own": region.has_own_calibration}
+
+
+def region_info(region: Region) -> dict[str, Any]:
+    """The region a result is about: its reference, names, last recorded year and a sha256 over its bundle's
+    data files (so results of different vintages are told apart)."""
+    digest = hashlib.sha256()
+    for name in BUNDLE_FILES:
+        digest.update(name.encode() + b"\0" + (region.root / name).read_bytes())
+    return {"region": region.ref, "region_id": region.key, "region_name_en": region.name("en"),
+            "region_name_zh": region.name("zh"), "region_last_year": region.last_year,
+            "region_data_sha256": digest.hexdigest()}
 
 
 def manifest(scenario: Scenario, seed: int, replications: int, command: list[str] | None = None) -> dict[str, Any]:
@@ -61,7 +74,8 @@ def manifest(scenario: Scenario, seed: int, replications: int, command: list[str
     return {
         "ecosim_version": package_version(),
         "commit": git_commit(),
-        **calibration_info(),
+        **region_info(scenario.region),
+        **calibration_info(scenario.region),
         "scenario": scenario.name,
         "scenario_source": scenario.source,
         "seed": int(seed),

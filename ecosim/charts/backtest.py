@@ -10,21 +10,18 @@ from matplotlib.ticker import MaxNLocator
 
 from ecosim.charts import style
 from ecosim.charts.labels import text, unit_name, variable_name
-from ecosim.data import LAST_HISTORY_YEAR
 
 if TYPE_CHECKING:
     from ecosim.analysis.backtest import BacktestResult
 
-HISTORY_FROM = 2011
-
-
-def _draw_naive(ax, region: str, variable: str, horizon: int, lang: str) -> None:
-    """History points, the random walk and the 2015-2020 linear trend."""
-    from ecosim.analysis.backtest import TREND_YEARS, calibration_series, linear_trend, random_walk
+def _draw_naive(ax, result: "BacktestResult", area: str, variable: str, horizon: int, lang: str) -> None:
+    """History points, the random walk and the linear trend of the last six recorded years."""
+    from ecosim.analysis.backtest import TREND_LENGTH, calibration_series, linear_trend, random_walk
 
     c = style.COLOURS
-    full = calibration_series(region, variable)
-    shown = {y: v for y, v in full.items() if y >= HISTORY_FROM}
+    region = result.forecast.scenario.region
+    full = calibration_series(region, area, variable)
+    shown = {y: v for y, v in full.items() if y >= region.first_base_year}
     if not shown:
         return
     ax.plot(list(shown), list(shown.values()), ls="none", marker="o", ms=4, color=c["history"],
@@ -32,9 +29,10 @@ def _draw_naive(ax, region: str, variable: str, horizon: int, lang: str) -> None
     walk_years = np.arange(max(full), horizon + 1)
     ax.plot(walk_years, np.full(len(walk_years), random_walk(full)), color=c["neutral"], lw=1.2, ls="--",
             gid="random_walk", label=text(lang, "random_walk"))
-    trend_years = np.arange(TREND_YEARS[0], horizon + 1)
+    last = region.last_year
+    trend_years = np.arange(last - TREND_LENGTH + 1, horizon + 1)
     ax.plot(trend_years, [linear_trend(full, int(y)) for y in trend_years], color=style.CYCLE[1], lw=1.2,
-            ls="-.", gid="linear_trend", label=text(lang, "linear_trend", start=TREND_YEARS[0], end=TREND_YEARS[1]))
+            ls="-.", gid="linear_trend", label=text(lang, "linear_trend", start=last - TREND_LENGTH + 1, end=last))
 
 
 def backtest_chart(result: "BacktestResult", region: str, variable: str, lang: str = "en") -> Figure:
@@ -53,16 +51,16 @@ def backtest_chart(result: "BacktestResult", region: str, variable: str, lang: s
         years = bands.index.to_numpy()
         ax.fill_between(years, bands["q05"], bands["q95"], color=c["band90"], lw=0, label=text(lang, "model_band90"))
         ax.fill_between(years, bands["q25"], bands["q75"], color=c["band50"], lw=0, label=text(lang, "model_band50"))
-        ax.plot(years, bands["q50"], color=c["shanxi"], lw=2, label=text(lang, "model_median"))
-        _draw_naive(ax, region, variable, horizon, lang)
+        ax.plot(years, bands["q50"], color=c["region"], lw=2, label=text(lang, "model_median"))
+        _draw_naive(ax, result, region, variable, horizon, lang)
         ax.plot(rows["year"], rows["actual"], ls="none", marker="D", ms=5, color=c["national"],
                 gid="actuals", label=text(lang, "actual"))
-        ax.axvline(LAST_HISTORY_YEAR + 0.5, color=c["target_year"], lw=0.8, ls=":")
+        ax.axvline(result.forecast.scenario.region.last_year + 0.5, color=c["target_year"], lw=0.8, ls=":")
         ax.set_title(text(lang, "backtest_title", variable=shown))
         ax.set_xlabel(text(lang, "year"))
         ax.set_ylabel(f"{variable_name(lang, variable)} ({unit_name(lang, unit)})" if unit
                       else variable_name(lang, variable))
-        ax.set_xlim(HISTORY_FROM - 0.5, horizon + 0.5)
+        ax.set_xlim(result.forecast.scenario.region.first_base_year - 0.5, horizon + 0.5)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.legend(loc="best", ncols=2)
         scores = result.scores

@@ -122,7 +122,7 @@ def _draw_family(ax, rows: pd.DataFrame, family: str, lang: str):
         else:
             x, low, high = years[run], q05[run], q95[run]
         ax.fill_between(x, low, high, color=c["band90"], lw=0, zorder=1, gid="model_band")
-        ax.plot(years[run], median[run], color=c["shanxi"], lw=1.4, marker="o", ms=3, zorder=2,
+        ax.plot(years[run], median[run], color=c["region"], lw=1.4, marker="o", ms=3, zorder=2,
                 gid="model_median")
     bars = ax.errorbar(years, data, yerr=tolerance, fmt="none", ecolor=c["neutral"], elinewidth=1.0, capsize=2.5,
                        zorder=3)
@@ -143,7 +143,7 @@ def _legend_handles(lang: str, bars=None) -> tuple[list, list[str]]:
     data = Line2D([], [], ls="none", marker="D", ms=4, color=c["history"])
     tolerance = bars if bars is not None else Line2D([], [], ls="none", marker="|", ms=9, mew=1.0,
                                                      color=c["neutral"])
-    median = Line2D([], [], color=c["shanxi"], lw=1.4, marker="o", ms=3)
+    median = Line2D([], [], color=c["region"], lw=1.4, marker="o", ms=3)
     band = Patch(facecolor=c["band90"], edgecolor="none")
     labels = [text(lang, key) for key in ("data", "tolerance", "model_median", "model_band90")]
     return [data, tolerance, median, band], labels

@@ -11,20 +11,15 @@ from matplotlib.ticker import MaxNLocator
 
 from ecosim.charts import style
 from ecosim.charts.labels import scenario_name, text
-from ecosim.data import data_path
+from ecosim.data import Region
 
 if TYPE_CHECKING:
     from ecosim.analysis.forecast import Forecast
 
-HISTORY_YEARS = (2011, 2020)
-
-
-def history(region: str = "shanxi", variable: str = "rd_intensity_first_published") -> pd.Series:
-    """Recorded values by year from ``history.csv`` (2011-2020 for Shanxi's first-published intensity)."""
-    table = pd.read_csv(data_path("history.csv"), comment="#")
-    rows = table[(table["region"] == region) & (table["variable"] == variable)
-                 & table["year"].between(*HISTORY_YEARS)]
-    return rows.set_index("year")["value"].astype(float).sort_index()
+def history(region: Region, variable: str = "rd_intensity_first_published") -> pd.Series:
+    """The region's recorded values by year, from its first base year to its last recorded year."""
+    values = {y: v for y, v in region.series(variable).items() if region.first_base_year <= y <= region.last_year}
+    return pd.Series(values, dtype=float).sort_index()
 
 
 def target_path(result: "Forecast") -> pd.Series:
@@ -74,12 +69,12 @@ def fan_chart(result: "Forecast", lang: str = "en", title: str | None = None, si
         years = ahead.index.to_numpy()
         ax.fill_between(years, ahead["q05"], ahead["q95"], color=c["band90"], lw=0, label=text(lang, "band90"))
         ax.fill_between(years, ahead["q25"], ahead["q75"], color=c["band50"], lw=0, label=text(lang, "band50"))
-        ax.plot(years, ahead["q50"], color=c["shanxi"], lw=2, gid="median", label=text(lang, "median"))
+        ax.plot(years, ahead["q50"], color=c["region"], lw=2, gid="median", label=text(lang, "median"))
         if len(fitted):
             ax.plot(fitted.index, fitted["q50"], color=c["fitted"], lw=1.5, gid="fitted",
                     label=text(lang, "fitted", year=start - 1))
         _draw_target(ax, result, lang, start)
-        recorded = history()
+        recorded = history(result.scenario.region)
         ax.plot(recorded.index, recorded.to_numpy(), ls="none", marker="o", ms=3.5, color=c["history"],
                 label=text(lang, "history"))
         ax.axvline(start - 0.5, color=c["policy_start"], lw=1, ls="-.", gid="policy_start",

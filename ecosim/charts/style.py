@@ -37,7 +37,7 @@ FORMATS = ("png", "pdf", "svg")
 """Formats written by default."""
 
 COLOURS = {
-    "shanxi": "#1f5fa8",      # forecast median, bands (lighter)
+    "region": "#1f5fa8",      # the region's forecast median, bands (lighter)
     "band50": "#7fa6d6",
     "band90": "#c9d9ee",
     "fitted": "#8c8c8c",      # fitted (pre-policy) years

@@ -29,8 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ecosim.assumptions import posterior_sample
-from ecosim.data import data_path
+from ecosim.data import BUNDLE_FILES
 from ecosim.explore.executors import LostChunk, make_executor
 from ecosim.explore.experiment import Experiment, ExperimentError, load_experiment
 from ecosim.explore.runs import run_assumptions, run_seed
@@ -131,7 +130,7 @@ def inputs_for(spec: RunSpec, values: tuple[float, ...]):
     assumptions = {name.split(".", 1)[1]: value for name, value in zip(spec.factors, values)
                    if name.startswith("assumptions.")}
     scenario = spec.scenario.with_changes(levers) if levers else spec.scenario
-    sampled = scenario.parameter_uncertainty and posterior_sample() is not None
+    sampled = scenario.parameter_uncertainty and scenario.region.posterior is not None
     return scenario, assumptions, None if sampled else resolve(scenario, assumptions)
 
 
@@ -223,14 +222,19 @@ def chunk_size(total: int, workers: int) -> int:
 
 def batch_inputs(experiment: Experiment) -> dict[str, Any]:
     """Everything a batch's results depend on besides the code: the content hash of the experiment
-    file, the scenario file, the CSV design and the shipped calibration and posterior (those that
-    exist), with the package version and git commit."""
+    file, the scenario file, the CSV design, every file of the region bundle and the calibration and
+    posterior the region uses (those that exist), with the package version and git commit."""
     inputs: dict[str, Any] = {}
     for label, path in experiment.input_files().items():
         sha = experiment.sha256 if label == "experiment file" else (file_sha256(path) if path.is_file() else None)
         inputs[label] = {"path": str(path.resolve()), "sha256": sha}
+    region = experiment.scenario.region
+    for name in BUNDLE_FILES:
+        path = region.root / name
+        inputs[f"region file {name}"] = {"path": str(path), "sha256": file_sha256(path)}
+    calibration = region.calibration_source.parent
     for label, name in (("calibration", "calibration.toml"), ("calibration posterior", "calibration_posterior.csv")):
-        path = data_path(name)
+        path = calibration / name
         if path.is_file():
             inputs[label] = {"path": str(path), "sha256": file_sha256(path)}
     inputs["ecosim version"] = version("ecosim")

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ecosim.assumptions import ASSUMPTIONS, defaults
+from ecosim.assumptions import ASSUMPTIONS
 from ecosim.constraints import FUNDING_SHARES, funding_violations
 from ecosim.levers import LEVERS
 from ecosim.model import OUTPUT_COLUMNS
@@ -265,11 +265,12 @@ def _check_funding_rules(experiment: "Experiment", source: str) -> None:
     shares = [n for n in names if n.removeprefix("assumptions.") in FUNDING_SHARES]
     if not shares:
         return
-    base = {**defaults(), **experiment.scenario.assumptions}
+    region = experiment.scenario.region
+    base = {**region.defaults(), **experiment.scenario.assumptions}
     bad = []
     for k, row in enumerate(design_points(experiment)):
         values = {**base, **{n.removeprefix("assumptions."): v for n, v in zip(names, row) if n in shares}}
-        problems = funding_violations(experiment.scenario.base_year, values)
+        problems = funding_violations(region.base_record(experiment.scenario.base_year), values)
         if problems:
             bad.append((k, problems[0]))
     if bad:

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
-from ecosim.assumptions import posterior_sample
 from ecosim.model import resolve, simulate
 from ecosim.scenario import Scenario
 
@@ -22,10 +21,10 @@ def run_seed(root_seed: int, design_point: int = 0, replication: int = 0) -> np.
     return np.random.SeedSequence(entropy=root_seed, spawn_key=(design_point, replication))
 
 
-def posterior_draw(seed: np.random.SeedSequence) -> dict[str, float]:
-    """One parameter vector from the calibration's posterior sample, chosen by the run's seed
-    (empty when no posterior is shipped)."""
-    sample = posterior_sample()
+def posterior_draw(scenario: Scenario, seed: np.random.SeedSequence) -> dict[str, float]:
+    """One parameter vector from the region's calibration posterior sample, chosen by the run's seed
+    (empty when the region has no posterior)."""
+    sample = scenario.region.posterior
     if sample is None or sample.empty:
         return {}
     child = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, 1_000_000))
@@ -37,7 +36,7 @@ def run_assumptions(scenario: Scenario, seed: np.random.SeedSequence,
                     assumptions: dict[str, float] | None = None) -> dict[str, float]:
     """A run's assumption values: a posterior draw when the scenario asks for parameter uncertainty,
     overridden by the scenario's own assumptions and then by ``assumptions``."""
-    values = posterior_draw(seed) if scenario.parameter_uncertainty else {}
+    values = posterior_draw(scenario, seed) if scenario.parameter_uncertainty else {}
     values.update(scenario.assumptions)
     values.update(assumptions or {})
     return values
@@ -47,7 +46,8 @@ def replications(scenario: Scenario, count: int | None = None, seed: int | None 
                  assumptions: dict[str, float] | None = None) -> Iterator[pd.DataFrame]:
     """Yield the yearly table of each replication, with ``replication`` and ``seed`` columns."""
     root = scenario.seed if seed is None else seed
-    fixed = None if scenario.parameter_uncertainty and posterior_sample() is not None else resolve(scenario, assumptions)
+    fixed = None if scenario.parameter_uncertainty and scenario.region.posterior is not None else resolve(
+        scenario, assumptions)
     for r in range(scenario.replications if count is None else count):
         run = run_seed(root, 0, r)
         inputs = fixed or resolve(scenario, run_assumptions(scenario, run, assumptions))

@@ -15,12 +15,12 @@ from functools import cache
 import numpy as np
 from scipy.special import ndtr
 
+from ecosim.data import Region
 from ecosim.model.inputs import (
     ABOVE_SCALE_REVENUE,
     CORPORATE_INCOME_TAX_RATE,
     HTE_CERTIFICATE_YEARS,
     ModelInputs,
-    sectors,
 )
 
 INDUSTRIAL, SERVICES, TECH_SME = 0, 1, 2
@@ -84,9 +84,9 @@ def cash_flow(a: dict, margin: np.ndarray) -> np.ndarray:
 
 
 @cache
-def sector_table() -> dict[str, object]:
-    """The sector table's columns as arrays (read-only, shared by every population)."""
-    table = sectors()
+def sector_table(region: Region) -> dict[str, object]:
+    """The region's sector table (sectors.csv) as arrays (read-only, shared by every population)."""
+    table = region.sectors
     columns = {"va_ratio": "va_ratio", "sector_growth": "growth", "sector_margin": "margin",
                "sector_rd": "rd_intensity", "sector_ceiling": "ceiling", "sector_coal_link": "coal_link"}
     flags = {"is_cluster": "cluster", "is_manufacturing": "manufacturing", "is_software": "software",
@@ -95,7 +95,9 @@ def sector_table() -> dict[str, object]:
     arrays.update({name: table[column].to_numpy().astype(bool) for name, column in flags.items()})
     for array in arrays.values():
         array.setflags(write=False)
-    return {"sector_names": tuple(table["sector"]), **arrays}
+    weight = table["weight"].to_numpy(dtype=float)
+    weight.setflags(write=False)
+    return {"sector_names": tuple(table["sector"]), "sector_weight": weight, **arrays}
 
 
 def choose(mask: np.ndarray, if_true: float, if_false: float) -> np.ndarray:
@@ -132,7 +134,7 @@ class Enterprises:
                      "coal": "is_coal"}
     """Per-firm copies of sector characteristics, set on entry so the yearly rules need no lookups."""
 
-    def __init__(self, capacity: int):
+    def __init__(self, capacity: int, region: Region):
         for name in self.FLOAT_FIELDS:
             setattr(self, name, np.zeros(capacity))
         for name in self.INT_FIELDS:
@@ -142,7 +144,7 @@ class Enterprises:
         self.hte_until[:] = -1
         self.hte_version = 0
         self._tax_key = None
-        self.__dict__.update(sector_table())
+        self.__dict__.update(sector_table(region))
         self.segment_median = np.ones(3)
         self.desire_scale = 1.0
         """Factor the base year applied to the sector table's R&D ratios (entrants of a segment and
@@ -228,7 +230,7 @@ class Enterprises:
         the smoothed past gap their base-year R&D budgets were planned on."""
         a = inputs.assumptions
         n_above, n_sme = int(a["n_above_scale_firms"]), int(a["n_tech_smes"])
-        firms = cls(capacity=int(1.1 * (n_above + n_sme)) + 64)
+        firms = cls(capacity=int(1.1 * (n_above + n_sme)) + 64, region=inputs.region)
         firms.a = a
         firms.year = int(inputs.years[0])
         firms.coal_gap = firms.coal_gap0 = coal_gap
@@ -253,7 +255,7 @@ class Enterprises:
 
     def _sector_distribution(self, a: dict) -> list[np.ndarray]:
         """Cumulative sector probabilities of each segment: clusters and the rest by the assumed shares."""
-        weight = sectors()["weight"].to_numpy()
+        weight = self.sector_weight
         groups = {
             INDUSTRIAL: [(self.is_cluster & self.is_industrial, a["cluster_share"]),
                          (~self.is_cluster & self.is_industrial, 1 - a["cluster_share"])],

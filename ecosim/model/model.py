@@ -188,7 +188,7 @@ class EcosystemModel(mesa.Model):
         """Private venture money and tech credit against their 2020 volumes (the assumptions): in
         proportion to enterprise R&D in the base year (history.csv), then growing at the trend."""
         base = self.inputs.base
-        recorded_2020 = self.inputs.enterprise_rd_2020
+        recorded_2020 = self.inputs.enterprise_rd_reference
         return base.rd_by_performer["enterprises"] / recorded_2020 * (1.0 + self.a["firm_revenue_growth"]) ** t
 
     def _lever_change(self, name: str, t: int) -> float:
