@@ -409,13 +409,23 @@ class OriginBacktest:
         return paths
 
 
+def recorded_policy(scenario: Scenario, origin: int, until: int) -> Scenario:
+    """A forecast from ``origin`` to ``until`` under the recorded policy only (the region's
+    policy_history.csv; after its last year the last values hold): the scenario's own lever schedules
+    are dropped, so a schedule that starts before the origin cannot clash with it."""
+    raw = scenario.to_dict()
+    raw["levers"] = {}
+    raw["policy_start_year"] = until + 1
+    return forecast_from(Scenario.from_dict(raw, scenario.source), origin, until)
+
+
 def origin_inputs(scenario: Scenario, origin: int, assumptions: dict[str, float],
                   condition_on: tuple[str, ...] = ()):
     """Model inputs of a forecast from ``origin``: base year ``origin``, recorded policy, GDP and coal
     price known up to the origin only, unless conditioned on (then the recorded path to the region's
     last recorded year)."""
     region = scenario.region
-    inputs = resolve(forecast_from(scenario, origin, region.last_year), assumptions)
+    inputs = resolve(recorded_policy(scenario, origin, region.last_year), assumptions)
     if "gdp" in condition_on:
         inputs = replace(inputs, gdp_history=dict(region.gdp))
     if "coal" in condition_on:

@@ -19,12 +19,13 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return "; did you mean " + " or ".join(repr(c) for c in close) + "?"
 
 
-def scenario_of(value: Scenario | str | Path) -> Scenario:
-    """A Scenario as given, or loaded from a file or a built-in name (a mistyped name gets a suggestion)."""
+def scenario_of(value: Scenario | str | Path, region: str | Path | None = None) -> Scenario:
+    """A Scenario as given, or loaded from a file or a built-in name (a mistyped name gets a suggestion);
+    ``region`` (a built-in name or a bundle folder) replaces its region."""
     if isinstance(value, Scenario):
-        return value
+        return value.with_changes({"region": region}) if region is not None else value
     try:
-        return load_scenario(value)
+        return load_scenario(value, region=region)
     except ScenarioError as error:
         if error.field == "(file)" and not Path(value).exists():
             hint = did_you_mean(Path(str(value)).stem, BUILTIN_SCENARIOS)

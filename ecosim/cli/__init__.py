@@ -8,6 +8,7 @@ import argparse
 import importlib
 import os
 import sys
+import warnings
 
 from ecosim import __version__
 from ecosim.charts.fonts import CJKFontMissing
@@ -15,7 +16,7 @@ from ecosim.cli.args import EXIT_BAD_INPUT
 from ecosim.scenario import ScenarioError
 
 SUBCOMMANDS = ("run", "compare", "contribution", "report", "batch", "sensitivity", "calibrate", "backtest", "plot",
-               "discover", "optimize", "levers", "assumptions")
+               "discover", "optimize", "levers", "assumptions", "data")
 """The subcommands, in the order of the help, each the module ``ecosim.cli.<name>``."""
 
 EXAMPLES = """examples:
@@ -40,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "command"):
         parser.print_help()
         return EXIT_BAD_INPUT
+    warnings.formatwarning = _note
     try:
         return args.command(args)
     except KeyboardInterrupt:
@@ -54,6 +56,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
 
 
+def _note(message, category, filename, lineno, line=None) -> str:
+    """A warning printed as ``ecosim: note: ...`` (no source line: users did not write that code)."""
+    return f"ecosim: note: {message}\n"
+
+
 def _discard_stdout() -> None:
     """Point stdout at /dev/null, so flushing it at exit does not raise a second BrokenPipeError."""
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -64,7 +71,7 @@ def _discard_stdout() -> None:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ecosim", epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Simulate Shanxi's innovation ecosystem: does a policy mix reach the R&D-intensity target?")
+        description="Simulate a regional innovation ecosystem: does a policy mix reach the R&D-intensity target?")
     parser.add_argument("--version", action="version", version=f"ecosim {__version__}")
     sub = parser.add_subparsers()
     for name in SUBCOMMANDS:

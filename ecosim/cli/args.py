@@ -39,8 +39,16 @@ def add_lang(parser: argparse.ArgumentParser, what: str = "chart language") -> N
                         help=f"{what} (default: en; Chinese files end in -zh)")
 
 
+def add_region(parser: argparse.ArgumentParser) -> None:
+    """The ``--region DIR|NAME`` argument of every command that runs the model."""
+    parser.add_argument("--region", metavar="DIR|NAME",
+                        help="region bundle: a built-in name (e.g. the default) or a bundle folder made with "
+                             "'ecosim data init'; replaces the region the scenario names")
+
+
 def common(parser: argparse.ArgumentParser, out_help: str) -> None:
-    """The arguments of the subcommands that run scenarios: replications, seed, --set, --out, --force."""
+    """The arguments of the subcommands that run scenarios: region, replications, seed, --set, --out, --force."""
+    add_region(parser)
     parser.add_argument("--replications", type=positive_int,
                         help="replications per scenario (default: the (first) scenario's own, e.g. 200)")
     parser.add_argument("--seed", type=non_negative_int,

@@ -1,8 +1,9 @@
 """The ``ecosim backtest`` subcommand: the model's forecast against outcomes it did not see.
 
-Two modes: ``--actuals FILE`` scores the forecast of 2021 on against a file of outcomes;
-``--origin YEAR`` recalibrates on the history up to YEAR only, forecasts the years after it to
-2020 under the recorded policy and scores it against the shipped history (rolling origin).
+Two modes: ``--actuals FILE`` scores the forecast of the years after the region's record against a
+file of outcomes; ``--origin YEAR`` recalibrates on the region's history up to YEAR only, forecasts
+the years after it to the region's last recorded year under the recorded policy and scores it against
+the bundle's record (rolling origin). ``--region DIR|NAME`` picks the bundle.
 Wire with ``register(subparsers)``; the handler returns 0, or 2 for bad input (a malformed
 actuals file or scenario, an origin out of range), printing the error naming the file or field.
 """
@@ -22,7 +23,7 @@ from ecosim.analysis.backtest import (
     backtest_origin,
 )
 from ecosim.charts.fonts import CJKFontMissing, cjk_font
-from ecosim.cli.args import non_negative_int, positive_int
+from ecosim.cli.args import add_region, non_negative_int, positive_int
 from ecosim.scenario import ScenarioError
 
 EXIT_BAD_INPUT = 2
@@ -31,20 +32,22 @@ EXIT_BAD_INPUT = 2
 def register(subparsers) -> argparse.ArgumentParser:
     """Add the ``backtest`` subcommand to an argparse subparsers object; returns its parser."""
     parser = subparsers.add_parser(
-        "backtest", help="score the model's forecast against actual outcomes after 2020 (and against naive forecasts)")
+        "backtest", help="score the model's forecast against outcomes it did not see (and against naive forecasts)")
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--origin", type=int, metavar="YEAR",
-                      help=f"rolling origin: recalibrate on 2011..YEAR, forecast YEAR+1..2020, score against the "
-                           f"shipped history (YEAR from {FIRST_ORIGIN} to 2019); e.g. --origin 2016")
+                      help="rolling origin: recalibrate on the region's record up to YEAR, forecast YEAR+1 to its "
+                           "last recorded year, score against the record (YEAR from two years after the region's "
+                           "first base year to the year before its last); e.g. --origin 2016")
     mode.add_argument("--actuals", type=Path,
                         help="CSV with the columns of history.csv (region, year, variable, value, unit, source) "
-                             "for years after 2020")
+                             "for years after the region's last recorded year")
     parser.add_argument("--scenario", default=DEFAULT_SCENARIO,
                         help=f"scenario TOML file or built-in name (default: {DEFAULT_SCENARIO})")
     parser.add_argument("--replications", type=positive_int, default=200, help="number of replications (default 200)")
     parser.add_argument("--seed", type=non_negative_int, help="root seed (default: the scenario's)")
     parser.add_argument("--condition-on", dest="condition_on",
-                        help="with --actuals: gdp (the actual Shanxi GDP and China's intensity as the paths); "
+                        help="with --actuals: gdp (the region's actual GDP and the benchmark's intensity as the "
+                             "paths); "
                              "with --origin: gdp, coal or gdp,coal (the recorded paths after the origin)")
     parser.add_argument("--calibration", type=Path,
                         help="with --origin: calibration config TOML (default: experiments/calibration.toml's "
@@ -54,21 +57,29 @@ def register(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--no-charts", dest="charts", action="store_false", help="skip the charts")
     parser.add_argument("--lang", choices=("en", "zh"), default="en",
                         help="chart language (default: en; Chinese chart files end in -zh)")
+    add_region(parser)
     parser.set_defaults(command=run_backtest)
     return parser
 
 
-FIRST_ORIGIN = 2013
-"""The first rolling origin: two years of targets after the 2011 base year."""
+ORIGIN_OFFSET = 2
+"""The first rolling origin lies this many years after the region's first base year (two years of targets)."""
 
 
 def run_origin(args: argparse.Namespace) -> int:
-    """``ecosim backtest --origin YEAR``: recalibrate up to YEAR, forecast to 2020, score."""
+    """``ecosim backtest --origin YEAR``: recalibrate up to YEAR, forecast to the last recorded year, score."""
     from ecosim.analysis.calibration import CalibrationConfig, calibrate
+    from ecosim.data import load_region
 
-    if not FIRST_ORIGIN <= args.origin <= 2019:
-        print(f"ecosim backtest: error: --origin: must be a whole year from {FIRST_ORIGIN} to 2019, "
-              f"got {args.origin}", file=sys.stderr)
+    try:
+        region = load_region(args.region)
+    except ScenarioError as error:
+        print(f"ecosim backtest: error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    first, last = region.first_base_year + ORIGIN_OFFSET, region.last_year - 1
+    if not first <= args.origin <= last:
+        print(f"ecosim backtest: error: --origin: must be a whole year from {first} to {last} (the record of "
+              f"{region.name()} runs {region.first_base_year}-{region.last_year}), got {args.origin}", file=sys.stderr)
         return EXIT_BAD_INPUT
     conditions = tuple(c.strip() for c in (args.condition_on or "").split(",") if c.strip())
     unknown = [c for c in conditions if c not in ORIGIN_CONDITIONS]
@@ -77,13 +88,13 @@ def run_origin(args: argparse.Namespace) -> int:
               f"{', '.join(ORIGIN_CONDITIONS)} (comma-separated)", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
-        config = CalibrationConfig.load(args.calibration)
+        config = CalibrationConfig.load(args.calibration, region=args.region)
     except ScenarioError as error:
         print(f"ecosim backtest: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     calibration = calibrate(config, last_year=args.origin)
     result = backtest_origin(args.origin, calibration, args.scenario, args.replications, conditions,
-                             20210511 if args.seed is None else args.seed)
+                             20210511 if args.seed is None else args.seed, region=args.region)
     paths = result.write(args.out)
     print(f"origin {args.origin}, conditioned on {', '.join(conditions) or 'nothing'}: "
           f"{args.replications} replications")
@@ -105,7 +116,8 @@ def run_backtest(args: argparse.Namespace) -> int:
     try:
         if args.charts and args.lang != "en":
             cjk_font()
-        result = backtest(args.actuals, args.scenario, args.replications, args.condition_on, args.seed)
+        result = backtest(args.actuals, args.scenario, args.replications, args.condition_on, args.seed,
+                          region=args.region)
     except (ActualsError, ScenarioError, CJKFontMissing) as error:
         print(f"ecosim backtest: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT

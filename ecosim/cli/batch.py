@@ -12,10 +12,10 @@ import signal
 import sys
 from pathlib import Path
 
-from ecosim.cli.args import positive_int
+from ecosim.cli.args import add_region, positive_int
 from ecosim.explore.batch import BatchReport, run_batch
 from ecosim.explore.executors import WorkersUnavailable
-from ecosim.explore.experiment import ExperimentError
+from ecosim.explore.experiment import ExperimentError, load_experiment
 from ecosim.explore.store import BatchFolderError, Store
 from ecosim.scenario import ScenarioError
 
@@ -55,13 +55,15 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
                              "(tcp://HOST:PORT)")
     parser.add_argument("--restart", action="store_true",
                         help="discard the results already in --out and start again")
+    add_region(parser)
 
 
 def handle(args: argparse.Namespace) -> int:
     """Run the batch and print a short summary; the exit code says how it ended (see EXIT_*)."""
     previous = signal.signal(signal.SIGTERM, _raise_interrupted)
     try:
-        report = run_batch(args.experiment, args.out, args.workers, args.dask, args.restart)
+        experiment = load_experiment(args.experiment, args.region) if args.region else args.experiment
+        report = run_batch(experiment, args.out, args.workers, args.dask, args.restart)
     except (ExperimentError, ScenarioError, BatchFolderError) as error:
         print(f"ecosim: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT

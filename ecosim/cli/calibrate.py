@@ -1,4 +1,5 @@
-"""`ecosim calibrate`: fit the behavioural assumptions to 2015-2020 history."""
+"""`ecosim calibrate`: fit the behavioural assumptions to a region's record (ABC); ``--install`` writes
+the estimates into the region's bundle, never into the package."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from pathlib import Path
 
 from ecosim.analysis.calibration import CalibrationConfig, calibrate
 from ecosim.charts.fonts import cjk_font
-from ecosim.data import data_path
+from ecosim.cli.args import add_region
+from ecosim.data import CALIBRATION_FILES, load_region
+from ecosim.errors import ScenarioError
 
 
 def draw_fit(out: Path, lang: str, config: CalibrationConfig) -> Path:
@@ -28,13 +31,15 @@ def draw_fit(out: Path, lang: str, config: CalibrationConfig) -> Path:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``calibrate`` subcommand."""
-    parser = subparsers.add_parser("calibrate", help="fit the behavioural assumptions to Shanxi's 2011-2020 history (ABC)")
+    parser = subparsers.add_parser("calibrate", help="fit the behavioural assumptions to a region's record (ABC)")
     parser.add_argument("config", nargs="?", type=Path,
                         help="calibration config TOML (default: the built-in one, as experiments/calibration.toml)")
     parser.add_argument("--out", type=Path, default=Path("out/calibration"), help="output folder")
     parser.add_argument("--workers", type=int, help="processes (default: the config's, 0 = all cores)")
     parser.add_argument("--install", action="store_true",
-                        help="copy the parameter file and posterior into ecosim/data so scenarios load them by default")
+                        help="copy the parameter file and posterior into the region's bundle folder, so runs on it "
+                             "load them by default (a built-in region is refused: copy it with 'ecosim data init')")
+    add_region(parser)
     parser.add_argument("--lang", choices=("en", "zh"), default="en",
                         help="also draw the fit chart in this language (zh: fit-zh.png, .pdf, .svg)")
     parser.set_defaults(command=run)
@@ -44,7 +49,13 @@ def run(args: argparse.Namespace) -> int:
     """Run the calibration, write its outputs, print the estimates and the fit."""
     if getattr(args, "lang", "en") != "en":
         cjk_font()
-    config = CalibrationConfig.load(args.config)
+    config = CalibrationConfig.load(args.config, region=args.region)
+    region = load_region(config.region) if config.region else None
+    if args.install and (region is None or region.builtin):
+        name = region.ref if region else "the default region"
+        raise ScenarioError("--install", "--region", f"{name} is built into the package and is not overwritten; "
+                            f"copy it with 'ecosim data init DIR --from {region.ref if region else 'NAME'}' and "
+                            "calibrate that folder with --region DIR --install")
     if args.workers is not None:
         config.workers = args.workers
     interactive = sys.stderr.isatty()
@@ -64,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         paths["chart_" + args.lang] = draw_fit(args.out, args.lang, config)
     print(f"\nwrote {', '.join(str(p) for p in paths.values())}")
     if args.install:
-        for name in ("calibration.toml", "calibration_posterior.csv"):
-            shutil.copyfile(args.out / name, data_path(name))
-        print(f"installed the estimates into {data_path('calibration.toml').parent}")
+        for name in CALIBRATION_FILES:
+            shutil.copyfile(args.out / name, region.root / name)
+        print(f"installed the estimates into the bundle {region.root}")
     return 0

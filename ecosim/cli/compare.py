@@ -30,7 +30,7 @@ def handle(args: argparse.Namespace) -> int:
     from ecosim.analysis.compare import compare
     from ecosim.analysis.intervals import format_difference, format_share
 
-    scenarios = [scenario_of(name) for name in args.scenarios]
+    scenarios = [scenario_of(name, args.region) for name in args.scenarios]
     if args.changes:
         scenarios.append(scenarios[0].with_changes(parse_changes(args.changes)))
     out = args.out or Path("out") / "compare"

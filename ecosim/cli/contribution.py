@@ -27,7 +27,7 @@ def handle(args: argparse.Namespace) -> int:
     """Compute each lever's contribution, write contribution.csv and the provenance, print them."""
     from ecosim.analysis.contribution import contribution
 
-    scenario = load_with_changes(args.scenario, args.changes)
+    scenario = load_with_changes(args.scenario, args.changes, args.region)
     levers = check_levers([s.strip() for s in args.levers.split(",")], "--levers") if args.levers else None
     out = args.out or Path("out") / f"{scenario.name}-contribution"
     prepare_out(out, args.force, ("contribution.csv", "contribution-columns.csv", SCENARIO_FILE, MANIFEST))

@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 from ecosim.analysis.design import COSTS, DEFAULT_LEVERS, optimize  # noqa: E402
 from ecosim.charts.fonts import cjk_font  # noqa: E402
 from ecosim.charts.style import save  # noqa: E402
-from ecosim.cli.args import add_lang, lang_suffix  # noqa: E402
+from ecosim.cli.args import add_lang, add_region, lang_suffix  # noqa: E402
 from ecosim.scenario import load_scenario  # noqa: E402
 
 
@@ -32,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "replications: social = outlay + revenue forgone + compliance (default), government = "
                         "outlay + revenue forgone")
     o.add_argument("--keep-2020-floor", action=argparse.BooleanOptionalAction, default=True,
-                   help="search each lever from its 2020 value up, never below it (default on; "
+                   help="search each lever from its value in the base year up, never below it (default on; "
                         "--no-keep-2020-floor searches its whole allowed range)")
     o.add_argument("--budget", type=float, help="most cost allowed over the cost window (100m yuan, the --cost measure)")
     o.add_argument("--replications", type=int, help="replications per mix (default: SE of P at most 0.05)")
@@ -40,6 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     o.add_argument("--workers", type=int)
     o.add_argument("--out", type=Path, default=Path("out/optimize"))
     add_lang(o)
+    add_region(o)
     o.set_defaults(command=handle)
 
 
@@ -50,7 +51,7 @@ def handle(args: argparse.Namespace) -> int:
     lang = getattr(args, "lang", "en")
     if lang != "en":
         cjk_font()
-    scenario = load_scenario(args.scenario)
+    scenario = load_scenario(args.scenario, region=args.region)
     if getattr(args, "target_year", None) is not None:
         scenario = scenario.with_changes({"target.year": args.target_year}, name=f"{scenario.name}-{args.target_year}")
     levers = [s.strip() for s in args.levers.split(",")] if args.levers else None

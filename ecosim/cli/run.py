@@ -38,7 +38,7 @@ def register(sub) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Forecast the scenario, write the run folder and print the answer."""
-    scenario = load_with_changes(args.scenario, args.changes)
+    scenario = load_with_changes(args.scenario, args.changes, args.region)
     out = args.out or Path("out") / scenario.name
     prepare_out(out, args.force)
     result = forecast(scenario, args.replications, args.seed)
@@ -64,9 +64,9 @@ def parse_changes(items: list[str]) -> dict[str, object]:
     return changes
 
 
-def load_with_changes(name: str, items: list[str]) -> Scenario:
-    """The scenario ``name`` (file or built-in) with the ``--set`` changes applied."""
-    scenario = scenario_of(name)
+def load_with_changes(name: str, items: list[str], region: str | None = None) -> Scenario:
+    """The scenario ``name`` (file or built-in) on ``region`` (``--region``) with the ``--set`` changes applied."""
+    scenario = scenario_of(name, region)
     return scenario.with_changes(parse_changes(items)) if items else scenario
 
 

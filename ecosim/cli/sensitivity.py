@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 from ecosim.charts.fonts import CJKFontMissing, cjk_font
-from ecosim.cli.args import add_lang, positive_int
-from ecosim.explore.experiment import ExperimentError
+from ecosim.cli.args import add_lang, add_region, positive_int
+from ecosim.explore.experiment import ExperimentError, load_experiment
 from ecosim.model import OUTPUT_COLUMNS
 from ecosim.scenario import ScenarioError
 
@@ -49,6 +49,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
                         help="also analyse this yearly column year by year (repeatable), e.g. rd_intensity")
     parser.add_argument("--restart", action="store_true", help="discard the batch results in --out first")
     parser.add_argument("--no-charts", action="store_true", help="do not draw the charts")
+    add_region(parser)
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -62,6 +63,8 @@ def handle(args: argparse.Namespace) -> int:
             return EXIT_BAD_INPUT
     dask = True if args.dask == "local" else args.dask
     try:
+        if args.region:
+            args.experiment = load_experiment(args.experiment, args.region)
         if args.dry_run:
             return dry_run(args)
         if args.lang != "en" and not args.no_charts:

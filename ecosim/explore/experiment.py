@@ -183,14 +183,15 @@ class Experiment:
         return design_size(self)
 
 
-def load_experiment(path: str | Path) -> Experiment:
-    """Read and validate an experiment file."""
+def load_experiment(path: str | Path, region: str | Path | None = None) -> Experiment:
+    """Read and validate an experiment file; ``region`` (a built-in name or a bundle folder) replaces
+    the region its scenario names."""
     path = Path(path)
     source = str(path)
     if not path.exists():
         raise ExperimentError(source, "(file)", "no such file; give an experiment TOML file")
     raw = read_toml(path, source, "an experiment TOML file", ExperimentError)
-    return _validate(raw, source, path.parent, file_sha256(path))
+    return _validate(raw, source, path.parent, file_sha256(path), region)
 
 
 def file_sha256(path: str | Path) -> str:
@@ -200,7 +201,7 @@ def file_sha256(path: str | Path) -> str:
 # --- validation -----------------------------------------------------------------------------
 
 
-def _validate(raw: dict, source: str, folder: Path, sha: str) -> Experiment:
+def _validate(raw: dict, source: str, folder: Path, sha: str, region: str | Path | None = None) -> Experiment:
     for key in raw:
         if key not in _TOP_LEVEL:
             raise ExperimentError(source, key, f"unknown field; allowed fields are {', '.join(_TOP_LEVEL)}")
@@ -217,7 +218,7 @@ def _validate(raw: dict, source: str, folder: Path, sha: str) -> Experiment:
         raise ExperimentError(source, "scenario", f"no scenario file {scenario_path} and not a built-in "
                               f"scenario; built-in scenarios are {', '.join(BUILTIN_SCENARIOS)}")
     try:
-        scenario = load_scenario(target)
+        scenario = load_scenario(target, region=region)
     except ScenarioError as error:
         raise ExperimentError(source, "scenario", f"the scenario is not valid: {error}") from None
     if "parameter_uncertainty" in raw:
