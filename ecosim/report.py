@@ -1,6 +1,9 @@
 """A short brief a planner can attach to a draft: the question, the answer with its interval, the
 fan chart, the comparison and the cost (when several runs are given), the caveats, and where the
-numbers come from. Written as HTML (charts embedded) and PDF (matplotlib's PdfPages)."""
+numbers come from. Written as HTML (charts embedded) and PDF (matplotlib's PdfPages).
+
+The brief names the region its runs are about, its benchmark and the years of the record from the
+region bundle (:func:`region_fields`); the sentences here name no place."""
 
 from __future__ import annotations
 
@@ -18,14 +21,15 @@ from ecosim.analysis.intervals import format_difference, format_share
 from ecosim.analysis.provenance import SCENARIO_FILE, read_manifest
 from ecosim.charts import style
 from ecosim.charts.labels import scenario_name
-from ecosim.scenario import ScenarioError, load_scenario
+from ecosim.data import load_region
+from ecosim.scenario import Scenario, ScenarioError, load_scenario
 
 TEXT = {
     "en": {
-        "title": "Brief: does Shanxi reach its R&D-intensity target?",
+        "title": "Brief: does {region} reach its R&D-intensity target?",
         "question": "Question",
-        "question_text": "Does Shanxi's R&D expenditure / GDP reach {target} in {year}?",
-        "national": "the national average",
+        "question_text": "Does {region}'s R&D expenditure / GDP reach {target} in {year}?",
+        "national": "the {benchmark}",
         "value": "{value}% of GDP",
         "answer": "Answer",
         "answer_line": "{scenario}: P(target met in {year}) = {p}; median intensity {median:.2f}% "
@@ -37,27 +41,31 @@ TEXT = {
         "charts": "Charts",
         "caveats": "What the model does not know",
         "caveat_list": [
-            "It is calibrated to Shanxi's 2011-2020 record only; no outcome after 2020 is used.",
+            "It is calibrated to {calibrated}'s {calibration_start}-{calibration_end} record only; no outcome "
+            "after {calibration_end} is used.",
             "Out of sample inside that record (docs/forecast-skill.md) it beat no-change and trend forecasts "
             "from 2015 and 2016, but not from 2014: it did not foresee the 2015-2016 coal slump, and it "
             "reproduces the 2013-2016 fall of R&D only as a stall.",
-            "The forecast band includes an error term as wide as Shanxi's recorded year-to-year swings of R&D.",
-            "The national intensity after 2020 is a random walk with the drift and spread of 2010-2020; "
-            "the national target is uncertain and drawn as a band.",
+            "The forecast band includes an error term as wide as {calibrated}'s recorded year-to-year swings of R&D.",
+            "The {benchmark} intensity after {benchmark_after} is a random walk with the drift and spread of "
+            "{drift_start}-{drift_end}; the {benchmark} target is uncertain and drawn as a band.",
             "Where the policy text gives no figure, a lever's value is this project's reading (see the scenario file).",
             "P(target met) is the share of simulated replications meeting the target; its interval covers "
             "the sampling of replications, not errors in the model's structure.",
             "Costs are counted by each lever's cost rule (`ecosim levers`); indirect fiscal effects are not counted.",
         ],
+        "borrowed_calibration": "It is calibrated to {calibrated}'s {calibration_start}-{calibration_end} record "
+                                "only ({region} has no calibration of its own); no outcome after "
+                                "{calibration_end} is used.",
         "provenance": "Provenance",
         "provenance_line": "ecosim {version} (commit {commit}); calibration of {calibration}; scenario {scenario}; "
                            "root seed {seed}; {replications} replications; run {time}; command: {command}",
     },
     "zh": {
-        "title": "简报：山西能否实现研发投入强度目标？",
+        "title": "简报：{region}能否实现研发投入强度目标？",
         "question": "问题",
-        "question_text": "山西研发经费占地区生产总值比重能否在{year}年达到{target}？",
-        "national": "全国平均水平",
+        "question_text": "{region}研发经费占地区生产总值比重能否在{year}年达到{target}？",
+        "national": "{benchmark}水平",
         "value": "{value}%",
         "answer": "结论",
         "answer_line": "{scenario}：{year}年达标概率 = {p}；强度中位数{median:.2f}%"
@@ -67,20 +75,48 @@ TEXT = {
         "charts": "图表",
         "caveats": "模型未知之处",
         "caveat_list": [
-            "模型仅以山西2011-2020年的记录数据校准，未使用2020年以后的任何结果数据。",
+            "模型仅以{calibrated}{calibration_start}-{calibration_end}年的记录数据校准，"
+            "未使用{calibration_end}年以后的任何结果数据。",
             "在该时期内的样本外检验（docs/forecast-skill.md）中，从2015年和2016年起报时优于不变预测和趋势预测，"
             "从2014年起报时则不然：模型未能预见2015-2016年的煤炭下行，对2013-2016年研发经费的下降只再现为停滞。",
-            "预测区间包含一个误差项，其幅度与山西研发经费历年实际波动相当。",
-            "2020年以后的全国强度为随机游走（漂移和波动取自2010-2020年），全国目标本身不确定，图中以区间表示。",
+            "预测区间包含一个误差项，其幅度与{calibrated}研发经费历年实际波动相当。",
+            "{benchmark_after}年以后的{benchmark}强度为随机游走（漂移和波动取自{drift_start}-{drift_end}年），"
+            "{benchmark}目标本身不确定，图中以区间表示。",
             "政策文本未给出数值之处，杠杆取值为本项目的解读（见情景文件）。",
             "达标概率是达到目标的模拟次数占比，其置信区间只反映模拟抽样的不确定性，不反映模型结构误差。",
             "成本按各杠杆的成本规则计算（见ecosim levers），不含间接财政影响。",
         ],
+        "borrowed_calibration": "模型仅以{calibrated}{calibration_start}-{calibration_end}年的记录数据校准"
+                                "（{region}没有自己的校准），未使用{calibration_end}年以后的任何结果数据。",
         "provenance": "数据来源",
         "provenance_line": "ecosim {version}（提交{commit}）；校准日期{calibration}；情景{scenario}；随机种子{seed}；"
                            "{replications}次模拟；运行时间{time}；命令：{command}",
     },
 }
+
+
+def region_fields(scenario: Scenario, lang: str) -> dict[str, str | int]:
+    """What the brief's sentences say of the place, from the scenario's region bundle, in ``lang``.
+
+    ``region``: the region's display name; ``benchmark``: what the target compares with (the bundle's
+    benchmark label, e.g. "national average"); ``calibrated``, ``calibration_start``, ``calibration_end``:
+    the region whose record the calibration in use was fitted to (the region itself, or the default
+    region when its bundle has no calibration.toml) and the years fitted (the calibration's own record
+    of them, else that region's first base year and last recorded year); ``drift_start``, ``drift_end``:
+    the benchmark's recorded years from the region's first year to the calibration's last;
+    ``benchmark_after``: the benchmark's last recorded year the run uses, after which it is simulated."""
+    region = scenario.region
+    calibrated = region if region.has_own_calibration else load_region(region.calibration_source.parent)
+    meta = region.calibration_meta
+    start = int(meta.get("base_year", calibrated.first_base_year))
+    end = int(meta.get("last_year", calibrated.last_year))
+    recorded = sorted(region.benchmark_series("rd_intensity_first_published"))
+    drift = [y for y in recorded if region.first_year <= y <= end] or recorded or [region.first_year, end]
+    used = [y for y in recorded if y <= scenario.history_until]
+    return {"region": region.name(lang), "benchmark": region.benchmark_labels.get(lang, region.benchmark_labels["en"]),
+            "calibrated": calibrated.name(lang), "calibration_start": start, "calibration_end": end,
+            "drift_start": drift[0], "drift_end": drift[-1],
+            "benchmark_after": used[-1] if used else scenario.history_until}
 
 
 def read_run(folder: Path) -> Forecast:
@@ -117,8 +153,9 @@ def read_comparison(folders: list[Path], allow_unpaired: bool = False) -> Compar
 def _lines(comparison: Comparison, lang: str) -> dict[str, list[str]]:
     t = TEXT[lang]
     first = comparison.forecasts[comparison.baseline]
+    place = region_fields(first.scenario, lang)
     target = first.scenario.target
-    goal = t["national"] if target.value == "national_average" else t["value"].format(value=target.value)
+    goal = t["national"].format(**place) if target.value == "national_average" else t["value"].format(value=target.value)
     answers = []
     for name, f in comparison.forecasts.items():
         s, rows = f.summary(), f.target_year()
@@ -139,8 +176,12 @@ def _lines(comparison: Comparison, lang: str) -> dict[str, list[str]]:
         version=info.get("ecosim_version", "?"), commit=info.get("commit") or "?",
         calibration=info.get("calibration_date") or "?", scenario=first.scenario.name, seed=first.seed,
         replications=first.replications, time=info.get("time", "?"), command=" ".join(info.get("command", [])))
-    return {"question": [t["question_text"].format(target=goal, year=target.year)], "answer": answers,
-            "caveats": list(t["caveat_list"]), "provenance": [provenance]}
+    caveats = [c.format(**place) for c in t["caveat_list"]]
+    if not first.scenario.region.has_own_calibration:
+        caveats[0] = t["borrowed_calibration"].format(**place)
+    return {"title": [t["title"].format(**place)],
+            "question": [t["question_text"].format(target=goal, year=target.year, **place)], "answer": answers,
+            "caveats": caveats, "provenance": [provenance]}
 
 
 def _figures(comparison: Comparison, lang: str) -> list:
@@ -158,10 +199,11 @@ def _png(fig) -> str:
 
 def _html(sections: dict[str, list[str]], figures: list, lang: str) -> str:
     t = TEXT[lang]
+    title = sections["title"][0]
     parts = [f"<!DOCTYPE html><html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\"><head><meta charset=\"utf-8\">",
-             f"<title>{html.escape(t['title'])}</title><style>body{{font-family:sans-serif;max-width:170mm;"
+             f"<title>{html.escape(title)}</title><style>body{{font-family:sans-serif;max-width:170mm;"
              "margin:2em auto;line-height:1.5}} img{{width:156mm;max-width:100%}}</style></head><body>",
-             f"<h1>{html.escape(t['title'])}</h1>"]
+             f"<h1>{html.escape(title)}</h1>"]
     for key in ("question", "answer"):
         parts.append(f"<h2>{html.escape(t[key])}</h2>" + "".join(f"<p>{html.escape(x)}</p>" for x in sections[key]))
     parts.append(f"<h2>{html.escape(t['charts'])}</h2>")
@@ -184,7 +226,7 @@ def _text_page(sections: dict[str, list[str]], lang: str):
     with style.context(lang):
         fig = plt.figure(figsize=(210 * style.MM, 297 * style.MM))
         y = 0.95
-        fig.text(0.1, y, t["title"], fontsize=14, va="top")
+        fig.text(0.1, y, sections["title"][0], fontsize=14, va="top")
         y -= 0.05
         for key in ("question", "answer", "caveats", "provenance"):
             fig.text(0.1, y, t[key], fontsize=11, va="top")
@@ -216,7 +258,7 @@ def write_report(folders: list[Path], lang: str = "en", out: Path | None = None,
     html_path, pdf_path = stem.with_name(stem.name + ".html"), stem.with_name(stem.name + ".pdf")
     html_path.write_text(_html(sections, figures, lang), encoding="utf-8")
     page = _text_page(sections, lang)
-    with matplotlib.rc_context({"pdf.fonttype": 42}), PdfPages(pdf_path, metadata={"Title": TEXT[lang]["title"]}) as pdf:
+    with matplotlib.rc_context({"pdf.fonttype": 42}), PdfPages(pdf_path, metadata={"Title": sections["title"][0]}) as pdf:
         for fig in [page, *figures]:
             pdf.savefig(fig)
     for fig in [page, *figures]:

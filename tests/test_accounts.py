@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ecosim.data import load_region
 from ecosim.levers import LEVERS
 from ecosim.model import simulate
 from ecosim.model.accounts import PERFORMERS, SOURCES
@@ -105,7 +106,7 @@ def test_target_column_is_the_national_average_or_the_fixed_value():
     assert (fixed["target_rd_intensity"] == 1.5).all()
 
 
-HISTORY = pd.read_csv(__import__("pathlib").Path(__file__).parents[1] / "ecosim" / "data" / "history.csv")
+HISTORY = pd.read_csv(load_region().root / "history.csv")
 
 
 def _recorded(variable: str, year: int) -> float:

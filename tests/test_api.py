@@ -17,7 +17,8 @@ from ecosim.analysis.forecast import forecast  # noqa: E402
 from ecosim.charts.fonts import INSTALL_HELP, has_cjk_font  # noqa: E402
 from ecosim.cli.run import write_forecast  # noqa: E402
 from ecosim.cli.plot import main as plot_main  # noqa: E402
-from ecosim.levers import LEVERS, baseline_value  # noqa: E402
+from ecosim.data import load_region  # noqa: E402
+from ecosim.levers import LEVERS  # noqa: E402
 from ecosim.scenario import load_scenario  # noqa: E402
 
 REPLICATIONS = 6
@@ -98,7 +99,7 @@ def test_contribution_of_an_unchanged_lever_is_exactly_zero(reward, comparison):
     assert table.loc["rd_reward_rate", "changed"]
     own = comparison.forecasts["reward"].target_year()["rd_intensity"].median()
     assert result.median == own
-    off = forecast(reward.with_changes({"levers.rd_reward_rate": baseline_value("rd_reward_rate")}),
+    off = forecast(reward.with_changes({"levers.rd_reward_rate": load_region().lever_value("rd_reward_rate", 2020)}),
                    REPLICATIONS, SEED).target_year()["rd_intensity"].median()
     assert table.loc["rd_reward_rate", "drop"] == pytest.approx(own - off, abs=1e-12)
     assert result.interaction == pytest.approx(result.total - table["drop"].sum())

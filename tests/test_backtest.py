@@ -1,8 +1,9 @@
 """Backtest harness: checked on synthetic actuals made by the model itself, never on real post-2020 data.
 
 The 'actuals' are one replication of the built-in actual-2021-2024 scenario run to 2023 with a
-known seed; the naive forecasts are recomputed here from ``ecosim/data/history.csv`` read
-independently, and every score is recomputed from the written ``backtest.csv``.
+known seed; the naive forecasts are recomputed here from the default bundle's ``history.csv``
+(``ecosim/data/regions/shanxi/``) read independently, and every score is recomputed from the written
+``backtest.csv``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pytest
 from ecosim.analysis.backtest import backtest, backtest_scenario
 from ecosim.analysis.forecast import forecast
 from ecosim.cli.backtest import register
-from ecosim.data import data_path
+from ecosim.data import load_region
 from ecosim.scenario import load_scenario
 
 SEED = 20210511
@@ -46,7 +47,7 @@ def _cli(argv: list[str]) -> int:
 
 
 def _raw_history() -> pd.DataFrame:
-    return pd.read_csv(data_path("history.csv"))
+    return pd.read_csv(load_region().root / "history.csv")
 
 
 def _history(region: str, variable: str) -> dict[int, float]:

@@ -209,14 +209,14 @@ def test_other_recorded_inputs_refuse_the_resume(tmp_path: Path, capsys, label: 
 
 
 def test_manifest_hashes_the_shipped_calibration_files(tmp_path: Path):
-    from ecosim.data import data_path
+    from ecosim.data import load_region
 
     path = _experiment(tmp_path)
     run_batch(path, tmp_path / "out", workers=1)
     inputs = json.loads((tmp_path / "out" / "manifest.json").read_text())["inputs"]
     for label, name in (("calibration", "calibration.toml"), ("calibration posterior", "calibration_posterior.csv")):
-        if data_path(name).is_file():
-            assert inputs[label]["sha256"] == file_sha256(data_path(name))
+        if (load_region().root / name).is_file():
+            assert inputs[label]["sha256"] == file_sha256(load_region().root / name)
     assert inputs["experiment file"]["sha256"] == file_sha256(path)
     assert inputs["ecosim version"]
 

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ecosim.data import series
+from ecosim.data import load_region
 from ecosim.model import EcosystemModel, simulate
 from ecosim.model.inputs import resolve
 from ecosim.scenario import load_scenario
@@ -78,7 +78,7 @@ def _history_paths(seeds=range(6)) -> pd.DataFrame:
 
 
 def test_history_run_follows_the_coal_cycle():
-    data = series("rd_expenditure")
+    data = load_region().series("rd_expenditure")
     assert data[2016] < data[2013] and data[2019] > 1.4 * data[2016]  # the data's own shape
     paths = _history_paths().groupby("year").median()
     linked, total = paths["coal_linked"], paths["total"]
@@ -97,12 +97,11 @@ def test_planning_gap_is_the_smoothed_coal_gap_of_past_years(smoothing):
     """Firms plan R&D on the coal price of past years: P_t = w P_(t-1) + (1 - w) g_(t-1), started at
     the first recorded year, with g the log gap to the long-run mean. Checked against the closed
     form sum_k (1 - w) w^k g_(t-1-k) + w^n g_first over the recorded 2005-2013 prices, base 2014."""
-    from ecosim.data import data_path
     from ecosim.model.economy import Economy
 
     scenario = load_scenario("baseline").with_changes({"base_year": 2014, "parameter_uncertainty": False})
     inputs = resolve(scenario, {"rd_budget_smoothing": smoothing})
-    table = pd.read_csv(data_path("coal_price.csv"), comment="#").set_index("year")["price_usd_per_tonne"]
+    table = pd.read_csv(load_region().root / "coal_price.csv", comment="#").set_index("year")["price_usd_per_tonne"]
     gap = np.log(table) - inputs.assumptions["coal_price_log_mean"]
     lags = [gap[y] for y in range(2013, 2005, -1)]  # 2013 back to 2006
     expected = sum((1 - smoothing) * smoothing**k * g for k, g in enumerate(lags)) + smoothing ** len(lags) * gap[2005]
@@ -142,10 +141,9 @@ def test_recorded_and_forecast_years_pass_the_coal_price_to_sales_a_year_later()
     GDP growth with 2017's coal part, elasticity e times log(c2017 / c2016), taken out and 2016's,
     e log(c2016 / c2015), put in, from coal_price.csv by hand. Beyond the recorded GDP (base 2020,
     its first year): the trend plus e times the base year's recorded price change, log(c2020 / c2019)."""
-    from ecosim.data import data_path
     from ecosim.model.economy import Economy
 
-    coal = pd.read_csv(data_path("coal_price.csv"), comment="#").set_index("year")["price_usd_per_tonne"]
+    coal = pd.read_csv(load_region().root / "coal_price.csv", comment="#").set_index("year")["price_usd_per_tonne"]
     inputs = resolve(load_scenario("baseline").with_changes({"base_year": 2014, "parameter_uncertainty": False}))
     e, gdp = inputs.assumptions["coal_gdp_elasticity"], inputs.gdp_history
     economy = Economy(inputs)

@@ -9,10 +9,11 @@ import pandas as pd
 import pytest
 
 from ecosim.analysis.calibration import CalibrationConfig, Target, calibrate, data_estimates, history_targets
-from ecosim.data import data_path
+from ecosim.data import load_region
 from ecosim.scenario import ScenarioError
 
-HISTORY = pd.read_csv(Path(__file__).parents[1] / "ecosim" / "data" / "history.csv")
+REGION = load_region()
+HISTORY = pd.read_csv(REGION.root / "history.csv")
 
 
 def value(variable: str, year: int, region: str = "shanxi") -> float:
@@ -21,7 +22,7 @@ def value(variable: str, year: int, region: str = "shanxi") -> float:
 
 
 def test_targets_are_the_recorded_figures():
-    targets = {t.name: t for t in history_targets(2016)}
+    targets = {t.name: t for t in history_targets(REGION, 2016)}
     assert targets["rd_expenditure_2018"].value == 175.8
     assert targets["share_enterprises_2017"].value == pytest.approx(124.3 / 148.2)
     assert targets["share_higher_education_2020"].value == pytest.approx(17.7 / 211.1)
@@ -36,7 +37,7 @@ def test_targets_are_the_recorded_figures():
 def test_data_estimates_match_a_hand_computation():
     china = [value("rd_intensity_first_published", y, "china") for y in range(2010, 2021)]
     changes = np.diff(china)
-    est = data_estimates()
+    est = data_estimates(REGION)
     assert est["national_intensity_drift"] == pytest.approx((2.40 - 1.76) / 10)
     assert est["national_intensity_sd"] == pytest.approx(np.std(changes, ddof=1))
     gdp = {2013: value("gdp", 2013), 2019: value("gdp", 2019)}
@@ -45,7 +46,7 @@ def test_data_estimates_match_a_hand_computation():
     assert est["gdp_remainder_growth"] == pytest.approx(growth.mean())
     assert est["gdp_remainder_growth"] == pytest.approx(np.log(17592 / 11228) / 9)
     # coal-price AR(1) by the normal equations: slope = cov(x, y) / var(x) of consecutive log prices
-    coal = pd.read_csv(Path(__file__).parents[1] / "ecosim" / "data" / "coal_price.csv", comment="#")
+    coal = pd.read_csv(REGION.root / "coal_price.csv", comment="#")
     log_price = np.log(coal.sort_values("year")["price_usd_per_tonne"].to_numpy())
     x, y = log_price[:-1], log_price[1:]
     slope = ((x - x.mean()) * (y - y.mean())).sum() / ((x - x.mean()) ** 2).sum()
@@ -55,11 +56,11 @@ def test_data_estimates_match_a_hand_computation():
 
 
 def test_data_estimates_cut_at_an_origin_use_no_later_year():
-    early = data_estimates(2014)
+    early = data_estimates(REGION, 2014)
     china = [value("rd_intensity_first_published", y, "china") for y in range(2010, 2015)]
     assert early["national_intensity_drift"] == pytest.approx((china[-1] - china[0]) / 4)
     assert early["gdp_remainder_growth"] == pytest.approx(np.log(value("gdp_implied", 2014) / value("gdp_implied", 2011)) / 3)
-    assert early != data_estimates(2020)
+    assert early != data_estimates(REGION, 2020)
 
 
 def _tiny(tmp_path: Path, workers: int = 1, draws: int = 8) -> CalibrationConfig:
@@ -102,7 +103,7 @@ def test_abc_recovers_a_known_parameter(tmp_path: Path):
     config = _tiny(tmp_path, 1, draws=32)
     config.parameters = {"rd_adjustment_speed": (0.15, 0.5)}
     scenario = load_scenario("baseline").with_changes({"base_year": 2011, "parameter_uncertainty": False}).until(2020)
-    inputs = resolve(scenario, {**catalogue_defaults(), **data_estimates(), "rd_adjustment_speed": truth,
+    inputs = resolve(scenario, {**catalogue_defaults(), **data_estimates(REGION), "rd_adjustment_speed": truth,
                                 "rd_common_shock_sd": 0.0})
     table = simulate(inputs, run_seed(config.seed, 0, 0))
     targets = [Target(f"rd_{y}", "rd_expenditure", y, float(table.loc[table.year == y, "rd_expenditure"].iloc[0]),
@@ -130,9 +131,7 @@ def test_bad_config_names_file_and_field(tmp_path: Path):
 
 
 def test_shipped_parameter_file_is_loaded_by_default():
-    from ecosim.assumptions import calibrated, defaults
-
-    path = data_path("calibration.toml")
+    path = REGION.root / "calibration.toml"
     if not path.exists():
         pytest.skip("no calibration shipped")
     import tomllib
@@ -140,8 +139,8 @@ def test_shipped_parameter_file_is_loaded_by_default():
     shipped = tomllib.loads(path.read_text())
     assert "date" in shipped["meta"] and "config" in shipped["meta"]
     for name, value in shipped["assumptions"].items():
-        assert calibrated()[name] == pytest.approx(value)
-        assert defaults()[name] == pytest.approx(value)
+        assert REGION.calibrated[name] == pytest.approx(value)
+        assert REGION.defaults()[name] == pytest.approx(value)
 
 
 def test_write_gives_the_parameter_file_posterior_fit_table_and_chart(tmp_path: Path):
@@ -169,7 +168,6 @@ def test_model_error_makes_next_years_rd_growth_as_uncertain_as_the_record():
     target (sampling error of two 90% ranges from 200 and 300 draws: about 7%), and at least 80% of
     the recorded sd worked out here from history.csv (the target never goes below it)."""
     from ecosim.analysis.calibration import _forecast_scenario
-    from ecosim.data import series
     from ecosim.explore.runs import run_seed
     from ecosim.model import resolve, simulate
 
@@ -177,7 +175,7 @@ def test_model_error_makes_next_years_rd_growth_as_uncertain_as_the_record():
                                parameters={"rd_catch_up_rate": (0.0, 0.12)})
     result = calibrate(config, last_year=2016)
     sd = result.estimates["rd_common_shock_sd"]
-    rd = series("rd_expenditure")
+    rd = REGION.series("rd_expenditure")
     recorded = np.diff(np.log([rd[y] for y in range(2011, 2017)])).std(ddof=1)
     target = result.model_error["target_spread"]
     assert target >= recorded - 1e-12

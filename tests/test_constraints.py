@@ -6,11 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ecosim.assumptions import ASSUMPTIONS, defaults
+from ecosim.assumptions import ASSUMPTIONS
 from ecosim.constraints import FUNDING_SHARES, funding_totals, funding_violations
-from ecosim.data import series
+from ecosim.data import load_region
 from ecosim.model.accounts import base_funding
-from ecosim.model.inputs import base_year
 from ecosim.scenario import Scenario, ScenarioError
 
 
@@ -20,12 +19,12 @@ def test_the_rules_hold_exactly_when_the_funding_matrix_has_no_negative_cell(yea
     disagreements = []
     broken = 0
     for _ in range(300):
-        values = dict(defaults())
+        values = dict(load_region().defaults())
         for name in FUNDING_SHARES:
             values[name] = rng.uniform(ASSUMPTIONS[name].low, ASSUMPTIONS[name].high)
-        violated = bool(funding_violations(year, values))
+        violated = bool(funding_violations(load_region().base_record(year), values))
         try:
-            base_funding(base_year(year), values)
+            base_funding(load_region().base_record(year), values)
             negative = False
         except ValueError:
             negative = True
@@ -38,8 +37,8 @@ def test_the_rules_hold_exactly_when_the_funding_matrix_has_no_negative_cell(yea
 
 
 def test_totals_are_the_recorded_figures():
-    t = funding_totals(2020)
-    assert t.government == series("rd_funded_by_government")[2020] == 27.0
+    t = funding_totals(load_region().base_record(2020))
+    assert t.government == load_region().series("rd_funded_by_government")[2020] == 27.0
     assert t.institutions == pytest.approx(13.8 + 17.7)  # SX20 institutes + universities
     assert t.other_source == pytest.approx(211.1 - 27.0 - 179.9)
 

@@ -19,7 +19,7 @@ from ecosim.analysis.costs import CostWindow, cost_window, scenario_cost, window
 from ecosim.analysis.design import ScenarioObjective, cost_and_probability, optimize, search_bounds
 from ecosim.analysis.forecast import forecast
 from ecosim.cli.run import describe
-from ecosim.levers import COST_KINDS, LEVERS, OUTLAY_LEVERS, baseline_value
+from ecosim.levers import COST_KINDS, LEVERS, OUTLAY_LEVERS
 from ecosim.model import EcosystemModel, resolve, simulate
 from ecosim.scenario import Scenario, load_scenario
 
@@ -139,10 +139,12 @@ def test_optimize_reports_its_window_and_the_costs_of_its_mix(short_go):
 
 def test_the_2020_floor_bounds_the_search_from_the_2020_values_up():
     names = ["rd_reward_rate", "soe_rd_floor", "platforms"]
-    kept = dict(zip(names, search_bounds(names)))
-    assert kept["rd_reward_rate"] == (baseline_value("rd_reward_rate"), LEVERS["rd_reward_rate"].high)
+    scenario = load_scenario("baseline")
+    assert scenario.base_year == 2020
+    kept = dict(zip(names, search_bounds(scenario, names)))
+    assert kept["rd_reward_rate"] == (scenario.region.lever_value("rd_reward_rate", 2020), LEVERS["rd_reward_rate"].high)
     assert kept["platforms"] == (50, 200)
-    assert dict(zip(names, search_bounds(names, keep_2020_floor=False)))["platforms"] == (0, 200)
+    assert dict(zip(names, search_bounds(scenario, names, keep_2020_floor=False)))["platforms"] == (0, 200)
 
 
 # --- the catalogue and the mandates ---------------------------------------------------------

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ecosim.assumptions import defaults
+from ecosim.data import load_region
 from ecosim.model import EcosystemModel, resolve, simulate
 from ecosim.model.enterprises import Enterprises
 from ecosim.model.funds import (
@@ -88,7 +88,7 @@ def test_no_fund_invests_more_than_its_cash(seed):
 
 
 def test_deals_are_whole_deals_of_the_assumed_size():
-    a = defaults()
+    a = load_region().defaults()
     _, records = run(SEEDS[0])
     venture = records[records["fund"] != "tech_credit"]
     lender = records[records["fund"] == "tech_credit"]
@@ -134,7 +134,7 @@ def test_guidance_fund_commits_capital_times_one_plus_leverage():
 
 def tiny_firms(revenue: list[float], age: list[int], margin: list[float] | None = None) -> Enterprises:
     """A hand-built population of live firms."""
-    firms = Enterprises(len(revenue))
+    firms = Enterprises(len(revenue), load_region())
     firms.alive[:] = True
     firms.revenue[:] = revenue
     firms.age[:] = age
@@ -144,7 +144,7 @@ def tiny_firms(revenue: list[float], age: list[int], margin: list[float] | None 
 
 
 def test_exit_value_follows_revenue_growth_and_write_offs_pay_nothing():
-    a = defaults()
+    a = load_region().defaults()
     firms = tiny_firms([200.0, 50.0, 80.0], [9, 4, 2])
     deal = Positions(year=2020, slots=np.array([0, 1, 2]), age=np.array([4, 0, 0]), amount=10.0,
                      value=np.array([100.0, 50.0, 80.0]))
@@ -159,7 +159,7 @@ def test_exit_value_follows_revenue_growth_and_write_offs_pay_nothing():
 
 
 def test_default_chance_is_the_rate_at_the_reference_margin_and_rises_as_margins_fall():
-    a = defaults()
+    a = load_region().defaults()
     reference = a["tech_credit_reference_margin"]
     sensitivity = a["tech_credit_default_margin_sensitivity"]
     chance = default_chance(np.array([reference, reference - 0.1, reference + 0.1, -10.0]), a)
@@ -315,7 +315,7 @@ def test_screening_rule_is_checked():
 def test_firm_view_takes_each_firm_once_a_year():
     firms = tiny_firms([10.0, 20.0, 30.0, 40.0], [1, 2, 3, 4])
     firms.rd[:] = 1.0
-    view = FirmView(firms, defaults(), 2020, np.zeros((3, 4)))
+    view = FirmView(firms, load_region().defaults(), 2020, np.zeros((3, 4)))
     score = np.array([4.0, 3.0, 2.0, 1.0])
     first = view.take(2, view.candidate, score)
     second = view.take(5, view.candidate, score)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ecosim.assumptions import defaults
+from ecosim.data import load_region
 from ecosim.model.enterprises import TECH_SME, Enterprises
 from ecosim.model.inputs import resolve
 from ecosim.model.model import EcosystemModel
@@ -61,7 +61,7 @@ def test_certifying_the_record_keeps_the_recorded_rd_and_its_split():
 
 
 def _hand(**changes) -> dict[str, float]:
-    a = defaults()
+    a = load_region().defaults()
     a.update(participation_shock_sd=1e-12, hte_bunching_window=0.0)
     a.update(changes)
     return a
@@ -70,7 +70,7 @@ def _hand(**changes) -> dict[str, float]:
 def test_holders_renew_at_the_renewal_chance_and_newcomers_pass_at_the_application_chance():
     n = 6000
     a = _hand(hte_application_success=0.3, hte_renewal_success=0.9, hte_cultivated_success=0.85)
-    firms = Enterprises(capacity=n)
+    firms = Enterprises(capacity=n, region=load_region())
     firms.alive[:] = True
     firms.revenue[:] = 50.0
     firms.rd[:] = 2.5                                   # exactly 5% of 50 m yuan: all meet the threshold
@@ -89,7 +89,7 @@ def test_holders_renew_at_the_renewal_chance_and_newcomers_pass_at_the_applicati
 
 def test_holders_of_a_valid_certificate_do_rd_whatever_their_propensity():
     a = _hand(participation_shock_sd=0.3)
-    firms = Enterprises(capacity=4)
+    firms = Enterprises(capacity=4, region=load_region())
     firms.alive[:] = True
     firms.year = 2022
     firms.propensity[:] = -50.0                         # far below any cut-off

@@ -13,7 +13,8 @@ from functools import cache
 import pandas as pd
 import pytest
 
-from ecosim.levers import LEVERS, baseline_value
+from ecosim.data import load_region
+from ecosim.levers import LEVERS
 from ecosim.model import simulate
 from ecosim.scenario import Scenario
 
@@ -84,10 +85,10 @@ def test_stronger_value_is_allowed_and_differs_from_the_2020_value(lever):
     value, _, _ = STRONGER[lever]
     spec = LEVERS[lever]
     assert spec.low <= value <= spec.high
-    assert value != baseline_value(lever)
+    assert value != load_region().lever_value(lever, 2020)
     # 'stronger' is more generous: higher, except for the two rates where lower is the benefit
     lower_is_stronger = lever in ("hte_income_tax_rate", "software_vat_refund_threshold")
-    assert (value < baseline_value(lever)) == lower_is_stronger
+    assert (value < load_region().lever_value(lever, 2020)) == lower_is_stronger
 
 
 @pytest.mark.parametrize("lever", [_mark(NO_EFFECT, name) for name in sorted(STRONGER)])

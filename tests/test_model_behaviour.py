@@ -14,21 +14,19 @@ import copy
 import functools
 import inspect
 import multiprocessing
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-import ecosim
-from ecosim.assumptions import defaults
+from ecosim.data import load_region
 from ecosim.model import EcosystemModel, simulate
 from ecosim.model.enterprises import Enterprises, YearPolicy
-from ecosim.model.inputs import HteThresholds, hte_thresholds, resolve, sectors
+from ecosim.model.inputs import HteThresholds, hte_thresholds, resolve
 from ecosim.scenario import Scenario, load_scenario
 
-HISTORY = Path(ecosim.__file__).parent / "data" / "history.csv"
+HISTORY = load_region().root / "history.csv"
 
 
 def _history(variable: str, region: str = "shanxi") -> dict[int, float]:
@@ -74,7 +72,7 @@ def test_run_in_another_process_gives_the_identical_table(baseline, baseline_run
 def _enterprise_run(lever: str, rate: float, seed: int) -> pd.DataFrame:
     """A baseline run with one super-deduction rate changed (the 2020 rate 0.75 is the baseline itself)."""
     scenario = load_scenario("baseline")
-    if rate != scenario.levers[lever]:
+    if rate != scenario.region.lever_value(lever, scenario.base_year):
         scenario = scenario.with_changes({f"levers.{lever}": rate})
     return simulate(scenario, seed)
 
@@ -134,7 +132,7 @@ def test_base_year_industrial_rd_performers_extrapolate_2018_and_2019(baseline_r
 
 def _hand_assumptions(**changes) -> dict[str, float]:
     """Every spill-over, outside money and common shock off; participation settled (no shock)."""
-    a = defaults()
+    a = load_region().defaults()
     a.update(participation_shock_sd=1e-12, spillover_strength=0.0, institution_spillover_strength=0.0,
              software_refund_rd_share=0.0, venture_rd_share=0.0, tech_credit_rd_share=0.0,
              hte_bunching_window=0.0, rd_catch_up_rate=0.0, participation_cost_sensitivity=0.0,
@@ -151,7 +149,7 @@ def _policy(super_deduction=0.0, manufacturing=0.0, reward=0.0) -> YearPolicy:
 
 def _tiny_population(a: dict) -> Enterprises:
     """Four firms (m yuan): three performers (one state-owned, one coal-linked loss-maker), one non-participant."""
-    firms = Enterprises(capacity=4)
+    firms = Enterprises(capacity=4, region=load_region())
     firms.a = a
     firms.year = 2016
     firms.alive[:] = True
@@ -179,7 +177,7 @@ def _decide_rd(firms: Enterprises, a: dict, policy: YearPolicy, inputs, shock: f
     """Call decide_rd for year index 1 with no spill-over and a fresh generator for every stream it takes."""
     params = list(inspect.signature(firms.decide_rd).parameters)
     streams = [np.random.default_rng(k) for k in range(len(params) - params.index("common_shock") - 1)]
-    firms.decide_rd(a, policy, inputs, 1, np.zeros(len(sectors())), shock, *streams)
+    firms.decide_rd(a, policy, inputs, 1, np.zeros(len(load_region().sectors)), shock, *streams)
 
 
 @pytest.mark.parametrize("super_deduction, manufacturing, reward, shock",
@@ -258,7 +256,7 @@ def test_innovate_updates_knowledge_by_the_perpetual_inventory_rule():
 
 def test_hte_thresholds_are_the_published_ones():
     # Administrative Measures for HTE Recognition (2016) art.11: <=50m yuan 5%, 50-200m 4%, >200m 3%
-    assert hte_thresholds() == HteThresholds(small=0.05, medium=0.04, large=0.03)
+    assert hte_thresholds(load_region()) == HteThresholds(small=0.05, medium=0.04, large=0.03)
 
 
 def test_hte_threshold_bands_are_applied_exactly_at_their_edges():
@@ -271,7 +269,7 @@ def test_hte_threshold_bands_are_applied_exactly_at_their_edges():
 
 def test_recognise_hte_at_the_threshold_exactly_and_not_just_below():
     a = _hand_assumptions(hte_application_success=1.0, hte_cultivated_success=1.0)
-    firms = Enterprises(capacity=6)
+    firms = Enterprises(capacity=6, region=load_region())
     firms.alive[:] = True
     firms.revenue[:] = [50.0, 50.0, 200.0, 200.0, 400.0, 400.0]
     exact = np.array([2.5, 8.0, 12.0])          # 5% of 50, 4% of 200, 3% of 400, by hand

@@ -1,8 +1,9 @@
-"""Calibration to Shanxi's 2011-2020 history by approximate Bayesian computation (ABC).
+"""Calibration to a region's record by approximate Bayesian computation (ABC).
 
-The model runs from base year 2011 (in equilibrium with that year's record) through the recorded
-coal price, GDP and policy to the last calibration year, the 2013-2016 coal-driven decline
-included, and is compared with every recorded moment after the base year: R&D expenditure each
+The model runs from the region's first base year (2011 for the built-in bundle, in equilibrium with
+that year's record) through the recorded coal price, GDP and policy to the last calibration year
+(the bundle's last recorded year, or an earlier origin), the built-in record's 2013-2016 coal-driven
+decline included, and is compared with every recorded moment after the base year: R&D expenditure each
 year, its funding by source each year, performer shares where known, technology contracts bought,
 industrial firms doing R&D and HTE recognitions.
 

@@ -9,10 +9,12 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from ecosim.charts import style
-from ecosim.charts.labels import text, unit_name, variable_name
+from ecosim.charts.labels import area_name, text, unit_name, variable_name
 
 if TYPE_CHECKING:
     from ecosim.analysis.backtest import BacktestResult
+
+
 
 def _draw_naive(ax, result: "BacktestResult", area: str, variable: str, horizon: int, lang: str) -> None:
     """History points, the random walk and the linear trend of the last six recorded years."""
@@ -36,16 +38,19 @@ def _draw_naive(ax, result: "BacktestResult", area: str, variable: str, horizon:
 
 
 def backtest_chart(result: "BacktestResult", region: str, variable: str, lang: str = "en") -> Figure:
-    """Chart of one (region, variable) of a backtest in ``lang``, with the footer; returns the Figure."""
+    """Chart of one (region, variable) of a backtest in ``lang``, with the footer; returns the Figure.
+    ``region`` is an area code of history.csv (the forecast's region or its benchmark), shown by its
+    display name from the region bundle."""
     rows = result.table[(result.table["region"] == region) & (result.table["variable"] == variable)]
     if rows.empty:
         raise KeyError(f"no backtest rows for {region}/{variable}")
     unit = rows["unit"].iloc[0]
+    record = result.forecast.scenario.region
     bands = result.forecast.bands(rows["model_column"].iloc[0])
-    bands = bands[bands.index >= HISTORY_FROM]
+    bands = bands[bands.index >= record.first_base_year]
     horizon = int(bands.index.max())
     c = style.COLOURS
-    shown = f"{variable_name(lang, region)} {variable_name(lang, variable)}"
+    shown = f"{area_name(lang, region, record)} {variable_name(lang, variable)}"
     with style.context(lang):
         fig, ax = style.figure("single")
         years = bands.index.to_numpy()
@@ -55,12 +60,12 @@ def backtest_chart(result: "BacktestResult", region: str, variable: str, lang: s
         _draw_naive(ax, result, region, variable, horizon, lang)
         ax.plot(rows["year"], rows["actual"], ls="none", marker="D", ms=5, color=c["national"],
                 gid="actuals", label=text(lang, "actual"))
-        ax.axvline(result.forecast.scenario.region.last_year + 0.5, color=c["target_year"], lw=0.8, ls=":")
+        ax.axvline(record.last_year + 0.5, color=c["target_year"], lw=0.8, ls=":")
         ax.set_title(text(lang, "backtest_title", variable=shown))
         ax.set_xlabel(text(lang, "year"))
         ax.set_ylabel(f"{variable_name(lang, variable)} ({unit_name(lang, unit)})" if unit
                       else variable_name(lang, variable))
-        ax.set_xlim(result.forecast.scenario.region.first_base_year - 0.5, horizon + 0.5)
+        ax.set_xlim(record.first_base_year - 0.5, horizon + 0.5)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.legend(loc="best", ncols=2)
         scores = result.scores

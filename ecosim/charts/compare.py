@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ecosim.charts import style
-from ecosim.charts.labels import scenario_name, text
+from ecosim.charts.labels import benchmark_label, scenario_name, text
 
 if TYPE_CHECKING:
     from ecosim.analysis.compare import Comparison
@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 def _target(comparison: "Comparison", lang: str) -> tuple[float, str]:
     first = comparison.forecasts[comparison.baseline]
     if first.scenario.target.value == "national_average":
-        return float(np.median(first.target_year()["national_rd_intensity"])), text(lang, "national_median")
+        return (float(np.median(first.target_year()["national_rd_intensity"])),
+                text(lang, "national_median", benchmark=benchmark_label(lang, first.scenario.region)))
     value = float(first.scenario.target.value)
     return value, text(lang, "target_value", value=value)
 
@@ -82,5 +83,5 @@ def compare_chart(comparison: "Comparison", lang: str = "en") -> Figure:
         first = comparison.forecasts[names[0]]
         style.add_footer(fig, lang, scenario=names[0],
                          seed=comparison.seed, replications=first.replications,
-                         date=str(first.provenance.get("time", ""))[:10] or None)
+                         date=str(first.provenance.get("time", ""))[:10] or None, region=first.scenario.region)
     return fig

@@ -15,8 +15,8 @@ if TYPE_CHECKING:
 
 
 def contribution_chart(result: "Contribution", lang: str = "en", only_changed: bool = True) -> Figure:
-    """Horizontal bars: drop in the median target-year intensity per lever (whiskers: 95% interval
-    of the mean paired drop), plus interactions."""
+    """Horizontal bars: drop in the median target-year intensity per lever switched back to its
+    base-year value (whiskers: 95% interval of the mean paired drop), plus interactions."""
     table = result.table()
     if only_changed:
         table = table[table["changed"]]
@@ -36,9 +36,10 @@ def contribution_chart(result: "Contribution", lang: str = "en", only_changed: b
                 error_kw={"elinewidth": 0.8, "capsize": 2})
         ax.set_yticks(range(len(values)), names)
         ax.axvline(0, color="black", lw=0.8)
-        ax.set_xlabel(text(lang, "drop", year=result.scenario.target.year), wrap=True)
+        ax.set_xlabel(text(lang, "drop", year=result.scenario.target.year, base_year=result.scenario.base_year),
+                      wrap=True)
         ax.set_title(text(lang, "contribution_title", year=result.scenario.target.year,
                           scenario=scenario_name(lang, result.scenario.name)), wrap=True)
         style.add_footer(fig, lang, scenario=result.scenario.name, seed=result.seed,
-                         replications=result.replications)
+                         replications=result.replications, region=result.scenario.region)
     return fig

@@ -55,6 +55,6 @@ def cost_chart(comparison: "Comparison", lang: str = "en") -> Figure:
         right.invert_yaxis()
         right.set_xlabel(text(lang, "points_per_100bn"))
         right.set_title(text(lang, "efficiency_title"))
-        style.add_footer(fig, lang, scenario=names[0], seed=comparison.seed,
-                         replications=first.replications, date=str(first.provenance.get("time", ""))[:10] or None)
+        style.add_footer(fig, lang, scenario=names[0], seed=comparison.seed, replications=first.replications,
+                         date=str(first.provenance.get("time", ""))[:10] or None, region=first.scenario.region)
     return fig

@@ -1,5 +1,5 @@
 """The forecast fan chart: history, the fitted years, the policy start, median, 50% and 90% bands,
-the target (the national path as a band), the target year, and P(target met) with its interval."""
+the target (the benchmark's path as a band), the target year, and P(target met) with its interval."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from ecosim.charts import style
-from ecosim.charts.labels import scenario_name, text
+from ecosim.charts.labels import benchmark_label, scenario_name, text
 from ecosim.data import Region
 
 if TYPE_CHECKING:
     from ecosim.analysis.forecast import Forecast
+
+
 
 def history(region: Region, variable: str = "rd_intensity_first_published") -> pd.Series:
     """The region's recorded values by year, from its first base year to its last recorded year."""
@@ -23,7 +25,7 @@ def history(region: Region, variable: str = "rd_intensity_first_published") -> p
 
 
 def target_path(result: "Forecast") -> pd.Series:
-    """The target by year: the median national intensity, or a fixed value."""
+    """The target by year: the benchmark's median intensity (the national average), or a fixed value."""
     if result.scenario.target.value == "national_average":
         return result.years.groupby("year")["national_rd_intensity"].median()
     years = sorted(result.years["year"].unique())
@@ -43,19 +45,21 @@ def _draw_target(ax, result: "Forecast", lang: str, start: int) -> None:
     c = style.COLOURS
     target = target_path(result)
     if result.scenario.target.value == "national_average":
+        benchmark = benchmark_label(lang, result.scenario.region)
         national = result.bands("national_rd_intensity")
         national = national[national.index >= start - 1]
         ax.fill_between(national.index, national["q05"], national["q95"], color=c["national_band"], lw=0,
-                        alpha=0.6, gid="national_band", label=text(lang, "national"))
+                        alpha=0.6, gid="national_band", label=text(lang, "national", benchmark=benchmark))
         ax.plot(target.index, target.to_numpy(), color=c["national"], lw=1.2, ls="--", gid="target",
-                label=text(lang, "national_median"))
+                label=text(lang, "national_median", benchmark=benchmark))
     else:
         ax.plot(target.index, target.to_numpy(), color=c["national"], lw=1.2, ls="--", gid="target",
                 label=text(lang, "target_value", value=result.scenario.target.value))
 
 
 def fan_chart(result: "Forecast", lang: str = "en", title: str | None = None, size: str = "tall") -> Figure:
-    """Fan chart of a forecast's R&D intensity; returns the Figure.
+    """Fan chart of a forecast's R&D intensity; returns the Figure. The title names the forecast's
+    region (its display name in ``lang``) and scenario.
 
     Years before the scenario's policy start are the model's fit to the recorded history (drawn
     in grey and labelled so); the forecast fan starts in the last fitted year.
@@ -85,7 +89,8 @@ def fan_chart(result: "Forecast", lang: str = "en", title: str | None = None, si
         ax.text(0.02, 0.97, probability_text(result, lang) + "\n" + text(lang, "replications", n=result.replications),
                 transform=ax.transAxes, va="top", ha="left", gid="p_met",
                 bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": c["neutral"], "lw": 0.6})
-        ax.set_title(title or text(lang, "fan_title", scenario=scenario_name(lang, result.scenario.name)))
+        ax.set_title(title or text(lang, "fan_title", region=result.scenario.region.name(lang),
+                                   scenario=scenario_name(lang, result.scenario.name)))
         ax.set_xlabel(text(lang, "year"))
         ax.set_ylabel(text(lang, "intensity"))
         ax.set_xlim(min(bands.index.min(), recorded.index.min()) - 0.5, bands.index.max() + 0.5)

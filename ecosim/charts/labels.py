@@ -4,15 +4,19 @@ scenarios, levers, assumptions, model outputs and calibration targets."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from ecosim.assumptions import ASSUMPTIONS
 from ecosim.levers import LEVERS
+
+if TYPE_CHECKING:
+    from ecosim.data import Region
 
 LANGS = ("en", "zh")
 
 LABELS: dict[str, dict[str, str]] = {
     "en": {
-        "fan_title": "Shanxi R&D expenditure / GDP: {scenario}",
+        "fan_title": "{region} R&D expenditure / GDP: {scenario}",
         "compare_title": "Target-year R&D intensity by policy mix ({year})",
         "probability_title": "P(target met in {year}), 95% interval",
         "cost_title": "Cost against gain, relative to {baseline}",
@@ -25,14 +29,14 @@ LABELS: dict[str, dict[str, str]] = {
         "extra_cost": "Extra social cost {window} (100m yuan, median)",
         "gain": "Gain in median {year} intensity (pp)",
         "points_per_100bn": "Percentage points per 100bn yuan",
-        "drop": "Drop in {year} intensity if switched back to 2020 (pp, median; bar = 95% interval of the mean)",
+        "drop": "Drop in {year} intensity if switched back to {base_year} (pp, median; bar = 95% interval of the mean)",
         "history": "Recorded (first published)",
         "fitted": "Model, fitted years (to {year})",
         "median": "Median forecast",
         "band50": "50% of replications",
         "band90": "90% of replications",
-        "national": "National average, 90% range (target)",
-        "national_median": "National average, median (target)",
+        "national": "{benchmark}, 90% range (target)",
+        "national_median": "{benchmark}, median (target)",
         "target_value": "Target {value}%",
         "target_year": "Target year {year}",
         "policy_start": "Policy from {year}",
@@ -44,7 +48,8 @@ LABELS: dict[str, dict[str, str]] = {
         "not_paired": "NOT PAIRED: {reason}",
         "not_applicable": "n/a",
         "footer_source": "Source: {source}, version {version}",
-        "source_model": "ecosim model of Shanxi's innovation ecosystem",
+        "source_model": "ecosim model of {region}'s innovation ecosystem",
+        "source_model_any": "ecosim model of a regional innovation ecosystem",
         "footer_scenario": "scenario {scenario}",
         "footer_seed": "seed {seed}",
         "footer_date": "{date}",
@@ -106,7 +111,7 @@ LABELS: dict[str, dict[str, str]] = {
         "footer_experiment": "experiment {name}",
     },
     "zh": {
-        "fan_title": "山西研发经费投入强度：{scenario}",
+        "fan_title": "{region}研发经费投入强度：{scenario}",
         "compare_title": "各政策组合{year}年研发投入强度",
         "probability_title": "{year}年达标概率（95%置信区间）",
         "cost_title": "成本与收益（相对于{baseline}）",
@@ -119,14 +124,14 @@ LABELS: dict[str, dict[str, str]] = {
         "extra_cost": "{window}年新增社会成本（亿元，中位数）",
         "gain": "{year}年强度中位数提高（百分点）",
         "points_per_100bn": "每千亿元提高的百分点",
-        "drop": "恢复为2020年水平时{year}年强度的下降（百分点，中位数；误差线为均值的95%置信区间）",
+        "drop": "恢复为{base_year}年水平时{year}年强度的下降（百分点，中位数；误差线为均值的95%置信区间）",
         "history": "统计公报数据（首次公布）",
         "fitted": "模型拟合年份（至{year}年）",
         "median": "预测中位数",
         "band50": "50%模拟区间",
         "band90": "90%模拟区间",
-        "national": "全国平均水平90%区间（目标）",
-        "national_median": "全国平均水平中位数（目标）",
+        "national": "{benchmark}水平90%区间（目标）",
+        "national_median": "{benchmark}水平中位数（目标）",
         "target_value": "目标{value}%",
         "target_year": "目标年份{year}年",
         "policy_start": "{year}年起实施政策",
@@ -138,7 +143,8 @@ LABELS: dict[str, dict[str, str]] = {
         "not_paired": "未配对：{reason}",
         "not_applicable": "不适用",
         "footer_source": "资料来源：{source}，版本{version}",
-        "source_model": "山西创新生态系统ecosim模型",
+        "source_model": "{region}创新生态系统ecosim模型",
+        "source_model_any": "区域创新生态系统ecosim模型",
         "footer_scenario": "情景：{scenario}",
         "footer_seed": "随机种子{seed}",
         "footer_date": "{date}",
@@ -327,7 +333,7 @@ VARIABLE_NAMES: dict[str, dict[str, str]] = {
            "share_government_funded": "government-funded share of R&D",
            "share_enterprises_funded": "enterprise-funded share of R&D",
            "industrial_firms_doing_rd": "industrial firms doing R&D", "hte_recognised": "HTE recognitions",
-           "tech_contracts_bought": "technology contracts bought", "shanxi": "Shanxi", "china": "China"},
+           "tech_contracts_bought": "technology contracts bought"},
     "zh": {"rd_expenditure": "研发经费", "rd_intensity_first_published": "研发投入强度（首次公布）",
            "rd_intensity": "研发投入强度", "gdp": "地区生产总值", "gdp_implied": "地区生产总值（推算）",
            "rd_by_enterprises": "企业研发经费", "high_tech_enterprises": "高新技术企业",
@@ -335,9 +341,10 @@ VARIABLE_NAMES: dict[str, dict[str, str]] = {
            "share_higher_education": "高校研发经费占比", "share_government_funded": "政府资金占研发经费比重",
            "share_enterprises_funded": "企业资金占研发经费比重",
            "industrial_firms_doing_rd": "有研发活动的规上工业企业", "hte_recognised": "高新技术企业认定数",
-           "tech_contracts_bought": "技术合同购买额", "shanxi": "山西", "china": "全国"},
+           "tech_contracts_bought": "技术合同购买额"},
 }
-"""Display names of backtest variables, regions and calibration targets."""
+"""Display names of backtest variables and calibration targets (the names of the areas of the record come
+from the region bundle: :func:`area_names`)."""
 
 
 def text(lang: str, key: str, **values) -> str:
@@ -373,12 +380,42 @@ def assumption_name(lang: str, name: str) -> str:
 
 
 def variable_name(lang: str, name: str) -> str:
-    """Display name of a model variable, region or calibration target (``share_enterprises_2016``:
-    the year kept)."""
+    """Display name of a model variable or calibration target (``share_enterprises_2016``: the year
+    kept). Areas of the record (the region, its benchmark) are named by :func:`area_name`."""
     match = re.fullmatch(r"(.+?)_(\d{4})", name)
     base, year = (match[1], match[2]) if match else (name, None)
     shown = VARIABLE_NAMES[lang].get(base, base.replace("_", " "))
     return f"{shown} {year}" if year else shown
+
+
+def area_names(region: "Region") -> dict[str, dict[str, str]]:
+    """Display names of the areas of a region's record by language: {lang: {code: name}} for the region
+    and its benchmark, under their codes in history.csv, from the bundle's region.toml."""
+    return {lang: {region.key: region.name(lang), region.benchmark: region.benchmark_name(lang)} for lang in LANGS}
+
+
+def area_name(lang: str, area: str, region: "Region | None" = None) -> str:
+    """Display name of an area code of history.csv: the region's or its benchmark's name from ``region``'s
+    bundle; any other code (or any code without a region) as given."""
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
+    return area_names(region)[lang].get(area, area) if region is not None else area
+
+
+def benchmark_label(lang: str, region: "Region") -> str:
+    """What the target compares with, as a chart label begins it: the bundle's benchmark label
+    ("National average" / "全国平均")."""
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
+    label = region.benchmark_labels.get(lang) or region.benchmark_labels["en"]
+    return label[:1].upper() + label[1:] if lang == "en" else label
+
+
+def source_model(lang: str, region: "Region | None" = None) -> str:
+    """The model as the source a footer names: "ecosim model of <region>'s innovation ecosystem" with the
+    region's display name, or the generic line when no region is known."""
+    return text(lang, "source_model", region=region.name(lang)) if region is not None else \
+        text(lang, "source_model_any")
 
 
 UNIT_NAMES: dict[str, dict[str, str]] = {

@@ -8,13 +8,17 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from ecosim.charts.fonts import cjk_font
-from ecosim.charts.labels import LANGS, scenario_name, text
+from ecosim.charts.labels import LANGS, scenario_name, source_model, text
+
+if TYPE_CHECKING:
+    from ecosim.data import Region
 
 MM = 1 / 25.4
 """Inches per millimetre."""
@@ -121,13 +125,16 @@ def figure(size: str = "single", ncols: int = 1, nrows: int = 1, **kwargs) -> tu
 
 
 def footer_text(lang: str, scenario: str | None = None, seed: int | None = None, replications: int | None = None,
-                date: str | None = None, source: str | None = None) -> str:
-    """The footer: source and version (and commit), then scenario, seed, replications and date."""
+                date: str | None = None, source: str | None = None, region: "Region | None" = None) -> str:
+    """The footer: source and version (and commit), then scenario, seed, replications and date.
+
+    Without a ``source`` the source is the model of ``region``'s innovation ecosystem (the region the
+    result is about, by its display name in ``lang``), or of a regional one when no region is given."""
     from ecosim.analysis.provenance import git_commit, package_version
 
     commit = git_commit()
     version = package_version() + (f" ({commit})" if commit else "")
-    first = text(lang, "footer_source", source=source or text(lang, "source_model"), version=version)
+    first = text(lang, "footer_source", source=source or source_model(lang, region), version=version)
     parts = []
     if scenario is not None:
         parts.append(text(lang, "footer_scenario", scenario=scenario_name(lang, scenario)))
@@ -146,10 +153,10 @@ def add_footer(fig: Figure, lang: str, **values) -> None:
 
 
 def forecast_footer(fig: Figure, lang: str, result) -> None:
-    """The footer of a chart of one forecast (its scenario, seed, replications and run date)."""
+    """The footer of a chart of one forecast (its region, scenario, seed, replications and run date)."""
     date = str(result.provenance.get("time", ""))[:10] or None
     add_footer(fig, lang, scenario=result.scenario.name, seed=result.seed, replications=result.replications,
-               date=date)
+               date=date, region=result.scenario.region)
 
 
 def stamp(ax, label: str, gid: str = "stamp") -> None:

@@ -17,7 +17,7 @@ def register(sub) -> None:
     data = sub.add_parser("data", help="region bundles: copy one to extend it (init), validate one (check)")
     verbs = data.add_subparsers(dest="verb", required=True)
     init = verbs.add_parser("init", help="copy a region bundle into a new folder, as the start of your own",
-                            epilog="example: ecosim data init my-shanxi --from shanxi")
+                            epilog="example: ecosim data init my-region (a copy of the default region)")
     init.add_argument("folder", type=Path, help="the new bundle folder (must not exist or be empty)")
     init.add_argument("--from", dest="source", default=None, metavar="DIR|NAME",
                       help="the bundle to copy: a built-in name or a folder (default: the default region)")

@@ -105,16 +105,19 @@ def describe(result: Forecast) -> str:
     from ecosim.analysis.intervals import format_share
 
     s = result.summary()
-    target = "the national average" if s["target"] == "national_average" else f"{s['target']}% of GDP"
-    shanxi, national, gap = s["rd_intensity"], s["national_rd_intensity"], s["rd_intensity_gap"]
+    region = result.scenario.region
+    name, benchmark = region.name("en"), region.benchmark_name("en")
+    target = f"the {region.benchmark_labels['en']}" if s["target"] == "national_average" else f"{s['target']}% of GDP"
+    own, national, gap = s["rd_intensity"], s["national_rd_intensity"], s["rd_intensity_gap"]
     first = s["first_year_met"]
     lines = [
         f"Scenario '{s['scenario']}': {s['replications']} replications, root seed {s['seed']}",
-        f"Question: does Shanxi's R&D intensity reach {target} in {s['target_year']}?",
+        *record_lines(result),
+        f"Question: does {name}'s R&D intensity reach {target} in {s['target_year']}?",
         f"  P(target met in {s['target_year']}) = {format_share(s['target_met_count'], s['replications'])}",
-        f"  Shanxi R&D / GDP in {s['target_year']}: median {shanxi['q50']:.2f}% "
-        f"(90% range {shanxi['q05']:.2f}-{shanxi['q95']:.2f}%)",
-        f"  National R&D / GDP in {s['target_year']}: median {national['q50']:.2f}% "
+        f"  {name} R&D / GDP in {s['target_year']}: median {own['q50']:.2f}% "
+        f"(90% range {own['q05']:.2f}-{own['q95']:.2f}%)",
+        f"  {benchmark} R&D / GDP in {s['target_year']}: median {national['q50']:.2f}% "
         f"(90% range {national['q05']:.2f}-{national['q95']:.2f}%)",
         f"  Gap to the target in {s['target_year']}: median {gap['q50']:+.2f} percentage points "
         f"(90% range {gap['q05']:+.2f} to {gap['q95']:+.2f})",
@@ -128,6 +131,21 @@ def describe(result: Forecast) -> str:
                   f"points in {horizon}. What a mix would take, e.g. for {horizon}:",
                   f"    ecosim optimize {result.scenario.name} --target-probability 0.5 --target-year {horizon}"]
     return "\n".join(lines)
+
+
+def record_lines(result: Forecast) -> list[str]:
+    """Where the run starts: the region, the base year, the last recorded year, the calibration used and
+    the base-year fields carried forward from earlier years."""
+    scenario = result.scenario
+    region = scenario.region
+    lines = [f"Region: {region.name('en')} ({region.ref}); base year {scenario.base_year}, record to "
+             f"{region.last_year}; calibration: "
+             + ("the bundle's own" if region.has_own_calibration else "the built-in one (the bundle has none)")]
+    carried = region.base_record(scenario.base_year).carried
+    if carried:
+        lines.append(f"  Not recorded for {scenario.base_year}, carried forward: "
+                     + "; ".join(f"{field} from {year} ({how})" for field, year, how in carried))
+    return lines
 
 
 def cost_lines(s: dict) -> list[str]:

@@ -11,6 +11,7 @@ Nothing in code names a region: the default is the one ``regions/default.toml`` 
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
@@ -111,6 +112,9 @@ class BaseRecord:
     industrial_rd_share: float
     """Above-scale industrial firms' share of enterprise-performed R&D: recorded ratios (capped at
     INDUSTRIAL_SHARE_CAP), linearly interpolated and held flat outside."""
+    science_budget: float = 0.0
+    """The region's S&T budget expenditure (general_budget_science_technology), 100m yuan: recorded, or
+    the latest earlier year's share of GDP times this year's GDP."""
     coal_share_of_industrial_rd: float = 0.34
     """Mining's share of above-scale industrial R&D: 36.4 of 107 (100m yuan) in 2012 (IP12), the only
     year split in the shipped record; held for every base year (an assumption)."""
@@ -173,6 +177,10 @@ class Region:
         place = _place(meta.get("place", {}), meta_path)
         own = (root / "calibration.toml").is_file()
         calibration_dir = root if own else regions_root() / default_region_name()
+        if not own:
+            warnings.warn(f"the region bundle {root} has no calibration of its own: runs on it use the calibration "
+                          f"of the built-in region '{default_region_name()}' (calibrate it with: ecosim calibrate "
+                          f"--region {root} --install)", stacklevel=2)
         calibrated, calibration_meta = bundle.check_calibration(calibration_dir / "calibration.toml")
         posterior_path = calibration_dir / "calibration_posterior.csv"
         posterior = bundle.check_posterior(posterior_path) if posterior_path.is_file() else None
@@ -341,6 +349,11 @@ def _base_record(region: Region, year: int) -> BaseRecord:
     sources = {"government": share_of_total("rd_funded_by_government"),
                "enterprises": share_of_total("rd_funded_by_enterprises")}
     sources["other"] = rd_total - sources["government"] - sources["enterprises"]
+    budget = region.series("general_budget_science_technology")
+    budget_year = max((y for y in budget if y <= year and y in region.gdp), default=min(budget))
+    science_budget = budget[year] if year in budget else budget[budget_year] / region.gdp[budget_year] * region.gdp[year]
+    if year not in budget:
+        carried.append(("general_budget_science_technology", budget_year, "share of GDP carried forward"))
     personnel = region.series("rd_personnel_fte")
     personnel_year = max((y for y in personnel if y <= year), default=min(personnel))
     if personnel_year != year:
@@ -358,6 +371,7 @@ def _base_record(region: Region, year: int) -> BaseRecord:
         hte_stock=_count(_hte_stocks(region), year, "high_tech_enterprises", carried),
         government_rd=sources["government"],
         industrial_rd_share=_industrial_rd_share(region, year),
+        science_budget=science_budget,
         carried=tuple(carried),
     )
 

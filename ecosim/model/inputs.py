@@ -116,9 +116,18 @@ def resolve(scenario: Scenario, assumptions: dict[str, float] | None = None) -> 
         target_value=scenario.target.value,
         policy_start_year=scenario.policy_start_year,
         budget=scenario.budget,
-        budget_history={y: v for y, v in region.series("general_budget_science_technology").items() if y <= known},
+        budget_history=budget_history(region, scenario),
         region=region,
     )
+
+
+def budget_history(region: Region, scenario: Scenario) -> dict[int, float]:
+    """The recorded S&T budget up to ``history_until``, 100m yuan; a base year without a record gets
+    the budget its record carries forward (``BaseRecord.science_budget``)."""
+    recorded = {y: v for y, v in region.series("general_budget_science_technology").items()
+                if y <= scenario.history_until}
+    recorded.setdefault(scenario.base_year, region.base_record(scenario.base_year).science_budget)
+    return recorded
 
 
 def enterprise_rd(region: Region, year: int) -> float:
