@@ -30,7 +30,7 @@ import numpy as np
 from ecosim.explore.runs import run_seed
 from ecosim.model import EcosystemModel
 from ecosim.model.inputs import resolve
-from ecosim.model.institutions import OUTSIDE_SHANXI
+from ecosim.model.institutions import OUTSIDE_REGION
 from ecosim.scenario import load_scenario
 
 FIRST_YEAR, LAST_YEAR = 2021, 2025
@@ -57,7 +57,7 @@ def raised_tenth(model: EcosystemModel) -> np.ndarray:
 def _local_contracts(model: EcosystemModel) -> np.ndarray:
     """Local contracts of 2021-2025 (record array)."""
     deals = np.concatenate(list(model.contracts))
-    keep = (deals["seller"] != OUTSIDE_SHANXI) & (deals["year"] >= FIRST_YEAR) & (deals["year"] <= LAST_YEAR)
+    keep = (deals["seller"] != OUTSIDE_REGION) & (deals["year"] >= FIRST_YEAR) & (deals["year"] <= LAST_YEAR)
     return deals[keep]
 
 

@@ -7,6 +7,9 @@ The notebook API::
     result = ecosim.forecast(baseline.with_changes({"levers.rd_reward_rate": 0.05}), replications=100)
     result.summary(); result.plot(lang="zh")
     ecosim.compare({"baseline": "baseline", "guiding opinions": "guiding-opinions"}).table()
+
+    mine = ecosim.load_region("my-bundle")          # a bundle folder with newer years (ecosim data init)
+    latest = ecosim.load_scenario("baseline", region=mine)   # starts from the bundle's last recorded year
 """
 
 __version__ = "0.1.0"
@@ -17,6 +20,7 @@ from ecosim.analysis.design import optimize
 from ecosim.analysis.forecast import Forecast, forecast
 from ecosim.analysis.results import BatchResults, read_results
 from ecosim.analysis.sensitivity import sensitivity
+from ecosim.data import BundleError, Region, load_region
 from ecosim.explore.batch import batch
 from ecosim.scenario import Scenario, ScenarioError, load_scenario
 
@@ -36,6 +40,6 @@ def save(fig, path_stem, formats=("png", "pdf", "svg")):
     return save_chart(fig, path_stem, formats)
 
 
-__all__ = ["BatchResults", "Comparison", "Contribution", "Forecast", "Scenario", "ScenarioError", "batch", "changed_levers",
-           "compare", "contribution", "discover", "forecast", "load_scenario", "optimize", "read_results", "save", "sensitivity",
-           "__version__"]
+__all__ = ["BatchResults", "BundleError", "Comparison", "Contribution", "Forecast", "Region", "Scenario", "ScenarioError",
+           "batch", "changed_levers", "compare", "contribution", "discover", "forecast", "load_region", "load_scenario",
+           "optimize", "read_results", "save", "sensitivity", "__version__"]

@@ -21,7 +21,7 @@ from functools import reduce
 
 COST_KINDS = ("outlay", "revenue_forgone", "compliance")
 """The kinds of cost, each reported apart (100m yuan per year): ``outlay`` is government spending
-(paid from the provincial S&T budget, which constrains it), ``revenue_forgone`` is tax expenditure
+(paid from the region's S&T budget, which constrains it), ``revenue_forgone`` is tax expenditure
 (counted apart, not constrained by the S&T budget), ``compliance`` is the cost a mandate puts on
 firms. Government cost = outlay + revenue forgone; social cost = government cost + compliance."""
 

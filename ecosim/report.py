@@ -111,9 +111,10 @@ def region_fields(scenario: Scenario, lang: str) -> dict[str, str | int]:
     start = int(meta.get("base_year", calibrated.first_base_year))
     end = int(meta.get("last_year", calibrated.last_year))
     recorded = sorted(region.benchmark_series("rd_intensity_first_published"))
-    drift = [y for y in recorded if region.first_year <= y <= end] or recorded or [region.first_year, end]
+    drift = [y for y in recorded if region.first_year <= y <= end] or [region.first_year, end]
     used = [y for y in recorded if y <= scenario.history_until]
-    return {"region": region.name(lang), "benchmark": region.benchmark_labels.get(lang, region.benchmark_labels["en"]),
+    return {"region": region.name(lang),
+            "benchmark": region.benchmark_labels.get(lang) or region.benchmark_labels["en"],
             "calibrated": calibrated.name(lang), "calibration_start": start, "calibration_end": end,
             "drift_start": drift[0], "drift_end": drift[-1],
             "benchmark_after": used[-1] if used else scenario.history_until}
@@ -155,7 +156,8 @@ def _lines(comparison: Comparison, lang: str) -> dict[str, list[str]]:
     first = comparison.forecasts[comparison.baseline]
     place = region_fields(first.scenario, lang)
     target = first.scenario.target
-    goal = t["national"].format(**place) if target.value == "national_average" else t["value"].format(value=target.value)
+    goal = (t["national"].format(**place) if target.value == "national_average"
+            else t["value"].format(value=target.value))
     answers = []
     for name, f in comparison.forecasts.items():
         s, rows = f.summary(), f.target_year()

@@ -233,7 +233,7 @@ class Scenario:
     def lever_path(self, name: str) -> np.ndarray:
         """The lever's value in each simulated year: the region's record (its last value after it
         ends), then the scenario's schedule."""
-        path = np.array([self.region.lever_value(name, int(y)) for y in self.years], dtype=float)
+        path = np.array(self.region.lever_values(name, tuple(int(y) for y in self.years)), dtype=float)
         schedule = self.levers.get(name, {})
         if not isinstance(schedule, dict):
             schedule = {self.policy_start_year: schedule}

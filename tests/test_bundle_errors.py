@@ -448,7 +448,8 @@ def test_region_place_value_outside_low_high(b):
 
 
 def test_region_place_without_reason(b):
-    b.replace_text("region.toml", 'reason = "Shanxi has about 80 institutions of higher education; not in the data"\n', "")
+    reason = 'reason = "Shanxi has about 80 institutions of higher education; not in the data"\n'
+    b.replace_text("region.toml", reason, "")
     b.refused("region.toml", "place.n_universities", "value and reason")
 
 
@@ -606,6 +607,7 @@ def test_intensity_within_rounding_is_accepted(b):
     assert load_region(b.root).series("rd_intensity_first_published")[2019] == 1.13
 
 
+@pytest.mark.filterwarnings("ignore:the region bundle")
 def test_bundle_without_calibration_uses_the_default_regions(b):
     b.path("calibration.toml").unlink()
     b.path("calibration_posterior.csv").unlink()
@@ -654,6 +656,27 @@ def test_history_incomplete_performer_split(b):
         load_scenario("baseline", region=str(b.root))
     assert Path(caught.value.source).name == "history.csv"
     assert "rd_by_higher_education" in str(caught.value)
+
+
+@pytest.mark.xfail(strict=True, reason="above_scale_industrial_rd recorded in a year without rd_expenditure (here "
+                   "2021, after the last recorded year) passes load_region; the base record then raises KeyError: 2021 "
+                   "in _industrial_rd_share")
+def test_history_industrial_rd_in_a_year_without_rd_expenditure(b):
+    b.append("history.csv", "shanxi,2021,above_scale_industrial_rd,170,100m_yuan,SX21")
+    try:
+        load_scenario("baseline", region=str(b.root))
+    except BundleError as error:
+        assert Path(error.source).name == "history.csv"
+
+
+@pytest.mark.xfail(strict=True, reason="_count log-interpolates between records that may lie after the last "
+                   "recorded year: a 2022 row of above_scale_industrial_firms_with_rd changes the 2020 base record "
+                   "(the model should not use years after the last recorded year)")
+def test_history_count_after_the_last_year_does_not_enter_the_base_record(b):
+    b.append("history.csv", "shanxi,2022,above_scale_industrial_firms_with_rd,900,firms,YBF")
+    region = load_region(b.root)
+    assert region.last_year == load_region(SHANXI).last_year
+    assert region.base_record(region.last_year) == load_region(SHANXI).base_record(region.last_year)
 
 
 @pytest.mark.xfail(strict=True, reason="check_posterior reads with pandas: a row with one cell too many raises "

@@ -22,8 +22,8 @@ from ecosim.analysis.compare import compare  # noqa: E402
 from ecosim.charts import fonts, style  # noqa: E402
 from ecosim.charts.fan import fan_chart  # noqa: E402
 from ecosim.charts.fonts import INSTALL_HELP, has_cjk_font  # noqa: E402
-from ecosim.charts.labels import LABELS  # noqa: E402
-from ecosim.data import data_path  # noqa: E402
+from ecosim.charts.labels import LABELS, area_name, benchmark_label, source_model, text  # noqa: E402
+from ecosim.data import load_region  # noqa: E402
 
 REPLICATIONS = 10
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -66,9 +66,10 @@ def test_fan_chart_titles_labels_legend_bands(baseline):
     assert ax.get_xlabel() == en["year"]
     assert ax.get_ylabel() == en["intensity"]
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert sorted(legend) == sorted([en["band90"], en["band50"], en["median"], en["national"],
-                                     en["national_median"], en["history"], "Model, fitted years (to 2020)",
-                                     "Policy from 2021", "Target year 2024"])
+    assert sorted(legend) == sorted([en["band90"], en["band50"], en["median"],
+                                     "National average, 90% range (target)", "National average, median (target)",
+                                     en["history"],
+                                     "Model, fitted years (to 2020)", "Policy from 2021", "Target year 2024"])
     assert sum(isinstance(c, PolyCollection) for c in ax.collections) == 3  # two bands and the national band
 
 
@@ -99,9 +100,10 @@ def test_fan_chart_lines_match_the_table(from_2015):
     np.testing.assert_allclose(median.get_ydata(), [expected_median[y] for y in range(2020, 2031)], atol=1e-12)
     np.testing.assert_allclose(fitted.get_ydata(), [expected_median[y] for y in range(2015, 2021)], atol=1e-12)
     assert list(_line(ax, "policy_start").get_xdata()) == [2020.5, 2020.5]
-    # history points 2011-2020 from history.csv
-    history = pd.read_csv(data_path("history.csv"), comment="#")
-    history = history[(history["region"] == "shanxi") & (history["variable"] == "rd_intensity_first_published")]
+    # history points 2011-2020 from the region's history.csv
+    region = baseline.scenario.region
+    history = pd.read_csv(region.root / "history.csv", comment="#")
+    history = history[(history["region"] == region.key) & (history["variable"] == "rd_intensity_first_published")]
     [points] = [l for l in ax.get_lines() if l.get_label() == LABELS["en"]["history"]]
     assert list(points.get_xdata()) == list(range(2011, 2021))
     np.testing.assert_allclose(points.get_ydata(), history.set_index("year").loc[2011:2020, "value"].to_numpy())
@@ -194,3 +196,97 @@ def test_missing_cjk_font_raises_a_clear_error(monkeypatch):
 def test_unknown_language_is_refused(baseline):
     with pytest.raises(ValueError, match="lang must be one of en, zh"):
         fan_chart(baseline, "fr")
+
+
+def _testland(folder, calibrated: bool = True):
+    """A copy of the built-in bundle renamed Testland / 测试省 (code ``testland``), benchmark China."""
+    import shutil
+
+    source = load_region()
+    shutil.copytree(source.root, folder)
+    if not calibrated:
+        for name in ("calibration.toml", "calibration_posterior.csv"):
+            (folder / name).unlink()
+    for name in ("history.csv", "policy.csv"):
+        path = folder / name
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        path.write_text("".join(f"testland,{l[len(source.key) + 1:]}" if l.startswith(f"{source.key},") else l
+                                for l in lines), encoding="utf-8")
+    meta = folder / "region.toml"
+    lines = meta.read_text(encoding="utf-8").splitlines(keepends=True)
+    swap = {"id": "testland", "name_en": "Testland", "name_zh": "测试省"}
+    for i, line in enumerate(lines):
+        if line.startswith("["):  # the region's own keys come before the first table
+            break
+        key = line.split("=")[0].strip()
+        if key in swap:
+            lines[i] = f'{key} = "{swap[key]}"\n'
+    meta.write_text("".join(lines), encoding="utf-8")
+    return load_region(folder)
+
+
+@pytest.fixture(scope="module")
+def testland(tmp_path_factory):
+    from ecosim.analysis.forecast import forecast
+    from ecosim.scenario import load_scenario
+
+    region = _testland(tmp_path_factory.mktemp("bundle") / "testland")
+    return forecast(load_scenario("baseline", region=region), 4)
+
+
+def test_labels_of_a_made_up_region_are_its_own(testland):
+    region = testland.scenario.region
+    assert (region.key, region.name("en"), region.name("zh"), region.benchmark_name("zh")) == \
+        ("testland", "Testland", "测试省", "全国")
+    assert [area_name(lang, "testland", region) for lang in ("en", "zh")] == ["Testland", "测试省"]
+    assert [area_name(lang, "china", region) for lang in ("en", "zh")] == ["China", "全国"]
+    assert area_name("en", "elsewhere", region) == "elsewhere" and area_name("en", "testland") == "testland"
+    assert [benchmark_label(lang, region) for lang in ("en", "zh")] == ["National average", "全国平均"]
+    assert source_model("en", region) == "ecosim model of Testland's innovation ecosystem"
+    assert source_model("zh", region) == "测试省创新生态系统ecosim模型"
+    assert source_model("en") == "ecosim model of a regional innovation ecosystem"
+    assert text("zh", "fan_title", region=region.name("zh"), scenario="基准情景") == "测试省研发经费投入强度：基准情景"
+    assert text("zh", "national", benchmark=benchmark_label("zh", region)) == "全国平均水平90%区间（目标）"
+
+
+def test_the_fan_chart_names_the_region_of_the_result(testland):
+    fig = testland.plot("en")
+    ax = fig.axes[0]
+    assert ax.get_title() == "Testland R&D expenditure / GDP: Baseline"
+    [footer] = [t.get_text() for t in fig.texts if t.get_gid() == "footer"]
+    assert footer.startswith("Source: ecosim model of Testland's innovation ecosystem, version ")
+    shown = " ".join(t.get_text() for t in fig.findobj(Text))
+    assert load_region().name("en") not in shown
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # the bundle without a calibration of its own
+def test_the_brief_names_the_region_its_record_years_and_its_calibration(testland, tmp_path):
+    from ecosim.analysis.compare import Comparison
+    from ecosim.analysis.forecast import forecast
+    from ecosim.report import _lines, region_fields
+    from ecosim.scenario import load_scenario
+
+    builtin = load_region()
+    comparison = Comparison({"baseline": testland}, testland.seed)
+    en, zh = _lines(comparison, "en"), _lines(comparison, "zh")
+    assert en["title"] == ["Brief: does Testland reach its R&D-intensity target?"]
+    assert zh["title"] == ["简报：测试省能否实现研发投入强度目标？"]
+    assert en["question"] == ["Does Testland's R&D expenditure / GDP reach the national average in 2024?"]
+    assert zh["question"] == ["测试省研发经费占地区生产总值比重能否在2024年达到全国平均水平？"]
+    assert en["caveats"][0] == "It is calibrated to Testland's 2011-2020 record only; no outcome after 2020 is used."
+    assert zh["caveats"][0] == "模型仅以测试省2011-2020年的记录数据校准，未使用2020年以后的任何结果数据。"
+    assert "as wide as Testland's recorded year-to-year swings" in en["caveats"][2]
+    assert en["caveats"][3].startswith("The national average intensity after 2020 is a random walk with the drift "
+                                       "and spread of 2010-2020;")
+    assert zh["caveats"][3].startswith("2020年以后的全国平均强度为随机游走（漂移和波动取自2010-2020年）")
+    for lines, name in ((en, builtin.name("en")), (zh, builtin.name("zh"))):
+        assert not any(name in line for section in lines.values() for line in section)
+    # a bundle without its own calibration says whose record the calibration in use was fitted to
+    borrowed = _testland(tmp_path / "uncalibrated", calibrated=False)
+    assert not borrowed.has_own_calibration
+    fields = region_fields(load_scenario("baseline", region=borrowed), "en")
+    assert (fields["region"], fields["calibrated"]) == ("Testland", builtin.name("en"))
+    run = forecast(load_scenario("baseline", region=borrowed), 2)
+    caveat = _lines(Comparison({"baseline": run}, run.seed), "en")["caveats"][0]
+    assert caveat == (f"It is calibrated to {builtin.name('en')}'s 2011-2020 record only (Testland has no calibration "
+                      "of its own); no outcome after 2020 is used.")

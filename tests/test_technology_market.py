@@ -16,7 +16,7 @@ import pytest
 
 from ecosim.model import EcosystemModel
 from ecosim.model.inputs import resolve
-from ecosim.model.institutions import OUTSIDE_SHANXI, institution_table
+from ecosim.model.institutions import OUTSIDE_REGION, institution_table
 from ecosim.scenario import load_scenario
 
 SEEDS = (3, 11)
@@ -54,10 +54,10 @@ def contracts(model: EcosystemModel) -> pd.DataFrame:
 def test_contracts_add_up_to_the_yearly_outputs(baseline_model):
     table = baseline_model.results().set_index("year")
     deals = contracts(baseline_model)
-    local = deals[deals.seller != OUTSIDE_SHANXI].groupby("year")["value"].sum() / 100.0
+    local = deals[deals.seller != OUTSIDE_REGION].groupby("year")["value"].sum() / 100.0
     assert list(local.index) == list(table.index)
     np.testing.assert_allclose(local.to_numpy(), table["tech_contracts_local"].to_numpy(), rtol=1e-9)
-    # every year after the base year: all contracts (local and outside Shanxi) are the firms' purchases
+    # every year after the base year: all contracts (local and outside the region) are the firms' purchases
     total = deals.groupby("year")["value"].sum() / 100.0
     later = table.index[1:]
     np.testing.assert_allclose(total[later].to_numpy(), table.loc[later, "tech_contract_value"].to_numpy(),
@@ -161,7 +161,7 @@ def test_raising_quality_sells_more_of_it_and_less_of_the_rest(baseline_inputs):
 
 def bought_by_sector(model: EcosystemModel, year: int) -> pd.Series:
     deals = contracts(model)
-    deals = deals[(deals.seller != OUTSIDE_SHANXI) & (deals.year == year)]
+    deals = deals[(deals.seller != OUTSIDE_REGION) & (deals.year == year)]
     return deals.groupby("buyer_sector")["value"].sum()
 
 

@@ -138,7 +138,8 @@ CAMPAIGN = Check(
     "mandates): campaigns draw in or coach firms from the low tail at token R&D, so the standard change "
     "should add at most +5% of enterprise R&D, about two thirds of what the median province starting "
     "below 1.5% gained in five years from all causes together (+0.09 pp, EVIDENCE.md section 1, about 8% "
-    "of Shanxi's 1.20% in 2020); -0.5% allows for Monte Carlo noise of a lever that should not lower R&D.",
+    "of the built-in region's 1.20% in 2020); -0.5% allows for Monte Carlo noise of a lever that should not "
+    "lower R&D.",
     False,
     "plausibility bound (campaigns and mandates: small)",
 )
@@ -157,8 +158,8 @@ INDIRECT = Check(
     "(institutions' knowledge and spill-overs, finance, technology prices or productivity) and its "
     "standard change costs a small share of enterprise R&D; no study in EVIDENCE.md section 3 supports "
     "more than a few percent, and the median province starting below 1.5% gained +0.09 pp in five years "
-    "from all causes together (section 1, about 8% of Shanxi's 1.20% in 2020), so one such lever should "
-    "give at most +3%; -0.5% allows for Monte Carlo noise of a lever that should not lower R&D.",
+    "from all causes together (section 1, about 8% of the built-in region's 1.20% in 2020), so one such "
+    "lever should give at most +3%; -0.5% allows for Monte Carlo noise of a lever that should not lower R&D.",
     False,
     "plausibility bound (indirect levers: a few percent)",
 )

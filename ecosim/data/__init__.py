@@ -127,7 +127,7 @@ INDUSTRIAL_SHARE_CAP = 0.95
 bases: the shipped 2012 industrial R&D against the 2016 performer split)."""
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Region:
     """A checked region bundle. Build with :func:`load_region`; compared and hashed by identity (one
     object per folder and file state), pickled as its folder (workers reload it from the same files)."""
@@ -190,6 +190,9 @@ class Region:
 
     def __reduce__(self):
         return (load_region, (str(self.root),))
+
+    def __repr__(self) -> str:
+        return f"Region({self.key!r}, {self.name('en')}, record to {self.last_year}, {str(self.root)!r})"
 
     @property
     def builtin(self) -> bool:
@@ -273,6 +276,11 @@ class Region:
         history = self.lever_history[name]
         return history.get(year, history[max(history)])
 
+    def lever_values(self, name: str, years: tuple[int, ...]) -> tuple[float, ...]:
+        """A lever's recorded values in ``years`` (cached: every replication's inputs read them)."""
+        return _lever_values(self, name, years)
+
+    @cached_property
     def hte_thresholds(self) -> dict[str, float]:
         """The HTE recognition thresholds (share of revenue) by firm size, from policy.csv."""
         rows = self.policy[self.policy["lever"].str.startswith("high_tech_enterprise_rd_intensity_threshold_")]
@@ -312,6 +320,11 @@ class Region:
             rows.append({"area": area, "variable": variable, "first": years[0], "last": years[-1],
                          "years": len(years), "missing_between": ",".join(map(str, gaps))})
         return pd.DataFrame(rows)
+
+
+@cache
+def _lever_values(region: Region, name: str, years: tuple[int, ...]) -> tuple[float, ...]:
+    return tuple(region.lever_value(name, y) for y in years)
 
 
 @cache

@@ -101,11 +101,12 @@ class Economy:
 
         Beyond the recorded years: the trend plus the coal elasticity times this year's coal-price
         change, so the price reaches firms' sales a year later. Where both years' GDP are known: the
-        recorded growth (Shanxi's whole economy stalled with coal in 2014-2016, not only its coal
-        firms), with its coal part moved to the same timing: recorded GDP carries next year's price
-        change in that year (2017: +21% nominal, the coal price +28%), so, where next year's price is
-        recorded too, that year's coal part is taken out and this year's put in. Recorded and
-        forecast years then pass the price to revenue alike."""
+        recorded growth (the region's whole economy moves with coal, not only its coal firms: the
+        built-in record's stalled in 2014-2016), with its coal part moved to the same timing: recorded
+        GDP carries next year's price change in that year (in the built-in record, 2017: +21% nominal,
+        the coal price +28%), so, where next year's price is recorded too, that year's coal part is
+        taken out and this year's put in. Recorded and forecast years then pass the price to revenue
+        alike."""
         a, years = self.inputs.assumptions, self.inputs.years
         year = int(years[t])
         now, then = self.inputs.gdp_history.get(year + 1), self.inputs.gdp_history.get(year)

@@ -1,4 +1,4 @@
-"""The firm population: Shanxi's above-scale firms and technology SMEs as arrays.
+"""The firm population: the region's above-scale firms and technology SMEs as arrays.
 
 Firms are held as a structure of numpy arrays (one per attribute, over a fixed capacity with an
 ``alive`` mask) and every yearly rule is a vectorised function of those arrays. A single firm is

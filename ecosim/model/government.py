@@ -1,7 +1,7 @@
-"""The provincial government: the policy schedule, the S&T budget that limits its outlays, and the
+"""The region's government: the policy schedule, the S&T budget that limits its outlays, and the
 yearly cost of each lever by kind (outlay, revenue forgone, compliance).
 
-The budget is the provincial general-budget expenditure on science and technology (FIN, recorded
+The budget is the region's general-budget expenditure on science and technology (FIN, recorded
 to the last history year), then a constant share of GDP (or a growth rate) as the scenario's
 ``[budget]`` says. The base year's programmes are inside its recorded budget; from the policy start
 year on, what the **outlay** levers would spend beyond their base-year cost must fit in the
@@ -26,10 +26,10 @@ from ecosim.model.inputs import ModelInputs
 
 BUDGET_SHARE_YEARS = 1
 """The S&T budget's share of GDP after its record is the share of the last this many recorded years:
-the last year's (0.376% of GDP in 2020), so the path continues from the recorded level and grows
-with GDP. A mean of 2018-2020 (0.356%: 0.353, 0.339, 0.376) would start the path below the 2020
-record and leave no headroom at all in 2021, cutting every programme's increase that year for a
-reason in the averaging, not in the budget."""
+the last year's (in the built-in record 0.376% of GDP in 2020), so the path continues from the recorded
+level and grows with GDP. There a mean of 2018-2020 (0.356%: 0.353, 0.339, 0.376) would start the path
+below the 2020 record and leave no headroom at all in 2021, cutting every programme's increase that
+year for a reason in the averaging, not in the budget."""
 
 
 def recorded_budget_share(budget: dict[int, float], gdp: dict[int, float], years: int = BUDGET_SHARE_YEARS) -> float:

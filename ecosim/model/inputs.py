@@ -141,7 +141,7 @@ def enterprise_rd(region: Region, year: int) -> float:
 
 def hte_thresholds(region: Region) -> HteThresholds:
     """The HTE recognition thresholds in force (the bundle's policy.csv)."""
-    value = region.hte_thresholds()
+    value = region.hte_thresholds
     return HteThresholds(small=value["small"], medium=value["medium"], large=value["large"])
 
 

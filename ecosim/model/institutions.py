@@ -13,7 +13,7 @@ field they serve) and can deliver at most its capacity of contracts a year. The
 over institutions (quality, field distance, the size of the offer, a tie to last year's seller),
 the local share of a sector's purchases rising with the attractiveness of the local offer,
 sellers' sales capped by their capacity (buyers of an over-ordered seller are rationed in
-proportion, and buy the rest outside Shanxi). Every contract is recorded.
+proportion, and buy the rest outside the region). Every contract is recorded.
 
 Money is in 100m yuan unless a name says otherwise (firms' arrays are in m yuan).
 """
@@ -29,12 +29,12 @@ from ecosim.model.inputs import ModelInputs
 
 UNIVERSITY, INSTITUTE = 0, 1
 KIND_NAMES = ("university", "research_institute")
-OUTSIDE_SHANXI = -1
-"""Seller code of technology bought outside Shanxi in the contracts table."""
+OUTSIDE_REGION = -1
+"""Seller code of technology bought outside the region in the contracts table."""
 CONTRACT_DTYPE = np.dtype([("year", np.int16), ("buyer", np.int32), ("buyer_sector", np.int16),
                            ("seller", np.int16), ("value", np.float64)])
 """One contract: year, buyer firm slot (-1: a sector's spread contracts with one seller, summed), buyer
-sector index, seller institution (OUTSIDE_SHANXI for purchases outside the province), value in m yuan."""
+sector index, seller institution (OUTSIDE_REGION for purchases outside the region), value in m yuan."""
 
 
 class Institution(mesa.Agent):
@@ -96,7 +96,7 @@ class Institution(mesa.Agent):
 
     @property
     def sales(self) -> float:
-        """Technology contracts sold to Shanxi firms this year, 100m yuan."""
+        """Technology contracts sold to the region's firms this year, 100m yuan."""
         return float(self.population.sales[self.index])
 
 
@@ -288,7 +288,7 @@ def sector_affinity(is_cluster: np.ndarray, is_manufacturing: np.ndarray, is_sof
 
 
 class TechnologyMarket:
-    """Firms buy technology from particular institutions (or outside Shanxi) and contracts are recorded.
+    """Firms buy technology from particular institutions (or outside the region) and contracts are recorded.
 
     Attractiveness of institution j to a buyer of sector s: its usable offer x quality ** beta_q x
     exp(beta_f x affinity(s, field_j)); a buyer's tie to last year's seller multiplies that seller's
@@ -332,7 +332,7 @@ class TechnologyMarket:
         self.local_scale = local_target / float((by_sector * share).sum())
 
     def local_demand(self, demand: np.ndarray, sector: np.ndarray, attract: np.ndarray) -> np.ndarray:
-        """Each firm's demand for Shanxi institutions' technology (m yuan)."""
+        """Each firm's demand for the region's institutions' technology (m yuan)."""
         value = attract.sum(axis=1)
         outside = self.outside0 * max(float(demand.sum()), 1e-12) / self.demand0
         share = self.local_scale * value / (value + outside)
@@ -384,8 +384,8 @@ class TechnologyMarket:
         by their choice probabilities (booked by buyer sector). Orders beyond a seller's capacity
         are rationed in proportion; the rationed rest goes to a next choice (the main contract to a
         drawn seller, the spread part by the same probabilities), rationed again by what capacity is
-        left; what remains the buyer buys outside Shanxi. Returns each slot's purchases (m yuan:
-        outside Shanxi plus local) and each institution's sales (100m yuan)."""
+        left; what remains the buyer buys outside the region. Returns each slot's purchases (m yuan:
+        outside the region plus local) and each institution's sales (100m yuan)."""
         n_sector, n = len(self.affinity), self.institutions.kind.size
         if self.tie.size < demand.size:
             self.forget(np.zeros(demand.size, dtype=bool))
@@ -425,7 +425,7 @@ class TechnologyMarket:
                             (slots[short], slot_sector[short], second, delivered_next),
                             (np.full(flow_sector.size, -1), flow_sector, flow_seller,
                              spread_total[flow_sector, flow_seller]),
-                            (slots, slot_sector, np.full(slots.size, OUTSIDE_SHANXI), outside_value)))
+                            (slots, slot_sector, np.full(slots.size, OUTSIDE_REGION), outside_value)))
         return bought, sales + sales_next
 
     @staticmethod
@@ -450,7 +450,7 @@ class TechnologyMarket:
         self.contracts.add(year, parts)
 
     def contracts_table(self) -> pd.DataFrame:
-        """Every contract of the run so far: year, buyer slot, buyer sector, seller (-1 outside Shanxi),
+        """Every contract of the run so far: year, buyer slot, buyer sector, seller (-1 outside the region),
         value (m yuan)."""
         return self.contracts.table()
 

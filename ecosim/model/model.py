@@ -54,7 +54,7 @@ def random_streams(seed: SeedLike) -> dict[str, np.random.Generator]:
 
 
 class EcosystemModel(mesa.Model):
-    """Shanxi's innovation ecosystem from a base year to a horizon, one step per year."""
+    """A region's innovation ecosystem from a base year to a horizon, one step per year."""
 
     def __init__(self, inputs: ModelInputs, seed: SeedLike = 0):
         self.streams = random_streams(seed)
@@ -269,7 +269,7 @@ class EcosystemModel(mesa.Model):
 
     def _trade_technology(self, t: int) -> None:
         """Firms buy technology in proportion to their R&D (the ratio moves to its plateau, the price
-        with the reward): outside Shanxi a fixed share, from particular local institutions through the
+        with the reward): outside the region a fixed share, from particular local institutions through the
         market (with rationing at capacity), plus demonstration projects tying firms to institutions."""
         a, firms, gov, inst = self.a, self.enterprises, self.government, self.institutions
         reward, reward0 = gov.lever("tech_contract_reward_rate", t), gov.lever("tech_contract_reward_rate", 0)
