@@ -46,7 +46,8 @@ TEXT = {
             "Out of sample inside that record (docs/forecast-skill.md) it beat no-change and trend forecasts "
             "from 2015 and 2016, but not from 2014: it did not foresee the 2015-2016 coal slump, and it "
             "reproduces the 2013-2016 fall of R&D only as a stall.",
-            "The forecast band includes an error term as wide as {calibrated}'s recorded year-to-year swings of R&D.",
+            "The forecast band includes an error term as wide as {calibrated}'s recorded year-to-year swings "
+            "of R&D.",
             "The {benchmark} intensity after {benchmark_after} is a random walk with the drift and spread of "
             "{drift_start}-{drift_end}; the {benchmark} target is uncertain and drawn as a band.",
             "Where the policy text gives no figure, a lever's value is this project's reading (see the scenario file).",
@@ -260,7 +261,8 @@ def write_report(folders: list[Path], lang: str = "en", out: Path | None = None,
     html_path, pdf_path = stem.with_name(stem.name + ".html"), stem.with_name(stem.name + ".pdf")
     html_path.write_text(_html(sections, figures, lang), encoding="utf-8")
     page = _text_page(sections, lang)
-    with matplotlib.rc_context({"pdf.fonttype": 42}), PdfPages(pdf_path, metadata={"Title": sections["title"][0]}) as pdf:
+    with matplotlib.rc_context({"pdf.fonttype": 42}), \
+            PdfPages(pdf_path, metadata={"Title": sections["title"][0]}) as pdf:
         for fig in [page, *figures]:
             pdf.savefig(fig)
     for fig in [page, *figures]:

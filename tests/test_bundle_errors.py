@@ -5,9 +5,6 @@ in Excel) would, and checks that :func:`ecosim.data.load_region` raises :class:`
 the file, the line and column (or the field) and the rule. Line numbers are computed from the file
 the test wrote. Positive cases check that a byte-order mark, Windows line ends, reordered rows and
 columns, comments and rounding inside the tolerance are accepted and change nothing.
-
-Cases marked ``xfail(strict=True)`` are rules the validator does not enforce yet (or messages that
-do not name the line); they pass as soon as it does, and then the mark must go.
 """
 
 from __future__ import annotations
@@ -513,7 +510,7 @@ def test_posterior_text_cell(b, value):
     cells[3] = f'"{value}"' if "," in value else value
     lines[5] = ",".join(cells)
     b.write(name, lines)
-    b.refused(name, f"line 6, column {column}", "must be a number")
+    b.refused(name, f"line 6, column {column}", "give a number")
 
 
 def test_posterior_unknown_column(b):
@@ -616,26 +613,19 @@ def test_bundle_without_calibration_uses_the_default_regions(b):
     assert region.calibrated == load_region(SHANXI).calibrated
 
 
-# === not enforced yet (the lead fixes the validator; then drop the mark) ==========================
+# === rules found missing in review, now enforced =====================================================
 
 
-@pytest.mark.xfail(strict=True, reason="region.toml [question] accepts unknown keys: a typo such as target_yaer "
-                   "is silently ignored and the default target year (last publishable + 5) is used")
 def test_region_unknown_field_in_question(b):
     b.replace_text("region.toml", "target_year = 2024", "target_yaer = 2024")
     b.refused("region.toml", "question.target_yaer", "unknown field")
 
 
-@pytest.mark.xfail(strict=True, reason="region.toml [benchmark] accepts unknown keys: a typo such as lable_en "
-                   "is silently ignored and the default label is used")
 def test_region_unknown_field_in_benchmark(b):
     b.replace_text("region.toml", 'label_en = "national average"', 'lable_en = "national average"')
     b.refused("region.toml", "benchmark.lable_en", "unknown field")
 
 
-@pytest.mark.xfail(strict=True, reason="_check_required does not list the series the base year needs besides: "
-                   "load_region accepts the bundle; load_scenario then fails (KeyError for a performer series, "
-                   "a BundleError with source 'history.csv' without the folder for a count series)")
 @pytest.mark.parametrize("variables", [
     ("rd_by_government_institutes",), ("rd_by_higher_education",), ("tech_contracts_bought",),
     ("above_scale_industrial_firms_with_rd",), ("above_scale_industrial_rd",),
@@ -647,9 +637,6 @@ def test_history_missing_series_the_base_year_needs(b, variables):
     assert any(v in error.message for v in variables)
 
 
-@pytest.mark.xfail(strict=True, reason="a performer split with one part missing in a year (rd_by_enterprises "
-                   "given for 2020, rd_by_higher_education not) passes load_region; load_scenario then raises "
-                   "KeyError: 2020 instead of a BundleError")
 def test_history_incomplete_performer_split(b):
     b.delete("history.csv", lambda line: line.startswith("shanxi,2020,rd_by_higher_education,"))
     with pytest.raises(BundleError) as caught:
@@ -658,9 +645,6 @@ def test_history_incomplete_performer_split(b):
     assert "rd_by_higher_education" in str(caught.value)
 
 
-@pytest.mark.xfail(strict=True, reason="above_scale_industrial_rd recorded in a year without rd_expenditure (here "
-                   "2021, after the last recorded year) passes load_region; the base record then raises KeyError: 2021 "
-                   "in _industrial_rd_share")
 def test_history_industrial_rd_in_a_year_without_rd_expenditure(b):
     b.append("history.csv", "shanxi,2021,above_scale_industrial_rd,170,100m_yuan,SX21")
     try:
@@ -669,9 +653,6 @@ def test_history_industrial_rd_in_a_year_without_rd_expenditure(b):
         assert Path(error.source).name == "history.csv"
 
 
-@pytest.mark.xfail(strict=True, reason="_count log-interpolates between records that may lie after the last "
-                   "recorded year: a 2022 row of above_scale_industrial_firms_with_rd changes the 2020 base record "
-                   "(the model should not use years after the last recorded year)")
 def test_history_count_after_the_last_year_does_not_enter_the_base_record(b):
     b.append("history.csv", "shanxi,2022,above_scale_industrial_firms_with_rd,900,firms,YBF")
     region = load_region(b.root)
@@ -679,8 +660,6 @@ def test_history_count_after_the_last_year_does_not_enter_the_base_record(b):
     assert region.base_record(region.last_year) == load_region(SHANXI).base_record(region.last_year)
 
 
-@pytest.mark.xfail(strict=True, reason="check_posterior reads with pandas: a row with one cell too many raises "
-                   "pandas.errors.ParserError, not a BundleError")
 def test_posterior_row_with_a_cell_too_many(b):
     name = "calibration_posterior.csv"
     lines = b.lines(name)
@@ -689,22 +668,16 @@ def test_posterior_row_with_a_cell_too_many(b):
     b.refused(name, "line 4", "cells")
 
 
-@pytest.mark.xfail(strict=True, reason="check_posterior reads with pandas: an empty (zero-byte) file raises "
-                   "pandas.errors.EmptyDataError, not a BundleError")
 def test_posterior_empty_file(b):
     b.path("calibration_posterior.csv").write_bytes(b"")
     b.refused("calibration_posterior.csv", "(file)")
 
 
-@pytest.mark.xfail(strict=True, reason="check_calibration's docstring says values are checked inside their "
-                   "ranges, but only names and number types are: rd_catch_up_rate = 5 (range 0-0.12) is accepted")
 def test_calibration_value_outside_its_range(b):
     b.replace_text("calibration.toml", "rd_catch_up_rate = 0.0699717902764678", "rd_catch_up_rate = 5.0")
     b.refused("calibration.toml", "assumptions.rd_catch_up_rate", "5")
 
 
-@pytest.mark.xfail(strict=True, reason="policy.csv checks only the HTE threshold values: to_year before "
-                   "from_year (and any year cell) is not checked")
 def test_policy_to_year_before_from_year(b):
     line = b.replace_line(
         "policy.csv", "china,2016,2030,high_tech_enterprise_rd_intensity_threshold_small,",
@@ -712,8 +685,6 @@ def test_policy_to_year_before_from_year(b):
     b.refused("policy.csv", f"line {line}, column to_year", "before from_year")
 
 
-@pytest.mark.xfail(strict=True, reason="a sector named twice is refused with field 'column sector' and no line "
-                   "number of either row")
 def test_sector_named_twice_names_the_line(b):
     line = b.set_cell("sectors.csv", "big_data,", "sector", "it_application_innovation")
     b.refused("sectors.csv", f"line {line}, column sector", "twice")

@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from ecosim.analysis.backtest import BacktestResult
 
 
-
 def _draw_naive(ax, result: "BacktestResult", area: str, variable: str, horizon: int, lang: str) -> None:
     """History points, the random walk and the linear trend of the last six recorded years."""
     from ecosim.analysis.backtest import TREND_LENGTH, calibration_series, linear_trend, random_walk

@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from ecosim.analysis.forecast import Forecast
 
 
-
 def history(region: Region, variable: str = "rd_intensity_first_published") -> pd.Series:
     """The region's recorded values by year, from its first base year to its last recorded year."""
     values = {y: v for y, v in region.series(variable).items() if region.first_base_year <= y <= region.last_year}

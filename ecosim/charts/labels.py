@@ -29,7 +29,8 @@ LABELS: dict[str, dict[str, str]] = {
         "extra_cost": "Extra social cost {window} (100m yuan, median)",
         "gain": "Gain in median {year} intensity (pp)",
         "points_per_100bn": "Percentage points per 100bn yuan",
-        "drop": "Drop in {year} intensity if switched back to {base_year} (pp, median; bar = 95% interval of the mean)",
+        "drop": "Drop in {year} intensity if switched back to {base_year} "
+                "(pp, median; bar = 95% interval of the mean)",
         "history": "Recorded (first published)",
         "fitted": "Model, fitted years (to {year})",
         "median": "Median forecast",

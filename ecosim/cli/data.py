@@ -73,6 +73,7 @@ def describe(region: Region) -> str:
     summary = region.record_summary()
     for row in summary.itertuples(index=False):
         gaps = f"; missing {row.missing_between}" if row.missing_between else ""
+        gaps += f"; after the last recorded year, not read: {row.after_last_year}" if row.after_last_year else ""
         lines.append(f"    {row.area:8s} {row.variable:50s} {row.first}-{row.last} ({row.years} years{gaps})")
     base = region.base_record(region.last_year)
     if base.carried:

@@ -220,15 +220,24 @@ class Region:
     # --- the record ---------------------------------------------------------------------------
 
     @cached_property
-    def _series(self) -> dict[tuple[str, str], dict[int, float]]:
+    def _all_series(self) -> dict[tuple[str, str], dict[int, float]]:
+        """Every row of history.csv by (area, variable), later years included."""
         table: dict[tuple[str, str], dict[int, float]] = {}
         for area, when, variable, value in zip(self.history["region"], self.history["year"],
                                                self.history["variable"], self.history["value"]):
             table.setdefault((area, variable), {})[int(when)] = float(value)
         return {k: dict(sorted(v.items())) for k, v in table.items()}
 
+    @cached_property
+    def _series(self) -> dict[tuple[str, str], dict[int, float]]:
+        """The record the model reads: years up to the last recorded year only (a row for a later year,
+        say an R&D figure whose GDP is not out yet, waits until that year is complete)."""
+        last = self.last_year
+        return {k: {y: v for y, v in values.items() if y <= last} for k, values in self._all_series.items()}
+
     def series(self, variable: str, area: str | None = None) -> dict[int, float]:
-        """One variable of the record as {year: value} (a copy), of the region or of ``area``."""
+        """One variable of the record as {year: value} (a copy), of the region or of ``area``, up to the
+        last recorded year."""
         return dict(self._series.get((area or self.key, variable), {}))
 
     def benchmark_series(self, variable: str) -> dict[int, float]:
@@ -237,11 +246,17 @@ class Region:
 
     @cached_property
     def gdp(self) -> dict[int, float]:
-        """The region's GDP by year (100m yuan): published where given, else R&D / first-published intensity."""
-        gdp = self.series("gdp_implied")
-        gdp.update(self.series("gdp"))
-        rd = self.series("rd_expenditure")
-        for when, intensity in self.series("rd_intensity_first_published").items():
+        """The region's GDP by year up to the last recorded year (100m yuan): published where given, else
+        R&D / first-published intensity."""
+        return {y: v for y, v in self._all_gdp.items() if y <= self.last_year}
+
+    @cached_property
+    def _all_gdp(self) -> dict[int, float]:
+        raw = self._all_series
+        gdp = dict(raw.get((self.key, "gdp_implied"), {}))
+        gdp.update(raw.get((self.key, "gdp"), {}))
+        rd = raw.get((self.key, "rd_expenditure"), {})
+        for when, intensity in raw.get((self.key, "rd_intensity_first_published"), {}).items():
             if when in rd:
                 gdp.setdefault(when, rd[when] / intensity * 100.0)
         return dict(sorted(gdp.items()))
@@ -249,8 +264,8 @@ class Region:
     @cached_property
     def last_year(self) -> int:
         """The last recorded year: the latest with R&D expenditure and GDP (or the first-published intensity)."""
-        rd = self.series("rd_expenditure")
-        years = [y for y in rd if y in self.gdp]
+        rd = self._all_series.get((self.key, "rd_expenditure"), {})
+        years = [y for y in rd if y in self._all_gdp]
         if not years:
             raise BundleError(self.root / "history.csv", "(file)", "holds no year with both rd_expenditure and "
                               "gdp (or rd_intensity_first_published); no year can be a base year")
@@ -312,13 +327,16 @@ class Region:
         return _base_record(self, year)
 
     def record_summary(self) -> pd.DataFrame:
-        """Recorded years per (area, variable): first, last, count and the years missing between."""
+        """Recorded years per (area, variable): first, last, count, the years missing between and the
+        years after the last recorded year (held in the file, not read by the model)."""
         rows = []
-        for (area, variable), values in sorted(self._series.items()):
+        for (area, variable), values in sorted(self._all_series.items()):
             years = sorted(values)
             gaps = sorted(set(range(years[0], years[-1] + 1)) - set(years))
+            later = [y for y in years if y > self.last_year]
             rows.append({"area": area, "variable": variable, "first": years[0], "last": years[-1],
-                         "years": len(years), "missing_between": ",".join(map(str, gaps))})
+                         "years": len(years), "missing_between": ",".join(map(str, gaps)),
+                         "after_last_year": ",".join(map(str, later))})
         return pd.DataFrame(rows)
 
 
@@ -378,10 +396,10 @@ def _base_record(region: Region, year: int) -> BaseRecord:
         rd_by_performer=performers,
         rd_by_source=sources,
         industrial_rd_performers=_count(region.series("above_scale_industrial_firms_with_rd"), year,
-                                        "above_scale_industrial_firms_with_rd", carried),
-        tech_bought=_count(region.series("tech_contracts_bought"), year, "tech_contracts_bought", carried),
+                                        "above_scale_industrial_firms_with_rd", carried, region),
+        tech_bought=_count(region.series("tech_contracts_bought"), year, "tech_contracts_bought", carried, region),
         rd_personnel_fte=personnel[personnel_year],
-        hte_stock=_count(_hte_stocks(region), year, "high_tech_enterprises", carried),
+        hte_stock=_count(_hte_stocks(region), year, "high_tech_enterprises", carried, region),
         government_rd=sources["government"],
         industrial_rd_share=_industrial_rd_share(region, year),
         science_budget=science_budget,
@@ -389,11 +407,12 @@ def _base_record(region: Region, year: int) -> BaseRecord:
     )
 
 
-def _count(points: dict[int, float], year: int, name: str, carried: list) -> float:
+def _count(points: dict[int, float], year: int, name: str, carried: list, region: Region) -> float:
     """A count series in ``year``: recorded, log-interpolated inside the record, carried along the last
     two records' trend for up to TREND_YEARS after it (held after that), the first two's before it."""
     if not points:
-        raise BundleError("history.csv", name, "has no record; the base year needs it")
+        raise BundleError(region.root / "history.csv", name, "has no record up to the last recorded year; "
+                          "the base year needs it")
     if year in points:
         return points[year]
     years = sorted(points)
@@ -469,6 +488,7 @@ def _meta(meta: dict, path: Path) -> tuple:
     if not isinstance(bench, dict):
         raise BundleError(path, "benchmark", "is missing: a [benchmark] table with id, name_en and name_zh names "
                           "the region the target compares with (its rows in history.csv)")
+    _known_keys(bench, ("id", "name_en", "name_zh", "label_en", "label_zh"), "benchmark", path)
     benchmark = text(bench, "id", "benchmark.id")
     if benchmark == key:
         raise BundleError(path, "benchmark.id", "must differ from id")
@@ -493,6 +513,7 @@ def _meta(meta: dict, path: Path) -> tuple:
     question = meta.get("question", {})
     if not isinstance(question, dict):
         raise BundleError(path, "question", "must be a table with target_year and target_value")
+    _known_keys(question, ("target_year", "target_value"), "question", path)
     target_year = question.get("target_year", last + 5)
     if isinstance(target_year, bool) or not isinstance(target_year, int) or not first_year < target_year <= 2050:
         raise BundleError(path, "question.target_year", f"must be a whole year after {first_year} up to 2050")
@@ -504,6 +525,13 @@ def _meta(meta: dict, path: Path) -> tuple:
                           f"must be 'national_average' or a percent of GDP from 0 to 10, got {target_value!r}")
     return (key, names, kinds, benchmark, bench_names, labels, first_year, reference,
             (target_year, target_value if isinstance(target_value, str) else float(target_value)))
+
+
+def _known_keys(table: dict, allowed: tuple[str, ...], where: str, path: Path) -> None:
+    """Refuse a key a table does not know (a typo would otherwise fall back to a default unseen)."""
+    for key in table:
+        if key not in allowed:
+            raise BundleError(path, f"{where}.{key}", f"unknown field; allowed fields are {', '.join(allowed)}")
 
 
 def _place(raw: Any, path: Path) -> dict[str, PlaceValue]:

@@ -70,6 +70,10 @@ STEPPED_SERIES = ("rd_expenditure", "rd_funded_by_government", "rd_funded_by_ent
                   "general_budget_science_technology")
 """Region series the model reads year by year: a year missing between the first and last recorded one is a gap."""
 
+PERCENT_CEILING = {"percent_of_gdp": 10.0, "percent": 100.0}
+"""Largest value of a percentage: an R&D intensity above 10% of GDP (no economy spends that much) is a
+misplaced decimal point."""
+
 INTENSITY_TOLERANCE = 0.011
 """Percentage points: a first-published intensity (two decimals) may differ from 100 x R&D / GDP by its
 own rounding (0.005) plus that of R&D and GDP (one decimal each) and the revision of GDP between the
@@ -141,7 +145,7 @@ def read_rows(path: Path, columns: tuple[str, ...]) -> list[Row]:
                           + (f"; unknown {', '.join(extra)}" if extra else ""))
     rows = []
     for number, line in enumerate(lines[header_at + 1:], start=header_at + 2):
-        if not line.strip() or line.startswith("#"):
+        if not line.strip() or line.startswith("#") or not line.replace(",", "").strip():
             continue
         cells = next(csv.reader(io.StringIO(line)))
         if len(cells) != len(header):
@@ -230,7 +234,9 @@ def check_history(path: Path, region: str, benchmark: str, first_year: int, last
         if unit != VARIABLES[variable]:
             raise BundleError(path, f"line {row.line}, column unit",
                               f"{unit!r} is not the unit of {variable}; it is {VARIABLES[variable]}")
-        value = number(path, row, "value", low=0.0, what=f"a number of at least 0 ({unit})")
+        high = PERCENT_CEILING.get(unit)
+        what = f"a number from 0 to {high:g} ({unit})" if high else f"a number of at least 0 ({unit})"
+        value = number(path, row, "value", low=0.0, high=high, what=what)
         text(path, row, "source", "the source code of the number (see SOURCES.md)")
         key = (area, when, variable)
         if key in seen:
@@ -250,16 +256,38 @@ def _series(table: pd.DataFrame, area: str, variable: str) -> dict[int, tuple[fl
     return {int(y): (float(v), int(n)) for y, v, n in zip(rows["year"], rows["value"], rows["line"])}
 
 
+REQUIRED_SERIES = ("rd_expenditure", "rd_intensity_first_published", "rd_funded_by_government",
+                   "rd_funded_by_enterprises", "rd_personnel_fte", "rd_by_enterprises", "rd_by_government_institutes",
+                   "rd_by_higher_education", "general_budget_science_technology", "tech_contracts_bought",
+                   "above_scale_industrial_firms_with_rd", "above_scale_industrial_rd")
+"""Region series a base year is built from: each needs at least one recorded year (the HTE stock needs
+high_tech_enterprises or three consecutive years of high_tech_enterprises_recognised_in_year)."""
+PERFORMERS = ("rd_by_enterprises", "rd_by_government_institutes", "rd_by_higher_education")
+"""The performer split: recorded together, a year at a time."""
+
+
 def _check_required(path: Path, table: pd.DataFrame, region: str, benchmark: str) -> None:
-    """The series without which no base year exists."""
-    for area, variable in ((region, "rd_expenditure"), (region, "rd_intensity_first_published"),
-                           (region, "rd_funded_by_government"), (region, "rd_funded_by_enterprises"),
-                           (region, "rd_personnel_fte"), (region, "rd_by_enterprises"),
-                           (region, "general_budget_science_technology"),
-                           (benchmark, "rd_intensity_first_published")):
+    """The series without which no base year exists, and performer splits given whole."""
+    for area, variable in [(region, v) for v in REQUIRED_SERIES] + [(benchmark, "rd_intensity_first_published")]:
         if not _series(table, area, variable):
             raise BundleError(path, "(file)", f"holds no {variable} of {area}; the model needs it "
                               "(docs/data-format.md lists the required series)")
+    lists = _series(table, region, "high_tech_enterprises_recognised_in_year")
+    if not _series(table, region, "high_tech_enterprises") and not any(y - 1 in lists and y - 2 in lists for y in lists):
+        raise BundleError(path, "(file)", f"holds no high_tech_enterprises of {region} and no three consecutive years "
+                          "of high_tech_enterprises_recognised_in_year; the base year's HTE stock needs one of them")
+    split = {v: _series(table, region, v) for v in PERFORMERS}
+    for when in sorted(set().union(*split.values())):
+        missing = [v for v in PERFORMERS if when not in split[v]]
+        if missing:
+            line = next(split[v][when][1] for v in PERFORMERS if when in split[v])
+            raise BundleError(path, f"line {line}", f"gives part of the {when} performer split; {', '.join(missing)} "
+                              f"of {when} is missing: give {', '.join(PERFORMERS)} together")
+    rd = _series(table, region, "rd_expenditure")
+    for when, (_, line) in _series(table, region, "above_scale_industrial_rd").items():
+        if when not in rd:
+            raise BundleError(path, f"line {line}", f"above_scale_industrial_rd of {when} needs rd_expenditure of "
+                              f"{when} (its share of enterprise R&D is computed from it)")
 
 
 def _check_gaps(path: Path, table: pd.DataFrame, region: str, benchmark: str) -> None:
@@ -357,6 +385,9 @@ def check_policy(path: Path) -> pd.DataFrame:
     rows = read_rows(path, POLICY_COLUMNS)
     table = pd.DataFrame([r.cells for r in rows], columns=list(POLICY_COLUMNS))
     for row in rows:
+        start, end = year(path, row, "from_year", 1949, 2100), year(path, row, "to_year", 1949, 2100)
+        if end < start:
+            raise BundleError(path, f"line {row.line}, column to_year", f"{end} is before from_year {start}")
         if row.cells["lever"].startswith("high_tech_enterprise_rd_intensity_threshold"):
             number(path, row, "value", low=0.0, high=1.0, what="a share of revenue from 0 to 1")
     names = set(table["lever"])
@@ -370,8 +401,14 @@ def check_policy(path: Path) -> pd.DataFrame:
 def check_sectors(path: Path) -> pd.DataFrame:
     """sectors.csv: one row per sector, flags 0 or 1, weights positive, shares from 0 to 1."""
     records = []
+    lines: dict[str, int] = {}
     for row in read_rows(path, SECTOR_COLUMNS):
-        record: dict[str, Any] = {"sector": text(path, row, "sector", "a sector name"),
+        name = text(path, row, "sector", "a sector name")
+        if name in lines:
+            raise BundleError(path, f"line {row.line}, column sector", f"names {name!r} twice (line {lines[name]} "
+                              "too); give each sector once")
+        lines[name] = row.line
+        record: dict[str, Any] = {"sector": name,
                                   "label_zh": text(path, row, "label_zh", "the sector's Chinese name")}
         for column in SECTOR_FLAGS:
             value = number(path, row, column, low=0, high=1, what="0 or 1")
@@ -385,8 +422,6 @@ def check_sectors(path: Path) -> pd.DataFrame:
         record["growth"] = number(path, row, "growth", low=-0.5, high=0.5, what="a share per year from -0.5 to 0.5")
         records.append(record)
     table = pd.DataFrame(records, columns=list(SECTOR_COLUMNS))
-    if table["sector"].duplicated().any():
-        raise BundleError(path, "column sector", f"names {table['sector'][table['sector'].duplicated()].iloc[0]!r} twice")
     for flag in ("industrial", "coal"):
         if not table[flag].any():
             raise BundleError(path, f"column {flag}", f"no sector has {flag} = 1; the model needs at least one")
@@ -403,8 +438,11 @@ def check_calibration(path: Path) -> tuple[dict[str, float], dict[str, Any]]:
     for name, value in values.items():
         if name not in ASSUMPTIONS:
             raise BundleError(path, f"assumptions.{name}", "unknown assumption; see `ecosim assumptions`")
+        a = ASSUMPTIONS[name]
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
             raise BundleError(path, f"assumptions.{name}", f"must be a number, got {value!r}")
+        if not a.low <= value <= a.high:
+            raise BundleError(path, f"assumptions.{name}", f"{value!r} is outside the assumption's range {a.allowed}")
         checked[name] = float(value)
     meta = raw.get("meta", {})
     return checked, meta if isinstance(meta, dict) else {}
@@ -412,13 +450,22 @@ def check_calibration(path: Path) -> tuple[dict[str, float], dict[str, Any]]:
 
 def check_posterior(path: Path) -> pd.DataFrame:
     """calibration_posterior.csv: one accepted parameter vector a row, known assumptions, numbers."""
-    text_ = read_text(path)
-    table = pd.read_csv(io.StringIO(text_))
-    unknown = [c for c in table.columns if c not in ASSUMPTIONS]
+    lines = read_text(path).split("\n")
+    numbered = [(n, line) for n, line in enumerate(lines, 1) if line.strip() and not line.startswith("#")]
+    if not numbered:
+        raise BundleError(path, "(file)", "is empty; it holds a header of assumption names and one row per "
+                          "accepted draw (written by ecosim calibrate)")
+    header_line, header = numbered[0][0], [h.strip() for h in next(csv.reader([numbered[0][1]]))]
+    unknown = [c for c in header if c not in ASSUMPTIONS]
     if unknown:
-        raise BundleError(path, "line 1", f"unknown assumptions {', '.join(unknown)} in the header")
-    bad = table.apply(pd.to_numeric, errors="coerce").isna() & table.notna() | table.isna()
-    if bad.to_numpy().any():
-        r, c = map(int, next(zip(*bad.to_numpy().nonzero())))
-        raise BundleError(path, f"line {r + 2}, column {table.columns[c]}", "must be a number")
-    return table.astype(float)
+        raise BundleError(path, f"line {header_line}", f"unknown assumptions {', '.join(unknown)} in the header")
+    rows = []
+    for number_, line in numbered[1:]:
+        cells = next(csv.reader([line]))
+        if len(cells) != len(header):
+            raise BundleError(path, f"line {number_}", f"has {len(cells)} cells, the header {len(header)}")
+        row = Row(number_, dict(zip(header, (c.strip() for c in cells))))
+        rows.append([number(path, row, name, what=f"a number ({ASSUMPTIONS[name].unit})") for name in header])
+    if not rows:
+        raise BundleError(path, "(file)", "holds a header but no draws")
+    return pd.DataFrame(rows, columns=header, dtype=float)
