@@ -43,9 +43,6 @@ TEXT = {
         "caveat_list": [
             "It is calibrated to {calibrated}'s {calibration_start}-{calibration_end} record only; no outcome "
             "after {calibration_end} is used.",
-            "Out of sample inside that record (docs/forecast-skill.md) it beat no-change and trend forecasts "
-            "from 2015 and 2016, but not from 2014: it did not foresee the 2015-2016 coal slump, and it "
-            "reproduces the 2013-2016 fall of R&D only as a stall.",
             "The forecast band includes an error term as wide as {calibrated}'s recorded year-to-year swings "
             "of R&D.",
             "The {benchmark} intensity after {benchmark_after} is a random walk with the drift and spread of "
@@ -78,8 +75,6 @@ TEXT = {
         "caveat_list": [
             "模型仅以{calibrated}{calibration_start}-{calibration_end}年的记录数据校准，"
             "未使用{calibration_end}年以后的任何结果数据。",
-            "在该时期内的样本外检验（docs/forecast-skill.md）中，从2015年和2016年起报时优于不变预测和趋势预测，"
-            "从2014年起报时则不然：模型未能预见2015-2016年的煤炭下行，对2013-2016年研发经费的下降只再现为停滞。",
             "预测区间包含一个误差项，其幅度与{calibrated}研发经费历年实际波动相当。",
             "{benchmark_after}年以后的{benchmark}强度为随机游走（漂移和波动取自{drift_start}-{drift_end}年），"
             "{benchmark}目标本身不确定，图中以区间表示。",
@@ -121,9 +116,10 @@ def region_fields(scenario: Scenario, lang: str) -> dict[str, str | int]:
             "benchmark_after": used[-1] if used else scenario.history_until}
 
 
-def read_run(folder: Path) -> Forecast:
+def read_run(folder: Path, region: str | Path | None = None) -> Forecast:
     """A Forecast rebuilt from a run folder: years.csv, summary.json, the scenario as run
-    (scenario.toml) and the manifest; a folder without its scenario.toml is refused."""
+    (scenario.toml, on ``region`` when given instead of the bundle it names) and the manifest; a folder
+    without its scenario.toml is refused."""
     folder = Path(folder)
     years_csv, summary_json = folder / "years.csv", folder / "summary.json"
     if not years_csv.exists() or not summary_json.exists():
@@ -133,17 +129,18 @@ def read_run(folder: Path) -> Forecast:
                                 "ecosim, run 'ecosim run' again")
     summary = json.loads(summary_json.read_text(encoding="utf-8"))
     try:
-        scenario = load_scenario(folder / SCENARIO_FILE)
+        scenario = load_scenario(folder / SCENARIO_FILE, region=region)
     except ScenarioError as error:
         raise ValueError(str(error)) from None
     info = read_manifest(folder) or summary.get("provenance", {})
     return Forecast(scenario, pd.read_csv(years_csv), int(info.get("seed", summary.get("seed", scenario.seed))), info)
 
 
-def read_comparison(folders: list[Path], allow_unpaired: bool = False) -> Comparison:
+def read_comparison(folders: list[Path], allow_unpaired: bool = False,
+                    region: str | Path | None = None) -> Comparison:
     """A Comparison of run folders (the first is the reference); refused (UnpairedComparison) when
     the runs do not share random numbers, unless ``allow_unpaired``."""
-    runs = [read_run(f) for f in folders]
+    runs = [read_run(f, region) for f in folders]
     names = [r.scenario.name for r in runs]
     keys = names if len(set(names)) == len(names) else [Path(f).name for f in folders]
     comparison = Comparison(dict(zip(keys, runs)), runs[0].seed)
@@ -180,8 +177,10 @@ def _lines(comparison: Comparison, lang: str) -> dict[str, list[str]]:
         calibration=info.get("calibration_date") or "?", scenario=first.scenario.name, seed=first.seed,
         replications=first.replications, time=info.get("time", "?"), command=" ".join(info.get("command", [])))
     caveats = [c.format(**place) for c in t["caveat_list"]]
-    if not first.scenario.region.has_own_calibration:
+    region = first.scenario.region
+    if not region.has_own_calibration:
         caveats[0] = t["borrowed_calibration"].format(**place)
+    caveats[1:1] = region.caveats.get(lang, ())
     return {"title": [t["title"].format(**place)],
             "question": [t["question_text"].format(target=goal, year=target.year, **place)], "answer": answers,
             "caveats": caveats, "provenance": [provenance]}
@@ -205,7 +204,7 @@ def _html(sections: dict[str, list[str]], figures: list, lang: str) -> str:
     title = sections["title"][0]
     parts = [f"<!DOCTYPE html><html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\"><head><meta charset=\"utf-8\">",
              f"<title>{html.escape(title)}</title><style>body{{font-family:sans-serif;max-width:170mm;"
-             "margin:2em auto;line-height:1.5}} img{{width:156mm;max-width:100%}}</style></head><body>",
+             "margin:2em auto;line-height:1.5} img{width:156mm;max-width:100%}</style></head><body>",
              f"<h1>{html.escape(title)}</h1>"]
     for key in ("question", "answer"):
         parts.append(f"<h2>{html.escape(t[key])}</h2>" + "".join(f"<p>{html.escape(x)}</p>" for x in sections[key]))
@@ -243,7 +242,7 @@ def _text_page(sections: dict[str, list[str]], lang: str):
 
 
 def write_report(folders: list[Path], lang: str = "en", out: Path | None = None,
-                 allow_unpaired: bool = False) -> list[Path]:
+                 allow_unpaired: bool = False, region: str | Path | None = None) -> list[Path]:
     """Write the brief of the run folders as ``out.html`` and ``out.pdf``; returns the paths."""
     import matplotlib
 
@@ -253,7 +252,7 @@ def write_report(folders: list[Path], lang: str = "en", out: Path | None = None,
 
     if lang not in TEXT:
         raise ValueError(f"lang must be one of {', '.join(TEXT)}, got {lang!r}")
-    comparison = read_comparison(list(folders), allow_unpaired)
+    comparison = read_comparison(list(folders), allow_unpaired, region)
     sections = _lines(comparison, lang)
     figures = _figures(comparison, lang)
     stem = Path(out) if out else Path(folders[0]) / ("report" if lang == "en" else f"report-{lang}")

@@ -104,7 +104,14 @@ class Forecast:
                 "budget_binding_by_year": "share of replications in which the S&T budget binds, by year",
                 "probability_target_met_interval": "Wilson score interval of the share of replications",
                 "resolved_levers": "every lever's value in every simulated year, as run (history, then the scenario)",
+                "base_year_record": "the base year and the fields not recorded for it, carried forward from the "
+                                    "latest earlier year (as shares of R&D or GDP where they are shares)",
             },
+            "region": {"ref": self.scenario.region.ref, "id": self.scenario.region.key,
+                       "name_en": self.scenario.region.name("en"), "name_zh": self.scenario.region.name("zh"),
+                       "last_recorded_year": self.scenario.region.last_year,
+                       "own_calibration": self.scenario.region.has_own_calibration},
+            "base_year_record": base_year_record(self.scenario),
             "provenance": dict(self.provenance),
             "resolved_levers": resolved_levers(self.scenario),
         }
@@ -119,6 +126,13 @@ class Forecast:
 def column_units(columns) -> dict[str, str]:
     """The unit of each model output column among ``columns`` (for ``DataFrame.attrs["units"]``)."""
     return {c: OUTPUT_COLUMNS[c][0] for c in columns if c in OUTPUT_COLUMNS}
+
+
+def base_year_record(scenario: Scenario) -> dict:
+    """The base year and the fields its record carried forward from earlier years (field, year, how)."""
+    carried = scenario.region.base_record(scenario.base_year).carried
+    return {"year": scenario.base_year,
+            "carried_forward": [{"field": f, "from_year": y, "how": how} for f, y, how in carried]}
 
 
 def forecast(scenario: Scenario | str, replications: int | None = None, seed: int | None = None,

@@ -16,6 +16,9 @@ def register(sub) -> None:
                      help="folders written by 'ecosim run'; the first is the reference")
     rep.add_argument("--lang", choices=("en", "zh"), default="en", help="language (default: en)")
     rep.add_argument("--out", type=Path, help="output path without extension (default: FIRST_RUN_DIR/report[-zh])")
+    rep.add_argument("--region", metavar="DIR|NAME",
+                     help="the region bundle of the runs, when the folder a run names has moved (default: the "
+                          "region each run folder's scenario.toml names)")
     rep.add_argument("--allow-unpaired", action="store_true",
                      help="compare runs with different seeds or replication counts (intervals then unpaired)")
     rep.set_defaults(command=handle)
@@ -25,6 +28,6 @@ def handle(args: argparse.Namespace) -> int:
     """Write the brief from the run folders and print the files."""
     from ecosim.report import write_report
 
-    paths = write_report(args.results, args.lang, args.out, args.allow_unpaired)
+    paths = write_report(args.results, args.lang, args.out, args.allow_unpaired, region=args.region)
     print("wrote " + ", ".join(str(p) for p in paths))
     return 0

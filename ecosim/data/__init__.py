@@ -148,6 +148,9 @@ class Region:
     target_year: int
     target_value: float | str
     place: dict[str, PlaceValue]
+    caveats: dict[str, tuple[str, ...]]
+    """What a brief on this region must add to the model's own caveats, by language (region.toml
+    [brief]): what the record's validation found, say."""
     history: pd.DataFrame = field(repr=False)
     coal: tuple[tuple[int, float], ...] = field(repr=False)
     lever_history: dict[str, dict[int, float]] = field(repr=False)
@@ -175,6 +178,7 @@ class Region:
         policy = bundle.check_policy(root / "policy.csv")
         sectors = bundle.check_sectors(root / "sectors.csv")
         place = _place(meta.get("place", {}), meta_path)
+        caveats = _caveats(meta.get("brief", {}), meta_path)
         own = (root / "calibration.toml").is_file()
         calibration_dir = root if own else regions_root() / default_region_name()
         if not own:
@@ -185,7 +189,7 @@ class Region:
         posterior_path = calibration_dir / "calibration_posterior.csv"
         posterior = bundle.check_posterior(posterior_path) if posterior_path.is_file() else None
         return cls(root, key, names, kinds, benchmark, bench_names, bench_labels, first_year, reference,
-                   question[0], question[1], place, history, coal, levers, policy, sectors, calibrated,
+                   question[0], question[1], place, caveats, history, coal, levers, policy, sectors, calibrated,
                    calibration_meta, posterior, calibration_dir / "calibration.toml")
 
     def __reduce__(self):
@@ -475,7 +479,7 @@ def _meta(meta: dict, path: Path) -> tuple:
         return value
 
     known = {"id", "name_en", "name_zh", "kind_en", "kind_zh", "first_year", "reference_year", "sources",
-             "benchmark", "units", "question", "place"}
+             "benchmark", "units", "question", "place", "brief"}
     for key in meta:
         if key not in known:
             raise BundleError(path, key, f"unknown field; allowed fields are {', '.join(sorted(known))}")
@@ -525,6 +529,20 @@ def _meta(meta: dict, path: Path) -> tuple:
                           f"must be 'national_average' or a percent of GDP from 0 to 10, got {target_value!r}")
     return (key, names, kinds, benchmark, bench_names, labels, first_year, reference,
             (target_year, target_value if isinstance(target_value, str) else float(target_value)))
+
+
+def _caveats(raw: Any, path: Path) -> dict[str, tuple[str, ...]]:
+    """region.toml [brief]: ``caveats_en`` and ``caveats_zh``, lists of sentences (optional)."""
+    if not isinstance(raw, dict):
+        raise BundleError(path, "brief", "must be a table with caveats_en and caveats_zh")
+    _known_keys(raw, ("caveats_en", "caveats_zh"), "brief", path)
+    caveats = {}
+    for lang in ("en", "zh"):
+        items = raw.get(f"caveats_{lang}", [])
+        if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
+            raise BundleError(path, f"brief.caveats_{lang}", "must be a list of non-empty texts")
+        caveats[lang] = tuple(items)
+    return caveats
 
 
 def _known_keys(table: dict, allowed: tuple[str, ...], where: str, path: Path) -> None:
