@@ -313,7 +313,7 @@ ASSUMPTIONS: dict[str, Assumption] = {
         _a("other_performer_government_share", "share of other performers' R&D", 0.5, 0.3, 0.7,
            "hospitals and other performers are funded half by government", "cost"),
         _a("talent_retention", "share per year", 0.9, 0.7, 0.97,
-           "recruited researchers who stay in the province from one year to the next", "technology"),
+           "recruited researchers who stay in the region from one year to the next", "technology"),
         _a("tech_credit_loan_size", "m yuan per loan", 3.0, 1.0, 10.0, "typical tech-SME loan", "finance"),
         # --- the economy and the target -------------------------------------------------
         _a("gdp_remainder_growth", "per year", 0.05, 0.02, 0.09,
@@ -344,7 +344,7 @@ ASSUMPTIONS: dict[str, Assumption] = {
         _a("rd_common_shock_persistence", "AR(1) coefficient", 0.7, 0.0, 0.95,
            "persistence of the common R&D shock (campaign years and budget cycles last a few years)", "economy"),
         _a("national_intensity_drift", "percentage points per year", 0.064, 0.02, 0.10,
-           "mean yearly change of China's first-published R&D intensity 2010-2020 (history.csv)", "economy"),
+           "mean yearly change of the benchmark's first-published R&D intensity over the record (the bundle's history.csv; China 2010-2020 for the built-in one)", "economy"),
         _a("national_intensity_sd", "percentage points per year", 0.06, 0.02, 0.10,
            "standard deviation of those yearly changes 2010-2020 (history.csv)", "economy"),
         # --- the technology market between firms and particular institutions -------------

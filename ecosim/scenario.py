@@ -76,7 +76,7 @@ class Target:
 
 @dataclass(frozen=True)
 class Budget:
-    """The provincial S&T budget after its last recorded year, and what happens when a mix asks for more.
+    """The region's S&T budget after its last recorded year, and what happens when a mix asks for more.
 
     The path is a constant share of GDP (``share_of_gdp``, percent; None: estimated from the record,
     the mean of the last three recorded years) or, if ``growth`` is given, the last recorded budget

@@ -1,4 +1,4 @@
-"""Each lever's contribution: switch it back to its 2020 value alone and see the target-year intensity drop.
+"""Each lever's contribution: switch it back to its base-year value alone and see the target-year intensity drop.
 
 All runs share the scenario's seeds (common random numbers), so a lever the scenario leaves at its
 baseline path contributes exactly zero, and differences are not blurred by sampling noise. The
@@ -28,10 +28,10 @@ TABLE_UNITS = {
 """The unit of every column of :meth:`Contribution.table` (also in ``table.attrs["units"]``)."""
 
 TABLE_COLUMNS = {
-    "changed": "whether the scenario changes the lever from its 2020 path",
-    "median_without": "median target-year intensity with the lever back at its 2020 value",
+    "changed": "whether the scenario changes the lever from its base-year path",
+    "median_without": "median target-year intensity with the lever back at its base-year value",
     "drop": "median target-year intensity of the scenario minus median_without",
-    "probability_without": "P(target met) with the lever back at its 2020 value",
+    "probability_without": "P(target met) with the lever back at its base-year value",
     "probability_drop": "P(target met) of the scenario minus probability_without",
     "drop_mean": "mean over replications of the paired drop in target-year intensity",
     "drop_low": "lower end of the 95% t interval of drop_mean",
@@ -66,11 +66,11 @@ class Contribution:
     median: float
     """Median target-year intensity of the full scenario."""
     median_all_off: float
-    """Median target-year intensity with every lever at its 2020 value."""
+    """Median target-year intensity with every lever at its base-year value."""
     seed: int
     replications: int
     changed: tuple[str, ...] = ()
-    """All levers the scenario changes from their 2020 path (computed or not)."""
+    """All levers the scenario changes from their base-year path (computed or not)."""
 
     @property
     def total(self) -> float:
@@ -119,7 +119,7 @@ def contribution(scenario: Scenario | str, replications: int | None = None, seed
     """Contribution of each lever (default: all) to the scenario's target-year intensity.
 
     A lever's contribution is the drop in the median target-year intensity when that lever alone
-    is switched back to its 2020 value. Levers the scenario does not change contribute exactly 0;
+    is switched back to its base-year value. Levers the scenario does not change contribute exactly 0;
     with ``skip_unchanged`` they are not run (the run would repeat the scenario's exactly).
     ``scenario`` is a Scenario, a file or a built-in name.
     """

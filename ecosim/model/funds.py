@@ -1,4 +1,4 @@
-"""Funds: the provincial venture guidance fund, private venture money, and the tech-credit lender.
+"""Funds: the regional venture guidance fund, private venture money, and the tech-credit lender.
 
 Funds are Mesa agents stepped once a year in a declared order (guidance fund, private VC,
 lender) through an ``AgentSet``. Each has
@@ -277,7 +277,7 @@ def exit_values(p: Positions, firms: Enterprises, alive: np.ndarray, a: dict, ye
 
 
 class GuidanceFund(VentureFund):
-    """The provincial venture guidance fund: government junior capital drawing in private money at
+    """The regional venture guidance fund: government junior capital drawing in private money at
     the leverage lever, invested in cluster firms only; the government's capital is its cost."""
 
     name = "guidance_fund"
