@@ -1,4 +1,5 @@
-"""Imports run one way: scenario -> model -> explore -> analysis -> charts -> report -> cli.
+"""Imports run one way: catalogues (errors, levers, assumptions) -> region data -> scenario -> model ->
+explore -> analysis -> charts -> report -> cli.
 
 Module-level imports only (a ``.plot()`` method may import charts inside the method), and an
 analysis module imported alone loads neither matplotlib nor the chart modules."""
@@ -13,8 +14,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "ecosim"
-LAYERS = {"scenario": 0, "levers": 0, "assumptions": 0, "data": 0, "model": 1, "explore": 2, "analysis": 3,
-          "charts": 4, "report": 5, "cli": 6}
+LAYERS = {"errors": 0, "levers": 0, "assumptions": 0, "data": 1, "constraints": 2, "scenario": 2, "model": 3,
+          "explore": 4, "analysis": 5, "charts": 6, "report": 7, "cli": 8}
 """Layer of each part of the package: a module may import its own layer and those below."""
 
 

@@ -30,6 +30,7 @@ VALID = """\
 name = "valid"
 base_year = 2015
 horizon = 2030
+policy_start_year = 2021
 seed = 1
 replications = 10
 [target]
@@ -330,7 +331,7 @@ def test_no_changes_gives_an_equal_scenario(valid: Scenario):
 def test_with_changes_policy_start_moves_scalar_levers_like_a_file(tmp_path: Path):
     text = VALID.replace("rd_super_deduction_rate = 1.0", "rd_reward_rate = 0.05")
     via_changes = load_scenario(str(_write(tmp_path, text, "a.toml"))).with_changes(policy_start_year=2023)
-    via_file = load_scenario(str(_write(tmp_path, text.replace("seed = 1", "seed = 1\npolicy_start_year = 2023"),
+    via_file = load_scenario(str(_write(tmp_path, text.replace("policy_start_year = 2021", "policy_start_year = 2023"),
                                         "b.toml")))
     np.testing.assert_allclose(via_changes.lever_path("rd_reward_rate"), via_file.lever_path("rd_reward_rate"))
 
