@@ -155,6 +155,9 @@ def test_a_latest_year_with_totals_only_runs_and_says_what_it_carried(tmp_path):
     assert base.rd_by_source["government"] == pytest.approx(
         shipped_value("rd_funded_by_government", 2019) / rd2019 * rd2020, rel=1e-12)
     assert base.rd_personnel_fte == shipped_value("rd_personnel_fte", 2019)
+    lists = [shipped_value("high_tech_enterprises_recognised_in_year", y) for y in (2018, 2019)]
+    assert base.hte_stock == lists[0] + 2 * lists[1]  # three-year certificates: 2018, 2019 and 2019's again
+    assert carried["high_tech_enterprises_recognised_in_year"] == 2019
     assert base.gdp == pytest.approx(rd2020 / shipped_value("rd_intensity_first_published", 2020) * 100, rel=1e-12)
     out = tmp_path / "run"
     assert main(["run", "--region", str(folder), "--replications", "3", "--out", str(out)]) == 0

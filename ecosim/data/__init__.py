@@ -403,7 +403,7 @@ def _base_record(region: Region, year: int) -> BaseRecord:
                                         "above_scale_industrial_firms_with_rd", carried, region),
         tech_bought=_count(region.series("tech_contracts_bought"), year, "tech_contracts_bought", carried, region),
         rd_personnel_fte=personnel[personnel_year],
-        hte_stock=_count(_hte_stocks(region), year, "high_tech_enterprises", carried, region),
+        hte_stock=_hte_stock(region, year, carried),
         government_rd=sources["government"],
         industrial_rd_share=_industrial_rd_share(region, year),
         science_budget=science_budget,
@@ -434,6 +434,18 @@ def _count(points: dict[int, float], year: int, name: str, carried: list, region
         carried.append((name, years[-1], f"trend of {y0}-{y1} carried {year - years[-1]} year(s)"))
     slope = (np.log(points[y1]) - np.log(points[y0])) / (y1 - y0)
     return float(np.exp(np.log(points[y0]) + slope * (target - y0)))
+
+
+def _hte_stock(region: Region, year: int, carried: list) -> float:
+    """The HTE stock of a base year: recorded (or summed from three recognition lists); when only this
+    year's list is missing, the last two lists with the latest carried for this year; else a count."""
+    stocks = _hte_stocks(region)
+    lists = region.series("high_tech_enterprises_recognised_in_year")
+    if year not in stocks and year not in lists and year - 1 in lists and year - 2 in lists:
+        carried.append(("high_tech_enterprises_recognised_in_year", year - 1,
+                        f"the {year - 1} recognition list carried to {year} in the three-year stock"))
+        return lists[year - 2] + 2 * lists[year - 1]
+    return _count(stocks, year, "high_tech_enterprises", carried, region)
 
 
 def _hte_stocks(region: Region) -> dict[int, float]:
