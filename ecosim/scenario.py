@@ -262,6 +262,8 @@ def load_scenario(path_or_name: str | Path = "baseline", region: str | Path | Re
                             f"{', '.join(_TOP_LEVEL)} (an empty file would silently run the baseline)")
     if region is not None:
         raw["region"] = region
+    elif isinstance(raw.get("region"), str) and (path.parent / raw["region"] / "region.toml").is_file():
+        raw["region"] = str(path.parent / raw["region"])
     return _validate(raw, source)
 
 

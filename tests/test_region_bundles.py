@@ -304,3 +304,39 @@ def test_calibrate_install_writes_into_the_bundle_never_into_the_package(tmp_pat
     assert set(region.calibrated) >= {"rd_adjustment_speed", "spillover_strength", "gdp_remainder_growth"}
     assert region.posterior is not None and list(region.posterior.columns) == ["rd_adjustment_speed",
                                                                               "spillover_strength"]
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # the made-up bundle has no calibration until it gets one
+def test_a_made_up_region_runs_end_to_end_from_the_command_line_and_is_named(tmp_path):
+    from ecosim.charts.fonts import has_cjk_font
+
+    folder = made_up_region(tmp_path / "testland")
+    out = tmp_path / "run"
+    assert main(["run", "--region", str(folder), "--replications", "3", "--out", str(out)]) == 0
+    assert 'region = "' + str(folder.resolve()) + '"' in (out / "scenario.toml").read_text(encoding="utf-8")
+    langs = ("en", "zh") if has_cjk_font() else ("en",)
+    for lang in langs:
+        assert main(["plot", str(out), "--kind", "fan", "--lang", lang, "--format", "svg"]) == 0
+        assert main(["report", str(out), "--lang", lang]) == 0
+    name = {"en": "Testland", "zh": "测试省"}
+    for lang in langs:
+        suffix = "" if lang == "en" else "-zh"
+        svg = (out / f"fan{suffix}.svg").read_text(encoding="utf-8")
+        brief = (out / f"report{suffix}.html").read_text(encoding="utf-8")
+        assert name[lang] in svg and name[lang] in brief
+        assert load_region().name(lang) not in svg
+    config = tmp_path / "small.toml"
+    config.write_text('draws = 8\nreplications = 1\nworkers = 1\nerror_replications = 20\n'
+                      '[parameters]\nrd_adjustment_speed = {}\n', encoding="utf-8")
+    assert main(["calibrate", str(config), "--region", str(folder), "--install", "--out", str(tmp_path / "cal")]) == 0
+    calibrated = load_region(folder)
+    assert calibrated.has_own_calibration and calibrated.calibration_meta["region"] == "testland"
+
+
+def test_a_scenario_file_names_its_region_relative_to_its_own_folder(tmp_path, monkeypatch):
+    folder = cut_bundle(tmp_path / "plans" / "bundle", 2018)
+    (tmp_path / "plans" / "mix.toml").write_text('region = "bundle"\nname = "mix"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    scenario = load_scenario(tmp_path / "plans" / "mix.toml")
+    assert scenario.region.root == folder.resolve() and scenario.base_year == 2018
+    assert load_scenario(tmp_path / "plans" / "mix.toml", region="shanxi").base_year == 2020

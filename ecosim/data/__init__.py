@@ -78,6 +78,14 @@ def _load(path: Path, stamp: tuple) -> "Region":
     return Region.read(path)
 
 
+def _reload(path: str) -> "Region":
+    """A region unpickled in a worker process: loaded again from its folder, without repeating the
+    notes the main process already gave (a worker's copy would print them once per worker)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return load_region(path)
+
+
 @dataclass(frozen=True)
 class PlaceValue:
     """An assumption that describes the place (region.toml [place]): its value, range and reason."""
@@ -193,7 +201,7 @@ class Region:
                    calibration_meta, posterior, calibration_dir / "calibration.toml")
 
     def __reduce__(self):
-        return (load_region, (str(self.root),))
+        return (_reload, (str(self.root),))
 
     def __repr__(self) -> str:
         return f"Region({self.key!r}, {self.name('en')}, record to {self.last_year}, {str(self.root)!r})"
