@@ -340,3 +340,17 @@ def test_a_scenario_file_names_its_region_relative_to_its_own_folder(tmp_path, m
     scenario = load_scenario(tmp_path / "plans" / "mix.toml")
     assert scenario.region.root == folder.resolve() and scenario.base_year == 2018
     assert load_scenario(tmp_path / "plans" / "mix.toml", region="shanxi").base_year == 2020
+
+
+@pytest.mark.parametrize("file, area", [("history.csv", "china"), ("coal_price.csv", None)])
+def test_a_record_longer_than_the_benchmark_or_the_coal_price_is_refused(tmp_path, file, area):
+    folder = cut_bundle(tmp_path / "short", 2019)
+    append_years(folder, 2020, 2020)
+    lines = (folder / file).read_text(encoding="utf-8").splitlines()
+    keep = [line for line in lines if not (line.startswith("2020,") if area is None
+                                           else line.startswith(f"{area},2020,rd_intensity_first_published"))]
+    assert len(keep) == len(lines) - 1
+    (folder / file).write_text("\n".join(keep) + "\n", encoding="utf-8")
+    with pytest.raises(BundleError) as caught:
+        load_region(folder)
+    assert Path(caught.value.source).name == file and "ends in 2019" in caught.value.message

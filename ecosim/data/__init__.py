@@ -196,9 +196,26 @@ class Region:
         calibrated, calibration_meta = bundle.check_calibration(calibration_dir / "calibration.toml")
         posterior_path = calibration_dir / "calibration_posterior.csv"
         posterior = bundle.check_posterior(posterior_path) if posterior_path.is_file() else None
-        return cls(root, key, names, kinds, benchmark, bench_names, bench_labels, first_year, reference,
-                   question[0], question[1], place, caveats, history, coal, levers, policy, sectors, calibrated,
-                   calibration_meta, posterior, calibration_dir / "calibration.toml")
+        region = cls(root, key, names, kinds, benchmark, bench_names, bench_labels, first_year, reference,
+                     question[0], question[1], place, caveats, history, coal, levers, policy, sectors, calibrated,
+                     calibration_meta, posterior, calibration_dir / "calibration.toml")
+        region.check_reach()
+        return region
+
+    def check_reach(self) -> None:
+        """The series a run reads in its base year reach the last recorded year: the benchmark's intensity
+        (the target of the base year) and the coal price (the cycle's starting point)."""
+        last = self.last_year
+        national = self.benchmark_series("rd_intensity_first_published")
+        if max(national) < last:
+            raise BundleError(self.root / "history.csv", f"{self.benchmark} rd_intensity_first_published",
+                              f"ends in {max(national)}, but {self.name()}'s record reaches {last}: append the "
+                              f"{self.benchmark_name()} intensity of {max(national) + 1}-{last} (the target a run from "
+                              f"{last} compares with)")
+        coal = max(y for y, _ in self.coal)
+        if coal < last:
+            raise BundleError(self.root / "coal_price.csv", "year", f"ends in {coal}, but the record reaches {last}: "
+                              f"append the coal price of {coal + 1}-{last}")
 
     def __reduce__(self):
         return (_reload, (str(self.root),))

@@ -319,7 +319,9 @@ def _check_intensity(path: Path, table: pd.DataFrame, region: str) -> None:
                 raise BundleError(path, f"line {line}, column value",
                                   f"the intensity {intensity:g}% of {when} disagrees with R&D / GDP = "
                                   f"{rd[when][0]:g} / {gdp[when][0]:g} = {implied:.3f}% (lines {rd[when][1]} and "
-                                  f"{gdp[when][1]}) by more than rounding ({INTENSITY_TOLERANCE} pp)")
+                                  f"{gdp[when][1]}) by more than rounding ({INTENSITY_TOLERANCE} pp): one of the three "
+                                  "is mistyped, or the GDP is a later revision; give the GDP the bulletin divided by "
+                                  "(or leave gdp out: it is then R&D / intensity)")
 
 
 def check_coal(path: Path, last_year: int) -> tuple[tuple[int, float], ...]:
