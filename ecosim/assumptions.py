@@ -59,7 +59,8 @@ ASSUMPTIONS: dict[str, Assumption] = {
            "the region bundle's [place] value (region.toml) replaces this default: above-scale industrial firms against above-scale firms of all sectors",
            "population"),
         _a("cluster_share", "share of above-scale industrial firms", 0.25, 0.15, 0.40,
-           "the 14 flagship clusters are the newer manufacturing; coal, coke, metallurgy and power dominate the rest",
+           "the region bundle's [place] value (region.toml) replaces this default: firms of the flagship clusters "
+           "(sectors.csv cluster = 1) among above-scale industrial firms",
            "population"),
         _a("tech_sme_cluster_share", "share of tech SMEs", 0.7, 0.5, 0.9,
            "technology SMEs concentrate in IT, big data, new materials and equipment", "population"),
@@ -249,8 +250,9 @@ ASSUMPTIONS: dict[str, Assumption] = {
         _a("venture_rd_share", "share of invested money", 0.4, 0.2, 0.7,
            "share of venture money an investee spends on R&D", "finance"),
         _a("tech_credit_base_lending", "100m yuan per year", 20.0, 5.0, 50.0,
-           "tech-credit loans to technology SMEs with no government loss sharing, in 2020; other years scale "
-           "like private venture money", "finance"),
+           "the region bundle's [place] value (region.toml) replaces this default: tech-credit loans to "
+           "technology SMEs with no government loss sharing, in the reference year; other years scale like private "
+           "venture money", "finance"),
         _a("tech_credit_risk_response", "relative lending per unit loss share", 2.0, 0.5, 4.0,
            "banks lend more when the government bears part of the losses", "finance"),
         _a("tech_credit_default_rate", "per year", 0.03, 0.01, 0.08,
@@ -276,7 +278,7 @@ ASSUMPTIONS: dict[str, Assumption] = {
            "the order of the rise of bad-loan ratios in coal regions then", "finance"),
         _a("tech_credit_reference_margin", "share of revenue", 0.06, 0.03, 0.10,
            "ASSUMPTION: the margin at which a borrower's default chance is tech_credit_default_rate: the "
-           "typical margin of the sectors' firms (5-8%, ecosim/data/sectors.csv)", "finance"),
+           "typical margin of the sectors' firms (5-8%, the bundle's sectors.csv)", "finance"),
         # --- cost rules of the levers ---------------------------------------------------
         _a("cultivation_cost_per_firm", "m yuan per firm", 0.2, 0.05, 0.5,
            "coaching, fees and small grants for HTE candidates", "cost"),

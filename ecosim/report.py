@@ -11,6 +11,7 @@ import base64
 import html
 import io
 import json
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -133,7 +134,20 @@ def read_run(folder: Path, region: str | Path | None = None) -> Forecast:
     except ScenarioError as error:
         raise ValueError(str(error)) from None
     info = read_manifest(folder) or summary.get("provenance", {})
+    _warn_if_changed(folder, scenario, info)
     return Forecast(scenario, pd.read_csv(years_csv), int(info.get("seed", summary.get("seed", scenario.seed))), info)
+
+
+def _warn_if_changed(folder: Path, scenario: Scenario, info: dict) -> None:
+    """Say when the run's region bundle or calibration has changed since the run (the brief's words on
+    the region and its calibration describe them as they are now)."""
+    from ecosim.analysis.provenance import calibration_info, region_info
+
+    now = {**region_info(scenario.region), **calibration_info(scenario.region)}
+    changed = [key for key in ("region_data_sha256", "calibration_sha256") if info.get(key) and info[key] != now[key]]
+    if changed:
+        warnings.warn(f"{folder}: the region bundle or its calibration has changed since this run "
+                      f"({', '.join(changed)}); the brief describes them as they are now", stacklevel=2)
 
 
 def read_comparison(folders: list[Path], allow_unpaired: bool = False,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import math
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -136,6 +136,9 @@ class Scenario:
     """The S&T budget path and its shortfall rule (the ``[budget]`` table)."""
     region: Region = field(default_factory=load_region)
     """The region bundle the scenario runs on (its record, policy history, calibration, names)."""
+    derived: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    """Fields the file left to their defaults (of ``DERIVED``): a copy with another base year or region
+    works them out again, as the same file would."""
 
     def __post_init__(self) -> None:
         """Fill the defaults that depend on the region (a bare ``Scenario()`` starts from its last year)."""
@@ -182,6 +185,19 @@ class Scenario:
             raw["budget"] = self.budget.to_dict()
         return raw
 
+    def as_written(self) -> dict[str, Any]:
+        """:meth:`to_dict` without the fields the file left to their defaults (``base_year`` as
+        ``"latest"``): what a copy with changes starts from."""
+        raw = self.to_dict()
+        if "base_year" in self.derived:
+            raw["base_year"] = LATEST
+        for key in ("policy_start_year", "history_until"):
+            if key in self.derived:
+                del raw[key]
+        if "target.year" in self.derived:
+            del raw["target"]["year"]
+        return raw
+
     def with_changes(self, changes: dict[str, Any] | None = None, name: str | None = None,
                      **kwargs: Any) -> "Scenario":
         """A copy with some fields changed, validated exactly like a file.
@@ -190,8 +206,10 @@ class Scenario:
         into the existing one) or dotted paths (``{"levers.rd_reward_rate": 0.05}``). The copy is
         named ``name`` (or by a ``"name"`` change); a copy that differs from this scenario but is
         given no name is called ``<name>-modified``, so a changed mix is never titled as the original.
+        Fields the scenario left to their defaults are worked out again (a new base year moves a default
+        policy start year with it).
         """
-        raw = self.to_dict()
+        raw = self.as_written()
         changes = {**(changes or {}), **kwargs}
         if name is not None:
             changes["name"] = name
@@ -207,17 +225,21 @@ class Scenario:
                     raise ScenarioError(f"{self.source} (with_changes)", key, "is not a table")
             node[parts[-1]] = copy.deepcopy(value)
         suffix = " (with_changes)"
-        if "name" not in changes and _mix(raw) != _mix(self.to_dict()) and not self.name.endswith(MODIFIED_SUFFIX):
-            raw["name"] = self.name + MODIFIED_SUFFIX
-        return _validate(raw, self.source if self.source.endswith(suffix) else self.source + suffix)
+        changed = _validate(raw, self.source if self.source.endswith(suffix) else self.source + suffix)
+        if "name" not in changes and _mix(changed.to_dict()) != _mix(self.to_dict()) \
+                and not self.name.endswith(MODIFIED_SUFFIX):
+            changed = replace(changed, name=self.name + MODIFIED_SUFFIX)
+        return changed
 
     def until(self, horizon: int) -> "Scenario":
         """The same scenario ending at ``horizon``: schedule steps and paths after it dropped, the
         target year moved into it if it was later, validated like a file."""
-        raw = self.to_dict()
+        raw = self.as_written()
         raw["horizon"] = horizon
-        raw["target"]["year"] = min(raw["target"]["year"], horizon)
-        raw["policy_start_year"] = min(raw["policy_start_year"], horizon + 1)
+        if "year" in raw["target"]:
+            raw["target"]["year"] = min(raw["target"]["year"], horizon)
+        if "policy_start_year" in raw:
+            raw["policy_start_year"] = min(raw["policy_start_year"], horizon + 1)
         for name, schedule in list(raw["levers"].items()):
             if isinstance(schedule, dict):
                 kept = {y: v for y, v in schedule.items() if int(y) <= horizon}
@@ -367,6 +389,9 @@ def _validate(raw: dict[str, Any], source: str) -> Scenario:
     name = _text(raw, "name", Scenario.name, source)
     description = _text(raw, "description", "", source)
     base_year = raw.get("base_year", LATEST)
+    if isinstance(base_year, str) and base_year != LATEST:
+        raise ScenarioError(source, "base_year", f"must be a whole year from {region.first_base_year} to "
+                            f"{region.last_year} or \"{LATEST}\" (the region's last recorded year), got {base_year!r}")
     base_year = region.last_year if base_year == LATEST else _whole(
         base_year, "base_year", region.first_base_year, region.last_year, source)
     horizon = _whole(raw.get("horizon", max(DEFAULT_HORIZON, base_year + 1)), "horizon", base_year + 1, LAST_HORIZON,
@@ -395,8 +420,11 @@ def _validate(raw: dict[str, Any], source: str) -> Scenario:
     gdp = _year_table(raw.get("gdp_path", {}), "gdp_path", history_until + 1, horizon,
                       1.0, 1e7, "100m yuan", source)
     budget = _budget(raw.get("budget", {}), source)
+    derived = {key for key in ("policy_start_year", "history_until") if key not in raw}
+    derived |= {"base_year"} if raw.get("base_year", LATEST) == LATEST else set()
+    derived |= {"target.year"} if not isinstance(raw.get("target"), dict) or "year" not in raw["target"] else set()
     return Scenario(name, description, base_year, horizon, policy_start, history_until, seed, replications,
-                    uncertainty, target, levers, assumptions, national, gdp, source, budget, region)
+                    uncertainty, target, levers, assumptions, national, gdp, source, budget, region, frozenset(derived))
 
 
 def _region(raw: Any, source: str) -> Region:

@@ -212,11 +212,45 @@ def test_history_year_not_four_digits(b, written):
 # === history.csv: series ==========================================================================
 
 
-@pytest.mark.parametrize("variable", ["rd_expenditure", "rd_funded_by_government", "rd_funded_by_enterprises",
+def test_history_gap_in_a_stepped_series(b):
+    b.delete("history.csv", lambda line: line.startswith("shanxi,2015,rd_expenditure,"))
+    b.refused("history.csv", "shanxi rd_expenditure", "gap", "2015")
+
+
+@pytest.mark.parametrize("variable", ["rd_funded_by_government", "rd_funded_by_enterprises",
                                       "general_budget_science_technology"])
-def test_history_gap_in_a_stepped_series(b, variable):
+def test_a_year_with_totals_only_inside_the_record_is_accepted_and_carried(b, variable):
+    # a planner's year with R&D and GDP but no funding split or budget yet: the base year carries them
     b.delete("history.csv", lambda line: line.startswith(f"shanxi,2015,{variable},"))
-    b.refused("history.csv", f"shanxi {variable}", "gap", "2015")
+    region = load_region(b.root)
+    assert 2015 not in region.series(variable)
+    carried = {field: year for field, year, _ in region.base_record(2015).carried}
+    assert carried[variable] == 2014
+
+
+def test_history_intensity_typed_as_a_share(b):
+    # 2018: 1.05 typed as 0.0105 and no GDP row: R&D / GDP would be 0.0105%
+    b.delete("history.csv", lambda line: line.startswith("shanxi,2018,gdp_implied,"))
+    line = b.set_cell("history.csv", "shanxi,2018,rd_intensity_first_published,", "value", "0.0105")
+    b.refused("history.csv", f"line {line}, column value", "0.0105%", "written as a share")
+
+
+def test_history_rd_in_another_unit(b):
+    # 2020's R&D typed in 10^6 yuan (21110) instead of 100m yuan (211.1)
+    line = b.set_cell("history.csv", "shanxi,2020,rd_expenditure,", "value", "21110")
+    with pytest.raises(BundleError) as caught:
+        load_region(b.root)
+    assert Path(caught.value.source).name == "history.csv"
+    assert caught.value.field.startswith(f"lines {line} and ") and "another unit" in caught.value.message
+
+
+def test_history_gdp_in_another_unit_for_one_year(b):
+    # 2019's GDP typed in 10^12 yuan (万亿: 1.70) instead of 100m yuan, its intensity left out
+    b.delete("history.csv", lambda line: line.startswith("shanxi,2019,rd_intensity_first_published,"))
+    line = b.set_cell("history.csv", "shanxi,2019,gdp,", "value", "1.70")
+    with pytest.raises(BundleError) as caught:
+        load_region(b.root)
+    assert caught.value.field.endswith(f"and {line}, column value") and "another unit" in caught.value.message
 
 
 def test_history_gap_in_the_benchmark_intensity(b):
@@ -688,3 +722,38 @@ def test_policy_to_year_before_from_year(b):
 def test_sector_named_twice_names_the_line(b):
     line = b.set_cell("sectors.csv", "big_data,", "sector", "it_application_innovation")
     b.refused("sectors.csv", f"line {line}, column sector", "twice")
+
+
+def test_history_gdp_with_an_extra_digit_in_one_year(b):
+    # 2019's GDP with a digit too many: R&D / GDP 0.11% is still plausible, the tenfold jump is not
+    b.delete("history.csv", lambda line: line.startswith("shanxi,2019,rd_intensity_first_published,"))
+    line = b.set_cell("history.csv", "shanxi,2019,gdp,", "value", "170267")
+    b.refused("history.csv", f"line {line}, column value", "times that of 2018", "decimal-point")
+
+
+@pytest.mark.parametrize("cut", ["benchmark", "coal"])
+def test_base_years_start_where_the_benchmark_and_the_coal_price_start(b, cut):
+    if cut == "benchmark":
+        b.delete("history.csv", lambda line: line.startswith("china,") and "rd_intensity_first_published" in line
+                 and int(line.split(",")[1]) < 2015)
+    else:
+        b.delete("coal_price.csv", lambda line: line[:4].isdigit() and int(line[:4]) < 2015)
+    region = load_region(b.root)
+    assert region.first_base_year == 2015
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario("baseline", region=str(b.root)).with_changes({"base_year": 2012})
+    assert caught.value.field == "base_year" and "2015 to 2020" in caught.value.message
+
+
+def test_policy_enacted_for_later_years_is_accepted_up_to_the_last_horizon(b):
+    # a rule enacted to 2027 is recorded policy; 2051 is beyond any horizon
+    b.append("policy_history.csv", "rd_super_deduction_rate,2021,2027,1.0,Announcement 2023 No.7")
+    assert load_region(b.root).lever_history["rd_super_deduction_rate"][2027] == 1.0
+    line = b.append("policy_history.csv", "platforms,2021,2051,60,ASSUMPTION: test")
+    b.refused("policy_history.csv", f"line {line}, column to_year", "2051", "policy period")
+
+
+def test_empty_columns_left_by_excel_after_the_last_one_are_accepted(b):
+    lines = b.lines("coal_price.csv")
+    b.write("coal_price.csv", [line + ",," if line and not line.startswith("#") else line for line in lines])
+    assert load_region(b.root).coal == load_region(SHANXI).coal

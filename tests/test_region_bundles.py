@@ -133,7 +133,7 @@ def test_rebasing_the_shipped_record_at_2018_reproduces_the_2018_record():
     for performer in ("enterprises", "government_institutes", "higher_education"):
         share = shipped_value(f"rd_by_{performer}", 2017) / shipped_value("rd_expenditure", 2017)
         assert base.rd_by_performer[performer] == pytest.approx(share * rd, rel=1e-12)
-    assert ("rd_by_performer", 2017, "performer split (shares of R&D) carried") in base.carried
+    assert ("rd_by_performer", 2017, "performer split (shares of R&D) carried forward") in base.carried
     assert base.rd_by_source["government"] == shipped_value("rd_funded_by_government", 2018)
     table = run_replications(load_scenario("baseline").with_changes({"base_year": 2018}), 2)
     first = table[table["year"] == 2018]

@@ -289,6 +289,12 @@ def backtest(actuals: pd.DataFrame | str | Path, scenario: Scenario | str | Path
         scenario = load_scenario(scenario, region=region)
     elif region is not None:
         scenario = scenario.with_changes({"region": region})
+    if scenario.base_year < scenario.region.last_year:
+        raise ActualsError(source, f"the scenario {scenario.name!r} starts from {scenario.base_year}, but the record of "
+                                   f"{scenario.region.name()} reaches {scenario.region.last_year}: actuals are scored "
+                                   "from a forecast made at the end of the record; give a scenario that starts from "
+                                   "it (base_year = \"latest\", e.g. --scenario baseline), or score the years inside "
+                                   "the record with --origin")
     usable, skipped = split_known(table, scenario.region)
     if usable.empty:
         raise ActualsError(source, f"no known variable in a year after {scenario.region.last_year}; known are "
@@ -339,6 +345,9 @@ def _scores(frame: pd.DataFrame, result: Forecast, skipped: list[dict], scenario
     last = scenario.region.last_year
     return {
         "actuals": source,
+        "region": scenario.region.ref,
+        "base_year": result.scenario.base_year,
+        "calibration": str(scenario.region.calibration_source),
         "scenario": scenario.name,
         "scenario_source": scenario.source,
         "replications": result.replications,
@@ -380,6 +389,10 @@ class OriginBacktest:
     """One row per variable and year, columns ``ORIGIN_COLUMNS``."""
     years: pd.DataFrame
     """The replications' yearly tables."""
+    region: str = ""
+    """The region bundle scored (a built-in name or a folder)."""
+    calibration_config: str = ""
+    """The calibration config of the recalibration at the origin (its file, or ``<defaults>``)."""
 
     def scores(self) -> dict[str, dict]:
         """Per variable: MAE of the median and of both naive forecasts, mean CRPS, 90% coverage, years."""
@@ -399,7 +412,8 @@ class OriginBacktest:
         out.mkdir(parents=True, exist_ok=True)
         paths = [out / "backtest.csv", out / "backtest.json"]
         self.table.to_csv(paths[0], index=False)
-        meta = {"origin": self.origin, "condition_on": list(self.condition_on),
+        meta = {"origin": self.origin, "region": self.region, "calibration_config": self.calibration_config,
+                "condition_on": list(self.condition_on),
                 "conditioned": {c: ORIGIN_CONDITIONED[c] for c in self.condition_on}, "variables": self.scores(),
                 "naive": {"random_walk": f"the value recorded in {self.origin}",
                           "linear_trend": f"least squares over {self.origin - 5}-{self.origin}, extrapolated"},
@@ -451,7 +465,9 @@ def backtest_origin(origin: int, calibration, scenario: Scenario | str = "baseli
         raise ValueError(f"origin {origin} must lie inside the region's record with a year after it: "
                          f"{scenario.region.first_base_year} to {scenario.region.last_year - 1}")
     posterior = calibration.posterior[list(calibration.config.parameters)].reset_index(drop=True)
-    base = {**calibration.estimates}
+    # what the calibration at the origin did not estimate takes the uncalibrated defaults, as in its fit:
+    # the bundle's own calibration may have seen the years after the origin
+    base = {**scenario.region.uncalibrated_defaults(), **scenario.assumptions, **calibration.estimates}
     tables = []
     for r in range(replications):
         run = run_seed(seed, 0, r)
@@ -482,4 +498,5 @@ def backtest_origin(origin: int, calibration, scenario: Scenario | str = "baseli
                          "inside_90": bool(q[0] <= actual <= q[4]),
                          "crps_model": float(scoringrules.crps_ensemble(actual, ensemble)),
                          "crps_random_walk": abs(walk - actual), "crps_linear_trend": abs(trend - actual)})
-    return OriginBacktest(origin, tuple(condition_on), pd.DataFrame(rows, columns=list(ORIGIN_COLUMNS)), years)
+    return OriginBacktest(origin, tuple(condition_on), pd.DataFrame(rows, columns=list(ORIGIN_COLUMNS)), years,
+                          region.ref, str(getattr(calibration.config, "source", "")))

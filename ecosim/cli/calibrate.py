@@ -8,10 +8,10 @@ import shutil
 import sys
 from pathlib import Path
 
-from ecosim.analysis.calibration import CalibrationConfig, calibrate
+from ecosim.analysis.calibration import CalibrationConfig, calibrate, config_scenario
 from ecosim.charts.fonts import cjk_font
 from ecosim.cli.args import add_region
-from ecosim.data import CALIBRATION_FILES, load_region
+from ecosim.data import CALIBRATION_FILES
 from ecosim.errors import ScenarioError
 
 
@@ -50,12 +50,11 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "lang", "en") != "en":
         cjk_font()
     config = CalibrationConfig.load(args.config, region=args.region)
-    region = load_region(config.region) if config.region else None
-    if args.install and (region is None or region.builtin):
-        name = region.ref if region else "the default region"
-        raise ScenarioError("--install", "--region", f"{name} is built into the package and is not overwritten; "
-                            f"copy it with 'ecosim data init DIR --from {region.ref if region else 'NAME'}' and "
-                            "calibrate that folder with --region DIR --install")
+    region = config_scenario(config).region
+    if args.install and region.builtin:
+        raise ScenarioError("--install", "--region", f"the region {region.ref!r} is built into the package and is "
+                            f"not overwritten; copy it with 'ecosim data init DIR --from {region.ref}' and calibrate "
+                            "that folder with --region DIR --install")
     if args.workers is not None:
         config.workers = args.workers
     interactive = sys.stderr.isatty()
@@ -75,7 +74,12 @@ def run(args: argparse.Namespace) -> int:
         paths["chart_" + args.lang] = draw_fit(args.out, args.lang, config)
     print(f"\nwrote {', '.join(str(p) for p in paths.values())}")
     if args.install:
+        dropped = sorted(set(region.calibrated) - set(result.estimates) - set(result.point)) \
+            if region.has_own_calibration else []
         for name in CALIBRATION_FILES:
             shutil.copyfile(args.out / name, region.root / name)
         print(f"installed the estimates into the bundle {region.root}")
+        if dropped:
+            print(f"note: the bundle's previous calibration also set {', '.join(dropped)}; this one does not "
+                  "estimate them, so they return to their place or catalogue defaults")
     return 0

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from ecosim.data import BUNDLE_FILES, CALIBRATION_FILES, Region, default_region_name, load_region
 from ecosim.errors import ScenarioError
-from ecosim.levers import LEVERS
 
 
 def register(sub) -> None:
@@ -65,7 +64,11 @@ def describe(region: Region) -> str:
     short = [name for name, years in region.lever_history.items() if max(years) < region.last_policy_year]
     if short:
         lines.append(f"  levers recorded to an earlier year (held from then on): {', '.join(short)}")
-    calibration = ("its own (calibration.toml)" if region.has_own_calibration
+    calibration = ("its own (calibration.toml)" + (f", STALE: it saw the record up to "
+                                                   f"{region.calibration_meta['last_year']}; recalibrate with "
+                                                   f"ecosim calibrate --region {region.root} --install"
+                                                   if region.calibration_stale else "")
+                   if region.has_own_calibration
                    else f"none of its own: runs use the calibration of '{default_region_name()}' "
                         f"(ecosim calibrate --region {region.root} --install)")
     lines.append(f"  calibration: {calibration}")
@@ -77,11 +80,8 @@ def describe(region: Region) -> str:
         lines.append(f"    {row.area:8s} {row.variable:50s} {row.first}-{row.last} ({row.years} years{gaps})")
     base = region.base_record(region.last_year)
     if base.carried:
-        lines.append(f"  a run from {region.last_year} carries forward:")
+        lines.append(f"  not recorded for a run from {region.last_year}, so taken from other years:")
         lines += [f"    {field}: from {year} ({how})" for field, year, how in base.carried]
     else:
         lines.append(f"  a run from {region.last_year} needs nothing carried forward")
-    missing = [name for name in LEVERS if region.last_policy_year not in region.lever_history[name]]
-    if missing:
-        lines.append(f"  levers without a value in {region.last_policy_year}: {', '.join(missing)}")
     return "\n".join(lines)

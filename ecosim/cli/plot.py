@@ -2,7 +2,7 @@
 
 Kinds: ``fan`` (one run folder), ``compare`` and ``cost`` (several run folders, or one folder
 holding run folders; the first is the reference), ``contribution`` (runs the scenario again with
-each lever switched back to 2020, ``--replications`` each, default 20). The scenario, seed and
+each lever switched back to its base-year value, ``--replications`` each, default 20). The scenario, seed and
 provenance are read from the folder's ``scenario.toml`` and ``manifest.json``, never rebuilt by name.
 """
 

@@ -140,7 +140,9 @@ def record_lines(result: Forecast) -> list[str]:
     region = scenario.region
     lines = [f"Region: {region.name('en')} ({region.ref}); base year {scenario.base_year}, record to "
              f"{region.last_year}; calibration: "
-             + ("the bundle's own" if region.has_own_calibration else "the built-in one (the bundle has none)")]
+             + ("the bundle's own" if region.has_own_calibration else "the built-in one (the bundle has none)")
+             + (f", fitted to the record up to {region.calibration_meta['last_year']} only"
+                if region.calibration_stale else "")]
     carried = region.base_record(scenario.base_year).carried
     if carried:
         lines.append(f"  Not recorded for {scenario.base_year}, carried forward: "

@@ -36,8 +36,9 @@ TREND_YEARS = 1
 log-linear trend of its last two recorded values beyond its last record, as the shipped 2020 base
 does for firms doing R&D (recorded to 2019); later years hold the value reached."""
 BASE_YEAR_SERIES = ("rd_expenditure", "rd_funded_by_government", "rd_funded_by_enterprises", "rd_personnel_fte")
-"""Series a base year is built from, with the GDP: a year with R&D and GDP may be a base year from the
-first year all of these are recorded; after their last record they are carried forward."""
+"""Series a base year is built from, with the GDP, the benchmark's intensity and the coal price: a year
+with R&D and GDP may be a base year from the first year all of these are recorded; after that, the
+four here are carried forward where a year lacks them."""
 
 
 def regions_root() -> Path:
@@ -182,7 +183,7 @@ class Region:
         last_possible = bundle.last_publishable_year()
         history = bundle.check_history(root / "history.csv", key, benchmark, first_year, last_possible)
         coal = bundle.check_coal(root / "coal_price.csv", last_possible)
-        levers = bundle.check_policy_history(root / "policy_history.csv", first_year, last_possible)
+        levers = bundle.check_policy_history(root / "policy_history.csv", first_year)
         policy = bundle.check_policy(root / "policy.csv")
         sectors = bundle.check_sectors(root / "sectors.csv")
         place = _place(meta.get("place", {}), meta_path)
@@ -200,7 +201,17 @@ class Region:
                      question[0], question[1], place, caveats, history, coal, levers, policy, sectors, calibrated,
                      calibration_meta, posterior, calibration_dir / "calibration.toml")
         region.check_reach()
+        if region.calibration_stale:
+            warnings.warn(f"the calibration of {root} saw the record up to {region.calibration_meta['last_year']}, "
+                          f"but the bundle now reaches {region.last_year}: recalibrate it with "
+                          f"ecosim calibrate --region {root} --install", stacklevel=2)
         return region
+
+    @property
+    def calibration_stale(self) -> bool:
+        """Whether the bundle's own calibration saw fewer years than the bundle now records."""
+        seen = self.calibration_meta.get("last_year")
+        return self.has_own_calibration and isinstance(seen, int) and seen < self.last_year
 
     def check_reach(self) -> None:
         """The series a run reads in its base year reach the last recorded year: the benchmark's intensity
@@ -303,11 +314,15 @@ class Region:
     @cached_property
     def first_base_year(self) -> int:
         """The first year that can be a base year: R&D, GDP, the funding split and R&D personnel recorded."""
+        national = self._series.get((self.benchmark, "rd_intensity_first_published"), {})
+        coal = {y for y, _ in self.coal}
         candidates = [y for y in range(self.first_year, self.last_year + 1)
-                      if y in self.gdp and all(y in self._series.get((self.key, s), {}) for s in BASE_YEAR_SERIES)]
+                      if y in self.gdp and y in national and y in coal
+                      and all(y in self._series.get((self.key, s), {}) for s in BASE_YEAR_SERIES)]
         if not candidates:
             raise BundleError(self.root / "history.csv", "(file)",
-                              f"no year records all of {', '.join(BASE_YEAR_SERIES)} and GDP; no base year is possible")
+                              f"no year records all of {', '.join(BASE_YEAR_SERIES)}, GDP, the benchmark's "
+                              "rd_intensity_first_published and the coal price; no base year is possible")
         return candidates[0]
 
     @property
@@ -394,7 +409,7 @@ def _base_record(region: Region, year: int) -> BaseRecord:
             return values[year]
         source = max((y for y in values if y <= year), default=min(values))
         if source != year:
-            carried.append((variable, source, "share of R&D expenditure carried forward"))
+            carried.append((variable, source, f"share of R&D expenditure carried {_way(source, year)}"))
         return values[source] / rd[source] * rd_total
 
     split_year = max((y for y in region.series("rd_by_enterprises") if y <= year),
@@ -404,7 +419,7 @@ def _base_record(region: Region, year: int) -> BaseRecord:
         values = region.series(f"rd_by_{key}")
         performers[key] = values[split_year] / rd[split_year] * rd_total
     if split_year != year:
-        carried.append(("rd_by_performer", split_year, "performer split (shares of R&D) carried"))
+        carried.append(("rd_by_performer", split_year, f"performer split (shares of R&D) carried {_way(split_year, year)}"))
     performers["other"] = rd_total - sum(performers.values())
     sources = {"government": share_of_total("rd_funded_by_government"),
                "enterprises": share_of_total("rd_funded_by_enterprises")}
@@ -413,11 +428,12 @@ def _base_record(region: Region, year: int) -> BaseRecord:
     budget_year = max((y for y in budget if y <= year and y in region.gdp), default=min(budget))
     science_budget = budget[year] if year in budget else budget[budget_year] / region.gdp[budget_year] * region.gdp[year]
     if year not in budget:
-        carried.append(("general_budget_science_technology", budget_year, "share of GDP carried forward"))
+        carried.append(("general_budget_science_technology", budget_year,
+                        f"share of GDP carried {_way(budget_year, year)}"))
     personnel = region.series("rd_personnel_fte")
     personnel_year = max((y for y in personnel if y <= year), default=min(personnel))
     if personnel_year != year:
-        carried.append(("rd_personnel_fte", personnel_year, "value carried forward"))
+        carried.append(("rd_personnel_fte", personnel_year, f"value carried {_way(personnel_year, year)}"))
     return BaseRecord(
         year=year,
         gdp=region.gdp[year],
@@ -446,9 +462,11 @@ def _count(points: dict[int, float], year: int, name: str, carried: list, region
         return points[year]
     years = sorted(points)
     if len(years) == 1:
-        carried.append((name, years[0], "value carried"))
+        carried.append((name, years[0], f"value carried {_way(years[0], year)}"))
         return points[years[0]]
     if years[0] < year < years[-1]:
+        below, above = max(y for y in years if y < year), min(y for y in years if y > year)
+        carried.append((name, below, f"log-interpolated between {below} and {above}"))
         return float(np.exp(np.interp(year, years, np.log([points[y] for y in years]))))
     y0, y1 = (years[0], years[1]) if year < years[0] else (years[-2], years[-1])
     target = year
@@ -457,8 +475,15 @@ def _count(points: dict[int, float], year: int, name: str, carried: list, region
         carried.append((name, years[-1], f"trend of {y0}-{y1} to {target}, then held"))
     elif year > years[-1]:
         carried.append((name, years[-1], f"trend of {y0}-{y1} carried {year - years[-1]} year(s)"))
+    else:
+        carried.append((name, y0, f"trend of {y0}-{y1} carried back {y0 - year} year(s)"))
     slope = (np.log(points[y1]) - np.log(points[y0])) / (y1 - y0)
     return float(np.exp(np.log(points[y0]) + slope * (target - y0)))
+
+
+def _way(source: int, year: int) -> str:
+    """"forward" from an earlier year, "back" from a later one."""
+    return "forward" if source < year else "back"
 
 
 def _hte_stock(region: Region, year: int, carried: list) -> float:

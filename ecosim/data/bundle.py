@@ -24,6 +24,9 @@ from ecosim.assumptions import ASSUMPTIONS
 from ecosim.errors import ScenarioError
 from ecosim.levers import LEVERS
 
+LAST_POLICY_YEAR = 2050
+"""A recorded policy period may run into later years (a rule enacted until 2027, say), up to the last
+horizon a scenario may have."""
 HISTORY_COLUMNS = ("region", "year", "variable", "value", "unit", "source")
 COAL_COLUMNS = ("year", "price_usd_per_tonne", "source")
 POLICY_HISTORY_COLUMNS = ("lever", "from_year", "to_year", "value", "source")
@@ -66,9 +69,17 @@ VARIABLES: dict[str, str] = {
 }
 """Every variable history.csv may hold, with its unit (see docs/data-format.md for meanings)."""
 
-STEPPED_SERIES = ("rd_expenditure", "rd_funded_by_government", "rd_funded_by_enterprises",
-                  "general_budget_science_technology")
-"""Region series the model reads year by year: a year missing between the first and last recorded one is a gap."""
+STEPPED_SERIES = ("rd_expenditure",)
+"""Region series the model and its calibration read year by year: a year missing between the first and
+last recorded one is a gap (GDP, the benchmark's intensity and the coal price are checked too). The
+funding split, the S&T budget and the counts may skip a year: a base year without them carries them
+forward, a simulated year without them is modelled."""
+INTENSITY_RANGE = (0.05, 10.0)
+"""Plausible R&D / GDP of a region, percent: below 0.05% the intensity was typed as a share (0.0138 for
+1.38%) or GDP is in another unit (万亿 for 亿元); above 10% the same mistakes the other way."""
+YEARLY_FACTOR = 2.0
+"""R&D expenditure and GDP change by less than this factor from one year to the next: more is a unit
+or decimal-point mistake in one of the two years."""
 
 PERCENT_CEILING = {"percent_of_gdp": 10.0, "percent": 100.0}
 """Largest value of a percentage: an R&D intensity above 10% of GDP (no economy spends that much) is a
@@ -136,6 +147,8 @@ def read_rows(path: Path, columns: tuple[str, ...]) -> list[Row]:
     if header_at is None:
         raise BundleError(path, "(file)", f"holds no header; the first line must be {','.join(columns)}")
     header = [h.strip() for h in next(csv.reader([lines[header_at]]))]
+    while header and not header[-1]:
+        header.pop()  # the empty columns Excel leaves after the last one
     missing = [c for c in columns if c not in header]
     extra = [h for h in header if h not in columns]
     if missing or extra or len(set(header)) != len(header):
@@ -148,6 +161,8 @@ def read_rows(path: Path, columns: tuple[str, ...]) -> list[Row]:
         if not line.strip() or line.startswith("#") or not line.replace(",", "").strip():
             continue
         cells = next(csv.reader(io.StringIO(line)))
+        while len(cells) > len(header) and not cells[-1].strip():
+            cells.pop()
         if len(cells) != len(header):
             raise BundleError(path, f"line {number}",
                               f"has {len(cells)} cells, the header {len(header)} ({','.join(header)}); "
@@ -182,8 +197,9 @@ def number(path: Path, row: Row, column: str, *, low: float | None = None, high:
     return value
 
 
-def year(path: Path, row: Row, column: str, first: int, last: int, first_reason: str = "the first year") -> int:
-    """A year cell: four digits, from ``first`` to ``last``."""
+def year(path: Path, row: Row, column: str, first: int, last: int, first_reason: str = "the first year",
+         policy: bool = False) -> int:
+    """A year cell: four digits, from ``first`` to ``last`` (``policy``: a rule enacted for later years)."""
     text = row.cells[column]
     where = f"line {row.line}, column {column}"
     if not re.fullmatch(r"\d{4}", text):
@@ -192,7 +208,8 @@ def year(path: Path, row: Row, column: str, first: int, last: int, first_reason:
     if value < first:
         raise BundleError(path, where, f"{value} is before {first_reason} {first} (region.toml first_year)")
     if value > last:
-        raise BundleError(path, where, f"{value} is in the future: statistics exist up to {last} at the latest")
+        raise BundleError(path, where, f"{value} is after {last}, the last year a policy period may reach" if policy
+                          else f"{value} is in the future: statistics exist up to {last} at the latest")
     return value
 
 
@@ -309,9 +326,32 @@ def _check_gaps(path: Path, table: pd.DataFrame, region: str, benchmark: str) ->
 
 
 def _check_intensity(path: Path, table: pd.DataFrame, region: str) -> None:
-    """Where R&D, GDP and the intensity are all given, the intensity is R&D / GDP up to rounding."""
+    """Where R&D, GDP and the intensity are all given, the intensity is R&D / GDP up to rounding; the
+    region's R&D / GDP (as given or implied) is plausible; R&D and GDP do not jump between years."""
     rd = _series(table, region, "rd_expenditure")
     gdp = {**_series(table, region, "gdp_implied"), **_series(table, region, "gdp")}
+    intensities = _series(table, region, "rd_intensity_first_published")
+    for when, (value, line) in sorted(rd.items()):
+        if when in gdp:
+            ratio, where = 100.0 * value / gdp[when][0], f"lines {line} and {gdp[when][1]}"
+        elif when in intensities:
+            ratio, where = intensities[when][0], f"line {intensities[when][1]}"
+        else:
+            continue
+        if not INTENSITY_RANGE[0] <= ratio <= INTENSITY_RANGE[1]:
+            raise BundleError(path, f"{where}, column value",
+                              f"R&D / GDP of {when} is {ratio:.4g}% (from {where}), outside the plausible "
+                              f"{INTENSITY_RANGE[0]:g}-{INTENSITY_RANGE[1]:g}%: is the intensity written as a share "
+                              "(0.0138 for 1.38%), or R&D or GDP in another unit than 100m_yuan (亿元)?")
+    implied_gdp = {**{y: (rd[y][0] / v * 100.0, n) for y, (v, n) in intensities.items() if y in rd and v > 0}, **gdp}
+    for name, values in (("rd_expenditure", rd), ("gdp", implied_gdp)):
+        years = sorted(values)
+        for before, after in zip(years, years[1:]):
+            factor = values[after][0] / values[before][0] if values[before][0] > 0 else float("inf")
+            if after == before + 1 and not 1.0 / YEARLY_FACTOR < factor < YEARLY_FACTOR:
+                raise BundleError(path, f"line {values[after][1]}, column value",
+                                  f"{name} of {after} is {factor:.3g} times that of {before} (line "
+                                  f"{values[before][1]}): a unit or decimal-point mistake in one of the two years?")
     for when, (intensity, line) in _series(table, region, "rd_intensity_first_published").items():
         if when in rd and when in gdp:
             implied = rd[when][0] / gdp[when][0] * 100.0
@@ -343,9 +383,9 @@ def check_coal(path: Path, last_year: int) -> tuple[tuple[int, float], ...]:
     return tuple((y, prices[y]) for y in years)
 
 
-def check_policy_history(path: Path, first_year: int, last_year: int) -> dict[str, dict[int, float]]:
+def check_policy_history(path: Path, first_year: int) -> dict[str, dict[int, float]]:
     """policy_history.csv as each lever's value by year: known levers, values in range, no overlaps,
-    every lever recorded without a gap from the first year on."""
+    every lever recorded without a gap from the first year on (periods may run to LAST_POLICY_YEAR)."""
     history: dict[str, dict[int, float]] = {name: {} for name in LEVERS}
     lines: dict[tuple[str, int], int] = {}
     for row in read_rows(path, POLICY_HISTORY_COLUMNS):
@@ -354,8 +394,8 @@ def check_policy_history(path: Path, first_year: int, last_year: int) -> dict[st
             raise BundleError(path, f"line {row.line}, column lever",
                               f"unknown lever {name!r}; known levers are {', '.join(LEVERS)}")
         lever = LEVERS[name]
-        start = year(path, row, "from_year", first_year, last_year)
-        end = year(path, row, "to_year", first_year, last_year)
+        start = year(path, row, "from_year", first_year, LAST_POLICY_YEAR, policy=True)
+        end = year(path, row, "to_year", first_year, LAST_POLICY_YEAR, policy=True)
         if end < start:
             raise BundleError(path, f"line {row.line}, column to_year", f"{end} is before from_year {start}")
         value = number(path, row, "value", low=lever.low, high=lever.high, what=lever.allowed)

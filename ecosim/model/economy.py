@@ -1,7 +1,7 @@
 """The rest of the economy: the coal price, the non-modelled GDP remainder, the national target path
 and the common R&D shock.
 
-* **Coal price** (Qinhuangdao spot, US$/t): the recorded annual average (``ecosim/data/coal_price.csv``)
+* **Coal price** (Qinhuangdao spot, US$/t): the recorded annual average (the region bundle's ``coal_price.csv``)
   up to the last year the run knows, then an AR(1) of its log around the long-run mean, with
   persistence and volatility estimated from the recorded years (``ecosim.analysis.calibration.data_estimates``).
 * **GDP** (100m yuan): the recorded one while known; after that the non-modelled remainder grows

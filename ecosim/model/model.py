@@ -185,11 +185,11 @@ class EcosystemModel(mesa.Model):
         return invested
 
     def _finance_scale(self, t: int) -> float:
-        """Private venture money and tech credit against their 2020 volumes (the assumptions): in
-        proportion to enterprise R&D in the base year (history.csv), then growing at the trend."""
+        """Private venture money and tech credit against their volumes in the region's reference year (the
+        assumptions): in proportion to enterprise R&D in the base year (the record), then growing at the trend."""
         base = self.inputs.base
-        recorded_2020 = self.inputs.enterprise_rd_reference
-        return base.rd_by_performer["enterprises"] / recorded_2020 * (1.0 + self.a["firm_revenue_growth"]) ** t
+        recorded_reference = self.inputs.enterprise_rd_reference
+        return base.rd_by_performer["enterprises"] / recorded_reference * (1.0 + self.a["firm_revenue_growth"]) ** t
 
     def _lever_change(self, name: str, t: int) -> float:
         """A lever's value now minus its base-year value."""
