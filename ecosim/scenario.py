@@ -46,6 +46,7 @@ _TOP_LEVEL = {
     "seed": "a whole number from 0 to 2**63-1",
     "replications": "a whole number from 1 to 1000000",
     "parameter_uncertainty": "true or false",
+    "hold_policy": "true or false",
     "target": "a table with year and value",
     "levers": "a table of lever schedules",
     "assumptions": "a table of assumption values",
@@ -136,6 +137,10 @@ class Scenario:
     """The S&T budget path and its shortfall rule (the ``[budget]`` table)."""
     region: Region = field(default_factory=load_region)
     """The region bundle the scenario runs on (its record, policy history, calibration, names)."""
+    hold_policy: bool = False
+    """Levers the scenario does not schedule keep their base-year value from the policy start year on
+    (the baseline: "the policy in force in the base year, held"); false: they follow the region's
+    recorded policy, and after its last year its last values."""
     derived: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
     """Fields the file left to their defaults (of ``DERIVED``): a copy with another base year or region
     works them out again, as the same file would."""
@@ -172,6 +177,7 @@ class Scenario:
             "seed": self.seed,
             "replications": self.replications,
             "parameter_uncertainty": self.parameter_uncertainty,
+            **({"hold_policy": True} if self.hold_policy else {}),
             "target": {"year": self.target.year, "value": self.target.value},
             "levers": {k: {str(y): v for y, v in s.items()} if isinstance(s, dict) else s
                        for k, s in self.levers.items()},
@@ -256,6 +262,8 @@ class Scenario:
         """The lever's value in each simulated year: the region's record (its last value after it
         ends), then the scenario's schedule."""
         path = np.array(self.region.lever_values(name, tuple(int(y) for y in self.years)), dtype=float)
+        if self.hold_policy and name not in self.levers:
+            path[self.years >= self.policy_start_year] = path[0]
         schedule = self.levers.get(name, {})
         if not isinstance(schedule, dict):
             schedule = {self.policy_start_year: schedule}
@@ -409,6 +417,9 @@ def _validate(raw: dict[str, Any], source: str) -> Scenario:
     uncertainty = raw.get("parameter_uncertainty", Scenario.parameter_uncertainty)
     if not isinstance(uncertainty, bool):
         raise ScenarioError(source, "parameter_uncertainty", f"must be true or false, got {_show(uncertainty)}")
+    hold = raw.get("hold_policy", False)
+    if not isinstance(hold, bool):
+        raise ScenarioError(source, "hold_policy", f"must be true or false, got {_show(hold)}")
     target = _target(raw.get("target", {}), region, base_year, horizon, source)
     levers = _levers(raw.get("levers", {}), base_year, horizon, policy_start, source)
     assumptions = _assumptions(raw.get("assumptions", {}), region, source)
@@ -424,7 +435,8 @@ def _validate(raw: dict[str, Any], source: str) -> Scenario:
     derived |= {"base_year"} if raw.get("base_year", LATEST) == LATEST else set()
     derived |= {"target.year"} if not isinstance(raw.get("target"), dict) or "year" not in raw["target"] else set()
     return Scenario(name, description, base_year, horizon, policy_start, history_until, seed, replications,
-                    uncertainty, target, levers, assumptions, national, gdp, source, budget, region, frozenset(derived))
+                    uncertainty, target, levers, assumptions, national, gdp, source, budget, region, hold,
+                    frozenset(derived))
 
 
 def _region(raw: Any, source: str) -> Region:

@@ -102,7 +102,8 @@ def test_abc_recovers_a_known_parameter(tmp_path: Path):
     truth = 0.35
     config = _tiny(tmp_path, 1, draws=32)
     config.parameters = {"rd_adjustment_speed": (0.15, 0.5)}
-    scenario = load_scenario("baseline").with_changes({"base_year": 2011, "parameter_uncertainty": False}).until(2020)
+    scenario = load_scenario("baseline").with_changes({"base_year": 2011, "parameter_uncertainty": False,
+                                                       "policy_start_year": 2021}).until(2020)  # the recorded policy
     inputs = resolve(scenario, {**catalogue_defaults(), **data_estimates(REGION), "rd_adjustment_speed": truth,
                                 "rd_common_shock_sd": 0.0})
     table = simulate(inputs, run_seed(config.seed, 0, 0))

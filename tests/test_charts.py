@@ -79,7 +79,7 @@ def from_2015():
     from ecosim.analysis.forecast import forecast
     from ecosim.scenario import load_scenario
 
-    return forecast(load_scenario("baseline").with_changes({"base_year": 2015}, name="baseline-2015"), REPLICATIONS)
+    return forecast(load_scenario("baseline").with_changes({"base_year": 2015, "policy_start_year": 2021}, name="baseline-2015"), REPLICATIONS)
 
 
 def test_fan_chart_lines_match_the_table(from_2015):

@@ -14,6 +14,7 @@ import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -169,9 +170,21 @@ def test_a_latest_year_with_totals_only_runs_and_says_what_it_carried(tmp_path):
 def test_levers_after_the_record_hold_their_last_recorded_value(tmp_path):
     folder = cut_bundle(tmp_path / "policy", 2018)
     region = load_region(folder)
-    scenario = load_scenario("baseline", region=region).with_changes({"base_year": 2016})
+    scenario = ecosim.Scenario.from_dict({"region": str(folder), "base_year": 2016})
     path = dict(zip(scenario.years, scenario.lever_path("rd_reward_rate")))
-    assert path[2018] == path[2024] == region.lever_history["rd_reward_rate"][2018]
+    assert path[2016] == 0.0 and path[2018] == path[2024] == region.lever_history["rd_reward_rate"][2018] == 0.02
+
+
+def test_the_baseline_holds_the_policy_in_force_in_its_base_year():
+    region = load_region()
+    rebased = load_scenario("baseline").with_changes({"base_year": 2016})
+    assert rebased.policy_start_year == 2017
+    for lever in ("rd_reward_rate", "rd_super_deduction_rate", "platforms"):
+        path = rebased.lever_path(lever)
+        assert (path == region.lever_history[lever][2016]).all(), lever
+    # from the last recorded year, holding the base year's policy is the record's last value
+    latest = load_scenario("baseline")
+    assert all((latest.lever_path(n) == region.lever_history[n][2020]).all() for n in region.lever_history)
 
 
 # --- scenarios and the record --------------------------------------------------------------------
@@ -204,11 +217,12 @@ def test_the_target_year_moves_to_the_horizon_when_the_question_year_is_not_afte
 # --- a second, made-up region ----------------------------------------------------------------------
 
 
-def made_up_region(folder: Path) -> Path:
-    """The shipped bundle renamed: its own code, display names and no calibration of its own."""
+def made_up_region(folder: Path, calibrated: bool = True) -> Path:
+    """The shipped bundle renamed: its own code and display names; its calibration copied or left out."""
     shutil.copytree(SHIPPED, folder)
-    for name in ("calibration.toml", "calibration_posterior.csv"):
-        (folder / name).unlink()
+    if not calibrated:
+        for name in ("calibration.toml", "calibration_posterior.csv"):
+            (folder / name).unlink()
     text = (folder / "region.toml").read_text(encoding="utf-8")
     text = re.sub(r'^id = "shanxi"', 'id = "testland"', text, flags=re.M)
     text = text.replace('name_en = "Shanxi"', 'name_en = "Testland"').replace('name_zh = "山西"', 'name_zh = "测试省"')
@@ -220,10 +234,8 @@ def made_up_region(folder: Path) -> Path:
 
 def test_a_made_up_region_runs_and_its_results_equal_the_shipped_ones(tmp_path):
     folder = made_up_region(tmp_path / "testland")
-    with pytest.warns(UserWarning, match="no calibration of its own"):
-        region = load_region(folder)
+    region = load_region(folder)
     assert (region.key, region.name("en"), region.name("zh")) == ("testland", "Testland", "测试省")
-    assert not region.has_own_calibration and region.calibrated == load_region().calibrated
     shipped = run_replications(load_scenario("baseline"), 3)
     renamed = run_replications(load_scenario("baseline", region=folder), 3)
     pd.testing.assert_frame_equal(renamed, shipped, check_exact=True)
@@ -310,7 +322,7 @@ def test_calibrate_install_writes_into_the_bundle_never_into_the_package(tmp_pat
 def test_a_made_up_region_runs_end_to_end_from_the_command_line_and_is_named(tmp_path):
     from ecosim.charts.fonts import has_cjk_font
 
-    folder = made_up_region(tmp_path / "testland")
+    folder = made_up_region(tmp_path / "testland", calibrated=False)
     out = tmp_path / "run"
     assert main(["run", "--region", str(folder), "--replications", "3", "--out", str(out)]) == 0
     assert 'region = "' + str(folder.resolve()) + '"' in (out / "scenario.toml").read_text(encoding="utf-8")
@@ -354,3 +366,23 @@ def test_a_record_longer_than_the_benchmark_or_the_coal_price_is_refused(tmp_pat
     with pytest.raises(BundleError) as caught:
         load_region(folder)
     assert Path(caught.value.source).name == file and "ends in 2019" in caught.value.message
+
+
+def test_a_bundle_without_calibration_borrows_behaviour_but_not_the_exogenous_paths(tmp_path):
+    from ecosim.data.estimates import data_estimates
+
+    folder = cut_bundle(tmp_path / "short", 2016)
+    for name in ("calibration.toml", "calibration_posterior.csv"):
+        (folder / name).unlink()
+    with pytest.warns(UserWarning, match="no calibration of its own"):
+        region = load_region(folder)
+    built_in, own = load_region(), data_estimates(region)
+    defaults = region.defaults()
+    assert not region.has_own_calibration and region.calibrated == built_in.calibrated
+    assert all(defaults[name] == value for name, value in own.items())
+    # the GDP trend is the cut record's own (2011-2016), not the built-in calibration's (2011-2020)
+    gdp = [region.gdp[y] for y in (2011, 2016)]
+    assert defaults["gdp_remainder_growth"] == pytest.approx((np.log(gdp[1]) - np.log(gdp[0])) / 5, rel=1e-12)
+    assert defaults["gdp_remainder_growth"] != built_in.defaults()["gdp_remainder_growth"]
+    behaviour = set(built_in.calibrated) - set(own)
+    assert behaviour and all(defaults[name] == built_in.calibrated[name] for name in behaviour)

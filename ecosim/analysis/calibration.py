@@ -41,6 +41,7 @@ from scipy.stats import qmc
 
 from ecosim.assumptions import ASSUMPTIONS
 from ecosim.data import Region, load_region
+from ecosim.data.estimates import data_estimates
 from ecosim.explore.runs import run_seed
 from ecosim.model import resolve, simulate
 from ecosim.scenario import Scenario, ScenarioError, load_scenario
@@ -202,40 +203,6 @@ def _parameter_ranges(raw: dict, source: str) -> dict[str, tuple[float, float]]:
     return ranges
 
 
-def data_estimates(region: Region, last_year: int | None = None) -> dict[str, float]:
-    """Assumptions estimated directly from the data up to ``last_year`` (exogenous paths of the model).
-
-    national_intensity_drift/sd: mean and sample sd of China's yearly intensity changes from 2010;
-    gdp_remainder_growth: mean log growth of the region's GDP from its first base year; coal_price_log_mean,
-    _persistence, _volatility: least-squares AR(1) of the log coal price from 2005 (mean
-    c / (1 - rho), residual sd with two degrees of freedom used); coal_gdp_elasticity: least-squares
-    slope of GDP log growth on the coal price's log change. Each is clipped to its catalogue range.
-    """
-    last_year = region.last_year if last_year is None else last_year
-    national = {y: v for y, v in region.benchmark_series("rd_intensity_first_published").items() if y <= last_year}
-    changes = np.diff([national[y] for y in sorted(national)])
-    gdp = {y: v for y, v in region.gdp.items() if y <= last_year}
-    gdp_years = sorted(gdp)
-    growth = np.diff(np.log([gdp[y] for y in gdp_years]))
-    coal = {y: v for y, v in region.coal if y <= last_year}
-    log_coal = np.log([coal[y] for y in sorted(coal)])
-    slope, intercept = np.polyfit(log_coal[:-1], log_coal[1:], 1)
-    residual = log_coal[1:] - (intercept + slope * log_coal[:-1])
-    coal_change = np.array([np.log(coal[y] / coal[y - 1]) for y in gdp_years[1:]])
-    elasticity = np.polyfit(coal_change, growth, 1)[0] if growth.size >= 3 else ASSUMPTIONS["coal_gdp_elasticity"].default
-    estimates = {
-        "national_intensity_drift": float(changes.mean()),
-        "national_intensity_sd": float(changes.std(ddof=1)),
-        "gdp_remainder_growth": float(growth.mean()),
-        "firm_revenue_growth": float(growth.mean()),
-        "coal_price_log_mean": float(intercept / (1.0 - slope)),
-        "coal_price_persistence": float(slope),
-        "coal_price_volatility": float(np.sqrt((residual**2).sum() / (residual.size - 2))),
-        "coal_gdp_elasticity": float(elasticity),
-    }
-    return {name: float(np.clip(v, ASSUMPTIONS[name].low, ASSUMPTIONS[name].high)) for name, v in estimates.items()}
-
-
 def config_scenario(config: "CalibrationConfig") -> Scenario:
     """The config's scenario on the config's region (or the region the scenario names)."""
     return load_scenario(config.scenario, region=config.region)
@@ -248,14 +215,19 @@ def _history_scenario(config: "CalibrationConfig", last_year: int | None = None)
     scenario = config_scenario(config)
     region = scenario.region
     last_year = region.last_year if last_year is None else last_year
-    scenario = scenario.with_changes({"base_year": region.first_base_year, "parameter_uncertainty": False})
+    scenario = scenario.with_changes({"base_year": region.first_base_year, "parameter_uncertainty": False,
+                                      "policy_start_year": last_year + 1})
     return scenario.until(last_year).with_changes({"history_until": last_year})
 
 
 def forecast_from(scenario: Scenario, origin: int, until: int) -> Scenario:
     """A forecast from ``origin`` to ``until``: base year ``origin``, the history known up to it only,
-    the scenario's policy, no parameter draws (each caller draws its own)."""
-    scenario = scenario.with_changes({"base_year": origin, "parameter_uncertainty": False}).until(until)
+    the scenario's policy from its policy start year (when the scenario left that to its default: the
+    year after the region's record, so the recorded policy runs to its end), no parameter draws (each
+    caller draws its own)."""
+    start = scenario.region.last_year + 1 if "policy_start_year" in scenario.derived else scenario.policy_start_year
+    scenario = scenario.with_changes({"base_year": origin, "parameter_uncertainty": False,
+                                      "policy_start_year": max(start, origin + 1)}).until(until)
     return scenario.with_changes({"history_until": origin})
 
 

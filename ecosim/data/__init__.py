@@ -361,8 +361,17 @@ class Region:
         return {**catalogue_defaults(), **{n: p.value for n, p in self.place.items()}}
 
     def defaults(self) -> dict[str, float]:
-        """Every assumption at its default: calibrated where calibrated, else the place's, else the catalogue's."""
-        return {**self.uncalibrated_defaults(), **self.calibrated}
+        """Every assumption at its default: calibrated where calibrated, else the place's, else the catalogue's.
+        A bundle without a calibration of its own borrows the default region's behavioural estimates but
+        takes the exogenous paths (GDP trend, coal cycle, benchmark drift) from its own record."""
+        return {**self.uncalibrated_defaults(), **self.calibrated, **self._own_estimates}
+
+    @cached_property
+    def _own_estimates(self) -> dict[str, float]:
+        """The record's own data estimates when the calibration is borrowed (none when it is the bundle's)."""
+        from ecosim.data.estimates import data_estimates
+
+        return {} if self.has_own_calibration else data_estimates(self)
 
     # --- the base year ------------------------------------------------------------------------
 
