@@ -37,7 +37,6 @@ import numpy as np
 
 import ecosim
 import ecosim.model.model as model_module
-from ecosim.assumptions import ASSUMPTIONS
 from ecosim.model import EcosystemModel, resolve
 from ecosim.scenario import load_scenario
 
@@ -173,8 +172,10 @@ def main() -> None:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     baseline = resolve(load_scenario("baseline"))
-    smallest = resolve(load_scenario("baseline"), {"n_above_scale_firms": ASSUMPTIONS["n_above_scale_firms"].low,
-                                                   "n_tech_smes": ASSUMPTIONS["n_tech_smes"].low})
+    baseline = load_scenario("baseline")
+    catalogue = baseline.region.catalogue()  # the region's own ranges ([place] in its bundle)
+    smallest = resolve(baseline, {"n_above_scale_firms": catalogue["n_above_scale_firms"].low,
+                                  "n_tech_smes": catalogue["n_tech_smes"].low})
     result = figures(baseline, time_runs(baseline, args.runs, args.warmup))
     minimum = figures(smallest, time_runs(smallest, args.runs, args.warmup))
     model = EcosystemModel(baseline, 0)

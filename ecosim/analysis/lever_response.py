@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ecosim.assumptions import ASSUMPTIONS
+from ecosim.data import Region, load_region
 from ecosim.explore.runs import run_seed
 from ecosim.levers import LEVERS
 from ecosim.model import EcosystemModel, resolve
@@ -247,13 +247,15 @@ def inside(value: float, low: float, high: float) -> bool:
 # --- the runs ----------------------------------------------------------------------------------
 
 
-def population(scale: float) -> dict[str, int]:
-    """Population assumptions at ``scale`` times their default, each kept inside its catalogue range."""
+def population(scale: float, region: Region | None = None) -> dict[str, int]:
+    """Population assumptions at ``scale`` times their default, each kept inside its range: the region's
+    (its bundle's [place] values and ranges where it gives them; default: the default region)."""
     if scale <= 0:
         raise ValueError(f"scale must be positive, got {scale}")
+    catalogue = (region or load_region()).catalogue()
     out = {}
     for name in POPULATION:
-        a = ASSUMPTIONS[name]
+        a = catalogue[name]
         out[name] = int(min(max(round(scale * a.default), a.low), a.high))
     return out
 
@@ -262,7 +264,7 @@ def response_scenario(scale: float = 1.0, base: Scenario | None = None) -> Scena
     """The baseline (or ``base``) to the long horizon, without parameter uncertainty, population scaled."""
     base = load_scenario("baseline") if base is None else base
     horizon = base.policy_start_year - 1 + LAST_YEAR_AFTER
-    changes = {f"assumptions.{name}": value for name, value in population(scale).items()}
+    changes = {f"assumptions.{name}": value for name, value in population(scale, base.region).items()}
     return base.until(horizon).with_changes(changes, parameter_uncertainty=False)
 
 
