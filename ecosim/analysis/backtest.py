@@ -220,9 +220,8 @@ def calibration_series(region: Region, area: str, variable: str) -> dict[int, fl
     if area == region.key and variable in ("gdp", "gdp_implied"):
         values = region.series("gdp_implied")
         values.update(region.series("gdp"))
-    else:
-        values = region.series(variable, area)
-    return {y: v for y, v in values.items() if y <= region.last_year}
+        return values
+    return region.series(variable, area)
 
 
 def random_walk(history: dict[int, float]) -> float:
@@ -459,8 +458,8 @@ def backtest_origin(origin: int, calibration, scenario: Scenario | str = "baseli
     unknown = set(condition_on) - set(ORIGIN_CONDITIONS)
     if unknown:
         raise ValueError(f"condition_on: unknown {sorted(unknown)}; allowed are {', '.join(ORIGIN_CONDITIONS)}")
-    region = region if region is not None else getattr(calibration, "region", None)
-    scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, region=region)
+    bundle = calibration.region if region is None else region
+    scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, region=bundle)
     if not scenario.region.first_base_year <= origin < scenario.region.last_year:
         raise ValueError(f"origin {origin} must lie inside the region's record with a year after it: "
                          f"{scenario.region.first_base_year} to {scenario.region.last_year - 1}")
@@ -499,4 +498,4 @@ def backtest_origin(origin: int, calibration, scenario: Scenario | str = "baseli
                          "crps_model": float(scoringrules.crps_ensemble(actual, ensemble)),
                          "crps_random_walk": abs(walk - actual), "crps_linear_trend": abs(trend - actual)})
     return OriginBacktest(origin, tuple(condition_on), pd.DataFrame(rows, columns=list(ORIGIN_COLUMNS)), years,
-                          region.ref, str(getattr(calibration.config, "source", "")))
+                          region.ref, calibration.config.source)

@@ -146,8 +146,6 @@ class Region:
     """The region's code in history.csv (e.g. its pinyin name)."""
     names: dict[str, str]
     """Display names by language: {"en": ..., "zh": ...}."""
-    kinds: dict[str, str]
-    """What the region is, by language ("province", "省"), for sentences."""
     benchmark: str
     benchmark_names: dict[str, str]
     benchmark_labels: dict[str, str]
@@ -166,7 +164,8 @@ class Region:
     policy: pd.DataFrame = field(repr=False)
     sectors: pd.DataFrame = field(repr=False)
     calibrated: dict[str, float] = field(repr=False)
-    """Calibrated assumption values (empty for a bundle without its own calibration.toml)."""
+    """Calibrated assumption values of ``calibration_source`` (for a bundle without its own
+    calibration.toml, the default region's)."""
     calibration_meta: dict[str, Any] = field(repr=False)
     posterior: pd.DataFrame | None = field(repr=False)
     calibration_source: Path = field(repr=False)
@@ -179,7 +178,7 @@ class Region:
         """Read and check every file of the bundle in ``root``."""
         meta_path = root / "region.toml"
         meta = bundle.read_toml(meta_path)
-        key, names, kinds, benchmark, bench_names, bench_labels, first_year, reference, question = _meta(meta, meta_path)
+        key, names, benchmark, bench_names, bench_labels, first_year, reference, question = _meta(meta, meta_path)
         last_possible = bundle.last_publishable_year()
         history = bundle.check_history(root / "history.csv", key, benchmark, first_year, last_possible)
         coal = bundle.check_coal(root / "coal_price.csv", last_possible)
@@ -197,7 +196,7 @@ class Region:
         calibrated, calibration_meta = bundle.check_calibration(calibration_dir / "calibration.toml")
         posterior_path = calibration_dir / "calibration_posterior.csv"
         posterior = bundle.check_posterior(posterior_path) if posterior_path.is_file() else None
-        region = cls(root, key, names, kinds, benchmark, bench_names, bench_labels, first_year, reference,
+        region = cls(root, key, names, benchmark, bench_names, bench_labels, first_year, reference,
                      question[0], question[1], place, caveats, history, coal, levers, policy, sectors, calibrated,
                      calibration_meta, posterior, calibration_dir / "calibration.toml")
         region.check_reach()
@@ -410,39 +409,30 @@ def _base_record(region: Region, year: int) -> BaseRecord:
     rd = region.series("rd_expenditure")
     rd_total = rd[year]
 
-    def share_of_total(variable: str) -> float:
-        """The variable in ``year``: recorded, or its share of R&D in the latest earlier year it was recorded
-        (else the earliest) times this year's R&D."""
-        values = region.series(variable)
-        if year in values:
-            return values[year]
-        source = max((y for y in values if y <= year), default=min(values))
+    def source_year(field: str, years, how: str) -> int:
+        """``year`` if recorded, else the latest earlier recorded year (the earliest when none is
+        earlier), noted as carried."""
+        source = _latest_at(years, year)
         if source != year:
-            carried.append((variable, source, f"share of R&D expenditure carried {_way(source, year)}"))
-        return values[source] / rd[source] * rd_total
+            carried.append((field, source, f"{how} carried {_way(source, year)}"))
+        return source
 
-    split_year = max((y for y in region.series("rd_by_enterprises") if y <= year),
-                     default=min(region.series("rd_by_enterprises")))
-    performers = {}
-    for key in ("enterprises", "government_institutes", "higher_education"):
-        values = region.series(f"rd_by_{key}")
-        performers[key] = values[split_year] / rd[split_year] * rd_total
-    if split_year != year:
-        carried.append(("rd_by_performer", split_year, f"performer split (shares of R&D) carried {_way(split_year, year)}"))
+    def share_of(variable: str, total: dict[int, float], what: str) -> float:
+        """The variable in ``year``, or its share of ``total`` in the year it comes from times this year's total."""
+        values = region.series(variable)
+        source = source_year(variable, [y for y in values if y in total], f"share of {what}")
+        return values[source] if source == year else values[source] / total[source] * total[year]
+
+    split_year = source_year("rd_by_performer", region.series("rd_by_enterprises"), "performer split (shares of R&D)")
+    performers = {key: region.series(f"rd_by_{key}")[split_year] / rd[split_year] * rd_total
+                  for key in ("enterprises", "government_institutes", "higher_education")}
     performers["other"] = rd_total - sum(performers.values())
-    sources = {"government": share_of_total("rd_funded_by_government"),
-               "enterprises": share_of_total("rd_funded_by_enterprises")}
+    sources = {"government": share_of("rd_funded_by_government", rd, "R&D expenditure"),
+               "enterprises": share_of("rd_funded_by_enterprises", rd, "R&D expenditure")}
     sources["other"] = rd_total - sources["government"] - sources["enterprises"]
-    budget = region.series("general_budget_science_technology")
-    budget_year = max((y for y in budget if y <= year and y in region.gdp), default=min(budget))
-    science_budget = budget[year] if year in budget else budget[budget_year] / region.gdp[budget_year] * region.gdp[year]
-    if year not in budget:
-        carried.append(("general_budget_science_technology", budget_year,
-                        f"share of GDP carried {_way(budget_year, year)}"))
+    science_budget = share_of("general_budget_science_technology", region.gdp, "GDP")
     personnel = region.series("rd_personnel_fte")
-    personnel_year = max((y for y in personnel if y <= year), default=min(personnel))
-    if personnel_year != year:
-        carried.append(("rd_personnel_fte", personnel_year, f"value carried {_way(personnel_year, year)}"))
+    personnel_year = source_year("rd_personnel_fte", personnel, "value")
     return BaseRecord(
         year=year,
         gdp=region.gdp[year],
@@ -488,6 +478,11 @@ def _count(points: dict[int, float], year: int, name: str, carried: list, region
         carried.append((name, y0, f"trend of {y0}-{y1} carried back {y0 - year} year(s)"))
     slope = (np.log(points[y1]) - np.log(points[y0])) / (y1 - y0)
     return float(np.exp(np.log(points[y0]) + slope * (target - y0)))
+
+
+def _latest_at(years, year: int) -> int:
+    """The latest of ``years`` up to ``year`` (the earliest of them when none is that early)."""
+    return max((y for y in years if y <= year), default=min(years))
 
 
 def _way(source: int, year: int) -> str:
@@ -549,7 +544,7 @@ def _meta(meta: dict, path: Path) -> tuple:
             raise BundleError(path, where, f"must be a non-empty text, got {value!r}")
         return value
 
-    known = {"id", "name_en", "name_zh", "kind_en", "kind_zh", "first_year", "reference_year", "sources",
+    known = {"id", "name_en", "name_zh", "first_year", "reference_year", "sources",
              "benchmark", "units", "question", "place", "brief"}
     for key in meta:
         if key not in known:
@@ -558,7 +553,6 @@ def _meta(meta: dict, path: Path) -> tuple:
     if not key.replace("_", "").replace("-", "").isalnum():
         raise BundleError(path, "id", f"{key!r} must be letters, digits, - and _ only")
     names = {"en": text(meta, "name_en", "name_en"), "zh": text(meta, "name_zh", "name_zh")}
-    kinds = {"en": meta.get("kind_en", "region"), "zh": meta.get("kind_zh", "地区")}
     bench = meta.get("benchmark")
     if not isinstance(bench, dict):
         raise BundleError(path, "benchmark", "is missing: a [benchmark] table with id, name_en and name_zh names "
@@ -598,7 +592,7 @@ def _meta(meta: dict, path: Path) -> tuple:
                 target_value, int | float) or not 0 <= target_value <= 10)):
         raise BundleError(path, "question.target_value",
                           f"must be 'national_average' or a percent of GDP from 0 to 10, got {target_value!r}")
-    return (key, names, kinds, benchmark, bench_names, labels, first_year, reference,
+    return (key, names, benchmark, bench_names, labels, first_year, reference,
             (target_year, target_value if isinstance(target_value, str) else float(target_value)))
 
 

@@ -264,7 +264,7 @@ def check_history(path: Path, region: str, benchmark: str, first_year: int, last
     table = pd.DataFrame(records, columns=[*HISTORY_COLUMNS, "line"])
     _check_required(path, table, region, benchmark)
     _check_gaps(path, table, region, benchmark)
-    _check_intensity(path, table, region)
+    _check_rd_and_gdp(path, table, region)
     return table
 
 
@@ -325,12 +325,22 @@ def _check_gaps(path: Path, table: pd.DataFrame, region: str, benchmark: str) ->
                           f"for {', '.join(map(str, missing))}; the model steps through GDP year by year")
 
 
-def _check_intensity(path: Path, table: pd.DataFrame, region: str) -> None:
-    """Where R&D, GDP and the intensity are all given, the intensity is R&D / GDP up to rounding; the
-    region's R&D / GDP (as given or implied) is plausible; R&D and GDP do not jump between years."""
+def _check_rd_and_gdp(path: Path, table: pd.DataFrame, region: str) -> None:
+    """The region's R&D, GDP and intensity rows agree: plausible ratios, no jumps, consistent intensities.
+
+    Each series maps a year to (value, line)."""
     rd = _series(table, region, "rd_expenditure")
     gdp = {**_series(table, region, "gdp_implied"), **_series(table, region, "gdp")}
     intensities = _series(table, region, "rd_intensity_first_published")
+    _check_plausible(path, rd, gdp, intensities)
+    implied_gdp = {**{y: (rd[y][0] / v * 100.0, n) for y, (v, n) in intensities.items() if y in rd and v > 0}, **gdp}
+    _check_jumps(path, "rd_expenditure", rd)
+    _check_jumps(path, "gdp", implied_gdp)
+    _check_intensity(path, rd, gdp, intensities)
+
+
+def _check_plausible(path: Path, rd: dict, gdp: dict, intensities: dict) -> None:
+    """R&D / GDP (as given, or the intensity where there is no GDP) lies inside ``INTENSITY_RANGE``."""
     for when, (value, line) in sorted(rd.items()):
         if when in gdp:
             ratio, where = 100.0 * value / gdp[when][0], f"lines {line} and {gdp[when][1]}"
@@ -343,16 +353,22 @@ def _check_intensity(path: Path, table: pd.DataFrame, region: str) -> None:
                               f"R&D / GDP of {when} is {ratio:.4g}% (from {where}), outside the plausible "
                               f"{INTENSITY_RANGE[0]:g}-{INTENSITY_RANGE[1]:g}%: is the intensity written as a share "
                               "(0.0138 for 1.38%), or R&D or GDP in another unit than 100m_yuan (亿元)?")
-    implied_gdp = {**{y: (rd[y][0] / v * 100.0, n) for y, (v, n) in intensities.items() if y in rd and v > 0}, **gdp}
-    for name, values in (("rd_expenditure", rd), ("gdp", implied_gdp)):
-        years = sorted(values)
-        for before, after in zip(years, years[1:]):
-            factor = values[after][0] / values[before][0] if values[before][0] > 0 else float("inf")
-            if after == before + 1 and not 1.0 / YEARLY_FACTOR < factor < YEARLY_FACTOR:
-                raise BundleError(path, f"line {values[after][1]}, column value",
-                                  f"{name} of {after} is {factor:.3g} times that of {before} (line "
-                                  f"{values[before][1]}): a unit or decimal-point mistake in one of the two years?")
-    for when, (intensity, line) in _series(table, region, "rd_intensity_first_published").items():
+
+
+def _check_jumps(path: Path, name: str, values: dict) -> None:
+    """Consecutive years differ by less than ``YEARLY_FACTOR``."""
+    years = sorted(values)
+    for before, after in zip(years, years[1:]):
+        factor = values[after][0] / values[before][0] if values[before][0] > 0 else float("inf")
+        if after == before + 1 and not 1.0 / YEARLY_FACTOR < factor < YEARLY_FACTOR:
+            raise BundleError(path, f"line {values[after][1]}, column value",
+                              f"{name} of {after} is {factor:.3g} times that of {before} (line "
+                              f"{values[before][1]}): a unit or decimal-point mistake in one of the two years?")
+
+
+def _check_intensity(path: Path, rd: dict, gdp: dict, intensities: dict) -> None:
+    """Where R&D, GDP and the intensity are all given, the intensity is R&D / GDP up to rounding."""
+    for when, (intensity, line) in intensities.items():
         if when in rd and when in gdp:
             implied = rd[when][0] / gdp[when][0] * 100.0
             if abs(implied - intensity) > INTENSITY_TOLERANCE:

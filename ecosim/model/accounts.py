@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ecosim.data import BaseRecord
 from ecosim.levers import cost_columns
-from ecosim.model.inputs import BaseYear
 
 PERFORMERS = ("enterprises", "government_institutes", "higher_education", "other")
 SOURCES = ("government", "enterprises", "other")
@@ -52,7 +52,7 @@ OUTPUT_COLUMNS: dict[str, tuple[str, str]] = {
 """Every column of the yearly table: unit and meaning."""
 
 
-def base_funding(base: BaseYear, a: dict) -> dict[str, dict[str, float]]:
+def base_funding(base: BaseRecord, a: dict) -> dict[str, dict[str, float]]:
     """The base year's performer x source R&D matrix (100m yuan).
 
     The data give the totals by performer and by source. Firms perform the assumed share of the

@@ -406,7 +406,7 @@ class Enterprises:
     def _scale_desire(self, own_rd: float, doing: np.ndarray, base, fixed: np.ndarray | None = None) -> None:
         """Scale desired R&D ratios so that the base-year performers' R&D is ``own_rd`` (m yuan), split
         as the data split it: above-scale industry's share of enterprise R&D (SX20, SX19, IP12, see
-        ``BaseYear.industrial_rd_share``), and within industry the coal and energy sector's share
+        ``BaseRecord.industrial_rd_share``), and within industry the coal and energy sector's share
         (mining was 34% of above-scale industrial R&D in 2012, IP12). The ``fixed`` firms (certified
         HTEs, whose R&D meets the threshold) keep theirs; the others fill each group's share, and a
         last common factor makes the total exact where a group cannot."""

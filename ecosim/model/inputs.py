@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from ecosim.data import BaseRecord, Region
 from ecosim.levers import LEVERS
@@ -47,10 +46,6 @@ class HteThresholds:
         return np.take(np.array([small, self.medium, self.large]), band)
 
 
-BaseYear = BaseRecord
-"""The base year's initial conditions (:class:`ecosim.data.BaseRecord`)."""
-
-
 @dataclass(frozen=True)
 class ModelInputs:
     """A scenario resolved to numbers: the only thing a run reads besides its seed."""
@@ -59,7 +54,7 @@ class ModelInputs:
     levers: dict[str, np.ndarray]
     """Each lever's value in each simulated year."""
     assumptions: dict[str, float]
-    base: BaseYear
+    base: BaseRecord
     gdp_history: dict[int, float]
     """The region's GDP by year up to ``history_until`` plus any scenario gdp_path; 100m yuan."""
     national_history: dict[int, float]
@@ -145,4 +140,4 @@ def hte_thresholds(region: Region) -> HteThresholds:
     return HteThresholds(small=value["small"], medium=value["medium"], large=value["large"])
 
 
-__all__ = ["ModelInputs", "BaseYear", "HteThresholds", "resolve", "CORPORATE_INCOME_TAX_RATE", "ABOVE_SCALE_REVENUE"]
+__all__ = ["ModelInputs", "HteThresholds", "resolve", "CORPORATE_INCOME_TAX_RATE", "ABOVE_SCALE_REVENUE"]
