@@ -20,7 +20,8 @@ import pytest
 import ecosim.explore.batch as batch_module
 from ecosim.cli.batch import register
 from ecosim.explore.batch import batch, read_results, run_batch
-from ecosim.explore.executors import DaskExecutor, ProcessExecutor, SerialExecutor
+from ecosim.explore.executors import (DaskExecutor, LostChunk, ProcessExecutor, SerialExecutor,
+                                      WorkersUnavailable, map_in_order)
 from ecosim.explore.runs import run_assumptions, run_seed
 from ecosim.model import resolve, simulate
 from ecosim.scenario import load_scenario
@@ -241,3 +242,28 @@ file = "design.csv"
     assert list(shared["seed"]) == ["9:0:0", "9:0:0"] and list(separate["seed"]) == ["9:0:0", "9:1:0"]
     assert shared["rd_intensity"].iloc[0] == shared["rd_intensity"].iloc[1]
     assert separate["rd_intensity"].iloc[0] != separate["rd_intensity"].iloc[1]
+
+
+class _Reversed:
+    """An executor whose chunks finish last first; with ``lose``, the chunk of that item is lost."""
+
+    workers = 2
+
+    def __init__(self, lose: int | None = None):
+        self.lose = lose
+
+    def map_chunks(self, fn, chunks):
+        for chunk in reversed(list(chunks)):
+            yield LostChunk(chunk, "killed") if self.lose in chunk.items else fn(chunk)
+
+
+def test_map_in_order_puts_results_in_place_whatever_order_chunks_finish():
+    calls = []
+    progress = lambda done, total: calls.append((done, total))
+    items = list(range(7))
+    assert map_in_order(_Reversed(), abs, [-i for i in items], size=3, progress=progress) == items
+    assert calls == [(1, 7), (4, 7), (7, 7)]
+    with SerialExecutor() as serial:
+        assert map_in_order(serial, abs, [-i for i in items], size=2) == items
+    with pytest.raises(WorkersUnavailable, match="items 3 to 5 of 7"):
+        map_in_order(_Reversed(lose=4), abs, items, size=3)

@@ -29,12 +29,18 @@ from ecosim.scenario import load_scenario
 LOWER, UPPER = 0.8, 2.4
 
 
+REPLICATIONS = 128
+"""Replications of the thirty-year runs: the decay of the mean's growth is a difference of two
+fifteen-year slopes, and with 32 replications the common R&D shock and the coal cycle alone move
+either slope by about 0.004 pp a year (one in four blocks of 32 seeds reversed the order)."""
+
+
 @pytest.fixture(scope="module")
 def thirty_years() -> pd.DataFrame:
     scenario = load_scenario("baseline").with_changes({"horizon": 2050, "parameter_uncertainty": False,
                                                        "target": {"year": 2024}})
     inputs = resolve(scenario)
-    tables = [simulate(inputs, seed).assign(replication=seed) for seed in range(32)]
+    tables = [simulate(inputs, seed).assign(replication=seed) for seed in range(REPLICATIONS)]
     return pd.concat(tables, ignore_index=True)
 
 
@@ -107,7 +113,7 @@ def test_planning_gap_is_the_smoothed_coal_gap_of_past_years(smoothing):
     expected = sum((1 - smoothing) * smoothing**k * g for k, g in enumerate(lags)) + smoothing ** len(lags) * gap[2005]
     economy = Economy(inputs)
     assert economy.planning_gap == pytest.approx(expected, abs=1e-12)
-    economy.advance(1, np.random.default_rng(0))  # 2015: last year's (2014's) gap enters
+    economy.advance(1, np.zeros(3))  # 2015: last year's (2014's) gap enters
     assert economy.planning_gap == pytest.approx(smoothing * expected + (1 - smoothing) * gap[2014], abs=1e-12)
 
 
@@ -147,9 +153,8 @@ def test_recorded_and_forecast_years_pass_the_coal_price_to_sales_a_year_later()
     inputs = resolve(load_scenario("baseline").with_changes({"base_year": 2014, "parameter_uncertainty": False}))
     e, gdp = inputs.assumptions["coal_gdp_elasticity"], inputs.gdp_history
     economy = Economy(inputs)
-    rng = np.random.default_rng(0)
-    economy.advance(1, rng)
-    economy.advance(2, rng)
+    economy.advance(1, np.zeros(3))
+    economy.advance(2, np.zeros(3))
     expected = np.log(gdp[2017] / gdp[2016]) - e * np.log(coal[2017] / coal[2016]) + e * np.log(coal[2016] / coal[2015])
     assert economy.firm_growth(2) == pytest.approx(expected, abs=1e-12)
     assert expected < np.log(gdp[2017] / gdp[2016]) - 0.05  # the 2017 price jump is not in 2017's sales

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ecosim.analysis.calibration import CalibrationConfig, Target, calibrate, data_estimates, history_targets
+from ecosim.analysis.calibration import (CalibrationConfig, CalibrationResult, Target, calibrate, data_estimates,
+                                         history_targets)
 from ecosim.data import load_region
 from ecosim.scenario import ScenarioError
 
@@ -80,16 +81,64 @@ rd_user_cost_elasticity = {{ low = 0.5, high = 1.2 }}
     return CalibrationConfig.load(path)
 
 
-def test_same_config_same_parameters_whatever_the_workers(tmp_path: Path):
-    one = calibrate(_tiny(tmp_path, 1))
-    again = calibrate(_tiny(tmp_path, 1))
-    two = calibrate(_tiny(tmp_path, 2))
-    pd.testing.assert_frame_equal(one.draws, again.draws)
-    pd.testing.assert_frame_equal(one.draws, two.draws)
+@pytest.fixture(scope="module")
+def tiny_serial(tmp_path_factory) -> CalibrationResult:
+    """The tiny calibration run in this process (workers = 1): the reference of the executor tests."""
+    return calibrate(_tiny(tmp_path_factory.mktemp("serial"), 1))
+
+
+def _assert_identical(one: CalibrationResult, other: CalibrationResult) -> None:
+    """Bit for bit the same draws, moments, posterior, estimates and parameter file."""
+    np.testing.assert_array_equal(one.moments, other.moments)
+    pd.testing.assert_frame_equal(one.draws, other.draws, check_exact=True)
+    pd.testing.assert_frame_equal(one.posterior, other.posterior, check_exact=True)
+    assert one.point == other.point
+    assert one.estimates == other.estimates and one.model_error == other.model_error
     strip = lambda text: [l for l in text.splitlines() if not l.startswith(("date", "runtime", "config "))]
-    assert strip(one.parameter_file()) == strip(two.parameter_file())
-    assert one.draws["rd_user_cost_elasticity"].between(0.5, 1.2).all()
-    assert one.draws["accepted"].sum() == 2
+    assert strip(one.parameter_file()) == strip(other.parameter_file())
+
+
+def test_same_config_same_parameters_whatever_the_workers(tiny_serial: CalibrationResult, tmp_path: Path):
+    again = calibrate(_tiny(tmp_path, 1))
+    calls: list[tuple[int, int]] = []
+    two = calibrate(_tiny(tmp_path, 2), progress=lambda done, total: calls.append((done, total)))
+    _assert_identical(tiny_serial, again)
+    _assert_identical(tiny_serial, two)
+    # 8 draws on 2 processes: a chunk of 1 draw each, progress reported as each ends
+    assert calls == [(n, 8) for n in range(1, 9)]
+    assert tiny_serial.draws["rd_user_cost_elasticity"].between(0.5, 1.2).all()
+    assert tiny_serial.draws["accepted"].sum() == 2
+
+
+def test_a_local_dask_cluster_gives_the_same_calibration(tiny_serial: CalibrationResult, tmp_path: Path):
+    calls: list[tuple[int, int]] = []
+    on_dask = calibrate(_tiny(tmp_path, 2), progress=lambda done, total: calls.append((done, total)), dask="local")
+    _assert_identical(tiny_serial, on_dask)
+    assert calls[-1] == (8, 8)
+
+
+def test_calibrate_and_optimize_take_dask_on_the_command_line(tmp_path: Path, monkeypatch):
+    import ecosim.cli.calibrate as calibrate_cli
+    import ecosim.cli.optimize as optimize_cli
+    from ecosim.cli import _parser
+
+    class Called(Exception):
+        pass
+
+    def capture(*args, **kwargs):
+        raise Called(kwargs.get("dask"))
+
+    monkeypatch.setattr(calibrate_cli, "calibrate", capture)
+    monkeypatch.setattr(optimize_cli, "optimize", capture)
+    config = str(_tiny(tmp_path, 1).source)
+    for argv, dask in ((["calibrate", config], None), (["calibrate", config, "--workers", "2", "--dask"], "local"),
+                       (["calibrate", config, "--dask", "tcp://127.0.0.1:8786"], "tcp://127.0.0.1:8786"),
+                       (["optimize", "baseline", "--target-probability", "0.5", "--dask"], "local"),
+                       (["optimize", "baseline", "--target-probability", "0.5"], None)):
+        args = _parser().parse_args(argv)
+        with pytest.raises(Called) as called:
+            args.command(args)
+        assert called.value.args[0] == dask, argv
 
 
 def test_abc_recovers_a_known_parameter(tmp_path: Path):
@@ -144,10 +193,10 @@ def test_shipped_parameter_file_is_loaded_by_default():
         assert REGION.defaults()[name] == pytest.approx(value)
 
 
-def test_write_gives_the_parameter_file_posterior_fit_table_and_chart(tmp_path: Path):
+def test_write_gives_the_parameter_file_posterior_fit_table_and_chart(tiny_serial: CalibrationResult, tmp_path: Path):
     import tomllib
 
-    result = calibrate(_tiny(tmp_path, 1))
+    result = tiny_serial
     paths = result.write(tmp_path / "out", fit_replications=3)
     shipped = tomllib.loads(paths["parameters"].read_text())
     assert shipped["meta"]["draws"] == 8 and shipped["meta"]["accepted"] == 2

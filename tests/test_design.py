@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy.stats import norm
 
@@ -71,9 +72,16 @@ def test_replications_for_a_standard_error():
     assert replications_for(0.5, 0.05) == 100
 
 
-def test_optimize_on_the_model_reports_a_checked_mix():
+@pytest.fixture(scope="module")
+def serial_optimum():
+    """A tiny search on the model, run in this process (workers = 1)."""
+    return optimize(load_scenario("baseline"), 0.5, ["rd_reward_rate"], replications=3, workers=1, maxiter=1,
+                    popsize=2)
+
+
+def test_optimize_on_the_model_reports_a_checked_mix(serial_optimum):
     scenario = load_scenario("baseline")
-    result = optimize(scenario, 0.5, ["rd_reward_rate"], replications=3, workers=1, maxiter=1, popsize=2)
+    result = serial_optimum
     mix = result.best or result.fallback
     assert 0.0 <= mix["rd_reward_rate"] <= 0.3
     assert list(result.cost_by_lever.index) == [2021, 2022, 2023, 2024]
@@ -86,3 +94,14 @@ def test_optimize_on_the_model_reports_a_checked_mix():
         optimize(scenario, 0.5, ["no_such_lever"])
     with pytest.raises(ScenarioError, match="above 0 and below 1"):
         optimize(scenario, 1.5, ["rd_reward_rate"])
+
+
+def test_optimize_chooses_the_same_mix_on_two_processes(serial_optimum):
+    """Every candidate runs the same seeds and comes back in its place, whatever process ran it."""
+    two = optimize(load_scenario("baseline"), 0.5, ["rd_reward_rate"], replications=3, workers=2, maxiter=1,
+                   popsize=2)
+    pd.testing.assert_frame_equal(two.evaluations, serial_optimum.evaluations, check_exact=True)
+    assert two.best == serial_optimum.best and two.fallback == serial_optimum.fallback
+    assert two.best_cost == serial_optimum.best_cost and two.best_probability == serial_optimum.best_probability
+    assert two.fresh == serial_optimum.fresh
+    pd.testing.assert_frame_equal(two.cost_by_lever, serial_optimum.cost_by_lever, check_exact=True)

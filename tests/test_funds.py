@@ -180,8 +180,6 @@ def test_coal_slump_raises_coal_borrowers_defaults_by_what_the_default_rule_pred
     loans = model.funds.lender.positions[0]
     coal_link = firms.coal_link_of[loans.slots]
     assert (coal_link > 0).sum() >= 30, "too few coal-linked borrowers for the test"
-    rng = np.random.default_rng(5)
-    u = rng.random(firms.alive.size)
     slump = 0.5
     margin_before = firms.margin.copy()
     outcomes = {}
@@ -189,7 +187,7 @@ def test_coal_slump_raises_coal_borrowers_defaults_by_what_the_default_rule_pred
         firms.margin[:] = margin_before + shift * firms.coal_link_of
         lender = TechCreditLender(model, model.funds)
         lender.positions = [Positions(loans.year, loans.slots, loans.age, loans.amount, loans.value)]
-        ctx = YearContext(1, loans.year + 1, 1.0, firms, None, u)
+        ctx = YearContext(1, loans.year + 1, 1.0, firms, None, model.draws)
         outcomes[name] = lender.collect(ctx)[1]
     firms.margin[:] = margin_before
     chance_before = default_chance(margin_before[loans.slots], a)
@@ -208,7 +206,7 @@ def test_defaults_fall_on_borrowers_that_left():
     loans = model.funds.lender.positions[0]
     there = loans.same_firms(firms, loans.year + 1)
     kept = Positions(loans.year, loans.slots[there], loans.age[there], loans.amount, loans.value[there])
-    never = np.ones(firms.alive.size)  # draws that never cause a default by themselves
+    never = NeverDraws()  # draws that never cause a default by themselves
     lender = TechCreditLender(model, model.funds)
     lender.positions = [kept]
     assert lender.collect(YearContext(1, loans.year + 1, 1.0, firms, None, never))[1] == 0.0
@@ -217,6 +215,13 @@ def test_defaults_fall_on_borrowers_that_left():
     repaid, defaulted, count = lender.collect(YearContext(1, loans.year + 1, 1.0, firms, None, never))
     assert repaid == 0.0 and count == 0
     assert defaulted == pytest.approx(kept.slots.size * kept.amount / 100.0)
+
+
+class NeverDraws:
+    """Keyed draws whose uniforms are all 1: no borrower defaults by chance."""
+
+    def uniform(self, event: str, t: int, slots: np.ndarray) -> np.ndarray:
+        return np.ones(slots.size)
 
 
 # --- screening matters ---------------------------------------------------------------------
@@ -315,10 +320,11 @@ def test_screening_rule_is_checked():
 def test_firm_view_takes_each_firm_once_a_year():
     firms = tiny_firms([10.0, 20.0, 30.0, 40.0], [1, 2, 3, 4])
     firms.rd[:] = 1.0
-    view = FirmView(firms, load_region().defaults(), 2020, np.zeros((3, 4)))
+    view = FirmView(firms, load_region().defaults(), 2020)
     score = np.array([4.0, 3.0, 2.0, 1.0])
-    first = view.take(2, view.candidate, score)
-    second = view.take(5, view.candidate, score)
+    first = view.take(2, view.pool(view.candidate), score)
+    rest = view.pool(view.candidate)
+    second = view.take(5, rest, score[rest])
     assert sorted(first.tolist()) == [0, 1]
     assert sorted(second.tolist()) == [2, 3]
 
@@ -333,21 +339,24 @@ def test_same_seed_same_funds():
     pd.testing.assert_frame_equal(first.funds.records(), second.funds.records())
 
 
-def test_screening_draws_the_same_random_numbers_whatever_the_rule():
-    """Random picks and screening draw the same amount from every stream each year (common random
-    numbers): after the same years, every stream's generator is in the same state, while the firms
-    financed differ. The exception is the entry stream, which draws per entrant: firms the funds
-    keep alive change how many enter (a turnover rule, not the funds')."""
-    def streams_after(screening: str) -> tuple[dict, pd.DataFrame]:
+def test_screening_rule_changes_the_picks_not_the_draws():
+    """Random picks and screening rank the same firms with the same keyed noise: a firm's noise
+    depends on the seed, the fund, the year and its slot only (common random numbers), so the
+    noise a fund sees for a firm is the same under either rule, while the firms financed differ."""
+    def run(screening: str) -> tuple[EcosystemModel, pd.DataFrame]:
         model = EcosystemModel(resolve(scenario(2026)), SEEDS[0])
         for fund in (model.funds.guidance, model.funds.venture, model.funds.lender):
             fund.screening = screening
         model.run()
-        return {name: rng.bit_generator.state for name, rng in model.streams.items()}, model.funds.records()
+        return model, model.funds.records()
 
-    scored, scored_records = streams_after("score")
-    randomised, random_records = streams_after("random")
-    scored.pop("entry"), randomised.pop("entry")
-    assert scored == randomised
+    scored, scored_records = run("score")
+    randomised, random_records = run("random")
+    slots = np.arange(50)
+    for fund in MANDATES:
+        np.testing.assert_array_equal(scored.draws.normal(f"screen_{fund}", 3, slots),
+                                      randomised.draws.normal(f"screen_{fund}", 3, slots))
     assert not scored_records["invested"].equals(random_records["invested"]) or \
         not scored_records["exits"].equals(random_records["exits"])
+
+

@@ -14,7 +14,7 @@ import pytest
 from ecosim.data import load_region
 from ecosim.model.enterprises import TECH_SME, Enterprises
 from ecosim.model.inputs import resolve
-from ecosim.model.model import EcosystemModel
+from ecosim.model.model import EcosystemModel, random_streams
 from ecosim.scenario import Scenario, load_scenario
 
 
@@ -78,7 +78,8 @@ def test_holders_renew_at_the_renewal_chance_and_newcomers_pass_at_the_applicati
     firms.hte_until[last_year] = 2021                   # certificate in its last year
     firms.hte_until[lapsed] = 2020                      # lapsed the year before
     firms.hte_until[new] = -1                           # never certified
-    firms.recognise_hte(a, resolve(Scenario()), 2021, np.random.default_rng(11))
+    inputs = resolve(Scenario())
+    firms.recognise_hte(a, inputs, 2021 - int(inputs.years[0]), random_streams(11, inputs.years.size)[2])
     for group, chance in ((last_year, 0.9), (lapsed, 0.9), (new, 0.3)):
         share = (firms.hte_until[group] > 2021).mean()
         assert abs(share - chance) < 4 * np.sqrt(chance * (1 - chance) / group.size), (share, chance)
@@ -94,7 +95,7 @@ def test_holders_of_a_valid_certificate_do_rd_whatever_their_propensity():
     firms.year = 2022
     firms.propensity[:] = -50.0                         # far below any cut-off
     firms.hte_until[:] = [2022, 2024, 2021, -1]         # valid, valid, expired, never
-    doing = firms._participate(a, np.zeros(4), np.random.default_rng(0))
+    doing = firms._participate(a, np.zeros(4), np.full(4, 0.5))  # no shock
     np.testing.assert_array_equal(doing, [True, True, False, False])
 
 

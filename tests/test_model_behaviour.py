@@ -10,9 +10,7 @@
 from __future__ import annotations
 
 import concurrent.futures
-import copy
 import functools
-import inspect
 import multiprocessing
 
 import numpy as np
@@ -22,6 +20,7 @@ from pandas.testing import assert_frame_equal
 
 from ecosim.data import load_region
 from ecosim.model import EcosystemModel, simulate
+from ecosim.model.model import random_streams
 from ecosim.model.enterprises import Enterprises, YearPolicy
 from ecosim.model.inputs import HteThresholds, hte_thresholds, resolve
 from ecosim.scenario import Scenario, load_scenario
@@ -174,10 +173,9 @@ def _tiny_population(a: dict) -> Enterprises:
 
 
 def _decide_rd(firms: Enterprises, a: dict, policy: YearPolicy, inputs, shock: float = 0.0) -> None:
-    """Call decide_rd for year index 1 with no spill-over and a fresh generator for every stream it takes."""
-    params = list(inspect.signature(firms.decide_rd).parameters)
-    streams = [np.random.default_rng(k) for k in range(len(params) - params.index("common_shock") - 1)]
-    firms.decide_rd(a, policy, inputs, 1, np.zeros(len(load_region().sectors)), shock, *streams)
+    """Call decide_rd for year index 1 with no spill-over and a run's keyed draws."""
+    _, _, draws = random_streams(0, inputs.years.size)
+    firms.decide_rd(a, policy, inputs, 1, np.zeros(len(load_region().sectors)), shock, draws)
 
 
 @pytest.mark.parametrize("super_deduction, manufacturing, reward, shock",
@@ -244,7 +242,7 @@ def test_innovate_updates_knowledge_by_the_perpetual_inventory_rule():
     a = _hand_assumptions()
     firms = _tiny_population(a)
     k0, rd, bought = firms.knowledge.copy(), firms.rd.copy(), firms.tech_bought.copy()
-    firms.innovate(a, np.random.default_rng(0))
+    firms.innovate(a, 1, random_streams(0, 11)[2])
     delta, w = a["knowledge_depreciation"], a["tech_absorption_weight"]
     by_hand = [(1 - delta) * k0[i] + rd[i] + w * bought[i] for i in range(4)]
     np.testing.assert_allclose(firms.knowledge, by_hand, rtol=1e-14)
@@ -275,41 +273,27 @@ def test_recognise_hte_at_the_threshold_exactly_and_not_just_below():
     exact = np.array([2.5, 8.0, 12.0])          # 5% of 50, 4% of 200, 3% of 400, by hand
     firms.rd[:] = [exact[0], np.nextafter(exact[0], 0), exact[1], np.nextafter(exact[1], 0),
                    exact[2], np.nextafter(exact[2], 0)]
-    firms.recognise_hte(a, resolve(Scenario()), 2021, np.random.default_rng(0))
+    inputs = resolve(Scenario())
+    firms.recognise_hte(a, inputs, 2021 - int(inputs.years[0]), random_streams(0, inputs.years.size)[2])
     np.testing.assert_array_equal(firms.hte_until >= 2021, [True, False, True, False, True, False])
     # a certificate lasts three years: 2021, 2022, 2023
     np.testing.assert_array_equal(firms.hte_until[[0, 2, 4]], [2023, 2023, 2023])
     assert firms.new_hte == 3
 
 
-UNPATCHED_TURNOVER = Enterprises.turnover
-
-
-def _entry_draws(scenario: Scenario, seed: int, monkeypatch, extra_draw_year: int | None = None) -> dict[int, np.ndarray]:
-    """The first numbers each year's entry stream holds when turnover begins, by year index. With
-    ``extra_draw_year``, that year's entry draws one number more, as it does when a lever changes
-    how many firms enter."""
-    drawn: dict[int, np.ndarray] = {}
-
-    def perturbed(self, inputs, t, rng, entry_rng):
-        drawn[t] = copy.deepcopy(entry_rng).random(8)
-        if t == extra_draw_year:
-            entry_rng.random()
-        return UNPATCHED_TURNOVER(self, inputs, t, rng, entry_rng)
-
-    monkeypatch.setattr(Enterprises, "turnover", perturbed)
-    EcosystemModel(resolve(scenario), seed).run()
-    return drawn
-
-
-def test_a_change_in_one_years_entry_draws_leaves_later_years_draws_unchanged(monkeypatch):
+def test_entry_draws_of_a_year_depend_on_the_seed_and_year_only():
     """Entry draws as many numbers as there are entrants, and a lever that changes how many firms
-    leave changes how many enter. Each year's entry draws from its own stream, so a different count
-    in one year (here: one extra draw in 2023) leaves the numbers later years draw unchanged, and
-    their entrants keep common random numbers wherever their counts agree."""
+    leave changes how many enter. Each year's entrants draw from a generator keyed by the seed and
+    the year, so a different count in one year leaves the numbers of later years unchanged: two runs
+    with different levers hold the same entry numbers every year, and each year's are its own."""
     base = load_scenario("baseline").with_changes({"parameter_uncertainty": False})
-    a, b = _entry_draws(base, 5, monkeypatch), _entry_draws(base, 5, monkeypatch, extra_draw_year=3)
-    assert sorted(a) == sorted(b) and max(a) > 4
-    for t in a:
+    other = base.with_changes({"levers": {"rd_reward_rate": 0.08}})
+    first, second = EcosystemModel(resolve(base), 5), EcosystemModel(resolve(other), 5)
+    first.run(), second.run()
+    years = range(base.years.size)
+    a = {t: first.draws.generator("entry", t).random(8) for t in years}
+    b = {t: second.draws.generator("entry", t).random(8) for t in years}
+    for t in years:
         assert np.array_equal(a[t], b[t]), t
-    assert len({tuple(v) for v in a.values()}) == len(a)  # and each year's numbers are its own
+    assert len({tuple(v) for v in a.values()}) == len(a)
+    assert not first.results()["firms"].equals(second.results()["firms"])

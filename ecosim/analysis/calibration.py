@@ -27,12 +27,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import time
 import tomllib
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +39,7 @@ from scipy.stats import qmc
 from ecosim.assumptions import ASSUMPTIONS
 from ecosim.data import Region, load_region
 from ecosim.data.estimates import data_estimates
+from ecosim.explore.executors import make_executor, map_in_order
 from ecosim.explore.runs import run_seed
 from ecosim.model import resolve, simulate
 from ecosim.scenario import Scenario, ScenarioError, load_scenario
@@ -251,10 +249,6 @@ def _evaluate(job: tuple) -> np.ndarray:
     return moments / len(seeds)
 
 
-def _evaluate_chunk(jobs: list[tuple]) -> list[np.ndarray]:
-    return [_evaluate(job) for job in jobs]
-
-
 @dataclass
 class CalibrationResult:
     """Draws, distances, the posterior sample and the point estimate."""
@@ -425,11 +419,17 @@ def _config_dict(config: CalibrationConfig) -> dict:
 
 
 def calibrate(config: CalibrationConfig | None = None, progress=None,
-              targets: list[Target] | None = None, last_year: int | None = None) -> CalibrationResult:
+              targets: list[Target] | None = None, last_year: int | None = None, *,
+              dask: str | bool | None = None) -> CalibrationResult:
     """Run the ABC calibration on the region's history up to ``last_year`` (default: its last recorded
     year; against ``targets``, default: the history's), then estimate the model error from its
-    residuals. The same config gives the same draws, distances and estimates, whatever the number of
-    workers."""
+    residuals. The same config gives the same draws, distances and estimates, whatever the executor
+    and the number of workers.
+
+    The draws run on the executors batches use: ``config.workers`` local processes (0: all cores;
+    1: in this process), or with ``dask`` (``True``/``"local"``: a dask.distributed LocalCluster of
+    ``config.workers`` processes; else a scheduler address such as ``"tcp://10.0.0.1:8786"``).
+    ``progress(done, total)`` is called as each chunk of draws ends."""
     config = config or CalibrationConfig.load(None)
     start = time.perf_counter()
     scenario = _history_scenario(config, last_year)
@@ -444,21 +444,10 @@ def calibrate(config: CalibrationConfig | None = None, progress=None,
     values = qmc.scale(unit, lows, highs)
     seeds = [run_seed(config.seed, 0, r) for r in range(config.replications)]
     jobs = [(scenario, names, row, seeds, targets, estimates) for row in values]
-    workers = config.workers or os.cpu_count() or 1
-    chunk = max(1, len(jobs) // (workers * 8))
-    chunks = [jobs[i:i + chunk] for i in range(0, len(jobs), chunk)]
-    moments: list[np.ndarray] = []
-    if workers == 1:
-        for c in chunks:
-            moments.extend(_evaluate_chunk(c))
-            if progress:
-                progress(len(moments), len(jobs))
-    else:
-        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-            for result in pool.map(_evaluate_chunk, chunks):
-                moments.extend(result)
-                if progress:
-                    progress(len(moments), len(jobs))
+    with make_executor(config.workers or None, dask) as executor:
+        # every draw runs the same seeds, so the chunking (which depends on the workers) changes no number
+        size = max(1, len(jobs) // (executor.workers * 8))
+        moments = map_in_order(executor, _evaluate, jobs, size, progress or None)
     simulated = np.array(moments)
     data = np.array([t.value for t in targets])
     scale = np.array([t.scale for t in targets])

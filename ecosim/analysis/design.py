@@ -17,17 +17,15 @@ is re-estimated with fresh seeds, with its standard error.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import differential_evolution
 
 from ecosim.analysis.costs import MEASURES, budget_binding, cost_window, scenario_cost
+from ecosim.explore.executors import make_executor, map_in_order
 from ecosim.explore.runs import run_assumptions, run_seed
 from ecosim.levers import LEVERS
 from ecosim.model import resolve, simulate
@@ -93,7 +91,8 @@ def least_cost(evaluate: Evaluate, names: list[str], bounds: list[tuple[float, f
     """Search the box for the least-cost x with probability >= target (and cost <= budget).
 
     ``evaluate(x) -> (cost, probability)`` must be deterministic (common random numbers).
-    ``map_fn`` evaluates a list of candidates (e.g. a process pool's map).
+    ``map_fn(evaluate, candidates)`` evaluates a generation's candidates, results in their order
+    (e.g. ``map``, or :func:`ecosim.explore.executors.map_in_order` over an executor).
     """
     records: list[tuple[np.ndarray, float, float]] = []
     upper = np.array([b[1] for b in bounds], dtype=float)
@@ -189,12 +188,18 @@ COSTS = ("social", "government")
 def optimize(scenario: Scenario, target_probability: float, levers: list[str] | None = None,
              budget: float | None = None, replications: int | None = None, workers: int | None = None,
              maxiter: int = 10, popsize: int = 5, seed: int | None = None, cost: str = "social",
-             keep_2020_floor: bool = True) -> DesignResult:
+             keep_2020_floor: bool = True, dask: str | bool | None = None) -> DesignResult:
     """The least-``cost`` mix of ``levers`` (default :data:`DEFAULT_LEVERS`) reaching P(target) >= P.
 
     ``cost``: ``social`` (default) or ``government``, summed over the cost window (policy start to
     target year), mean over replications. ``budget`` caps that cost. ``keep_2020_floor``: no lever
     below its 2020 value.
+
+    Each generation's candidates run on the executors batches use: ``workers`` local processes
+    (default: the number of CPUs; 1 runs in this process), or with ``dask`` (``True``/``"local"``: a
+    dask.distributed LocalCluster of ``workers`` processes; else a scheduler address such as
+    ``"tcp://10.0.0.1:8786"``). Every candidate runs the same seeds, so the result does not depend on
+    the executor or the number of workers.
     """
     if not 0 < target_probability < 1:
         raise ScenarioError("--target-probability", "target_probability",
@@ -213,13 +218,12 @@ def optimize(scenario: Scenario, target_probability: float, levers: list[str] | 
     objective = ScenarioObjective(horizon_scenario, tuple(names), replications, root, cost)
     bounds = search_bounds(scenario, names, keep_2020_floor)
     integer = [LEVERS[n].integer for n in names]
-    workers = workers or os.cpu_count() or 1
-    if workers > 1:
-        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-            result = least_cost(objective, names, bounds, target_probability, budget, integer, root, maxiter,
-                                popsize, pool.map)
-    else:
-        result = least_cost(objective, names, bounds, target_probability, budget, integer, root, maxiter, popsize)
+    with make_executor(workers, dask) as executor:
+        def evaluate_all(evaluate: Evaluate, candidates: list[np.ndarray]) -> list[tuple[float, float]]:
+            return map_in_order(executor, evaluate, candidates)  # one candidate a chunk: each is many runs
+
+        result = least_cost(objective, names, bounds, target_probability, budget, integer, root, maxiter, popsize,
+                            evaluate_all)
     chosen = result.best or result.fallback
     fresh_reps = 2 * replications
     tables = objective.runs(np.array([chosen[n] for n in names]), root_seed=root + 1, replications=fresh_reps)

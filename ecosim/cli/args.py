@@ -39,6 +39,14 @@ def add_lang(parser: argparse.ArgumentParser, what: str = "chart language") -> N
                         help=f"{what} (default: en; Chinese files end in -zh)")
 
 
+def add_dask(parser: argparse.ArgumentParser) -> None:
+    """The ``--dask [ADDRESS]`` argument of every command that runs on the executors of batches:
+    ``"local"`` alone (a LocalCluster of ``--workers`` processes), else the scheduler's address."""
+    parser.add_argument("--dask", nargs="?", const="local", default=None, metavar="ADDRESS",
+                        help="run on Dask: a LocalCluster of --workers processes, or the scheduler at ADDRESS "
+                             "(tcp://HOST:PORT)")
+
+
 def add_region(parser: argparse.ArgumentParser) -> None:
     """The ``--region DIR|NAME`` argument of every command that runs the model."""
     parser.add_argument("--region", metavar="DIR|NAME",

@@ -12,7 +12,7 @@ import signal
 import sys
 from pathlib import Path
 
-from ecosim.cli.args import add_region, positive_int
+from ecosim.cli.args import add_dask, add_region, positive_int
 from ecosim.explore.batch import BatchReport, run_batch
 from ecosim.explore.executors import WorkersUnavailable
 from ecosim.explore.experiment import ExperimentError, load_experiment
@@ -50,9 +50,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
                         help="output folder: runs/, summaries/ (Parquet), chunks/, manifest.json, failures.jsonl")
     parser.add_argument("--workers", type=positive_int, help="worker processes (default: the number of CPUs; "
                                                           "1 runs in this process)")
-    parser.add_argument("--dask", nargs="?", const="local", default=None, metavar="ADDRESS",
-                        help="run on Dask: a LocalCluster of --workers processes, or the scheduler at ADDRESS "
-                             "(tcp://HOST:PORT)")
+    add_dask(parser)
     parser.add_argument("--restart", action="store_true",
                         help="discard the results already in --out and start again")
     add_region(parser)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ecosim.analysis.calibration import CalibrationConfig, calibrate, config_scenario
 from ecosim.charts.fonts import cjk_font
-from ecosim.cli.args import add_region
+from ecosim.cli.args import add_dask, add_region, non_negative_int
 from ecosim.data import CALIBRATION_FILES
 from ecosim.errors import ScenarioError
 
@@ -35,7 +35,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("config", nargs="?", type=Path,
                         help="calibration config TOML (default: the built-in one, as experiments/calibration.toml)")
     parser.add_argument("--out", type=Path, default=Path("out/calibration"), help="output folder")
-    parser.add_argument("--workers", type=int, help="processes (default: the config's, 0 = all cores)")
+    parser.add_argument("--workers", type=non_negative_int, help="processes (default: the config's, 0 = all cores)")
+    add_dask(parser)
     parser.add_argument("--install", action="store_true",
                         help="copy the parameter file and posterior into the region's bundle folder, so runs on it "
                              "load them by default (a built-in region is refused: copy it with 'ecosim data init')")
@@ -63,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         if interactive:
             print(f"\r{done}/{total} draws", end="", file=sys.stderr, flush=True)
 
-    result = calibrate(config, progress)
+    result = calibrate(config, progress, dask=args.dask)
     if interactive:
         print(file=sys.stderr)
     paths = result.write(args.out)

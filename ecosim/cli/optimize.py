@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 from ecosim.analysis.design import COSTS, DEFAULT_LEVERS, optimize  # noqa: E402
 from ecosim.charts.fonts import cjk_font  # noqa: E402
 from ecosim.charts.style import save  # noqa: E402
-from ecosim.cli.args import add_lang, add_region, lang_suffix  # noqa: E402
+from ecosim.cli.args import add_dask, add_lang, add_region, lang_suffix, non_negative_int  # noqa: E402
 from ecosim.scenario import load_scenario  # noqa: E402
 
 
@@ -37,7 +37,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     o.add_argument("--budget", type=float, help="most cost allowed over the cost window (100m yuan, the --cost measure)")
     o.add_argument("--replications", type=int, help="replications per mix (default: SE of P at most 0.05)")
     o.add_argument("--maxiter", type=int, default=10, help="differential-evolution generations")
-    o.add_argument("--workers", type=int)
+    o.add_argument("--workers", type=non_negative_int,
+                   help="worker processes (default: the number of CPUs; 1 runs in this process)")
+    add_dask(o)
     o.add_argument("--out", type=Path, default=Path("out/optimize"))
     add_lang(o)
     add_region(o)
@@ -56,7 +58,7 @@ def handle(args: argparse.Namespace) -> int:
         scenario = scenario.with_changes({"target.year": args.target_year}, name=f"{scenario.name}-{args.target_year}")
     levers = [s.strip() for s in args.levers.split(",")] if args.levers else None
     result = optimize(scenario, args.target_probability, levers, args.budget, args.replications, args.workers,
-                      args.maxiter, cost=args.cost, keep_2020_floor=args.keep_2020_floor)
+                      args.maxiter, cost=args.cost, keep_2020_floor=args.keep_2020_floor, dask=args.dask)
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
     frontier = result.frontier()

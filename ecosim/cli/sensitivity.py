@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from ecosim.charts.fonts import CJKFontMissing, cjk_font
-from ecosim.cli.args import add_lang, add_region, positive_int
+from ecosim.cli.args import add_dask, add_lang, add_region, positive_int
 from ecosim.explore.experiment import ExperimentError, load_experiment
 from ecosim.model import OUTPUT_COLUMNS
 from ecosim.scenario import ScenarioError
@@ -43,8 +43,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     add_lang(parser)
     parser.add_argument("--workers", type=positive_int, help="worker processes (default: the number of CPUs; "
                                                           "1 runs in this process)")
-    parser.add_argument("--dask", nargs="?", const="local", default=None, metavar="ADDRESS",
-                        help="run on Dask: a LocalCluster of --workers processes, or the scheduler at ADDRESS")
+    add_dask(parser)
     parser.add_argument("--yearly", action="append", default=[], metavar="COLUMN",
                         help="also analyse this yearly column year by year (repeatable), e.g. rd_intensity")
     parser.add_argument("--restart", action="store_true", help="discard the batch results in --out first")

@@ -14,6 +14,9 @@ chunks is in flight at a time, so memory does not grow with the number of chunks
 
 A chunk whose worker process dies (killed by the system, as out-of-memory does) is retried once;
 if it dies again, ``map_chunks`` yields a :class:`LostChunk` with the reason instead of a result.
+
+:func:`map_in_order` is ``map`` over an executor, for work that needs every result in order (the
+draws of a calibration, the candidates of a generation of the optimiser): a lost chunk raises.
 """
 
 from __future__ import annotations
@@ -348,3 +351,44 @@ def make_executor(workers: int | None = None, dask: str | bool | None = None):
         return DaskExecutor(address, workers)
     workers = workers or default_workers()
     return SerialExecutor() if workers == 1 else ProcessExecutor(workers)
+
+
+@dataclass(frozen=True)
+class _Slice:
+    """Items ``start``, ``start + 1``, ... of a :func:`map_in_order`, with the function to apply."""
+
+    fn: Callable
+    start: int
+    items: tuple
+
+
+def _run_slice(part: _Slice) -> tuple[int, list]:
+    return part.start, [part.fn(item) for item in part.items]
+
+
+def map_in_order(executor, fn: Callable, items: Iterable, size: int = 1,
+                 progress: Callable[[int, int], None] | None = None) -> list:
+    """``[fn(item) for item in items]``, computed by an entered ``executor`` in chunks of ``size``
+    consecutive items. The results are in the items' order whatever the order the chunks finish in,
+    so they do not depend on the executor, its number of workers or ``size`` (``fn`` must not
+    depend on which chunk an item is in). ``progress(done, total)`` is called as each chunk ends.
+
+    An exception raised by ``fn`` propagates (the executor's ``__exit__`` then stops its workers);
+    a chunk whose worker died on the try and the retry raises :class:`WorkersUnavailable`.
+    """
+    items = list(items)
+    size = max(1, int(size))
+    results: list = [None] * len(items)
+    done = 0
+    chunks = (_Slice(fn, start, tuple(items[start:start + size])) for start in range(0, len(items), size))
+    for outcome in executor.map_chunks(_run_slice, chunks):
+        if isinstance(outcome, LostChunk):
+            part = outcome.chunk
+            raise WorkersUnavailable(f"items {part.start} to {part.start + len(part.items) - 1} of {len(items)} "
+                                     f"could not be computed: {outcome.reason}")
+        start, values = outcome
+        results[start:start + len(values)] = values
+        done += len(values)
+        if progress is not None:
+            progress(done, len(items))
+    return results

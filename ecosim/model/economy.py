@@ -73,12 +73,11 @@ class Economy:
         """Coal price this year, US$/t."""
         return float(np.exp(self.log_coal))
 
-    def advance(self, t: int, rng: np.random.Generator) -> None:
-        """Move the coal price, the national intensity and the common R&D shock to year ``t``.
-
-        Three normal draws every year whatever is recorded (common random numbers)."""
+    def advance(self, t: int, shocks: np.ndarray) -> None:
+        """Move the coal price, the national intensity and the common R&D shock to year ``t``, given
+        the year's three standard-normal shocks (coal, national intensity, common R&D), drawn
+        whatever is recorded (common random numbers)."""
         a, year = self.inputs.assumptions, int(self.inputs.years[t])
-        shocks = rng.standard_normal(3)
         if t == 0:
             return
         self.planning_gap = smoothed(self.planning_gap, self.coal_gap, a["rd_budget_smoothing"])

@@ -16,6 +16,7 @@ import numpy as np
 from scipy.special import ndtr
 
 from ecosim.data import Region
+from ecosim.model.draws import KeyedDraws, smallest
 from ecosim.model.inputs import (
     ABOVE_SCALE_REVENUE,
     CORPORATE_INCOME_TAX_RATE,
@@ -245,13 +246,13 @@ class Enterprises:
     def _draw_sectors(self, segment: np.ndarray, a: dict, rng: np.random.Generator) -> np.ndarray:
         """Sector of each new firm given its segment, by the sector table's weights."""
         if not hasattr(self, "_sector_cdf"):
-            self._sector_cdf = np.array(self._sector_distribution(a))
-        u = rng.random(segment.size)
-        out = np.empty(segment.size, dtype=np.int64)
-        for seg, cdf in enumerate(self._sector_cdf):
-            where = segment == seg
-            out[where] = np.searchsorted(cdf, u[where], side="right")
-        return np.minimum(out, self._sector_cdf.shape[1] - 1)
+            cdf = np.minimum(np.array(self._sector_distribution(a)), 1.0)
+            self._sector_cdf = (np.arange(cdf.shape[0])[:, None] + cdf).ravel()
+            """The segments' cumulative sector probabilities, segment k's shifted by k: one search finds
+            every firm's sector."""
+        n = len(self.sector_names)
+        found = np.searchsorted(self._sector_cdf, segment + rng.random(segment.size) * (1.0 - 1e-12), side="right")
+        return np.clip(found - segment * n, 0, n - 1)
 
     def _sector_distribution(self, a: dict) -> list[np.ndarray]:
         """Cumulative sector probabilities of each segment: clusters and the rest by the assumed shares."""
@@ -583,7 +584,7 @@ class Enterprises:
                 + self.credit[i] * a["tech_credit_rd_share"] + self.refund[i] * a["software_refund_rd_share"])
 
     def decide_rd(self, a: dict, policy: YearPolicy, inputs: ModelInputs, t: int, spill: np.ndarray,
-                  common_shock: float, rng: np.random.Generator, coverage_rng: np.random.Generator) -> None:
+                  common_shock: float, draws: KeyedDraws) -> None:
         """This year's R&D: whether to do it (latent rule) and how much (partial adjustment of the
         R&D/revenue ratio to a target).
 
@@ -602,8 +603,8 @@ class Enterprises:
         table = self.user_cost_table(policy)
         code = self._cost_code(year)
         cost_change = np.take(np.log(table), code) - self.log_user_cost0
-        doing = self._participate(a, cost_change, rng)
-        self.pushed_count = self._full_coverage(policy, doing, a, coverage_rng)
+        doing = self._participate(a, cost_change, draws.uniform_all("participation", t, self.alive.size))
+        self.pushed_count = self._full_coverage(policy, doing, a, t, draws)
         soe_bound = self.floor_enforced & self.alive & (policy.soe_floor > 0)
         i = np.flatnonzero(doing | soe_bound)
         soe = self.state_owned[i]
@@ -630,35 +631,33 @@ class Enterprises:
         self.rd_real[:] = 0.0
         self.rd_real[i] = reported - relabelled
 
-    def _participate(self, a: dict, cost_change: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    def _participate(self, a: dict, cost_change: np.ndarray, u: np.ndarray) -> np.ndarray:
         """Whether each firm does R&D this year: latent propensity (which holds its size against the
         typical firm of its segment when it entered), user cost, persistence and a shock. Later growth
         does not move the propensity: with revenue a random walk, it would let the many non-performers
         near the cut-off diffuse into R&D and the performer count drift up without any cause.
 
-        The shock is logistic with the assumed standard deviation, one draw per slot every year
+        The shock is logistic with the assumed standard deviation, from ``u``, one uniform per slot
         (common random numbers: a lever change does not reshuffle other firms' shocks). Holders of a
         valid HTE certificate do R&D: the certificate's rate is claimed each year only with R&D at the
         threshold, so stopping R&D would give up the rate the firm already holds.
         """
-        u = rng.random(self.alive.size)
         shock = (a["participation_shock_sd"] * np.sqrt(3.0) / np.pi) * np.log(u / (1.0 - u))
         margin = (self.propensity - a["participation_cost_sensitivity"] * cost_change
                   + a["participation_persistence"] * (self.rd > 0) + shock)
         return self.alive & ((margin > 0) | (self.hte_until >= self.year))
 
-    def _full_coverage(self, policy: YearPolicy, doing: np.ndarray, a: dict, rng: np.random.Generator) -> int:
+    def _full_coverage(self, policy: YearPolicy, doing: np.ndarray, a: dict, t: int, draws: KeyedDraws) -> int:
         """Push a share of the industrial firms that do no R&D and were never pushed into R&D. They
         stay (their propensity is raised) at a token intensity (``full_coverage_intensity_ratio`` of
         their desired one): a campaign draws in the low tail. The pool shrinks as firms are pushed."""
-        u = rng.random(doing.size)
         if policy.full_coverage <= 0:
             return 0
-        pushed = self.coverage_pool(doing) & (u < policy.full_coverage)
-        which = np.flatnonzero(pushed)
+        pool = np.flatnonzero(self.coverage_pool(doing))
+        which = pool[draws.uniform("coverage", t, pool) < policy.full_coverage]
         self.propensity[which] = np.maximum(self.propensity[which], -0.5 * a["participation_persistence"])
         self.pushed[which] = True
-        doing |= pushed
+        doing[which] = True
         return int(which.size)
 
     def _lift_to_hte_threshold(self, i: np.ndarray, rd: np.ndarray, policy: YearPolicy,
@@ -680,10 +679,7 @@ class Enterprises:
         self.cultivated_count = 0
         if policy.cultivation_firms > 0:
             pool = np.flatnonzero(near & ~lift & uncertified)
-            closest = pool
-            if pool.size > policy.cultivation_firms:
-                share = gap[pool] / need[pool]
-                closest = pool[np.argpartition(share, policy.cultivation_firms - 1)[: policy.cultivation_firms]]
+            closest = smallest(pool, gap[pool] / need[pool], policy.cultivation_firms)
             lift[closest] = True
             self.cultivated[i[closest]] = True
             self.cultivated_count = int(closest.size)
@@ -698,26 +694,25 @@ class Enterprises:
         if amount > 0 and total > 0:
             self.knowledge += (amount / total) * weight
 
-    def innovate(self, a: dict, rng: np.random.Generator) -> None:
+    def innovate(self, a: dict, t: int, draws: KeyedDraws) -> None:
         """Knowledge accumulates from real R&D and absorbed technology; a stochastic innovation,
         likelier with more knowledge per yuan of revenue, raises revenue."""
         self.knowledge = ((1.0 - a["knowledge_depreciation"]) * self.knowledge + self.rd_real
                           + a["tech_absorption_weight"] * self.tech_bought)
-        u = rng.random(self.alive.size)
         knowing = np.flatnonzero(self.knowledge > 0)
         chance = a["innovation_success_max"] * -np.expm1(
             -self.knowledge[knowing] / (a["knowledge_half_saturation"] * self.revenue[knowing]))
-        success = knowing[u[knowing] < chance]
+        success = knowing[draws.uniform("innovation", t, knowing) < chance]
         self.revenue[success] *= 1.0 + a["innovation_productivity_gain"]
 
-    def recognise_hte(self, a: dict, inputs: ModelInputs, year: int, rng: np.random.Generator) -> None:
+    def recognise_hte(self, a: dict, inputs: ModelInputs, t: int, draws: KeyedDraws) -> None:
         """Firms without a certificate, or in its last year, whose R&D/revenue meets the threshold may be
         recognised: for 3 years from this year, or from next year for a renewal. Holders (in the last
         year or lapsed the year before) pass the other criteria at ``hte_renewal_success``, new
         applicants at ``hte_application_success``. Cultivation places
         not used on lifting firms to the threshold coach eligible applicants (the smallest first: the
         programme aims at SMEs), who then pass the other criteria more often."""
-        u = rng.random(self.alive.size)
+        year = int(inputs.years[t])
         applying = np.flatnonzero((self.rd > 0) & (self.hte_until <= year))
         revenue = self.revenue[applying]
         applying = applying[self.rd[applying] >= inputs.hte.for_revenue(revenue, year) * revenue]
@@ -730,25 +725,24 @@ class Enterprises:
         holder = self.hte_until[applying] >= year - 1
         chance = np.where(self.cultivated[applying], a["hte_cultivated_success"],
                           np.where(holder, a["hte_renewal_success"], a["hte_application_success"]))
-        recognised = applying[u[applying] < chance]
+        recognised = applying[draws.uniform("hte", t, applying) < chance]
         renewal = self.hte_until[recognised] == year
         self.hte_until[recognised] = year + HTE_CERTIFICATE_YEARS - 1 + renewal
         self.hte_version += 1
         self.new_hte = int(recognised.size)
 
-    def upgrade_factories(self, count: int, gain: float, rng: np.random.Generator) -> int:
+    def upgrade_factories(self, count: int, gain: float, t: int, draws: KeyedDraws) -> int:
         """Smart-factory grants: ``count`` industrial firms not yet upgraded gain ``gain`` of revenue once
-        (chosen with one uniform draw per slot, so the draws do not depend on the count)."""
-        u = rng.random(self.alive.size)
+        (chosen by their keyed draws, so a firm's chance does not depend on the others')."""
         if count <= 0:
             return 0
         pool = np.flatnonzero(self.industrial_above_scale() & ~self.upgraded)
-        chosen = pool if count >= pool.size else pool[np.argpartition(u[pool], count - 1)[:count]]
+        chosen = smallest(pool, draws.uniform("factories", t, pool), count)
         self.revenue[chosen] *= 1.0 + gain
         self.upgraded[chosen] = True
         return int(chosen.size)
 
-    def grow(self, a: dict, t: int, growth: float, coal_change: float, rng: np.random.Generator) -> None:
+    def grow(self, a: dict, t: int, growth: float, coal_change: float, draws: KeyedDraws) -> None:
         """Next year's revenue: the economy's nominal growth (``growth``, log points), the sector's
         growth gap (which fades: sectors do not diverge for ever), the part of this year's coal-price
         change that coal-linked firms feel beyond the economy's (the volumes and prices sold next
@@ -762,7 +756,7 @@ class Enterprises:
         gap = a["sector_growth_persistence"] ** t
         coal = (a["coal_firm_elasticity"] - a["coal_gdp_elasticity"]) * coal_change
         log_growth = (growth - 0.5 * sigma**2 - half_width + gap * self.growth_of + coal * self.coal_link_of
-                      + (2.0 * half_width) * rng.random(self.alive.size))
+                      + (2.0 * half_width) * draws.uniform_all("growth", t, self.alive.size))
         self.revenue *= np.exp(log_growth)
         self.age += self.alive
 
@@ -776,25 +770,25 @@ class Enterprises:
             getattr(self, name)[slots] = False
         self.hte_until[slots] = -1
 
-    def turnover(self, inputs: ModelInputs, t: int, rng: np.random.Generator,
-                 entry_rng: np.random.Generator) -> tuple[int, int]:
+    def turnover(self, inputs: ModelInputs, t: int, draws: KeyedDraws) -> tuple[int, int]:
         """Exit and entry at the end of year ``t``.
 
         Smaller firms are likelier to leave (fall below the register's threshold or close): a
         firm's exit chance is the exit rate times (typical revenue / its revenue) ** elasticity,
         normalised so the average chance is the exit rate. Entrants (start-ups, spin-offs, firms
-        crossing the threshold) fill free slots, drawn from ``entry_rng``.
+        crossing the threshold) fill free slots, drawn from the year's entry generator.
         """
         a = inputs.assumptions
         live = np.flatnonzero(self.alive)
         relative = self.typical_revenue(self.segment[live], a, t) / self.revenue[live]
         weight = relative ** a["exit_size_elasticity"]
         chance = a["firm_exit_rate"] * weight / weight.mean()
-        leaving = live[rng.random(self.alive.size)[live] < chance]
+        leaving = live[draws.uniform("exit", t, live) < chance]
         self.alive[leaving] = False
         self.clear(leaving)
         self.hte_version += 1
         entry_rate = min(max(a["firm_exit_rate"] + a["firm_net_growth"], 0.0), 1.0)
+        entry_rng = draws.generator("entry", t)
         n_entry = int(entry_rng.binomial(live.size, entry_rate))
         free = np.flatnonzero(~self.alive)
         if n_entry > free.size:

@@ -40,6 +40,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from ecosim.model.draws import KeyedDraws, smallest
 from ecosim.model.enterprises import TECH_SME, Enterprises
 
 SCREENINGS = ("score", "random")
@@ -83,22 +84,23 @@ FUND_REPORTERS = {name: [record_value, [name]] for name in FUND_RECORD}
 """Named DataCollector reporters for the funds (a module-level function with parameters; no lambdas)."""
 
 
-class FirmView:
-    """What funds can observe about the firms this year, and the year's screening noise.
+MANDATE_MATRIX = np.array([[name in MANDATES[fund][0] for name in SIGNALS] for fund in MANDATES], dtype=float)
+"""Fund x signal: 1 where the fund's mandate values the signal (the rows follow :data:`MANDATES`)."""
 
-    Candidates are live firms doing R&D and technology SMEs (as before); every signal is
-    standardised over them (mean 0, sd 1), so a mandate's score is a sum of comparable terms.
-    Everything is held over the candidates only (``slots`` maps them back to the firm arrays):
-    funds never look at other firms, and the candidates are a fraction of the slots.
-    ``noise`` holds one standard-normal draw per fund and candidate, taken from the year's draw of
-    one per fund and slot (drawn whatever the state, so the stream stays aligned).
+
+class FirmView:
+    """What funds can observe about the firms this year.
+
+    Candidates are live firms doing R&D and technology SMEs; every signal is standardised over them
+    (mean 0, sd 1), so a mandate's merit is a sum of comparable terms. Everything is held over the
+    candidates only (``slots`` maps them back to the firm arrays): funds never look at other firms.
+    ``noise(fund, slots)`` gives a fund's standard-normal screening noise for firm slots (keyed by
+    fund, year and slot: common random numbers, drawn only for the firms a fund ranks).
     """
 
-    def __init__(self, firms: Enterprises, a: dict, year: int, noise: np.ndarray):
-        alive = firms.alive
-        self.slots = np.flatnonzero(alive & ((firms.rd > 0) | (firms.segment == TECH_SME)))
-        at = self.slots
-        self.noise = noise[:, at]
+    def __init__(self, firms: Enterprises, a: dict, year: int, noise=None):
+        self.slots = at = np.flatnonzero(firms.alive & ((firms.rd > 0) | (firms.segment == TECH_SME)))
+        self.noise = noise or (lambda fund, slots: np.zeros(slots.size))
         self.candidate = np.ones(at.size, dtype=bool)
         self.cluster = firms.in_cluster[at]
         margin = firms.budget_margin[at]
@@ -107,37 +109,44 @@ class FirmView:
         revenue = firms.revenue[at]
         revenue = np.where(revenue > 0, revenue, 1.0)
         age = firms.age[at]
-        raw = {
-            "young": age < a["venture_young_age"],
-            "tech_sme": firms.segment[at] == TECH_SME,
-            "hte": firms.high_tech(year)[at],
-            "cluster": self.cluster,
-            "knowledge": np.log1p(firms.knowledge[at] / (a["knowledge_half_saturation"] * revenue)),
-            "rd_intensity": firms.rd[at] / revenue,
-            "size": np.log(revenue),
-            "margin": margin,
-            "age": np.log1p(age),
-        }
-        self.signals = {name: standardised(np.asarray(raw[name], dtype=float)) for name in SIGNALS}
+        raw = np.empty((len(SIGNALS), at.size))
+        raw[0] = age < a["venture_young_age"]
+        raw[1] = firms.segment[at] == TECH_SME
+        raw[2] = firms.hte_until[at] >= year
+        raw[3] = self.cluster
+        raw[4] = np.log1p(firms.knowledge[at] / (a["knowledge_half_saturation"] * revenue))
+        raw[5] = firms.rd[at] / revenue
+        raw[6] = np.log(revenue)
+        raw[7] = margin
+        raw[8] = np.log1p(age)
+        self.merit = standardised_sums(MANDATE_MATRIX, raw)
+        """Each fund's merit of each candidate (rows: funds in the order of :data:`MANDATES`)."""
 
-    def take(self, count: int, eligible: np.ndarray, score: np.ndarray) -> np.ndarray:
-        """The ``count`` best-scoring eligible candidates not yet financed this year; marks them
+    def pool(self, eligible: np.ndarray) -> np.ndarray:
+        """Candidates (positions) a fund may still pick: ``eligible`` and not financed this year."""
+        return np.flatnonzero(eligible & ~self.taken)
+
+    def take(self, count: int, pool: np.ndarray, score: np.ndarray) -> np.ndarray:
+        """The ``count`` best-scoring candidates of ``pool`` (``score`` aligned with it); marks them
         taken and returns their slots in the firm arrays."""
-        pool = np.flatnonzero(eligible & ~self.taken)
-        count = min(count, pool.size)
-        if count <= 0:
-            return self.slots[:0]
-        chosen = pool[np.argpartition(-score[pool], count - 1)[:count]] if count < pool.size else pool
+        chosen = smallest(pool, -score, count)
         self.taken[chosen] = True
         return self.slots[chosen]
 
 
-def standardised(values: np.ndarray) -> np.ndarray:
-    """``values`` minus their mean, over their sd (0 where they do not vary or there are none)."""
-    if not values.size:
-        return values
-    mean, sd = values.mean(), values.std()
-    return (values - mean) / sd if sd > 0 else np.zeros_like(values)
+def standardised_sums(weights: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``weights @ z`` where ``z`` is each row of ``values`` standardised over its columns (minus
+    its mean, over its sd; a row that does not vary counts 0): the sums of standardised signals,
+    computed from the rows' means and sds without forming ``z``."""
+    count = values.shape[1]
+    if not count:
+        return np.zeros((weights.shape[0], 0))
+    ones = np.ones(count)
+    mean = values @ ones / count
+    sd = np.sqrt(np.maximum((values * values) @ ones / count - mean * mean, 0.0))
+    varies = sd > 1e-6 * np.maximum(np.abs(mean), 1.0)
+    scaled = np.divide(weights, sd, out=np.zeros_like(weights), where=varies)
+    return scaled @ values - (scaled @ mean)[:, None]
 
 
 @dataclass
@@ -166,7 +175,7 @@ class YearContext:
     scale: float
     firms: Enterprises
     view: FirmView
-    defaults_u: np.ndarray
+    draws: KeyedDraws
 
 
 class Fund(mesa.Agent):
@@ -190,14 +199,13 @@ class Fund(mesa.Agent):
         """The run's assumption values."""
         return self.model.a
 
-    def scores(self, view: FirmView) -> np.ndarray:
-        """Ranking of the firms: the mandate's signals plus noise, or the noise alone (random picks)."""
-        noise = view.noise[self.order]
+    def scores(self, view: FirmView, pool: np.ndarray) -> np.ndarray:
+        """Ranking of the candidates ``pool``: the mandate's merit plus noise, or the noise alone
+        (random picks)."""
+        noise = view.noise(self.name, view.slots[pool])
         if self.screening == "random":
             return noise
-        signals, _ = MANDATES[self.name]
-        merit = sum(view.signals[s] for s in signals)
-        return merit + self.a["fund_screening_noise"] * noise
+        return view.merit[self.order, pool] + self.a["fund_screening_noise"] * noise
 
     def eligible(self, view: FirmView) -> np.ndarray:
         """The firms the mandate allows."""
@@ -205,7 +213,11 @@ class Fund(mesa.Agent):
 
     def choose(self, ctx: YearContext, count: int) -> np.ndarray:
         """Up to ``count`` firms by the screening rule (slots)."""
-        return ctx.view.take(count, self.eligible(ctx.view), self.scores(ctx.view))
+        view = ctx.view
+        pool = view.pool(self.eligible(view))
+        if count <= 0 or not pool.size:
+            return view.slots[:0]
+        return view.take(count, pool, self.scores(view, pool))
 
     def open_positions(self, ctx: YearContext, slots: np.ndarray, amount: float) -> None:
         """Keep the year's deals for their outcome later."""
@@ -344,7 +356,7 @@ class TechCreditLender(Fund):
         for p in self.positions:
             alive = p.same_firms(ctx.firms, ctx.year)
             chance = default_chance(ctx.firms.margin[p.slots], self.a)
-            default = ~alive | (ctx.defaults_u[p.slots] < chance)
+            default = ~alive | (ctx.draws.uniform("defaults", ctx.t, p.slots) < chance)
             defaulted += float(default.sum()) * p.amount / 100.0
             repaid += float((~default).sum()) * p.amount / 100.0
             count += int((~default).sum())
@@ -380,17 +392,21 @@ class Funds:
         self.model = model
         self.context: YearContext | None = None
 
-    def step(self, t: int, year: int, scale: float, firms: Enterprises, a: dict,
-             screen_rng: np.random.Generator, default_rng: np.random.Generator) -> float:
-        """The funds' year: what they observe (noise drawn whatever the state), each fund's step in
-        order, the records collected. Returns venture money invested (100m yuan)."""
-        noise = screen_rng.standard_normal((len(MANDATES), firms.alive.size))
-        defaults_u = default_rng.random(firms.alive.size)
-        self.context = YearContext(t, year, scale, firms, FirmView(firms, a, year, noise), defaults_u)
+    def step(self, t: int, year: int, scale: float, firms: Enterprises, a: dict, draws: KeyedDraws) -> float:
+        """The funds' year: what they observe (screening noise keyed by fund, year and firm), each
+        fund's step in order, the records collected. Returns venture money invested (100m yuan)."""
+        def noise(fund: str, slots: np.ndarray) -> np.ndarray:
+            return draws.normal(f"screen_{fund}", t, slots)
+        self.context = YearContext(t, year, scale, firms, FirmView(firms, a, year, noise), draws)
         self.agents.do("step")
         self.collector.collect(self.model)
         self.context = None
         return self.guidance.record["invested"] + self.venture.record["invested"]
+
+    def spend_venture_money(self, firms: Enterprises, a: dict) -> None:
+        """At the year's end investees have spent a ``1 / venture_spend_years`` share of the venture
+        money they hold (on R&D and the rest)."""
+        firms.venture_funds *= 1.0 - 1.0 / a["venture_spend_years"]
 
     def output_row(self) -> dict[str, float]:
         """This year's fund columns of the model's yearly table (100m yuan)."""

@@ -354,28 +354,27 @@ class TechnologyMarket:
     def choose_sellers(self, s: np.ndarray, tie: np.ndarray, attract: np.ndarray, u: np.ndarray) -> np.ndarray:
         """One seller for each buyer of sector ``s`` with last seller ``tie`` (-1: none): the tie with the
         extra odds of a tie, else a draw from its sector's choice probabilities (inverse CDF of ``u``,
-        one uniform per buyer)."""
+        one uniform per buyer, rescaled past the tie's odds)."""
         n_sector, n = attract.shape
         value = attract.sum(axis=1)
-        tied = tie >= 0
-        extra = np.zeros(s.size)
-        extra[tied] = self.tie_boost * attract[s[tied], tie[tied]]
-        stay = extra / (value[s] + extra)
-        keep = u < stay
-        rescaled = np.where(keep, 0.0, (u - stay) / np.maximum(1.0 - stay, 1e-12))
+        seller = tie.copy()
+        tied = np.flatnonzero(tie >= 0)
+        extra = self.tie_boost * attract[s[tied], tie[tied]]
+        stay = np.zeros(s.size)
+        stay[tied] = extra / (value[s[tied]] + extra)
+        move = np.flatnonzero(u >= stay)
+        rescaled = (u[move] - stay[move]) / np.maximum(1.0 - stay[move], 1e-12)
         cdf = np.cumsum(attract, axis=1) / value[:, None]
         flat = (np.arange(n_sector)[:, None] + np.minimum(cdf, 1.0)).ravel()
-        key = s + rescaled * (1.0 - 1e-12)
-        order = np.argsort(key)
-        drawn = np.empty(key.size, dtype=np.int64)
-        drawn[order] = np.searchsorted(flat, key[order], side="right")  # sorted keys: cache-friendly, faster
-        drawn -= s * n
-        return np.where(keep, tie, np.clip(drawn, 0, n - 1))
+        sector = s[move]
+        drawn = np.searchsorted(flat, sector + rescaled * (1.0 - 1e-12), side="right") - sector * n
+        seller[move] = np.clip(drawn, 0, n - 1)
+        return seller
 
     def trade(self, year: int, demand: np.ndarray, sector: np.ndarray, usable: np.ndarray, u: np.ndarray,
               capacity: np.ndarray, projects: np.ndarray, project_size: float) -> tuple[np.ndarray, np.ndarray]:
-        """This year's contracts. ``demand`` is each slot's technology demand (m yuan); ``u`` two uniforms
-        per slot (rows: main contract, next choice); ``capacity`` each institution's (100m yuan);
+        """This year's contracts. ``demand`` is each slot's technology demand (m yuan); ``u`` the year's keyed
+        uniforms (two functions of firm slots: for the main contract and for a next choice); ``capacity`` each institution's (100m yuan);
         ``projects`` the slots of firms in a demonstration project: one contract of ``project_size``
         m yuan each with the most attractive institution for their sector, which becomes their tie.
 
@@ -394,7 +393,8 @@ class TechnologyMarket:
         buyers = np.flatnonzero(demand > 0)
         buyer_sector = sector[buyers]
         local = self.local_demand(demand[buyers], buyer_sector, attract)
-        seller = self.choose_sellers(buyer_sector, self.tie[buyers], attract, u[0, buyers])
+        main, nxt = u
+        seller = self.choose_sellers(buyer_sector, self.tie[buyers], attract, main(buyers))
         project_seller = np.argmax(attract, axis=1)[sector[projects]]
         slots = np.concatenate([buyers, projects])
         slot_sector = np.concatenate([buyer_sector, sector[projects]])
@@ -405,7 +405,7 @@ class TechnologyMarket:
         delivered, spread_delivered, sales = self._deliver(first, ordered, spread_by_sector[:, None] * probability,
                                                            capacity)
         short = np.flatnonzero(ordered - delivered > 1e-12)
-        second = self.choose_sellers(slot_sector[short], np.full(short.size, -1), attract, u[1, slots[short]])
+        second = self.choose_sellers(slot_sector[short], np.full(short.size, -1), attract, nxt(slots[short]))
         spread_short = spread_by_sector - spread_delivered.sum(axis=1)
         delivered_next, spread_next, sales_next = self._deliver(
             second, ordered[short] - delivered[short], spread_short[:, None] * probability, capacity - sales)

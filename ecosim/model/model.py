@@ -18,47 +18,43 @@ from ecosim.model.accounts import (
     base_funding,
     funding_row,
 )
+from ecosim.model.draws import KeyedDraws, smallest
 from ecosim.model.economy import Economy
 from ecosim.model.enterprises import CORPORATE_INCOME_TAX_RATE, Enterprises
-from ecosim.model.funds import Funds
+from ecosim.model.funds import MANDATES, Funds
 from ecosim.model.government import Government
 from ecosim.model.inputs import ModelInputs, resolve
 from ecosim.model.institutions import Institutions, TechnologyMarket, institution_collector, sector_affinity
 from ecosim.scenario import NATIONAL_AVERAGE, Scenario
 
 SeedLike = int | np.random.SeedSequence
-STREAMS = ("economy", "screen", "participation", "coverage", "innovation", "hte", "factories",
-           "demonstration", "growth", "exit", "entry", "defaults", "market", "fields")
-"""One random stream per kind of event. Each draws the same amount every year whatever the
-state, so two runs with the same seed and different levers share their random numbers
-(common random numbers) wherever the levers do not change what happens. Exit and entry draw as
-many numbers as there are firms, which the levers change: they draw from a fresh stream each
-year (:func:`year_stream`), so a difference in one year's count does not shift later years' draws."""
-YEARLY_STREAMS = ("exit", "entry")
-"""Streams whose draws depend on the population's size: one child stream per year."""
+EVENTS = ("economy", "participation", "coverage", "hte", "market_main", "market_next", "demonstration",
+          "innovation", "factories", "growth", "exit", "entry", "defaults", *(f"screen_{fund}" for fund in MANDATES))
+"""The random events of a year. Each draws keyed numbers (:class:`ecosim.model.draws.KeyedDraws`): a
+firm's draw in an event and year depends on the seed, the event, the year and its slot only, so two
+runs with the same seed and different levers share their random numbers (common random numbers)
+wherever they touch the same firms, and an event pays only for the firms it touches."""
 
 
-def year_stream(stream: np.random.Generator, t: int) -> np.random.Generator:
-    """The child of ``stream``'s seed for year index ``t``: the same numbers whatever was drawn from
-    ``stream`` or from other years' children."""
-    seed = stream.bit_generator.seed_seq
-    return np.random.default_rng(np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, t)))
+ECONOMY_SHOCKS = np.arange(3)
+"""Keys of the economy's three yearly shocks (coal price, national intensity, common R&D)."""
 
 
-def random_streams(seed: SeedLike) -> dict[str, np.random.Generator]:
-    """The set-up stream ("init") and one stream per event, derived from the seed without mutating it."""
+def random_streams(seed: SeedLike, years: int) -> tuple[np.random.Generator, np.random.Generator, KeyedDraws]:
+    """The set-up generator, the institutions' field generator and the keyed draws of the years,
+    derived from the seed without mutating it."""
     root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-    names = ("init",) + STREAMS
-    return {name: np.random.default_rng(np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, i)))
-            for i, name in enumerate(names)}
+    setup, fields = (np.random.default_rng(np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, i)))
+                     for i in range(2))
+    return setup, fields, KeyedDraws(root, EVENTS, years)
 
 
 class EcosystemModel(mesa.Model):
     """A region's innovation ecosystem from a base year to a horizon, one step per year."""
 
     def __init__(self, inputs: ModelInputs, seed: SeedLike = 0):
-        self.streams = random_streams(seed)
-        super().__init__(rng=self.streams["init"])
+        setup, fields, self.draws = random_streams(seed, inputs.years.size)
+        super().__init__(rng=setup)
         self.inputs = inputs
         a = self.a = inputs.assumptions
         self.t = 0
@@ -76,7 +72,7 @@ class EcosystemModel(mesa.Model):
         known, then growing with the economy's nominal trend (a constant share of GDP)."""
         firms = self.enterprises
         technology_demand = np.bincount(firms.sector, weights=firms.rd, minlength=len(firms.sector_names)) + 1e-9
-        self.institutions = Institutions(self, inputs, institution_funding, self.rng, self.streams["fields"],
+        self.institutions = Institutions(self, inputs, institution_funding, self.rng, fields,
                                          technology_demand)
         self.institutions.set_base_platforms(self.government.lever("platforms", 0), a["platform_productivity_gain"])
         clusters = np.flatnonzero(firms.is_cluster)
@@ -106,35 +102,29 @@ class EcosystemModel(mesa.Model):
 
     def step(self) -> None:
         """One year: the economy, finance, institutions, firms' R&D, technology trade, innovation,
-        accounts, growth and turnover."""
-        t, a, firms, gov = self.t, self.a, self.enterprises, self.government
+        accounts, growth and turnover (the base year: its economy, finance and accounts only, the
+        firms' R&D being the record's)."""
+        t, a, firms, gov, draws = self.t, self.a, self.enterprises, self.government, self.draws
         year = int(self.inputs.years[t])
         policy = gov.policy(t)
         firms.year = year
-        streams = self.streams
         economy = self.economy
-        economy.advance(t, streams["economy"])
-        if t > 0:
-            firms.apply_coal(a, economy.coal_gap, economy.planning_gap)
+        economy.advance(t, draws.normal("economy", t, ECONOMY_SHOCKS))
+        firms.apply_coal(a, economy.coal_gap, economy.planning_gap)
         venture = self._finance(t, year)
-        if t == 0:
-            self._settle_outside_money()
         self._fund_institutions(t, year)
         if t > 0:
-            firms.decide_rd(a, policy, self.inputs, t, self._spillovers(), economy.rd_shock,
-                            streams["participation"], streams["coverage"])
-            firms.recognise_hte(a, self.inputs, year, streams["hte"])
+            firms.decide_rd(a, policy, self.inputs, t, self._spillovers(), economy.rd_shock, draws)
+            firms.recognise_hte(a, self.inputs, t, draws)
             self._trade_technology(t)
             firms.receive_grants(100.0 * self._grant(t))
-            firms.innovate(a, streams["innovation"])
-        upgraded = firms.upgrade_factories(policy.smart_factories, a["smart_factory_productivity_gain"],
-                                           streams["factories"])
-        gov.book(t, "smart_factories", upgraded * a["smart_factory_subsidy"] / 100.0)
+            firms.innovate(a, t, draws)
+        self._upgrade_factories(t, policy)
         self._book_firm_levers(t, policy)
         self.rows.append(self._record(t, year, venture))
-        firms.grow(a, t, economy.firm_growth(t), economy.coal_change, streams["growth"])
-        firms.turnover(self.inputs, t, *(year_stream(streams[name], t) for name in YEARLY_STREAMS))
-        firms.venture_funds *= 1.0 - 1.0 / a["venture_spend_years"]
+        firms.grow(a, t, economy.firm_growth(t), economy.coal_change, draws)
+        firms.turnover(self.inputs, t, draws)
+        self.funds.spend_venture_money(firms, a)
         self.t += 1
 
     def _settle_outside_money(self) -> None:
@@ -175,13 +165,15 @@ class EcosystemModel(mesa.Model):
     # --- events -----------------------------------------------------------------------------
 
     def _finance(self, t: int, year: int) -> float:
-        """Funds screen, exit, invest and lend, software firms get VAT refunds; venture money (100m yuan)."""
+        """Funds screen, exit, invest and lend, software firms get VAT refunds; venture money (100m yuan).
+        In the base year the firms' R&D is then settled with the outside money they hold."""
         a, firms, gov = self.a, self.enterprises, self.government
-        invested = self.funds.step(t, year, self._finance_scale(t), firms, a, self.streams["screen"],
-                                   self.streams["defaults"])
+        invested = self.funds.step(t, year, self._finance_scale(t), firms, a, self.draws)
         burden = max(a["software_vat_burden"] - gov.lever("software_vat_refund_threshold", t), 0.0)
         firms.refund = burden * firms.revenue * firms.software
         gov.book(t, "software_vat_refund_threshold", float(firms.refund.sum()) / 100.0)
+        if t == 0:
+            self._settle_outside_money()
         return invested
 
     def _finance_scale(self, t: int) -> float:
@@ -251,7 +243,7 @@ class EcosystemModel(mesa.Model):
         demand = firms.tech_bought.copy()
         self.market.calibrate(demand, firms.sector, usable, 100.0 * self.local_sales0)
         unlimited = np.full(inst.kind.size, np.inf)
-        _, sales = self.market.trade(year, demand, firms.sector, usable, self._market_draws(demand.size),
+        _, sales = self.market.trade(year, demand, firms.sector, usable, self._market_draws(0),
                                      unlimited, np.zeros(0, dtype=np.int64), 0.0)
         inst.sales0, inst.sales = sales.copy(), sales
         expected = self.market.expected_sales(demand, firms.sector, usable)
@@ -262,10 +254,6 @@ class EcosystemModel(mesa.Model):
         """Every institution's yearly row (``institutions.institution_table`` makes it a DataFrame)."""
         self.institution_records.collect(self)
 
-    def _market_draws(self, slots: int) -> np.ndarray:
-        """This year's uniforms of the technology market: one for the main contract and one for a next
-        choice, per firm slot (the same amount every year)."""
-        return self.streams["market"].random((2, slots))
 
     def _trade_technology(self, t: int) -> None:
         """Firms buy technology in proportion to their R&D (the ratio moves to its plateau, the price
@@ -279,18 +267,31 @@ class EcosystemModel(mesa.Model):
         demand = ratio * price * firms.rd
         usable = self._usable_share(t)
         capacity = inst.update_capacity(usable)
-        u = self._market_draws(firms.alive.size)
         projects = int(gov.lever("transfer_demonstration_projects", t))
-        chosen = pick(firms.rd > 0, projects, self.streams["demonstration"])
+        performers = np.flatnonzero(firms.rd > 0)
+        chosen = smallest(performers, self.draws.uniform("demonstration", t, performers), projects)
         self.market.forget(~firms.alive | (firms.age == 0))
-        firms.tech_bought, inst.sales = self.market.trade(int(self.inputs.years[t]), demand, firms.sector, usable, u,
-                                                          capacity, chosen, a["demonstration_project_size"])
+        firms.tech_bought, inst.sales = self.market.trade(int(self.inputs.years[t]), demand, firms.sector, usable,
+                                                          self._market_draws(t), capacity, chosen, a["demonstration_project_size"])
         bought = float(firms.tech_bought.sum()) / 100.0
         gov.book(t, "transfer_demonstration_projects",
                  chosen.size * a["demonstration_project_size"] * a["demonstration_subsidy_share"] / 100.0)
         gov.book(t, "tech_contract_reward_rate", reward * bought)
         self.local_sales, self.tech_bought_total = float(inst.sales.sum()), bought
         self.institution_records.collect(self)
+
+    def _market_draws(self, t: int):
+        """The technology market's keyed uniforms of year ``t``: ``(slots) -> draws`` for the main
+        contract and for a next choice."""
+        draws = self.draws
+        return (lambda slots: draws.uniform("market_main", t, slots),
+                lambda slots: draws.uniform("market_next", t, slots))
+
+    def _upgrade_factories(self, t: int, policy) -> None:
+        """Smart-factory grants upgrade the year's firms; the government pays the subsidy per firm."""
+        upgraded = self.enterprises.upgrade_factories(policy.smart_factories, self.a["smart_factory_productivity_gain"],
+                                                      t, self.draws)
+        self.government.book(t, "smart_factories", upgraded * self.a["smart_factory_subsidy"] / 100.0)
 
     def _book_firm_levers(self, t: int, policy) -> None:
         """Cost of the levers that act through firms' taxes and grants this year (100m yuan)."""
@@ -393,18 +394,6 @@ class EcosystemModel(mesa.Model):
         row["budget_funded_share"] = float(gov.funded_share[t])
         row["budget_binding"] = float(gov.binding(t))
         return row
-
-
-def pick(eligible: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
-    """``count`` of the eligible slots, at random: one uniform draw per slot every year (common random
-    numbers), the eligible slots with the smallest draws chosen."""
-    u = rng.random(eligible.size)
-    pool = np.flatnonzero(eligible)
-    if count <= 0 or pool.size == 0:
-        return pool[:0]
-    if count >= pool.size:
-        return pool
-    return pool[np.argpartition(u[pool], count - 1)[:count]]
 
 
 def simulate(scenario: Scenario | ModelInputs, seed: SeedLike | None = None,
