@@ -107,7 +107,7 @@ def test_entrants_take_the_desired_rd_ratio_of_a_base_year_firm_of_their_segment
     # incumbents are at least three years old after three steps; entrants are younger
     entrants = np.flatnonzero(firms.alive & (firms.age < 3))
     assert entrants.size > 100
-    codes = firms.segment * len(firms.sector_names) + firms.sector
+    codes = firms.segment * len(firms.sectors.names) + firms.sector
     held = {int(c): set(firms.template_ratio[firms.template_start[c]:firms.template_start[c] + firms.template_count[c]])
             for c in np.unique(codes[entrants])}
     assert all(firms.intensity0[i] in held[int(codes[i])] for i in entrants)

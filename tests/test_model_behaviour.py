@@ -143,7 +143,7 @@ def _hand_assumptions(**changes) -> dict[str, float]:
 def _policy(super_deduction=0.0, manufacturing=0.0, reward=0.0) -> YearPolicy:
     return YearPolicy(super_deduction=super_deduction, super_deduction_manufacturing=manufacturing,
                       hte_tax_rate=0.25, reward_rate=reward, full_coverage=0.0, soe_floor=0.0,
-                      cultivation_firms=0, vat_threshold=0.0, smart_factories=0)
+                      cultivation_firms=0, smart_factories=0)
 
 
 def _tiny_population(a: dict) -> Enterprises:

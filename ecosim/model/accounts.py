@@ -11,6 +11,11 @@ import numpy as np
 from ecosim.data import BaseRecord
 from ecosim.levers import cost_columns
 
+M_YUAN_PER_100M = 100.0
+"""m yuan in 100m yuan: firms' arrays and deals are in m yuan, the accounts and budgets in 100m yuan."""
+PERCENT = 100.0
+"""Percent per share (intensities are reported in percent of GDP)."""
+
 PERFORMERS = ("enterprises", "government_institutes", "higher_education", "other")
 SOURCES = ("government", "enterprises", "other")
 

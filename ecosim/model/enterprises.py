@@ -16,6 +16,7 @@ import numpy as np
 from scipy.special import ndtr
 
 from ecosim.data import Region
+from ecosim.model.accounts import M_YUAN_PER_100M
 from ecosim.model.draws import KeyedDraws, smallest
 from ecosim.model.inputs import (
     ABOVE_SCALE_REVENUE,
@@ -84,21 +85,45 @@ def cash_flow(a: dict, margin: np.ndarray) -> np.ndarray:
     return np.maximum(margin + a["cash_flow_buffer"], CASH_FLOOR)
 
 
+@dataclass(frozen=True)
+class SectorTable:
+    """The region's sectors (sectors.csv) as read-only arrays indexed by sector."""
+
+    names: tuple[str, ...]
+    weight: np.ndarray
+    """Share of firms in the sector within its group (sectors.csv ``weight``)."""
+    va_ratio: np.ndarray
+    """Value added / revenue, share."""
+    growth: np.ndarray
+    """Revenue growth gap to the economy, log points per year (fading)."""
+    margin: np.ndarray
+    """Typical profit margin, share of revenue."""
+    rd_intensity: np.ndarray
+    """Typical R&D / revenue of the sector's performers, share."""
+    ceiling: np.ndarray
+    """National R&D / revenue of the industry, the catch-up ceiling (0: none), share."""
+    coal_link: np.ndarray
+    """How much of the coal price's swings the sector's margins and sales feel, 0-1."""
+    is_cluster: np.ndarray
+    is_manufacturing: np.ndarray
+    is_software: np.ndarray
+    is_coal: np.ndarray
+    is_industrial: np.ndarray
+
+
 @cache
-def sector_table(region: Region) -> dict[str, object]:
+def sector_table(region: Region) -> SectorTable:
     """The region's sector table (sectors.csv) as arrays (read-only, shared by every population)."""
     table = region.sectors
-    columns = {"va_ratio": "va_ratio", "sector_growth": "growth", "sector_margin": "margin",
-               "sector_rd": "rd_intensity", "sector_ceiling": "ceiling", "sector_coal_link": "coal_link"}
+    numbers = {"va_ratio": "va_ratio", "growth": "growth", "margin": "margin", "rd_intensity": "rd_intensity",
+               "ceiling": "ceiling", "coal_link": "coal_link", "weight": "weight"}
     flags = {"is_cluster": "cluster", "is_manufacturing": "manufacturing", "is_software": "software",
              "is_coal": "coal", "is_industrial": "industrial"}
-    arrays = {name: table[column].to_numpy(dtype=float) for name, column in columns.items()}
+    arrays = {name: table[column].to_numpy(dtype=float) for name, column in numbers.items()}
     arrays.update({name: table[column].to_numpy().astype(bool) for name, column in flags.items()})
     for array in arrays.values():
         array.setflags(write=False)
-    weight = table["weight"].to_numpy(dtype=float)
-    weight.setflags(write=False)
-    return {"sector_names": tuple(table["sector"]), "sector_weight": weight, **arrays}
+    return SectorTable(names=tuple(table["sector"]), **arrays)
 
 
 def choose(mask: np.ndarray, if_true: float, if_false: float) -> np.ndarray:
@@ -117,41 +142,86 @@ class YearPolicy:
     full_coverage: float
     soe_floor: float
     cultivation_firms: int
-    vat_threshold: float
     smart_factories: int
 
 
-class Enterprises:
-    """The firm population as arrays, with the yearly rules as vectorised methods."""
+FIRM_ARRAYS: dict[str, tuple[type, object, bool, str]] = {
+    # name: (dtype, value of an empty slot, emptied when the firm leaves, meaning and unit)
+    "alive": (bool, False, False, "the slot holds a firm"),
+    "segment": (np.int64, 0, False, "INDUSTRIAL, SERVICES or TECH_SME"),
+    "sector": (np.int64, 0, False, "index into the sector table"),
+    "age": (np.int64, 0, False, "years since entry (base-year firms: drawn)"),
+    "state_owned": (bool, False, True, "a state-owned firm"),
+    "floor_enforced": (bool, False, False, "the SOE R&D floor binds this state-owned firm"),
+    "revenue": (float, 0.0, True, "m yuan per year"),
+    "margin_ref": (float, 0.0, False, "profit margin at the coal price's long-run mean, share of revenue"),
+    "margin": (float, 0.0, False, "profit margin this year, share of revenue"),
+    "budget_margin": (float, 0.0, False, "margin R&D budgets are planned on (smoothed coal price), share"),
+    "margin0": (float, 0.0, False, "the base year's planning margin, share of revenue"),
+    "deduction_share": (float, 0.0, False, "value of a yuan of deduction (1 if profitable, else carried forward)"),
+    "cost_class": (np.int64, 0, False, "2 x manufacturing + profitable (the user-cost table's row without HTE)"),
+    "log_user_cost0": (float, 0.0, False, "log B-index under the base-year policy"),
+    "propensity": (float, 0.0, False, "latent R&D propensity against the segment's cut-off"),
+    "intensity0": (float, 0.0, False, "desired R&D / revenue at base-year conditions, share"),
+    "intensity": (float, 0.0, True, "R&D / revenue this year (own money), share"),
+    "rd": (float, 0.0, True, "reported R&D, m yuan per year"),
+    "rd_real": (float, 0.0, True, "real R&D (reported less relabelled), m yuan per year"),
+    "knowledge": (float, 0.0, True, "knowledge stock, m yuan of R&D equivalent"),
+    "venture_funds": (float, 0.0, True, "venture money held, m yuan"),
+    "credit": (float, 0.0, True, "tech-credit loan this year, m yuan"),
+    "tech_bought": (float, 0.0, True, "technology bought this year, m yuan"),
+    "refund": (float, 0.0, True, "software VAT refund this year, m yuan"),
+    "hte_until": (np.int64, -1, True, "last year of the HTE certificate (-1: never certified)"),
+    "upgraded": (bool, False, True, "received a smart-factory grant"),
+    "pushed": (bool, False, True, "pushed into R&D by the full-coverage campaign"),
+    "cultivated": (bool, False, False, "coached by the cultivation programme this year"),
+    "va_ratio_of": (float, 0.0, False, "the sector's value added / revenue (copied on entry)"),
+    "growth_of": (float, 0.0, False, "the sector's growth gap, log points per year (copied on entry)"),
+    "coal_link_of": (float, 0.0, False, "the sector's coal link, 0-1 (copied on entry)"),
+    "in_cluster": (bool, False, False, "the sector is a flagship cluster (copied on entry)"),
+    "manufacturing": (bool, False, False, "the sector is manufacturing (copied on entry)"),
+    "software": (bool, False, False, "the sector is software and IT (copied on entry)"),
+    "coal": (bool, False, False, "the sector is coal and energy (copied on entry)"),
+}
+"""Every per-firm array, declared once: the population creates, empties and enlarges them from here."""
 
-    FLOAT_FIELDS = ("revenue", "margin_ref", "margin", "budget_margin", "margin0", "intensity", "intensity0",
-                    "rd", "rd_real", "knowledge", "propensity", "log_user_cost0", "venture_funds", "credit",
-                    "tech_bought", "refund", "va_ratio_of", "growth_of", "coal_link_of", "deduction_share")
-    INT_FIELDS = ("sector", "segment", "age", "hte_until", "cost_class")
-    BOOL_FIELDS = ("alive", "state_owned", "floor_enforced", "upgraded", "in_cluster", "manufacturing", "software",
-                   "coal", "pushed")
-    SECTOR_FIELDS = {"va_ratio_of": "va_ratio", "growth_of": "sector_growth", "coal_link_of": "sector_coal_link",
-                     "in_cluster": "is_cluster", "manufacturing": "is_manufacturing", "software": "is_software",
-                     "coal": "is_coal"}
-    """Per-firm copies of sector characteristics, set on entry so the yearly rules need no lookups."""
+SECTOR_COPIES = {"va_ratio_of": "va_ratio", "growth_of": "growth", "coal_link_of": "coal_link",
+                 "in_cluster": "is_cluster", "manufacturing": "is_manufacturing", "software": "is_software",
+                 "coal": "is_coal"}
+"""Per-firm copies of sector characteristics (sector table field), set on entry so the yearly rules
+need no lookups."""
+
+SPARE_SLOTS, MIN_SPARE_SLOTS = 0.1, 64
+"""Empty slots made beyond the base-year population (a share of it, at least this many), so
+entrants rarely make the arrays grow; when they do, they grow by the same share."""
+PUSHED_PROPENSITY = -0.5
+"""A firm pushed into R&D has its propensity raised to at least this many times the persistence
+bonus: while it does R&D its margin is then at least half the bonus, so it stays unless a shock of
+that size hits (a campaign's firms mostly stay, EVIDENCE.md on campaigns)."""
+CUTOFF_PERSISTENCE = 0.5
+"""The base year's segment cut-off lies this share of the persistence bonus above the lowest
+performer's index: the base-year performers sit on both sides of the line evenly enough that the
+participation rule keeps about the recorded count in the first year."""
+MIN_GROUP_SCALE = 0.1
+"""Least factor on a base-year R&D group's uncertified performers' desired R&D when its certified
+firms hold more than the group's share: a guard against zero or negative ratios."""
+
+
+class Enterprises:
+    """The firm population as arrays (:data:`FIRM_ARRAYS`), with the yearly rules as vectorised methods."""
 
     def __init__(self, capacity: int, region: Region):
-        for name in self.FLOAT_FIELDS:
-            setattr(self, name, np.zeros(capacity))
-        for name in self.INT_FIELDS:
-            setattr(self, name, np.zeros(capacity, dtype=np.int64))
-        for name in self.BOOL_FIELDS:
-            setattr(self, name, np.zeros(capacity, dtype=bool))
-        self.hte_until[:] = -1
+        for name, (dtype, empty, _, _) in FIRM_ARRAYS.items():
+            setattr(self, name, np.full(capacity, empty, dtype=dtype))
+        self.sectors = sector_table(region)
         self.hte_version = 0
         self._tax_key = None
-        self.__dict__.update(sector_table(region))
         self.segment_median = np.ones(3)
         self.desire_scale = 1.0
         """Factor the base year applied to the sector table's R&D ratios (entrants of a segment and
         sector the base year lacks get it too)."""
         self.segment_cutoff = np.zeros(3)
-        self.sector_level = np.ones(len(self.sector_names))
+        self.sector_level = np.ones(len(self.sectors.names))
         """Each sector's catch-up factor on its industrial firms' desired R&D ratios (1 in the base year)."""
         self.coal_gap = 0.0
         self.planning_gap = self.planning_gap0 = 0.0
@@ -162,11 +232,9 @@ class Enterprises:
         self.pushed_count = 0
         self.cultivated_count = 0
         self.coaching_left = 0
-        self.relabelled = 0.0
         self.floor_rd = 0.0
         """Real R&D the SOE floor adds this year above what the bound firms' own targets ask (what it
         makes them relabel is not spent, so not counted), m yuan."""
-        self.cultivated = np.zeros(capacity, dtype=bool)
 
     # --- views --------------------------------------------------------------------------
 
@@ -179,7 +247,7 @@ class Enterprises:
             raise IndexError(f"no live firm in slot {index}")
         return Firm(
             index=index,
-            sector=self.sector_names[self.sector[index]],
+            sector=self.sectors.names[self.sector[index]],
             segment=SEGMENT_NAMES[self.segment[index]],
             state_owned=bool(self.state_owned[index]),
             age=int(self.age[index]),
@@ -231,7 +299,8 @@ class Enterprises:
         the smoothed past gap their base-year R&D budgets were planned on."""
         a = inputs.assumptions
         n_above, n_sme = int(a["n_above_scale_firms"]), int(a["n_tech_smes"])
-        firms = cls(capacity=int(1.1 * (n_above + n_sme)) + 64, region=inputs.region)
+        firms = cls(capacity=n_above + n_sme + max(int(SPARE_SLOTS * (n_above + n_sme)), MIN_SPARE_SLOTS),
+                    region=inputs.region)
         firms.a = a
         firms.year = int(inputs.years[0])
         firms.coal_gap = firms.coal_gap0 = coal_gap
@@ -250,20 +319,20 @@ class Enterprises:
             self._sector_cdf = (np.arange(cdf.shape[0])[:, None] + cdf).ravel()
             """The segments' cumulative sector probabilities, segment k's shifted by k: one search finds
             every firm's sector."""
-        n = len(self.sector_names)
+        n = len(self.sectors.names)
         found = np.searchsorted(self._sector_cdf, segment + rng.random(segment.size) * (1.0 - 1e-12), side="right")
         return np.clip(found - segment * n, 0, n - 1)
 
     def _sector_distribution(self, a: dict) -> list[np.ndarray]:
         """Cumulative sector probabilities of each segment: clusters and the rest by the assumed shares."""
-        weight = self.sector_weight
+        weight = self.sectors.weight
         groups = {
-            INDUSTRIAL: [(self.is_cluster & self.is_industrial, a["cluster_share"]),
-                         (~self.is_cluster & self.is_industrial, 1 - a["cluster_share"])],
-            SERVICES: [(self.is_software, a["software_share_of_services"]),
-                       (~self.is_cluster & ~self.is_industrial, 1 - a["software_share_of_services"])],
-            TECH_SME: [(self.is_cluster, a["tech_sme_cluster_share"]),
-                       (~self.is_cluster & ~self.is_coal, 1 - a["tech_sme_cluster_share"])],
+            INDUSTRIAL: [(self.sectors.is_cluster & self.sectors.is_industrial, a["cluster_share"]),
+                         (~self.sectors.is_cluster & self.sectors.is_industrial, 1 - a["cluster_share"])],
+            SERVICES: [(self.sectors.is_software, a["software_share_of_services"]),
+                       (~self.sectors.is_cluster & ~self.sectors.is_industrial, 1 - a["software_share_of_services"])],
+            TECH_SME: [(self.sectors.is_cluster, a["tech_sme_cluster_share"]),
+                       (~self.sectors.is_cluster & ~self.sectors.is_coal, 1 - a["tech_sme_cluster_share"])],
         }
         cdfs = []
         for seg in (INDUSTRIAL, SERVICES, TECH_SME):
@@ -287,11 +356,11 @@ class Enterprises:
         self.alive[slots] = True
         self.segment[slots] = segment
         self.sector[slots] = sector
-        for field_name, table_name in self.SECTOR_FIELDS.items():
-            getattr(self, field_name)[slots] = getattr(self, table_name)[sector]
+        for field_name, table_name in SECTOR_COPIES.items():
+            getattr(self, field_name)[slots] = getattr(self.sectors, table_name)[sector]
         self.revenue[slots] = revenue
         draws = rng.standard_normal((3, k))
-        self.margin_ref[slots] = self.sector_margin[sector] + a["margin_dispersion"] * draws[0]
+        self.margin_ref[slots] = self.sectors.margin[sector] + a["margin_dispersion"] * draws[0]
         self.margin[slots] = self.margin_ref[slots] + self._coal_margin_shift(slots, a, self.coal_gap)
         self.budget_margin[slots] = self.margin_ref[slots] + self._coal_margin_shift(slots, a, self.planning_gap)
         self.margin0[slots] = self.margin_ref[slots] + self._coal_margin_shift(slots, a, self.planning_gap0)
@@ -300,7 +369,7 @@ class Enterprises:
         self.cost_class[slots] = 2 * self.manufacturing[slots] + profitable
         self.age[slots] = 0 if entrants else rng.integers(0, INITIAL_AGE_LIMIT, size=k)
         sigma = a["rd_intensity_dispersion"]
-        self.intensity0[slots] = (self.sector_rd[sector] * self.desire_scale
+        self.intensity0[slots] = (self.sectors.rd_intensity[sector] * self.desire_scale
                                   * np.exp(sigma * draws[1] - 0.5 * sigma**2))
         if entrants:
             self._entrant_ratios(slots, segment, sector, ndtr(draws[1]))
@@ -314,16 +383,16 @@ class Enterprises:
         the record's HTE certificates demand (see :meth:`_initial_hte`), not only the sector average
         with noise: the population keeps the base year's make-up as firms come and go."""
         live = self.indices()
-        code = self.segment[live] * len(self.sector_names) + self.sector[live]
+        code = self.segment[live] * len(self.sectors.names) + self.sector[live]
         order = np.argsort(code, kind="stable")
         self.template_ratio = self.intensity0[live[order]]
-        self.template_count = np.bincount(code, minlength=3 * len(self.sector_names))
+        self.template_count = np.bincount(code, minlength=3 * len(self.sectors.names))
         self.template_start = np.concatenate([[0], np.cumsum(self.template_count)[:-1]])
 
     def _entrant_ratios(self, slots: np.ndarray, segment: np.ndarray, sector: np.ndarray, u: np.ndarray) -> None:
         """Desired R&D ratios of entrants in ``slots``: a base-year firm of the same segment and sector,
         picked by the uniform ``u`` (the drawn ratio stays where the base year had no such firm)."""
-        code = segment * len(self.sector_names) + sector
+        code = segment * len(self.sectors.names) + sector
         count = self.template_count[code]
         has = count > 0
         pick = self.template_start[code] + np.minimum((u * count).astype(np.int64), np.maximum(count - 1, 0))
@@ -355,7 +424,7 @@ class Enterprises:
         live = self.indices()
         seg = self.segment[live]
         above = seg != TECH_SME
-        va_target = a["modelled_va_share_of_gdp"] * base.gdp * 100.0
+        va_target = a["modelled_va_share_of_gdp"] * base.gdp * M_YUAN_PER_100M
         va = self.value_added[live]
         scale = (va_target - va[~above].sum()) / va[above].sum()
         self.revenue[live[above]] = np.maximum(self.revenue[live[above]] * scale, ABOVE_SCALE_REVENUE)
@@ -381,7 +450,7 @@ class Enterprises:
             k = int(round(count))
             top = members[np.argpartition(-index[members], k - 1)[:k]]
             doing[top] = True
-            self.segment_cutoff[s] = index[top].min() + 0.5 * persistence
+            self.segment_cutoff[s] = index[top].min() + CUTOFF_PERSISTENCE * persistence
         self.propensity[live] -= self.segment_cutoff[seg]
         self._scale_desire(own_rd, doing, inputs.base)
         self.intensity[:] = np.where(doing, self.intensity0, 0.0)
@@ -399,7 +468,7 @@ class Enterprises:
         """The base year's R&D groups (mask over slots, share of enterprise R&D): coal and energy
         industry, the rest of above-scale industry, and the other firms (services, technology SMEs)."""
         industrial = self.segment == INDUSTRIAL
-        coal = industrial & self.is_coal[self.sector]
+        coal = industrial & self.sectors.is_coal[self.sector]
         return [(coal, base.industrial_rd_share * base.coal_share_of_industrial_rd),
                 (industrial & ~coal, base.industrial_rd_share * (1.0 - base.coal_share_of_industrial_rd)),
                 (~industrial, 1.0 - base.industrial_rd_share)]
@@ -419,7 +488,7 @@ class Enterprises:
             room = share * own_rd - float(wanted[mask & fixed].sum())
             total = float(wanted[mask & free].sum())
             if total > 0:
-                self.intensity0[mask & free] *= max(room, 0.1 * total) / total
+                self.intensity0[mask & free] *= max(room, MIN_GROUP_SCALE * total) / total
         wanted = self.intensity0 * self.revenue * doing
         rest = float(wanted[free].sum())
         self.intensity0[free] *= (own_rd - float(wanted[fixed].sum())) / rest
@@ -438,7 +507,7 @@ class Enterprises:
 
     def industrial_sector_intensity(self) -> np.ndarray:
         """Reported R&D / revenue of each sector's live above-scale industrial firms (share of revenue)."""
-        n = len(self.sector_names)
+        n = len(self.sectors.names)
         industrial = self.segment == INDUSTRIAL
         rd = np.bincount(self.sector, weights=self.rd * industrial, minlength=n)
         revenue = np.bincount(self.sector, weights=self.revenue * industrial, minlength=n)
@@ -451,8 +520,8 @@ class Enterprises:
         on either margin, approach the ceiling the gap and the growth vanish: bounded, decaying growth.
         Sectors without a ceiling (services, software: no industrial evidence) do not catch up."""
         level = self.industrial_sector_intensity()
-        has = (self.sector_ceiling > 0) & (level > 0)
-        gap = np.where(has, np.log(np.where(has, self.sector_ceiling, 1.0) / np.where(has, level, 1.0)), 0.0)
+        has = (self.sectors.ceiling > 0) & (level > 0)
+        gap = np.where(has, np.log(np.where(has, self.sectors.ceiling, 1.0) / np.where(has, level, 1.0)), 0.0)
         self.sector_level *= np.exp(a["rd_catch_up_rate"] * gap)
         return self.sector_level
 
@@ -572,7 +641,7 @@ class Enterprises:
 
     def cluster_knowledge_index(self, a: dict) -> np.ndarray:
         """Knowledge intensity of each sector (cluster spill-over pool), log scale, by sector."""
-        n = len(self.sector_names)
+        n = len(self.sectors.names)
         k = np.bincount(self.sector, weights=self.knowledge, minlength=n)
         r = np.bincount(self.sector, weights=self.revenue, minlength=n)
         return np.log1p(k / (a["knowledge_half_saturation"] * np.maximum(r, 1e-9)))
@@ -622,7 +691,6 @@ class Enterprises:
         reported = self._lift_to_hte_threshold(i, planned, policy, inputs, year, table[code[i]], a)
         floor_part = np.minimum(mandated, intensity) * self.revenue[i]
         relabelled = a["hte_relabel_share"] * (reported - planned) + a["mandate_relabel_share"] * floor_part
-        self.relabelled = float(relabelled.sum())
         self.floor_rd = float(floor_part.sum()) * (1.0 - a["mandate_relabel_share"])
         self.intensity[:] = 0.0
         self.intensity[i] = intensity
@@ -655,7 +723,7 @@ class Enterprises:
             return 0
         pool = np.flatnonzero(self.coverage_pool(doing))
         which = pool[draws.uniform("coverage", t, pool) < policy.full_coverage]
-        self.propensity[which] = np.maximum(self.propensity[which], -0.5 * a["participation_persistence"])
+        self.propensity[which] = np.maximum(self.propensity[which], PUSHED_PROPENSITY * a["participation_persistence"])
         self.pushed[which] = True
         doing[which] = True
         return int(which.size)
@@ -763,12 +831,9 @@ class Enterprises:
     def clear(self, slots: np.ndarray) -> None:
         """Empty the slots of firms that leave, so that sums over all slots count live firms only and
         entrants start from nothing (no R&D, knowledge, money, certificate or flags)."""
-        for name in ("revenue", "rd", "rd_real", "intensity", "knowledge", "venture_funds", "credit",
-                     "tech_bought", "refund"):
-            getattr(self, name)[slots] = 0.0
-        for name in ("state_owned", "upgraded", "pushed"):
-            getattr(self, name)[slots] = False
-        self.hte_until[slots] = -1
+        for name, (_, empty, emptied, _) in FIRM_ARRAYS.items():
+            if emptied:
+                getattr(self, name)[slots] = empty
 
     def turnover(self, inputs: ModelInputs, t: int, draws: KeyedDraws) -> tuple[int, int]:
         """Exit and entry at the end of year ``t``.
@@ -804,9 +869,7 @@ class Enterprises:
 
     def _enlarge(self, extra: int) -> None:
         """Add empty slots when entry outgrows the capacity (a growing population)."""
-        extra = max(extra, self.alive.size // 10)
-        for name in self.FLOAT_FIELDS + self.INT_FIELDS + self.BOOL_FIELDS + ("cultivated",):
-            array = getattr(self, name)
-            fill = -1 if name == "hte_until" else 0
-            setattr(self, name, np.concatenate([array, np.full(extra, fill, dtype=array.dtype)]))
+        extra = max(extra, int(SPARE_SLOTS * self.alive.size))
+        for name, (dtype, empty, _, _) in FIRM_ARRAYS.items():
+            setattr(self, name, np.concatenate([getattr(self, name), np.full(extra, empty, dtype=dtype)]))
         self._tax_key = None

@@ -40,6 +40,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from ecosim.model.accounts import M_YUAN_PER_100M
 from ecosim.model.draws import KeyedDraws, smallest
 from ecosim.model.enterprises import TECH_SME, Enterprises
 
@@ -252,8 +253,8 @@ class VentureFund(Fund):
         committed = self.committed(ctx)
         self.cash += committed + proceeds
         size = a["venture_deal_size"]
-        chosen = self.choose(ctx, int(np.floor(self.cash * 100.0 / size + 1e-9)))
-        invested = chosen.size * size / 100.0
+        chosen = self.choose(ctx, int(np.floor(self.cash * M_YUAN_PER_100M / size + 1e-9)))
+        invested = chosen.size * size / M_YUAN_PER_100M
         ctx.firms.venture_funds[chosen] += size
         self.cash -= invested
         if chosen.size:
@@ -271,9 +272,9 @@ class VentureFund(Fund):
         proceeds, exits, written_off = 0.0, 0, 0.0
         for p in mature:
             alive = p.same_firms(ctx.firms, ctx.year)
-            proceeds += float(exit_values(p, ctx.firms, alive, a, ctx.year - p.year).sum()) / 100.0
+            proceeds += float(exit_values(p, ctx.firms, alive, a, ctx.year - p.year).sum()) / M_YUAN_PER_100M
             exits += int(alive.sum())
-            written_off += float((~alive).sum()) * p.amount / 100.0
+            written_off += float((~alive).sum()) * p.amount / M_YUAN_PER_100M
         return proceeds, exits, written_off
 
 
@@ -337,10 +338,10 @@ class TechCreditLender(Fund):
         self.cash += committed
         size = a["tech_credit_loan_size"]
         quota = min(self.quota(ctx, loss_share), self.cash)
-        borrowers = self.choose(ctx, int(np.floor(quota * 100.0 / size + 1e-9)))
+        borrowers = self.choose(ctx, int(np.floor(quota * M_YUAN_PER_100M / size + 1e-9)))
         ctx.firms.credit[:] = 0.0
         ctx.firms.credit[borrowers] = size
-        self.loans = borrowers.size * size / 100.0
+        self.loans = borrowers.size * size / M_YUAN_PER_100M
         self.defaults = defaulted
         self.cash -= self.loans
         if borrowers.size:
@@ -357,8 +358,8 @@ class TechCreditLender(Fund):
             alive = p.same_firms(ctx.firms, ctx.year)
             chance = default_chance(ctx.firms.margin[p.slots], self.a)
             default = ~alive | (ctx.draws.uniform("defaults", ctx.t, p.slots) < chance)
-            defaulted += float(default.sum()) * p.amount / 100.0
-            repaid += float((~default).sum()) * p.amount / 100.0
+            defaulted += float(default.sum()) * p.amount / M_YUAN_PER_100M
+            repaid += float((~default).sum()) * p.amount / M_YUAN_PER_100M
             count += int((~default).sum())
         self.positions = []
         return repaid, defaulted, count

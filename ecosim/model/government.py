@@ -8,8 +8,8 @@ year on, what the **outlay** levers would spend beyond their base-year cost must
 budget's growth since the base year (its headroom). Each year, before any lever acts, the
 government plans with last year's quantities (the catalogue's ``outlay_per_unit``): when the mix
 asks for more than the headroom it funds every increase by one factor (``scale``) or in priority
-order (``priority``), and :meth:`Government.lever` returns the funded value, so the rest of the
-model sees only what is paid for. Tax expenditures (revenue forgone) and mandates are not limited
+order (``priority``): :meth:`Government.plan` is the first event of every year, and
+:meth:`Government.lever` returns the funded value, so the rest of the model sees only what is paid for. Tax expenditures (revenue forgone) and mandates are not limited
 by the S&T budget. While the budget does not bind, every lever is exactly its schedule.
 """
 
@@ -21,6 +21,7 @@ import mesa
 import numpy as np
 
 from ecosim.levers import COST_KINDS, LEVERS, OUTLAY_LEVERS
+from ecosim.model.accounts import M_YUAN_PER_100M, PERCENT
 from ecosim.model.enterprises import YearPolicy
 from ecosim.model.inputs import ModelInputs
 
@@ -37,7 +38,7 @@ def recorded_budget_share(budget: dict[int, float], gdp: dict[int, float], years
     known = sorted(y for y in budget if y in gdp)[-years:]
     if not known:
         raise ValueError("no year has both a recorded S&T budget and GDP")
-    return float(np.mean([100.0 * budget[y] / gdp[y] for y in known]))
+    return float(np.mean([PERCENT * budget[y] / gdp[y] for y in known]))
 
 
 def fund_increases(requests: dict[str, float], available: float, shortfall: str,
@@ -91,16 +92,12 @@ class Government(mesa.Agent):
                              else recorded_budget_share(inputs.budget_history or {}, inputs.gdp_history))
         """The budget's share of GDP after its record, percent (None when it grows at a rate instead)."""
         self.planned = 0
+        """Years planned so far (the year index of the next plan)."""
 
     def lever(self, name: str, t: int) -> float:
-        """A lever's value in the t-th simulated year: for outlay levers, the value the budget funds.
-
-        A year the model has not reached shows its schedule: its plan needs the quantities of the year
-        before it, so it is made when the model gets there (reading ahead changes nothing)."""
-        if name in self.funded and t <= self.model.t:
-            self._plan_until(t)
-            return float(self.funded[name][t])
-        return float(self.schedule[name][t])
+        """A lever's value in the t-th simulated year: for outlay levers, the value the budget funds
+        (the schedule in a year not yet planned: its plan needs the quantities of the year before)."""
+        return float(self.funded[name][t] if name in self.funded and t < self.planned else self.schedule[name][t])
 
     def policy(self, t: int) -> YearPolicy:
         """The levers that act on firms in the t-th year."""
@@ -113,20 +110,17 @@ class Government(mesa.Agent):
             full_coverage=lever("innovation_full_coverage", t),
             soe_floor=lever("soe_rd_floor", t),
             cultivation_firms=int(lever("hte_cultivation_firms", t)),
-            vat_threshold=lever("software_vat_refund_threshold", t),
             smart_factories=int(lever("smart_factories", t)),
         )
 
     # --- the budget -------------------------------------------------------------------------
 
-    def _plan_until(self, t: int) -> None:
-        """Plan every year up to ``t`` not yet planned (each once, at its first lever read)."""
-        while self.planned <= t:
-            self._plan(self.planned)
-            self.planned += 1
-
-    def _plan(self, t: int) -> None:
-        """The year's budget and, from the policy start on, the funded value of each outlay lever."""
+    def plan(self, t: int) -> None:
+        """The t-th year's budget and, from the policy start on, the funded value of each outlay
+        lever, planned at the start of the year on last year's quantities (once a year, in order)."""
+        if t != self.planned:
+            raise ValueError(f"year {t} planned out of order (next is {self.planned})")
+        self.planned += 1
         self.budget[t] = self._budget(t)
         if not self.planned_limit(t):
             return
@@ -158,16 +152,18 @@ class Government(mesa.Agent):
         if growth is not None:
             return self.budget[t - 1] * (1.0 + growth)
         model = self.model
-        return self.share_of_gdp / 100.0 * model.economy.gdp * math.exp(model.a["gdp_remainder_growth"])
+        return self.share_of_gdp / PERCENT * model.economy.gdp * math.exp(model.a["gdp_remainder_growth"])
 
     def _quantities(self) -> dict[str, float]:
         """Last year's quantities the outlay levers' unit costs use (``MODEL_QUANTITIES``) and the assumptions."""
         model = self.model
         firms = model.enterprises
         pool = firms.coverage_pool(firms.rd > 0)
-        return {**model.a, "firm_rd": float(firms.rd.sum()), "tech_contracts_bought": 100.0 * model.tech_bought_total,
-                "tech_credit_losses": 100.0 * model.a["tech_credit_default_rate"] * model.funds.lender.loans, "coverage_pool": float(pool.sum()),
-                "unit_100m_yuan": 100.0}
+        losses = M_YUAN_PER_100M * model.a["tech_credit_default_rate"] * model.funds.lender.loans
+        return {**model.a, "firm_rd": float(firms.rd.sum()),
+                "tech_contracts_bought": M_YUAN_PER_100M * model.tech_bought_total,
+                "tech_credit_losses": losses, "coverage_pool": float(pool.sum()),
+                "unit_100m_yuan": M_YUAN_PER_100M}
 
     def binding(self, t: int) -> bool:
         """Whether the budget cut the mix in the t-th year (some requested increase not fully funded)."""

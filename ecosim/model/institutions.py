@@ -2,9 +2,9 @@
 
 Each institution is a Mesa agent (``University`` or ``ResearchInstitute``) whose state is one row
 of the arrays of :class:`Institutions`. Each year the population funds every row at once
-(government science money, platforms, talent, and the contract income its own sales bring), then
-every agent steps on its own row: its quality (knowledge per yuan of R&D: its productivity, the
-platforms it hosts, the researchers it recruited) and its knowledge stock.
+(government science money, platforms, talent, and the contract income its own sales bring) and
+moves every row's quality (knowledge per yuan of R&D: its productivity, the platforms it hosts, the
+researchers it recruited) and knowledge stock; an agent reads its own row.
 
 Each institution serves a field (the sector of firms it mostly works for: ``field``), offers
 usable technology in proportion to its knowledge (pilot-scale bases raise the usable share in the
@@ -21,10 +21,10 @@ Money is in 100m yuan unless a name says otherwise (firms' arrays are in m yuan)
 from __future__ import annotations
 
 import mesa
-from mesa.agent import AgentSet
 import numpy as np
 import pandas as pd
 
+from ecosim.model.accounts import M_YUAN_PER_100M
 from ecosim.model.inputs import ModelInputs
 
 UNIVERSITY, INSTITUTE = 0, 1
@@ -44,15 +44,6 @@ class Institution(mesa.Agent):
         super().__init__(model)
         self.population = population
         self.index = index
-
-    def step(self) -> None:
-        """This year's quality and knowledge of this institution (its own row): quality = productivity x
-        platforms hosted x recruited talent; knowledge depreciates and grows by R&D times quality."""
-        p, i = self.population, self.index
-        row = p.rows
-        q = row["productivity"][i] * row["platform_factor"][i] * row["talent_gain"][i]
-        row["quality"][i] = q
-        row["knowledge"][i] = p.knowledge_kept * row["knowledge"][i] + row["rd"][i] * q
 
     @property
     def kind_name(self) -> str:
@@ -142,12 +133,8 @@ def institution_table(collector: mesa.DataCollector) -> pd.DataFrame:
     return pd.DataFrame(np.concatenate(records))
 
 
-ROW_FIELDS = ("productivity", "platform_factor", "talent_gain", "rd", "quality", "knowledge")
-"""The arrays an agent's step reads or writes; it works on them as Python lists (fast scalar access)."""
-
-
 class Institutions:
-    """All universities and institutes as arrays; each Mesa agent steps on its own row."""
+    """All universities and institutes as arrays; each Mesa agent reads its own row."""
 
     def __init__(self, model: mesa.Model, inputs: ModelInputs, funding: dict, rng: np.random.Generator,
                  field_rng: np.random.Generator, field_weight: np.ndarray):
@@ -195,11 +182,8 @@ class Institutions:
         """Each institution's quality factor from the platforms it hosts, against the base year's."""
         self.talent_gain = np.ones(n)
         """Each institution's quality factor from its recruited researchers."""
-        self.rows: dict[str, list[float]] = {}
-        """The arrays as lists while the agents step."""
         self.agents = [(University if k == UNIVERSITY else ResearchInstitute)(model, self, i)
                        for i, k in enumerate(self.kind)]
-        self.agent_set = AgentSet(self.agents, random=model.random)
         self.rd_by_source = dict(funding)
 
     def raise_quality(self, index: np.ndarray, factor: float) -> None:
@@ -224,7 +208,9 @@ class Institutions:
 
     def step(self, a: dict, year: int, science_index: float, extra_government: float, platforms: float,
              talent_recruits_change: float) -> None:
-        """Fund this year's R&D and hire researchers (all rows), then step every agent on its row.
+        """Fund this year's R&D and hire researchers, then move every institution's quality
+        (productivity x platforms hosted x recruited talent) and knowledge (depreciated, plus R&D
+        times quality).
 
         ``science_index`` is government science money against the base year (the model's path);
         ``extra_government`` lever-driven government R&D money beyond the base trend (100m yuan),
@@ -251,9 +237,8 @@ class Institutions:
         self.talent_gain = (self.researchers / (funded + 1e-12)) ** a["talent_productivity_gain"]
         self.platform_factor = (1.0 + a["platform_productivity_gain"] * self.hosted_platforms(platforms)) \
             / self.platform_factor0
-        self.rows = {name: getattr(self, name).tolist() for name in ROW_FIELDS}
-        self.agent_set.do("step")
-        self.quality, self.knowledge = np.array(self.rows["quality"]), np.array(self.rows["knowledge"])
+        self.quality = self.productivity * self.platform_factor * self.talent_gain
+        self.knowledge = self.knowledge_kept * self.knowledge + self.rd * self.quality
 
     def usable_offer(self, usable: np.ndarray) -> np.ndarray:
         """Usable technology each institution offers (100m yuan of knowledge): its knowledge times the
@@ -343,7 +328,7 @@ class TechnologyMarket:
         choice probabilities."""
         attract = self.attractiveness(usable)
         local = np.bincount(sector, weights=self.local_demand(demand, sector, attract), minlength=attract.shape[0])
-        return (local / attract.sum(axis=1)) @ attract / 100.0
+        return (local / attract.sum(axis=1)) @ attract / M_YUAN_PER_100M
 
     def forget(self, gone: np.ndarray) -> None:
         """Drop the ties of slots whose firm left or is new (``gone``: a mask over firm slots)."""
@@ -374,7 +359,8 @@ class TechnologyMarket:
     def trade(self, year: int, demand: np.ndarray, sector: np.ndarray, usable: np.ndarray, u: np.ndarray,
               capacity: np.ndarray, projects: np.ndarray, project_size: float) -> tuple[np.ndarray, np.ndarray]:
         """This year's contracts. ``demand`` is each slot's technology demand (m yuan); ``u`` the year's keyed
-        uniforms (two functions of firm slots: for the main contract and for a next choice); ``capacity`` each institution's (100m yuan);
+        uniforms (two functions of firm slots: for the main contract and for a next choice);
+        ``capacity`` each institution's (100m yuan);
         ``projects`` the slots of firms in a demonstration project: one contract of ``project_size``
         m yuan each with the most attractive institution for their sector, which becomes their tie.
 
@@ -385,7 +371,7 @@ class TechnologyMarket:
         drawn seller, the spread part by the same probabilities), rationed again by what capacity is
         left; what remains the buyer buys outside the region. Returns each slot's purchases (m yuan:
         outside the region plus local) and each institution's sales (100m yuan)."""
-        n_sector, n = len(self.affinity), self.institutions.kind.size
+        n_sector = len(self.affinity)
         if self.tie.size < demand.size:
             self.forget(np.zeros(demand.size, dtype=bool))
         attract = self.attractiveness(usable)
@@ -436,23 +422,18 @@ class TechnologyMarket:
         exceed its capacity, the same share of each. Returns what is delivered of each main contract and
         of each spread order (m yuan) and each seller's sales (100m yuan)."""
         n = capacity.size
-        orders = (np.bincount(seller, weights=ordered, minlength=n) + spread.sum(axis=0)) / 100.0
+        orders = (np.bincount(seller, weights=ordered, minlength=n) + spread.sum(axis=0)) / M_YUAN_PER_100M
         room = np.maximum(capacity, 0.0)
         ration = np.divide(room, orders, out=np.ones(n), where=orders > room)
         delivered = ordered * ration[seller]
         spread_delivered = spread * ration[None, :]
-        sales = (np.bincount(seller, weights=delivered, minlength=n) + spread_delivered.sum(axis=0)) / 100.0
+        sales = (np.bincount(seller, weights=delivered, minlength=n) + spread_delivered.sum(axis=0)) / M_YUAN_PER_100M
         return delivered, spread_delivered, sales
 
     def _record(self, year: int, parts) -> None:
         """Keep the year's contracts: ``parts`` are (buyer slots (-1: a sector's spread contracts), buyer
         sectors, sellers, values in m yuan); the record array is built when it is read (``ContractBook``)."""
         self.contracts.add(year, parts)
-
-    def contracts_table(self) -> pd.DataFrame:
-        """Every contract of the run so far: year, buyer slot, buyer sector, seller (-1 outside the region),
-        value (m yuan)."""
-        return self.contracts.table()
 
 
 class ContractBook:

@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 
 from ecosim.model.accounts import (
+    M_YUAN_PER_100M,
+    PERCENT,
     OUTPUT_COLUMNS,
     PERFORMERS,
     SOURCES,
@@ -64,18 +66,19 @@ class EcosystemModel(mesa.Model):
         firms_rd0 = inputs.base.rd_by_performer["enterprises"]
         grant0 = self._grant_rd(0)
         self.enterprises = Enterprises.initial(inputs, self.government.policy(0), self.economy.coal_gap,
-                                               self.economy.planning_gap, 100.0 * (firms_rd0 - grant0), self.rng)
+                                               self.economy.planning_gap, M_YUAN_PER_100M * (firms_rd0 - grant0),
+                                               self.rng)
         institution_funding = {s: self.funding0["government_institutes"][s] + self.funding0["higher_education"][s]
                                for s in SOURCES}
         self.science_index = 1.0
         """Government science money against the base year: the recorded government-funded R&D while
         known, then growing with the economy's nominal trend (a constant share of GDP)."""
         firms = self.enterprises
-        technology_demand = np.bincount(firms.sector, weights=firms.rd, minlength=len(firms.sector_names)) + 1e-9
+        technology_demand = np.bincount(firms.sector, weights=firms.rd, minlength=len(firms.sectors.names)) + 1e-9
         self.institutions = Institutions(self, inputs, institution_funding, self.rng, fields,
                                          technology_demand)
         self.institutions.set_base_platforms(self.government.lever("platforms", 0), a["platform_productivity_gain"])
-        clusters = np.flatnonzero(firms.is_cluster)
+        clusters = np.flatnonzero(firms.sectors.is_cluster)
         self.pilot_base_fields = clusters[np.argsort(-technology_demand[clusters], kind="stable")]
         """Sectors the pilot-scale bases serve: base k serves the k-th (cycling) of the cluster sectors
         ranked by base-year enterprise R&D."""
@@ -101,11 +104,12 @@ class EcosystemModel(mesa.Model):
     # --- the year ---------------------------------------------------------------------------
 
     def step(self) -> None:
-        """One year: the economy, finance, institutions, firms' R&D, technology trade, innovation,
-        accounts, growth and turnover (the base year: its economy, finance and accounts only, the
+        """One year: the budget's plan, the economy, finance, institutions, firms' R&D, technology
+        trade, innovation, accounts, growth and turnover (the base year: its economy, finance and accounts only, the
         firms' R&D being the record's)."""
         t, a, firms, gov, draws = self.t, self.a, self.enterprises, self.government, self.draws
         year = int(self.inputs.years[t])
+        gov.plan(t)
         policy = gov.policy(t)
         firms.year = year
         economy = self.economy
@@ -117,7 +121,7 @@ class EcosystemModel(mesa.Model):
             firms.decide_rd(a, policy, self.inputs, t, self._spillovers(), economy.rd_shock, draws)
             firms.recognise_hte(a, self.inputs, t, draws)
             self._trade_technology(t)
-            firms.receive_grants(100.0 * self._grant(t))
+            firms.receive_grants(M_YUAN_PER_100M * self._grant(t))
             firms.innovate(a, t, draws)
         self._upgrade_factories(t, policy)
         self._book_firm_levers(t, policy)
@@ -171,7 +175,7 @@ class EcosystemModel(mesa.Model):
         invested = self.funds.step(t, year, self._finance_scale(t), firms, a, self.draws)
         burden = max(a["software_vat_burden"] - gov.lever("software_vat_refund_threshold", t), 0.0)
         firms.refund = burden * firms.revenue * firms.software
-        gov.book(t, "software_vat_refund_threshold", float(firms.refund.sum()) / 100.0)
+        gov.book(t, "software_vat_refund_threshold", float(firms.refund.sum()) / M_YUAN_PER_100M)
         if t == 0:
             self._settle_outside_money()
         return invested
@@ -197,13 +201,13 @@ class EcosystemModel(mesa.Model):
             self.science_index = (recorded / self.inputs.base.government_rd if recorded is not None
                                   else self.science_index * np.exp(a["gdp_remainder_growth"]))
         firm_share = a["open_competition_firm_share"]
-        extra = (self._lever_change("platforms", t) * a["platform_cost"] * a["platform_rd_share"] / 100.0
-                 + self._lever_change("talent_recruits", t) * a["talent_cost_per_person"] / 100.0
+        extra = (self._lever_change("platforms", t) * a["platform_cost"] * a["platform_rd_share"] / M_YUAN_PER_100M
+                 + self._lever_change("talent_recruits", t) * a["talent_cost_per_person"] / M_YUAN_PER_100M
                  + self._lever_change("open_competition_budget", t) * (1.0 - firm_share))
         self.institutions.step(a, year, self.science_index, extra, gov.lever("platforms", t),
                                self._lever_change("talent_recruits", t))
-        gov.book(t, "platforms", gov.lever("platforms", t) * a["platform_cost"] / 100.0)
-        gov.book(t, "talent_recruits", gov.lever("talent_recruits", t) * a["talent_cost_per_person"] / 100.0)
+        gov.book(t, "platforms", gov.lever("platforms", t) * a["platform_cost"] / M_YUAN_PER_100M)
+        gov.book(t, "talent_recruits", gov.lever("talent_recruits", t) * a["talent_cost_per_person"] / M_YUAN_PER_100M)
         gov.book(t, "open_competition_budget", gov.lever("open_competition_budget", t))
 
     def _institution_intensity(self) -> float:
@@ -224,7 +228,7 @@ class EcosystemModel(mesa.Model):
         a = self.a
         bases = int(self.government.lever("pilot_scale_bases", t))
         fields = self.pilot_base_fields
-        serving = np.zeros(len(self.enterprises.sector_names))
+        serving = np.zeros(len(self.enterprises.sectors.names))
         if fields.size:
             serving[fields] = bases // fields.size
             serving[fields[: bases % fields.size]] += 1.0
@@ -236,12 +240,13 @@ class EcosystemModel(mesa.Model):
         option and the institutions' capacities are set so that local contracts equal the data's
         ``local_tech_share`` of purchases and no buyer is rationed (the base year in equilibrium)."""
         a, firms, inst = self.a, self.enterprises, self.institutions
-        affinity = sector_affinity(firms.is_cluster, firms.is_manufacturing, firms.is_software, firms.is_coal,
+        sectors = firms.sectors
+        affinity = sector_affinity(sectors.is_cluster, sectors.is_manufacturing, sectors.is_software, sectors.is_coal,
                                    a["market_related_field_closeness"])
         self.market = TechnologyMarket(inst, a, affinity, firms.rd.size)
         usable = self._usable_share(0)
         demand = firms.tech_bought.copy()
-        self.market.calibrate(demand, firms.sector, usable, 100.0 * self.local_sales0)
+        self.market.calibrate(demand, firms.sector, usable, M_YUAN_PER_100M * self.local_sales0)
         unlimited = np.full(inst.kind.size, np.inf)
         _, sales = self.market.trade(year, demand, firms.sector, usable, self._market_draws(0),
                                      unlimited, np.zeros(0, dtype=np.int64), 0.0)
@@ -272,10 +277,11 @@ class EcosystemModel(mesa.Model):
         chosen = smallest(performers, self.draws.uniform("demonstration", t, performers), projects)
         self.market.forget(~firms.alive | (firms.age == 0))
         firms.tech_bought, inst.sales = self.market.trade(int(self.inputs.years[t]), demand, firms.sector, usable,
-                                                          self._market_draws(t), capacity, chosen, a["demonstration_project_size"])
-        bought = float(firms.tech_bought.sum()) / 100.0
+                                                          self._market_draws(t), capacity, chosen,
+                                                          a["demonstration_project_size"])
+        bought = float(firms.tech_bought.sum()) / M_YUAN_PER_100M
         gov.book(t, "transfer_demonstration_projects",
-                 chosen.size * a["demonstration_project_size"] * a["demonstration_subsidy_share"] / 100.0)
+                 chosen.size * a["demonstration_project_size"] * a["demonstration_subsidy_share"] / M_YUAN_PER_100M)
         gov.book(t, "tech_contract_reward_rate", reward * bought)
         self.local_sales, self.tech_bought_total = float(inst.sales.sum()), bought
         self.institution_records.collect(self)
@@ -291,7 +297,7 @@ class EcosystemModel(mesa.Model):
         """Smart-factory grants upgrade the year's firms; the government pays the subsidy per firm."""
         upgraded = self.enterprises.upgrade_factories(policy.smart_factories, self.a["smart_factory_productivity_gain"],
                                                       t, self.draws)
-        self.government.book(t, "smart_factories", upgraded * self.a["smart_factory_subsidy"] / 100.0)
+        self.government.book(t, "smart_factories", upgraded * self.a["smart_factory_subsidy"] / M_YUAN_PER_100M)
 
     def _book_firm_levers(self, t: int, policy) -> None:
         """Cost of the levers that act through firms' taxes and grants this year (100m yuan)."""
@@ -301,14 +307,16 @@ class EcosystemModel(mesa.Model):
         tau = firms.tax_rate(policy, year)
         deduction = firms.deduction_share * tau * firms.rd
         manufacturing = float((deduction * firms.manufacturing).sum())
-        gov.book(t, "rd_super_deduction_rate", (float(deduction.sum()) - manufacturing) * policy.super_deduction / 100)
-        gov.book(t, "rd_super_deduction_rate_manufacturing", manufacturing * policy.super_deduction_manufacturing / 100)
+        general = float(deduction.sum()) - manufacturing
+        gov.book(t, "rd_super_deduction_rate", general * policy.super_deduction / M_YUAN_PER_100M)
+        gov.book(t, "rd_super_deduction_rate_manufacturing",
+                 manufacturing * policy.super_deduction_manufacturing / M_YUAN_PER_100M)
         profit = float((np.maximum(firms.profit, 0.0) * hte).sum())
-        gov.book(t, "hte_income_tax_rate", (CORPORATE_INCOME_TAX_RATE - policy.hte_tax_rate) * profit / 100.0)
-        gov.book(t, "rd_reward_rate", policy.reward_rate * float(firms.rd.sum()) / 100.0)
-        gov.book(t, "innovation_full_coverage", firms.pushed_count * a["full_coverage_cost_per_firm"] / 100.0)
-        gov.book(t, "hte_cultivation_firms", firms.cultivated_count * a["cultivation_cost_per_firm"] / 100.0)
-        gov.book(t, "pilot_scale_bases", gov.lever("pilot_scale_bases", t) * a["pilot_base_cost"] / 100.0)
+        gov.book(t, "hte_income_tax_rate", (CORPORATE_INCOME_TAX_RATE - policy.hte_tax_rate) * profit / M_YUAN_PER_100M)
+        gov.book(t, "rd_reward_rate", policy.reward_rate * float(firms.rd.sum()) / M_YUAN_PER_100M)
+        gov.book(t, "innovation_full_coverage", firms.pushed_count * a["full_coverage_cost_per_firm"] / M_YUAN_PER_100M)
+        gov.book(t, "hte_cultivation_firms", firms.cultivated_count * a["cultivation_cost_per_firm"] / M_YUAN_PER_100M)
+        gov.book(t, "pilot_scale_bases", gov.lever("pilot_scale_bases", t) * a["pilot_base_cost"] / M_YUAN_PER_100M)
         self._book_compliance(t, policy, year)
 
     def _book_compliance(self, t: int, policy, year: int) -> None:
@@ -319,20 +327,20 @@ class EcosystemModel(mesa.Model):
         this year (``Enterprises.floor_rd``)."""
         firms, gov = self.enterprises, self.government
         chosen = firms.intensity0 * firms.revenue
-        gov.book(t, "soe_rd_floor", firms.floor_rd / 100.0, "compliance")
+        gov.book(t, "soe_rd_floor", firms.floor_rd / M_YUAN_PER_100M, "compliance")
         pushed = firms.pushed & firms.alive
-        gov.book(t, "innovation_full_coverage", float(firms.rd_real[pushed].sum()) / 100.0, "compliance")
+        gov.book(t, "innovation_full_coverage", float(firms.rd_real[pushed].sum()) / M_YUAN_PER_100M, "compliance")
         need = self.inputs.hte.for_revenue(firms.revenue, year) * firms.revenue
         lifted = firms.cultivated & firms.alive & (firms.rd > 0) & (firms.rd <= need * (1.0 + 1e-9))
-        gov.book(t, "hte_cultivation_firms", float(np.maximum(firms.rd_real - chosen, 0.0)[lifted].sum()) / 100.0,
+        forced = float(np.maximum(firms.rd_real - chosen, 0.0)[lifted].sum())
+        gov.book(t, "hte_cultivation_firms", forced / M_YUAN_PER_100M,
                  "compliance")
 
     # --- the record -------------------------------------------------------------------------
 
     def _funding_matrix(self, t: int) -> dict[str, dict[str, float]]:
         """This year's performer x source R&D matrix (100m yuan)."""
-        a, gov = self.a, self.government
-        firms_rd = float(self.enterprises.rd.sum()) / 100.0
+        firms_rd = float(self.enterprises.rd.sum()) / M_YUAN_PER_100M
         grant = self._grant(t)
         added = self._grant_rd(t)
         government = min(self.firm_government0 * self.science_index, (1.0 - self.firm_other_share) * firms_rd) + grant
@@ -359,11 +367,11 @@ class EcosystemModel(mesa.Model):
     def _record(self, t: int, year: int, venture: float) -> dict[str, float]:
         """The year's row of the output table."""
         firms, economy, gov = self.enterprises, self.economy, self.government
-        modelled_va = float(firms.value_added.sum()) / 100.0
+        modelled_va = float(firms.value_added.sum()) / M_YUAN_PER_100M
         economy.close(t, modelled_va)
         row: dict[str, float] = {"year": year, "gdp": economy.gdp}
         row.update(funding_row(self._funding_matrix(t)))
-        row["rd_intensity"] = 100.0 * row["rd_expenditure"] / economy.gdp
+        row["rd_intensity"] = PERCENT * row["rd_expenditure"] / economy.gdp
         row["national_rd_intensity"] = economy.national
         row["rd_intensity_gap"] = row["rd_intensity"] - economy.national
         target = economy.national if self.inputs.target_value == NATIONAL_AVERAGE else float(self.inputs.target_value)
