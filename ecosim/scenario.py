@@ -35,6 +35,10 @@ BUILTIN_SCENARIOS = ("baseline", "guiding-opinions", "actual-2021-2024")
 MODIFIED_SUFFIX = "-modified"
 """Added to the name of a copy made by :meth:`Scenario.with_changes` without a new name."""
 
+MAX_FIRMS_PER_AGENT = 20
+"""Coarsest population scale allowed: at 20 firms per agent the built-in region keeps 760 firm
+agents and 32 industrial R&D performers; coarser, the counts the base year is fitted to get too few
+agents to carry their shares."""
 _TOP_LEVEL = {
     "name": "a text",
     "description": "a text",
@@ -47,6 +51,7 @@ _TOP_LEVEL = {
     "replications": "a whole number from 1 to 1000000",
     "parameter_uncertainty": "true or false",
     "hold_policy": "true or false",
+    "firms_per_agent": f"a whole number from 1 to {MAX_FIRMS_PER_AGENT}",
     "target": "a table with year and value",
     "levers": "a table of lever schedules",
     "assumptions": "a table of assumption values",
@@ -141,6 +146,10 @@ class Scenario:
     """Levers the scenario does not schedule keep their base-year value from the policy start year on
     (the baseline: "the policy in force in the base year, held"); false: they follow the region's
     recorded policy, and after its last year its last values."""
+    firms_per_agent: int = 1
+    """The population scale: each firm agent stands for this many firms (the recorded counts are
+    divided by it, the sums multiplied). 1 simulates every firm; tests and quick explorations may
+    run coarser where the outputs stay within their replication noise (docs/performance.md)."""
     derived: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
     """Fields the file left to their defaults (of ``DERIVED``): a copy with another base year or region
     works them out again, as the same file would."""
@@ -178,6 +187,7 @@ class Scenario:
             "replications": self.replications,
             "parameter_uncertainty": self.parameter_uncertainty,
             **({"hold_policy": True} if self.hold_policy else {}),
+            **({"firms_per_agent": self.firms_per_agent} if self.firms_per_agent != 1 else {}),
             "target": {"year": self.target.year, "value": self.target.value},
             "levers": {k: {str(y): v for y, v in s.items()} if isinstance(s, dict) else s
                        for k, s in self.levers.items()},
@@ -420,6 +430,7 @@ def _validate(raw: dict[str, Any], source: str) -> Scenario:
     hold = raw.get("hold_policy", False)
     if not isinstance(hold, bool):
         raise ScenarioError(source, "hold_policy", f"must be true or false, got {_show(hold)}")
+    firms_per_agent = _whole(raw.get("firms_per_agent", 1), "firms_per_agent", 1, MAX_FIRMS_PER_AGENT, source)
     target = _target(raw.get("target", {}), region, base_year, horizon, source)
     levers = _levers(raw.get("levers", {}), base_year, horizon, policy_start, source)
     assumptions = _assumptions(raw.get("assumptions", {}), region, source)
@@ -436,7 +447,7 @@ def _validate(raw: dict[str, Any], source: str) -> Scenario:
     derived |= {"target.year"} if not isinstance(raw.get("target"), dict) or "year" not in raw["target"] else set()
     return Scenario(name, description, base_year, horizon, policy_start, history_until, seed, replications,
                     uncertainty, target, levers, assumptions, national, gdp, source, budget, region, hold,
-                    frozenset(derived))
+                    firms_per_agent, frozenset(derived))
 
 
 def _region(raw: Any, source: str) -> Region:

@@ -20,9 +20,11 @@ GOLDEN_GAMMA = np.uint64(0x9E3779B97F4A7C15)
 """SplitMix64's increment (the odd integer nearest 2**64 / golden ratio)."""
 MIX_1, MIX_2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 """SplitMix64's finalizer multipliers (Stafford's variant 13)."""
-SHIFT_1, SHIFT_2, SHIFT_3, TO_53_BITS = (np.uint64(s) for s in (30, 27, 31, 11))
-UNIT = 2.0 ** -53
-"""Spacing of the 53-bit uniforms."""
+SHIFT_1, SHIFT_2, SHIFT_3, TO_52_BITS = (np.uint64(s) for s in (30, 27, 31, 12))
+ONE_EXPONENT = np.uint64(0x3FF0000000000000)
+"""The bits of 1.0: or-ed with 52 random mantissa bits they make a double in [1, 2)."""
+BELOW_ONE = 1.0 - 2.0 ** -53
+"""Subtracted from [1, 2): uniforms on the grid k / 2**52 + 2**-53, strictly inside (0, 1)."""
 
 
 def splitmix64(key: np.uint64, counter: np.ndarray) -> np.ndarray:
@@ -37,6 +39,15 @@ def splitmix64(key: np.uint64, counter: np.ndarray) -> np.ndarray:
     return x
 
 
+def to_uniform(bits: np.ndarray) -> np.ndarray:
+    """Uniforms in (0, 1) from random 64-bit integers (their top 52 bits; ``bits`` is overwritten)."""
+    bits >>= TO_52_BITS
+    bits |= ONE_EXPONENT
+    uniform = bits.view(np.float64)
+    uniform -= BELOW_ONE
+    return uniform
+
+
 class KeyedDraws:
     """The keyed random numbers of one run: one key per (event, year index)."""
 
@@ -45,6 +56,7 @@ class KeyedDraws:
         (children below ``offset`` are left to sequential generators)."""
         self.keys = {name: np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, offset + i))
                      .generate_state(years + 1, np.uint64) for i, name in enumerate(events)}
+        self._all = np.arange(0, dtype=np.uint64)
 
     def key(self, event: str, t: int) -> np.uint64:
         """The key of ``event`` in year index ``t`` (``t = -1``: the set-up year)."""
@@ -52,12 +64,13 @@ class KeyedDraws:
 
     def uniform(self, event: str, t: int, slots: np.ndarray) -> np.ndarray:
         """One uniform in (0, 1) per slot of ``slots`` (int array), fixed by (event, year, slot)."""
-        bits = splitmix64(self.key(event, t), slots.astype(np.uint64)) >> TO_53_BITS
-        return (bits.astype(np.float64) + 0.5) * UNIT
+        return to_uniform(splitmix64(self.key(event, t), slots.astype(np.uint64)))
 
     def uniform_all(self, event: str, t: int, size: int) -> np.ndarray:
         """:meth:`uniform` for slots ``0 .. size - 1``."""
-        return self.uniform(event, t, np.arange(size, dtype=np.uint64))
+        if self._all.size < size:
+            self._all = np.arange(size, dtype=np.uint64)
+        return to_uniform(splitmix64(self.key(event, t), self._all[:size]))
 
     def normal(self, event: str, t: int, slots: np.ndarray) -> np.ndarray:
         """One standard-normal draw per slot of ``slots``, fixed by (event, year, slot)."""

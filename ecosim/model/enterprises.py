@@ -9,7 +9,8 @@ Money is in million yuan (m yuan); intensities are shares of revenue.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from functools import cache
 
 import numpy as np
@@ -144,6 +145,19 @@ class YearPolicy:
     cultivation_firms: int
     smart_factories: int
 
+    def per_agent(self, firms_per_agent: int) -> "YearPolicy":
+        """The policy as the firm agents see it: the levers counted in firms (cultivation places,
+        smart-factory grants) divided by the firms each agent stands for, to the nearest agent."""
+        if firms_per_agent == 1:
+            return self
+        return replace(self, cultivation_firms=agents(self.cultivation_firms, firms_per_agent),
+                       smart_factories=agents(self.smart_factories, firms_per_agent))
+
+
+def agents(firms: float, firms_per_agent: int) -> int:
+    """A count of firms as a count of firm agents, to the nearest whole agent."""
+    return int(math.floor(firms / firms_per_agent + 0.5))
+
 
 FIRM_ARRAYS: dict[str, tuple[type, object, bool, str]] = {
     # name: (dtype, value of an empty slot, emptied when the firm leaves, meaning and unit)
@@ -228,6 +242,8 @@ class Enterprises:
         """Coal-price gap this year's R&D budgets are planned on, and the base year's (log points)."""
         self.coal_gap0 = 0.0
         """The base year's coal-price gap, which set the base year's cash (log points)."""
+        self.firms_per_agent = 1
+        """Firms each agent stands for (the model's population scale)."""
         self.new_hte = 0
         self.pushed_count = 0
         self.cultivated_count = 0
@@ -298,7 +314,8 @@ class Enterprises:
         price deviation from its long-run mean, which sets coal-linked firms' margins; ``planning_gap``
         the smoothed past gap their base-year R&D budgets were planned on."""
         a = inputs.assumptions
-        n_above, n_sme = int(a["n_above_scale_firms"]), int(a["n_tech_smes"])
+        scale = inputs.firms_per_agent
+        n_above, n_sme = agents(a["n_above_scale_firms"], scale), agents(a["n_tech_smes"], scale)
         firms = cls(capacity=n_above + n_sme + max(int(SPARE_SLOTS * (n_above + n_sme)), MIN_SPARE_SLOTS),
                     region=inputs.region)
         firms.a = a
@@ -309,6 +326,7 @@ class Enterprises:
         n_industrial = round(a["industrial_share"] * n_above)
         segment = np.repeat([INDUSTRIAL, SERVICES, TECH_SME], [n_industrial, n_above - n_industrial, n_sme])
         firms._populate(np.arange(n), segment, inputs, rng, entrants=False)
+        firms.firms_per_agent = scale
         firms._scale_to_base_year(inputs, policy, own_rd, rng)
         return firms
 
@@ -424,7 +442,7 @@ class Enterprises:
         live = self.indices()
         seg = self.segment[live]
         above = seg != TECH_SME
-        va_target = a["modelled_va_share_of_gdp"] * base.gdp * M_YUAN_PER_100M
+        va_target = a["modelled_va_share_of_gdp"] * base.gdp * M_YUAN_PER_100M / self.firms_per_agent
         va = self.value_added[live]
         scale = (va_target - va[~above].sum()) / va[above].sum()
         self.revenue[live[above]] = np.maximum(self.revenue[live[above]] * scale, ABOVE_SCALE_REVENUE)
@@ -439,7 +457,7 @@ class Enterprises:
         self.state_owned[soes] = True
         self.floor_enforced[soes[: round(a["soe_floor_enforcement"] * soes.size)]] = True
         performers_wanted = {
-            INDUSTRIAL: base.industrial_rd_performers,
+            INDUSTRIAL: base.industrial_rd_performers / self.firms_per_agent,
             SERVICES: a["services_rd_performer_share"] * (seg == SERVICES).sum(),
             TECH_SME: a["tech_sme_rd_performer_share"] * (seg == TECH_SME).sum(),
         }
@@ -538,7 +556,7 @@ class Enterprises:
         :meth:`_scale_desire`), so the group's other performers keep a share: only where the
         population is too small for the record (few technology SMEs, say) is the stock smaller than
         recorded, and the shortfall is the model's. Returns the mask of certified firms."""
-        want = int(round(inputs.base.hte_stock))
+        want = agents(inputs.base.hte_stock, self.firms_per_agent)
         year = int(inputs.years[0])
         threshold = inputs.hte.for_revenue(self.revenue, year)
         intensity = np.divide(self.rd, self.revenue, out=np.zeros_like(self.rd), where=self.revenue > 0)

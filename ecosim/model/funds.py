@@ -194,6 +194,16 @@ class Fund(mesa.Agent):
         self.cash = 0.0
         self.positions: list[Positions] = []
         self.record: dict[str, float] = {}
+        self.per_agent = getattr(model, "per_agent", 1)
+        """Firms each firm agent stands for: one deal with an agent is that many deals."""
+
+    def deals(self, money: float, size: float) -> int:
+        """Whole deals of ``size`` (m yuan) that ``money`` (100m yuan) pays for, in firm agents."""
+        return int(np.floor(money * M_YUAN_PER_100M / (size * self.per_agent) + 1e-9))
+
+    def money(self, m_yuan: float) -> float:
+        """A sum over firm agents' deals (m yuan) as the region's money (100m yuan)."""
+        return self.per_agent * float(m_yuan) / M_YUAN_PER_100M
 
     @property
     def a(self) -> dict:
@@ -230,7 +240,7 @@ class Fund(mesa.Agent):
         """The year's record (see :data:`FUND_RECORD`)."""
         record = dict.fromkeys(FUND_RECORD, 0.0)
         record.update(fund=self.name, year=ctx.year, cash_end=self.cash,
-                      portfolio=sum(p.slots.size for p in self.positions), **entries)
+                      portfolio=self.per_agent * sum(p.slots.size for p in self.positions), **entries)
         self.record = record
 
 
@@ -253,14 +263,14 @@ class VentureFund(Fund):
         committed = self.committed(ctx)
         self.cash += committed + proceeds
         size = a["venture_deal_size"]
-        chosen = self.choose(ctx, int(np.floor(self.cash * M_YUAN_PER_100M / size + 1e-9)))
-        invested = chosen.size * size / M_YUAN_PER_100M
+        chosen = self.choose(ctx, self.deals(self.cash, size))
+        invested = self.money(chosen.size * size)
         ctx.firms.venture_funds[chosen] += size
         self.cash -= invested
         if chosen.size:
             self.open_positions(ctx, chosen, size)
         self.write(ctx, cash_start=start, committed=committed, proceeds=proceeds, invested=invested,
-                   deals=chosen.size, exits=exits, write_offs=written_off)
+                   deals=self.per_agent * chosen.size, exits=exits, write_offs=written_off)
 
     def exit(self, ctx: YearContext) -> tuple[float, int, float]:
         """Stakes held ``venture_holding_years``: proceeds (100m yuan), stakes exited alive, and the
@@ -272,9 +282,9 @@ class VentureFund(Fund):
         proceeds, exits, written_off = 0.0, 0, 0.0
         for p in mature:
             alive = p.same_firms(ctx.firms, ctx.year)
-            proceeds += float(exit_values(p, ctx.firms, alive, a, ctx.year - p.year).sum()) / M_YUAN_PER_100M
-            exits += int(alive.sum())
-            written_off += float((~alive).sum()) * p.amount / M_YUAN_PER_100M
+            proceeds += self.money(exit_values(p, ctx.firms, alive, a, ctx.year - p.year).sum())
+            exits += self.per_agent * int(alive.sum())
+            written_off += self.money((~alive).sum() * p.amount)
         return proceeds, exits, written_off
 
 
@@ -338,16 +348,16 @@ class TechCreditLender(Fund):
         self.cash += committed
         size = a["tech_credit_loan_size"]
         quota = min(self.quota(ctx, loss_share), self.cash)
-        borrowers = self.choose(ctx, int(np.floor(quota * M_YUAN_PER_100M / size + 1e-9)))
+        borrowers = self.choose(ctx, self.deals(quota, size))
         ctx.firms.credit[:] = 0.0
         ctx.firms.credit[borrowers] = size
-        self.loans = borrowers.size * size / M_YUAN_PER_100M
+        self.loans = self.money(borrowers.size * size)
         self.defaults = defaulted
         self.cash -= self.loans
         if borrowers.size:
             self.open_positions(ctx, borrowers, size)
         self.write(ctx, cash_start=start, committed=committed, proceeds=proceeds, invested=self.loans,
-                   deals=borrowers.size, exits=repaid_count, write_offs=defaulted - government_share,
+                   deals=self.per_agent * borrowers.size, exits=repaid_count, write_offs=defaulted - government_share,
                    defaults=defaulted, government_share=government_share)
 
     def collect(self, ctx: YearContext) -> tuple[float, float, int]:
@@ -358,9 +368,9 @@ class TechCreditLender(Fund):
             alive = p.same_firms(ctx.firms, ctx.year)
             chance = default_chance(ctx.firms.margin[p.slots], self.a)
             default = ~alive | (ctx.draws.uniform("defaults", ctx.t, p.slots) < chance)
-            defaulted += float(default.sum()) * p.amount / M_YUAN_PER_100M
-            repaid += float((~default).sum()) * p.amount / M_YUAN_PER_100M
-            count += int((~default).sum())
+            defaulted += self.money(default.sum() * p.amount)
+            repaid += self.money((~default).sum() * p.amount)
+            count += self.per_agent * int((~default).sum())
         self.positions = []
         return repaid, defaulted, count
 

@@ -160,9 +160,9 @@ class Government(mesa.Agent):
         firms = model.enterprises
         pool = firms.coverage_pool(firms.rd > 0)
         losses = M_YUAN_PER_100M * model.a["tech_credit_default_rate"] * model.funds.lender.loans
-        return {**model.a, "firm_rd": float(firms.rd.sum()),
+        return {**model.a, "firm_rd": model.per_agent * float(firms.rd.sum()),
                 "tech_contracts_bought": M_YUAN_PER_100M * model.tech_bought_total,
-                "tech_credit_losses": losses, "coverage_pool": float(pool.sum()),
+                "tech_credit_losses": losses, "coverage_pool": model.per_agent * float(pool.sum()),
                 "unit_100m_yuan": M_YUAN_PER_100M}
 
     def binding(self, t: int) -> bool:

@@ -79,6 +79,8 @@ class ModelInputs:
     """Recorded S&T budget expenditure of the region up to ``history_until`` (FIN), 100m yuan."""
     region: Region | None = None
     """The region bundle the inputs come from (its sectors.csv is read by the firm population)."""
+    firms_per_agent: int = 1
+    """Firms each firm agent stands for (the population scale, scenario ``firms_per_agent``)."""
 
 
 def resolve(scenario: Scenario, assumptions: dict[str, float] | None = None) -> ModelInputs:
@@ -113,6 +115,7 @@ def resolve(scenario: Scenario, assumptions: dict[str, float] | None = None) -> 
         budget=scenario.budget,
         budget_history=budget_history(region, scenario),
         region=region,
+        firms_per_agent=scenario.firms_per_agent,
     )
 
 

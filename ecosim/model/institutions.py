@@ -284,8 +284,11 @@ class TechnologyMarket:
     probabilities and spreads the rest over its sector's institutions by the same probabilities.
     """
 
-    def __init__(self, institutions: Institutions, a: dict, affinity: np.ndarray, slots: int):
+    def __init__(self, institutions: Institutions, a: dict, affinity: np.ndarray, slots: int,
+                 firms_per_agent: int = 1):
         self.institutions = institutions
+        self.to_100m = firms_per_agent / M_YUAN_PER_100M
+        """Buyers' orders (m yuan per firm agent) in the region's 100m yuan."""
         self.affinity = affinity
         self.beta_quality = a["market_quality_weight"]
         self.beta_field = a["market_field_weight"]
@@ -328,7 +331,7 @@ class TechnologyMarket:
         choice probabilities."""
         attract = self.attractiveness(usable)
         local = np.bincount(sector, weights=self.local_demand(demand, sector, attract), minlength=attract.shape[0])
-        return (local / attract.sum(axis=1)) @ attract / M_YUAN_PER_100M
+        return (local / attract.sum(axis=1)) @ attract * self.to_100m
 
     def forget(self, gone: np.ndarray) -> None:
         """Drop the ties of slots whose firm left or is new (``gone``: a mask over firm slots)."""
@@ -389,12 +392,13 @@ class TechnologyMarket:
         spread = (1.0 - self.main_share) * local
         spread_by_sector = np.bincount(buyer_sector, weights=spread, minlength=n_sector)
         delivered, spread_delivered, sales = self._deliver(first, ordered, spread_by_sector[:, None] * probability,
-                                                           capacity)
+                                                           capacity, self.to_100m)
         short = np.flatnonzero(ordered - delivered > 1e-12)
         second = self.choose_sellers(slot_sector[short], np.full(short.size, -1), attract, nxt(slots[short]))
         spread_short = spread_by_sector - spread_delivered.sum(axis=1)
         delivered_next, spread_next, sales_next = self._deliver(
-            second, ordered[short] - delivered[short], spread_short[:, None] * probability, capacity - sales)
+            second, ordered[short] - delivered[short], spread_short[:, None] * probability, capacity - sales,
+            self.to_100m)
         self.tie[buyers] = seller
         self.tie[projects] = project_seller
         bought = demand.copy()
@@ -415,19 +419,19 @@ class TechnologyMarket:
         return bought, sales + sales_next
 
     @staticmethod
-    def _deliver(seller: np.ndarray, ordered: np.ndarray, spread: np.ndarray,
-                 capacity: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _deliver(seller: np.ndarray, ordered: np.ndarray, spread: np.ndarray, capacity: np.ndarray,
+                 to_100m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Orders to sellers with ``capacity`` (100m yuan): main contracts (``seller``, ``ordered`` m yuan)
         and spread orders (sector x seller, m yuan). Each seller delivers all its orders or, if they
         exceed its capacity, the same share of each. Returns what is delivered of each main contract and
         of each spread order (m yuan) and each seller's sales (100m yuan)."""
         n = capacity.size
-        orders = (np.bincount(seller, weights=ordered, minlength=n) + spread.sum(axis=0)) / M_YUAN_PER_100M
+        orders = (np.bincount(seller, weights=ordered, minlength=n) + spread.sum(axis=0)) * to_100m
         room = np.maximum(capacity, 0.0)
         ration = np.divide(room, orders, out=np.ones(n), where=orders > room)
         delivered = ordered * ration[seller]
         spread_delivered = spread * ration[None, :]
-        sales = (np.bincount(seller, weights=delivered, minlength=n) + spread_delivered.sum(axis=0)) / M_YUAN_PER_100M
+        sales = (np.bincount(seller, weights=delivered, minlength=n) + spread_delivered.sum(axis=0)) * to_100m
         return delivered, spread_delivered, sales
 
     def _record(self, year: int, parts) -> None:

@@ -22,7 +22,7 @@ from ecosim.model.accounts import (
 )
 from ecosim.model.draws import KeyedDraws, smallest
 from ecosim.model.economy import Economy
-from ecosim.model.enterprises import CORPORATE_INCOME_TAX_RATE, Enterprises
+from ecosim.model.enterprises import CORPORATE_INCOME_TAX_RATE, Enterprises, agents
 from ecosim.model.funds import MANDATES, Funds
 from ecosim.model.government import Government
 from ecosim.model.inputs import ModelInputs, resolve
@@ -60,13 +60,17 @@ class EcosystemModel(mesa.Model):
         self.inputs = inputs
         a = self.a = inputs.assumptions
         self.t = 0
+        self.per_agent = inputs.firms_per_agent
+        """Firms each firm agent stands for (the population scale): counts and money of the firm
+        arrays are the agents', the accounts and records the region's."""
         self.government = Government(self, inputs)
         self.economy = Economy(inputs)
         self.funding0 = base_funding(inputs.base, a)
         firms_rd0 = inputs.base.rd_by_performer["enterprises"]
         grant0 = self._grant_rd(0)
-        self.enterprises = Enterprises.initial(inputs, self.government.policy(0), self.economy.coal_gap,
-                                               self.economy.planning_gap, M_YUAN_PER_100M * (firms_rd0 - grant0),
+        self.enterprises = Enterprises.initial(inputs, self.government.policy(0).per_agent(self.per_agent),
+                                               self.economy.coal_gap,
+                                               self.economy.planning_gap, self._to_agents(firms_rd0 - grant0),
                                                self.rng)
         institution_funding = {s: self.funding0["government_institutes"][s] + self.funding0["higher_education"][s]
                                for s in SOURCES}
@@ -110,7 +114,7 @@ class EcosystemModel(mesa.Model):
         t, a, firms, gov, draws = self.t, self.a, self.enterprises, self.government, self.draws
         year = int(self.inputs.years[t])
         gov.plan(t)
-        policy = gov.policy(t)
+        policy = gov.policy(t).per_agent(self.per_agent)
         firms.year = year
         economy = self.economy
         economy.advance(t, draws.normal("economy", t, ECONOMY_SHOCKS))
@@ -121,7 +125,7 @@ class EcosystemModel(mesa.Model):
             firms.decide_rd(a, policy, self.inputs, t, self._spillovers(), economy.rd_shock, draws)
             firms.recognise_hte(a, self.inputs, t, draws)
             self._trade_technology(t)
-            firms.receive_grants(M_YUAN_PER_100M * self._grant(t))
+            firms.receive_grants(self._to_agents(self._grant(t)))
             firms.innovate(a, t, draws)
         self._upgrade_factories(t, policy)
         self._book_firm_levers(t, policy)
@@ -130,6 +134,14 @@ class EcosystemModel(mesa.Model):
         firms.turnover(self.inputs, t, draws)
         self.funds.spend_venture_money(firms, a)
         self.t += 1
+
+    def _of_firms(self, m_yuan: float) -> float:
+        """A sum over the firm agents (m yuan) as the region's (100m yuan): times the firms per agent."""
+        return self.per_agent * float(m_yuan) / M_YUAN_PER_100M
+
+    def _to_agents(self, amount: float) -> float:
+        """The region's ``amount`` (100m yuan) as a sum over the firm agents (m yuan)."""
+        return amount * M_YUAN_PER_100M / self.per_agent
 
     def _settle_outside_money(self) -> None:
         """Start the base year in equilibrium with the outside money it already has: the investees
@@ -175,7 +187,7 @@ class EcosystemModel(mesa.Model):
         invested = self.funds.step(t, year, self._finance_scale(t), firms, a, self.draws)
         burden = max(a["software_vat_burden"] - gov.lever("software_vat_refund_threshold", t), 0.0)
         firms.refund = burden * firms.revenue * firms.software
-        gov.book(t, "software_vat_refund_threshold", float(firms.refund.sum()) / M_YUAN_PER_100M)
+        gov.book(t, "software_vat_refund_threshold", self._of_firms(firms.refund.sum()))
         if t == 0:
             self._settle_outside_money()
         return invested
@@ -243,10 +255,10 @@ class EcosystemModel(mesa.Model):
         sectors = firms.sectors
         affinity = sector_affinity(sectors.is_cluster, sectors.is_manufacturing, sectors.is_software, sectors.is_coal,
                                    a["market_related_field_closeness"])
-        self.market = TechnologyMarket(inst, a, affinity, firms.rd.size)
+        self.market = TechnologyMarket(inst, a, affinity, firms.rd.size, self.per_agent)
         usable = self._usable_share(0)
         demand = firms.tech_bought.copy()
-        self.market.calibrate(demand, firms.sector, usable, M_YUAN_PER_100M * self.local_sales0)
+        self.market.calibrate(demand, firms.sector, usable, self._to_agents(self.local_sales0))
         unlimited = np.full(inst.kind.size, np.inf)
         _, sales = self.market.trade(year, demand, firms.sector, usable, self._market_draws(0),
                                      unlimited, np.zeros(0, dtype=np.int64), 0.0)
@@ -272,16 +284,16 @@ class EcosystemModel(mesa.Model):
         demand = ratio * price * firms.rd
         usable = self._usable_share(t)
         capacity = inst.update_capacity(usable)
-        projects = int(gov.lever("transfer_demonstration_projects", t))
+        projects = agents(gov.lever("transfer_demonstration_projects", t), self.per_agent)
         performers = np.flatnonzero(firms.rd > 0)
         chosen = smallest(performers, self.draws.uniform("demonstration", t, performers), projects)
         self.market.forget(~firms.alive | (firms.age == 0))
         firms.tech_bought, inst.sales = self.market.trade(int(self.inputs.years[t]), demand, firms.sector, usable,
                                                           self._market_draws(t), capacity, chosen,
                                                           a["demonstration_project_size"])
-        bought = float(firms.tech_bought.sum()) / M_YUAN_PER_100M
+        bought = self._of_firms(firms.tech_bought.sum())
         gov.book(t, "transfer_demonstration_projects",
-                 chosen.size * a["demonstration_project_size"] * a["demonstration_subsidy_share"] / M_YUAN_PER_100M)
+                 self._of_firms(chosen.size * a["demonstration_project_size"] * a["demonstration_subsidy_share"]))
         gov.book(t, "tech_contract_reward_rate", reward * bought)
         self.local_sales, self.tech_bought_total = float(inst.sales.sum()), bought
         self.institution_records.collect(self)
@@ -297,7 +309,7 @@ class EcosystemModel(mesa.Model):
         """Smart-factory grants upgrade the year's firms; the government pays the subsidy per firm."""
         upgraded = self.enterprises.upgrade_factories(policy.smart_factories, self.a["smart_factory_productivity_gain"],
                                                       t, self.draws)
-        self.government.book(t, "smart_factories", upgraded * self.a["smart_factory_subsidy"] / M_YUAN_PER_100M)
+        self.government.book(t, "smart_factories", self._of_firms(upgraded * self.a["smart_factory_subsidy"]))
 
     def _book_firm_levers(self, t: int, policy) -> None:
         """Cost of the levers that act through firms' taxes and grants this year (100m yuan)."""
@@ -308,14 +320,14 @@ class EcosystemModel(mesa.Model):
         deduction = firms.deduction_share * tau * firms.rd
         manufacturing = float((deduction * firms.manufacturing).sum())
         general = float(deduction.sum()) - manufacturing
-        gov.book(t, "rd_super_deduction_rate", general * policy.super_deduction / M_YUAN_PER_100M)
+        gov.book(t, "rd_super_deduction_rate", self._of_firms(general * policy.super_deduction))
         gov.book(t, "rd_super_deduction_rate_manufacturing",
-                 manufacturing * policy.super_deduction_manufacturing / M_YUAN_PER_100M)
+                 self._of_firms(manufacturing * policy.super_deduction_manufacturing))
         profit = float((np.maximum(firms.profit, 0.0) * hte).sum())
-        gov.book(t, "hte_income_tax_rate", (CORPORATE_INCOME_TAX_RATE - policy.hte_tax_rate) * profit / M_YUAN_PER_100M)
-        gov.book(t, "rd_reward_rate", policy.reward_rate * float(firms.rd.sum()) / M_YUAN_PER_100M)
-        gov.book(t, "innovation_full_coverage", firms.pushed_count * a["full_coverage_cost_per_firm"] / M_YUAN_PER_100M)
-        gov.book(t, "hte_cultivation_firms", firms.cultivated_count * a["cultivation_cost_per_firm"] / M_YUAN_PER_100M)
+        gov.book(t, "hte_income_tax_rate", self._of_firms((CORPORATE_INCOME_TAX_RATE - policy.hte_tax_rate) * profit))
+        gov.book(t, "rd_reward_rate", self._of_firms(policy.reward_rate * firms.rd.sum()))
+        gov.book(t, "innovation_full_coverage", self._of_firms(firms.pushed_count * a["full_coverage_cost_per_firm"]))
+        gov.book(t, "hte_cultivation_firms", self._of_firms(firms.cultivated_count * a["cultivation_cost_per_firm"]))
         gov.book(t, "pilot_scale_bases", gov.lever("pilot_scale_bases", t) * a["pilot_base_cost"] / M_YUAN_PER_100M)
         self._book_compliance(t, policy, year)
 
@@ -327,20 +339,20 @@ class EcosystemModel(mesa.Model):
         this year (``Enterprises.floor_rd``)."""
         firms, gov = self.enterprises, self.government
         chosen = firms.intensity0 * firms.revenue
-        gov.book(t, "soe_rd_floor", firms.floor_rd / M_YUAN_PER_100M, "compliance")
+        gov.book(t, "soe_rd_floor", self._of_firms(firms.floor_rd), "compliance")
         pushed = firms.pushed & firms.alive
-        gov.book(t, "innovation_full_coverage", float(firms.rd_real[pushed].sum()) / M_YUAN_PER_100M, "compliance")
+        gov.book(t, "innovation_full_coverage", self._of_firms(firms.rd_real[pushed].sum()), "compliance")
         need = self.inputs.hte.for_revenue(firms.revenue, year) * firms.revenue
         lifted = firms.cultivated & firms.alive & (firms.rd > 0) & (firms.rd <= need * (1.0 + 1e-9))
         forced = float(np.maximum(firms.rd_real - chosen, 0.0)[lifted].sum())
-        gov.book(t, "hte_cultivation_firms", forced / M_YUAN_PER_100M,
+        gov.book(t, "hte_cultivation_firms", self._of_firms(forced),
                  "compliance")
 
     # --- the record -------------------------------------------------------------------------
 
     def _funding_matrix(self, t: int) -> dict[str, dict[str, float]]:
         """This year's performer x source R&D matrix (100m yuan)."""
-        firms_rd = float(self.enterprises.rd.sum()) / M_YUAN_PER_100M
+        firms_rd = self._of_firms(self.enterprises.rd.sum())
         grant = self._grant(t)
         added = self._grant_rd(t)
         government = min(self.firm_government0 * self.science_index, (1.0 - self.firm_other_share) * firms_rd) + grant
@@ -367,7 +379,7 @@ class EcosystemModel(mesa.Model):
     def _record(self, t: int, year: int, venture: float) -> dict[str, float]:
         """The year's row of the output table."""
         firms, economy, gov = self.enterprises, self.economy, self.government
-        modelled_va = float(firms.value_added.sum()) / M_YUAN_PER_100M
+        modelled_va = self._of_firms(firms.value_added.sum())
         economy.close(t, modelled_va)
         row: dict[str, float] = {"year": year, "gdp": economy.gdp}
         row.update(funding_row(self._funding_matrix(t)))
@@ -378,11 +390,11 @@ class EcosystemModel(mesa.Model):
         row["target_rd_intensity"] = target
         row["target_met"] = float(row["rd_intensity"] >= target)
         doing = firms.rd > 0
-        row["firms"] = len(firms)
-        row["firms_doing_rd"] = int(doing.sum())
-        row["industrial_firms_doing_rd"] = int((doing & firms.industrial_above_scale()).sum())
-        row["high_tech_enterprises"] = int((firms.high_tech(year) & firms.alive).sum())
-        row["hte_recognised_in_year"] = firms.new_hte
+        row["firms"] = self.per_agent * len(firms)
+        row["firms_doing_rd"] = self.per_agent * int(doing.sum())
+        row["industrial_firms_doing_rd"] = self.per_agent * int((doing & firms.industrial_above_scale()).sum())
+        row["high_tech_enterprises"] = self.per_agent * int((firms.high_tech(year) & firms.alive).sum())
+        row["hte_recognised_in_year"] = self.per_agent * firms.new_hte
         row["tech_contract_value"] = self.tech_bought_total
         row["tech_contracts_local"] = self.local_sales
         row["venture_invested"] = venture
