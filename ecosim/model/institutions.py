@@ -20,6 +20,8 @@ Money is in 100m yuan unless a name says otherwise (firms' arrays are in m yuan)
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import mesa
 import numpy as np
 import pandas as pd
@@ -301,17 +303,29 @@ class TechnologyMarket:
         self.local_scale = 1.0
         self.demand0 = 1.0
         self.contracts = ContractBook()
+        self.closeness = np.exp(self.beta_field * affinity[:, institutions.field])
+        """Sector x institution factor of field closeness (fields do not change during a run)."""
 
     def attractiveness(self, usable: np.ndarray) -> np.ndarray:
         """Sector x institution attractiveness (usable offer, quality, field closeness)."""
         inst = self.institutions
         own = inst.usable_offer(usable) * inst.quality ** self.beta_quality
-        return own[None, :] * np.exp(self.beta_field * self.affinity[:, inst.field])
+        return own[None, :] * self.closeness
+
+    def offer(self, usable: np.ndarray) -> "Offer":
+        """The year's choice set: attractiveness, its sector sums, choice probabilities and their
+        cumulative sums laid end to end (sector k's shifted by k), computed once a year."""
+        attract = self.attractiveness(usable)
+        value = attract.sum(axis=1)
+        probability = attract / value[:, None]
+        cdf = np.minimum(np.cumsum(probability, axis=1), 1.0)
+        cdf += np.arange(attract.shape[0])[:, None]
+        return Offer(attract, value, probability, cdf.ravel())
 
     def calibrate(self, demand: np.ndarray, sector: np.ndarray, usable: np.ndarray, local_target: float) -> None:
         """Base year: the outside option so that the demand-weighted local share is ``local_tech_share``,
         and the scale of local purchases so that they sum to ``local_target`` (m yuan) exactly."""
-        value = self.attractiveness(usable).sum(axis=1)
+        value = self.offer(usable).value
         by_sector = np.bincount(sector, weights=demand, minlength=value.size)
         p = self.local_share
         self.demand0 = float(by_sector.sum())
@@ -319,9 +333,9 @@ class TechnologyMarket:
         share = value / (value + self.outside0)
         self.local_scale = local_target / float((by_sector * share).sum())
 
-    def local_demand(self, demand: np.ndarray, sector: np.ndarray, attract: np.ndarray) -> np.ndarray:
-        """Each firm's demand for the region's institutions' technology (m yuan)."""
-        value = attract.sum(axis=1)
+    def local_demand(self, demand: np.ndarray, sector: np.ndarray, value: np.ndarray) -> np.ndarray:
+        """Each firm's demand for the region's institutions' technology (m yuan), given each sector's
+        summed attractiveness ``value``."""
         outside = self.outside0 * max(float(demand.sum()), 1e-12) / self.demand0
         share = self.local_scale * value / (value + outside)
         return demand * share[sector]
@@ -329,9 +343,10 @@ class TechnologyMarket:
     def expected_sales(self, demand: np.ndarray, sector: np.ndarray, usable: np.ndarray) -> np.ndarray:
         """Each institution's expected sales (100m yuan) without ties: sectors' local demand times their
         choice probabilities."""
-        attract = self.attractiveness(usable)
-        local = np.bincount(sector, weights=self.local_demand(demand, sector, attract), minlength=attract.shape[0])
-        return (local / attract.sum(axis=1)) @ attract * self.to_100m
+        offer = self.offer(usable)
+        local = np.bincount(sector, weights=self.local_demand(demand, sector, offer.value),
+                            minlength=offer.value.size)
+        return local @ offer.probability * self.to_100m
 
     def forget(self, gone: np.ndarray) -> None:
         """Drop the ties of slots whose firm left or is new (``gone``: a mask over firm slots)."""
@@ -339,23 +354,20 @@ class TechnologyMarket:
             self.tie = np.concatenate([self.tie, np.full(gone.size - self.tie.size, -1, dtype=np.int64)])
         self.tie[gone] = -1
 
-    def choose_sellers(self, s: np.ndarray, tie: np.ndarray, attract: np.ndarray, u: np.ndarray) -> np.ndarray:
+    def choose_sellers(self, s: np.ndarray, tie: np.ndarray, offer: "Offer", u: np.ndarray) -> np.ndarray:
         """One seller for each buyer of sector ``s`` with last seller ``tie`` (-1: none): the tie with the
         extra odds of a tie, else a draw from its sector's choice probabilities (inverse CDF of ``u``,
         one uniform per buyer, rescaled past the tie's odds)."""
-        n_sector, n = attract.shape
-        value = attract.sum(axis=1)
+        n = offer.attract.shape[1]
         seller = tie.copy()
         tied = np.flatnonzero(tie >= 0)
-        extra = self.tie_boost * attract[s[tied], tie[tied]]
+        extra = self.tie_boost * offer.attract[s[tied], tie[tied]]
         stay = np.zeros(s.size)
-        stay[tied] = extra / (value[s[tied]] + extra)
+        stay[tied] = extra / (offer.value[s[tied]] + extra)
         move = np.flatnonzero(u >= stay)
         rescaled = (u[move] - stay[move]) / np.maximum(1.0 - stay[move], 1e-12)
-        cdf = np.cumsum(attract, axis=1) / value[:, None]
-        flat = (np.arange(n_sector)[:, None] + np.minimum(cdf, 1.0)).ravel()
         sector = s[move]
-        drawn = np.searchsorted(flat, sector + rescaled * (1.0 - 1e-12), side="right") - sector * n
+        drawn = np.searchsorted(offer.cdf, sector + rescaled * (1.0 - 1e-12), side="right") - sector * n
         seller[move] = np.clip(drawn, 0, n - 1)
         return seller
 
@@ -377,13 +389,13 @@ class TechnologyMarket:
         n_sector = len(self.affinity)
         if self.tie.size < demand.size:
             self.forget(np.zeros(demand.size, dtype=bool))
-        attract = self.attractiveness(usable)
-        probability = attract / attract.sum(axis=1)[:, None]
+        offer = self.offer(usable)
+        attract, probability = offer.attract, offer.probability
         buyers = np.flatnonzero(demand > 0)
         buyer_sector = sector[buyers]
-        local = self.local_demand(demand[buyers], buyer_sector, attract)
+        local = self.local_demand(demand[buyers], buyer_sector, offer.value)
         main, nxt = u
-        seller = self.choose_sellers(buyer_sector, self.tie[buyers], attract, main(buyers))
+        seller = self.choose_sellers(buyer_sector, self.tie[buyers], offer, main(buyers))
         project_seller = np.argmax(attract, axis=1)[sector[projects]]
         slots = np.concatenate([buyers, projects])
         slot_sector = np.concatenate([buyer_sector, sector[projects]])
@@ -394,7 +406,7 @@ class TechnologyMarket:
         delivered, spread_delivered, sales = self._deliver(first, ordered, spread_by_sector[:, None] * probability,
                                                            capacity, self.to_100m)
         short = np.flatnonzero(ordered - delivered > 1e-12)
-        second = self.choose_sellers(slot_sector[short], np.full(short.size, -1), attract, nxt(slots[short]))
+        second = self.choose_sellers(slot_sector[short], np.full(short.size, -1), offer, nxt(slots[short]))
         spread_short = spread_by_sector - spread_delivered.sum(axis=1)
         delivered_next, spread_next, sales_next = self._deliver(
             second, ordered[short] - delivered[short], spread_short[:, None] * probability, capacity - sales,
@@ -438,6 +450,20 @@ class TechnologyMarket:
         """Keep the year's contracts: ``parts`` are (buyer slots (-1: a sector's spread contracts), buyer
         sectors, sellers, values in m yuan); the record array is built when it is read (``ContractBook``)."""
         self.contracts.add(year, parts)
+
+
+@dataclass(frozen=True)
+class Offer:
+    """The local technology on offer this year, as buyers of each sector see it."""
+
+    attract: np.ndarray
+    """Sector x institution attractiveness."""
+    value: np.ndarray
+    """Each sector's summed attractiveness."""
+    probability: np.ndarray
+    """Sector x institution choice probabilities (rows sum to 1)."""
+    cdf: np.ndarray
+    """The rows' cumulative probabilities end to end, row k shifted by k (one search draws every buyer)."""
 
 
 class ContractBook:
