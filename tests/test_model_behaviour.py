@@ -296,4 +296,4 @@ def test_entry_draws_of_a_year_depend_on_the_seed_and_year_only():
     for t in years:
         assert np.array_equal(a[t], b[t]), t
     assert len({tuple(v) for v in a.values()}) == len(a)
-    assert not first.results()["firms"].equals(second.results()["firms"])
+    assert not first.results()["rd_expenditure"].equals(second.results()["rd_expenditure"])

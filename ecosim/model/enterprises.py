@@ -526,9 +526,10 @@ class Enterprises:
     def industrial_sector_intensity(self) -> np.ndarray:
         """Reported R&D / revenue of each sector's live above-scale industrial firms (share of revenue)."""
         n = len(self.sectors.names)
-        industrial = self.segment == INDUSTRIAL
-        rd = np.bincount(self.sector, weights=self.rd * industrial, minlength=n)
-        revenue = np.bincount(self.sector, weights=self.revenue * industrial, minlength=n)
+        industrial = np.flatnonzero(self.segment == INDUSTRIAL)
+        sector = self.sector[industrial]
+        rd = np.bincount(sector, weights=self.rd[industrial], minlength=n)
+        revenue = np.bincount(sector, weights=self.revenue[industrial], minlength=n)
         return np.divide(rd, revenue, out=np.zeros(n), where=revenue > 0)
 
     def catch_up(self, a: dict) -> np.ndarray:

@@ -137,17 +137,18 @@ class FirmView:
 
 def standardised_sums(weights: np.ndarray, values: np.ndarray) -> np.ndarray:
     """``weights @ z`` where ``z`` is each row of ``values`` standardised over its columns (minus
-    its mean, over its sd; a row that does not vary counts 0): the sums of standardised signals,
-    computed from the rows' means and sds without forming ``z``."""
-    count = values.shape[1]
-    if not count:
+    its mean, over its sd; a row that does not vary counts 0): the sums of standardised signals.
+    Written with numpy's reductions and elementwise products, not BLAS, whose summation order
+    depends on the processor: the same seed gives the same funds' picks on every machine."""
+    if not values.shape[1]:
         return np.zeros((weights.shape[0], 0))
-    ones = np.ones(count)
-    mean = values @ ones / count
-    sd = np.sqrt(np.maximum((values * values) @ ones / count - mean * mean, 0.0))
-    varies = sd > 1e-6 * np.maximum(np.abs(mean), 1.0)
-    scaled = np.divide(weights, sd, out=np.zeros_like(weights), where=varies)
-    return scaled @ values - (scaled @ mean)[:, None]
+    centred = values - values.mean(axis=1, keepdims=True)
+    sd = np.sqrt((centred * centred).mean(axis=1))
+    scaled = np.divide(weights, sd, out=np.zeros_like(weights), where=sd > 1e-12)
+    merit = np.zeros((weights.shape[0], values.shape[1]))
+    for signal in np.flatnonzero(scaled.any(axis=0)):
+        merit += scaled[:, signal, None] * centred[signal]
+    return merit
 
 
 @dataclass

@@ -346,7 +346,7 @@ class TechnologyMarket:
         offer = self.offer(usable)
         local = np.bincount(sector, weights=self.local_demand(demand, sector, offer.value),
                             minlength=offer.value.size)
-        return local @ offer.probability * self.to_100m
+        return (local[:, None] * offer.probability).sum(axis=0) * self.to_100m  # no BLAS: the same sums on every machine
 
     def forget(self, gone: np.ndarray) -> None:
         """Drop the ties of slots whose firm left or is new (``gone``: a mask over firm slots)."""

@@ -339,15 +339,15 @@ class EcosystemModel(mesa.Model):
         this year's revenue); for the SOE floor, the real R&D it adds above the bound firms' own targets
         this year (``Enterprises.floor_rd``)."""
         firms, gov = self.enterprises, self.government
-        chosen = firms.intensity0 * firms.revenue
         gov.book(t, "soe_rd_floor", self._of_firms(firms.floor_rd), "compliance")
         pushed = firms.pushed & firms.alive
         gov.book(t, "innovation_full_coverage", self._of_firms(firms.rd_real[pushed].sum()), "compliance")
-        need = self.inputs.hte.for_revenue(firms.revenue, year) * firms.revenue
-        lifted = firms.cultivated & firms.alive & (firms.rd > 0) & (firms.rd <= need * (1.0 + 1e-9))
-        forced = float(np.maximum(firms.rd_real - chosen, 0.0)[lifted].sum())
-        gov.book(t, "hte_cultivation_firms", self._of_firms(forced),
-                 "compliance")
+        coached = np.flatnonzero(firms.cultivated & firms.alive & (firms.rd > 0))
+        revenue, rd = firms.revenue[coached], firms.rd[coached]
+        lifted = coached[rd <= self.inputs.hte.for_revenue(revenue, year) * revenue * (1.0 + 1e-9)]
+        chosen = firms.intensity0[lifted] * firms.revenue[lifted]
+        forced = float(np.maximum(firms.rd_real[lifted] - chosen, 0.0).sum())
+        gov.book(t, "hte_cultivation_firms", self._of_firms(forced), "compliance")
 
     # --- the record -------------------------------------------------------------------------
 
@@ -380,7 +380,7 @@ class EcosystemModel(mesa.Model):
     def _record(self, t: int, year: int, venture: float) -> dict[str, float]:
         """The year's row of the output table."""
         firms, economy, gov = self.enterprises, self.economy, self.government
-        modelled_va = self._of_firms(firms.value_added.sum())
+        modelled_va = self._of_firms((firms.revenue * firms.va_ratio_of).sum())
         economy.close(t, modelled_va)
         row: dict[str, float] = {"year": year, "gdp": economy.gdp}
         row.update(funding_row(self._funding_matrix(t)))
