@@ -466,7 +466,7 @@ class Enterprises:
         for s, count in performers_wanted.items():
             members = live[seg == s]
             k = int(round(count))
-            top = members[np.argpartition(-index[members], k - 1)[:k]]
+            top = smallest(members, -index[members], k)
             doing[top] = True
             self.segment_cutoff[s] = index[top].min() + CUTOFF_PERSISTENCE * persistence
         self.propensity[live] -= self.segment_cutoff[seg]
@@ -806,7 +806,7 @@ class Enterprises:
         uncoached = applying[~self.cultivated[applying]]
         places = min(self.coaching_left, uncoached.size)
         if places > 0:
-            coached = uncoached[np.argsort(self.revenue[uncoached], kind="stable")[:places]]
+            coached = smallest(uncoached, self.revenue[uncoached], places)
             self.cultivated[coached] = True
             self.cultivated_count += places
         holder = self.hte_until[applying] >= year - 1
