@@ -6,7 +6,8 @@ per lever: change, 1-year and 5-year response of enterprise R&D, implied elastic
 additionality, the range and its source, inside or outside) and prints one JSON line last:
 {"replications", "scale", "seconds", "levers": {name: {...}}, "outside": [...], "inert": [...]}
 
-    python benchmarks/lever_responses.py [--replications 100] [--scale 1.0] [--seed 20210511] [--out docs/lever-responses.md]
+    python benchmarks/lever_responses.py [--replications 100] [--scale 1.0] [--firms-per-agent 1] [--seed 20210511]
+                                         [--out docs/lever-responses.md]
 """
 
 from __future__ import annotations
@@ -110,7 +111,8 @@ def sources_markdown() -> str:
     return "\n".join(lines)
 
 
-def document(table: pd.DataFrame, replications: int, scale: float, seed: int, seconds: float) -> str:
+def document(table: pd.DataFrame, replications: int, scale: float, seed: int, seconds: float,
+             firms_per_agent: int = 1) -> str:
     """The whole of docs/lever-responses.md."""
     people = population(scale)
     outside = table[~table["inside"]]
@@ -132,7 +134,7 @@ replication count.
   `parameter_uncertainty = false` (default assumption values); one lever changed at a time from its
   2020 value to the standard value from 2021 on, everything else as in the baseline.
 * Population: `n_above_scale_firms` = {people['n_above_scale_firms']}, `n_tech_smes` = {people['n_tech_smes']}
-  (scale {scale:g}); {replications} replications, root seed {seed}; run time {seconds:.0f} s.
+  (scale {scale:g}, {firms_per_agent} firm(s) per agent); {replications} replications, root seed {seed}; run time {seconds:.0f} s.
 * Paired differences (common random numbers): the baseline and the changed scenario run with the same
   seeds (`run_seed(seed, 0, r)`); every figure is the median over replications of the paired measure.
 * 1-year response: 2021 against the baseline's 2021; 5-year response: 2025 against 2025 (percent).
@@ -191,14 +193,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replications", type=int, default=100)
     parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--firms-per-agent", type=int, default=1,
+                        help="population scale: firms each firm agent stands for (paired effects hold at coarse scales)")
     parser.add_argument("--seed", type=int, default=20210511)
     parser.add_argument("--out", type=Path, default=DOC)
     args = parser.parse_args()
     start = time.perf_counter()
-    table = lever_responses(replications=args.replications, scale=args.scale, seed=args.seed)
+    table = lever_responses(replications=args.replications, scale=args.scale, seed=args.seed,
+                            firms_per_agent=args.firms_per_agent)
     seconds = time.perf_counter() - start
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(document(table, args.replications, args.scale, args.seed, seconds), encoding="utf-8")
+    args.out.write_text(document(table, args.replications, args.scale, args.seed, seconds, args.firms_per_agent),
+                        encoding="utf-8")
     print(f"wrote {args.out} ({seconds:.0f} s)", flush=True)
     print(json.dumps(summary(table, args.replications, args.scale, seconds)))
 

@@ -260,12 +260,13 @@ def population(scale: float, region: Region | None = None) -> dict[str, int]:
     return out
 
 
-def response_scenario(scale: float = 1.0, base: Scenario | None = None) -> Scenario:
-    """The baseline (or ``base``) to the long horizon, without parameter uncertainty, population scaled."""
+def response_scenario(scale: float = 1.0, base: Scenario | None = None, firms_per_agent: int = 1) -> Scenario:
+    """The baseline (or ``base``) to the long horizon, without parameter uncertainty, population scaled
+    (``scale`` times the default counts; each firm agent standing for ``firms_per_agent`` firms)."""
     base = load_scenario("baseline") if base is None else base
     horizon = base.policy_start_year - 1 + LAST_YEAR_AFTER
     changes = {f"assumptions.{name}": value for name, value in population(scale, base.region).items()}
-    return base.until(horizon).with_changes(changes, parameter_uncertainty=False)
+    return base.until(horizon).with_changes(changes, parameter_uncertainty=False, firms_per_agent=firms_per_agent)
 
 
 def changed_scenario(scenario: Scenario, lever: str) -> Scenario:
@@ -382,12 +383,14 @@ def check_columns(row: dict[str, object], check: Check) -> dict[str, object]:
 
 
 def lever_responses(replications: int = 50, scale: float = 1.0, seed: int = 20210511,
-                    levers: Iterable[str] | None = None, base: Scenario | None = None) -> pd.DataFrame:
+                    levers: Iterable[str] | None = None, base: Scenario | None = None,
+                    firms_per_agent: int = 1) -> pd.DataFrame:
     """The lever-response table: one row per lever (default: every lever in :data:`STANDARD_CHANGES`).
 
     ``replications`` paired runs per lever with seeds ``run_seed(seed, 0, r)``; ``scale`` multiplies
     the firm population (``n_above_scale_firms``, ``n_tech_smes``, each kept inside its catalogue
-    range). Columns: lever, unit, value_from, value_to, kind, rd_base_5y (100m yuan),
+    range); ``firms_per_agent`` is the population scale (paired effects hold at coarse scales,
+    docs/performance.md). Columns: lever, unit, value_from, value_to, kind, rd_base_5y (100m yuan),
     response_1y_pct and response_5y_pct (percent change of enterprise R&D in the first and fifth
     policy year), cost_per_year (change of the lever's own cost, mean over the policy years, 100m
     yuan), government_cost_per_year (change of all levers' cost, 100m yuan), log_user_cost_change,
@@ -402,7 +405,7 @@ def lever_responses(replications: int = 50, scale: float = 1.0, seed: int = 2021
     unknown = [name for name in names if name not in STANDARD_CHANGES]
     if unknown:
         raise KeyError(f"no standard change for levers {unknown}")
-    scenario = unlimited(response_scenario(scale, base))
+    scenario = unlimited(response_scenario(scale, base, firms_per_agent))
     base_runs, base_policy = run_scenario(scenario, replications, seed)
     rows = []
     for name in names:

@@ -176,8 +176,7 @@ class EcosystemModel(mesa.Model):
 
     def results(self) -> pd.DataFrame:
         """The yearly table so far: one row per year, columns as in ``OUTPUT_COLUMNS``."""
-        return pd.DataFrame({column: [row[column] for row in self.rows] for column in OUTPUT_COLUMNS},
-                            columns=list(OUTPUT_COLUMNS))
+        return pd.DataFrame(self.rows, columns=list(OUTPUT_COLUMNS))
 
     # --- events -----------------------------------------------------------------------------
 
