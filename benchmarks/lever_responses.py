@@ -134,7 +134,8 @@ replication count.
   `parameter_uncertainty = false` (default assumption values); one lever changed at a time from its
   2020 value to the standard value from 2021 on, everything else as in the baseline.
 * Population: `n_above_scale_firms` = {people['n_above_scale_firms']}, `n_tech_smes` = {people['n_tech_smes']}
-  (scale {scale:g}, {firms_per_agent} firm(s) per agent); {replications} replications, root seed {seed}; run time {seconds:.0f} s.
+  (scale {scale:g}, {firms_per_agent} firm(s) per agent); {replications} replications, root seed {seed};
+  run time {seconds:.0f} s.
 * Paired differences (common random numbers): the baseline and the changed scenario run with the same
   seeds (`run_seed(seed, 0, r)`); every figure is the median over replications of the paired measure.
 * 1-year response: 2021 against the baseline's 2021; 5-year response: 2025 against 2025 (percent).
@@ -194,7 +195,8 @@ def main() -> None:
     parser.add_argument("--replications", type=int, default=100)
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--firms-per-agent", type=int, default=1,
-                        help="population scale: firms each firm agent stands for (paired effects hold at coarse scales)")
+                        help="population scale: firms each firm agent stands for "
+                             "(paired effects hold at coarse scales)")
     parser.add_argument("--seed", type=int, default=20210511)
     parser.add_argument("--out", type=Path, default=DOC)
     args = parser.parse_args()

@@ -201,7 +201,8 @@ def main() -> None:
                       "mesa_trivial_over_enterprise_year": round(ratio, 2),
                       "random_draws_ms_per_run": round(draws, 2), "forecast_50_seconds": round(what_if, 3),
                       "first_run_seconds": round(first, 2),
-                      "target_ms_per_run": 20, "stretch_ms_per_run": 10, "target_forecast_50_seconds": 1.0, "python": platform.python_version()}))
+                      "target_ms_per_run": 20, "stretch_ms_per_run": 10, "target_forecast_50_seconds": 1.0,
+                      "python": platform.python_version()}))
 
 
 if __name__ == "__main__":

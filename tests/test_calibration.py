@@ -117,7 +117,7 @@ def test_a_local_dask_cluster_gives_the_same_calibration(tiny_serial: Calibratio
     assert calls[-1] == (8, 8)
 
 
-def test_calibrate_and_optimize_take_dask_on_the_command_line(tmp_path: Path, monkeypatch):
+def test_calibrate_optimize_and_backtest_take_dask_on_the_command_line(tmp_path: Path, monkeypatch):
     import ecosim.cli.calibrate as calibrate_cli
     import ecosim.cli.optimize as optimize_cli
     from ecosim.cli import _parser
@@ -130,11 +130,14 @@ def test_calibrate_and_optimize_take_dask_on_the_command_line(tmp_path: Path, mo
 
     monkeypatch.setattr(calibrate_cli, "calibrate", capture)
     monkeypatch.setattr(optimize_cli, "optimize", capture)
+    monkeypatch.setattr("ecosim.analysis.calibration.calibrate", capture)  # backtest imports it when it runs
     config = str(_tiny(tmp_path, 1).source)
     for argv, dask in ((["calibrate", config], None), (["calibrate", config, "--workers", "2", "--dask"], "local"),
                        (["calibrate", config, "--dask", "tcp://127.0.0.1:8786"], "tcp://127.0.0.1:8786"),
                        (["optimize", "baseline", "--target-probability", "0.5", "--dask"], "local"),
-                       (["optimize", "baseline", "--target-probability", "0.5"], None)):
+                       (["optimize", "baseline", "--target-probability", "0.5"], None),
+                       (["backtest", "--origin", "2016", "--calibration", config, "--dask"], "local"),
+                       (["backtest", "--origin", "2016", "--calibration", config, "--workers", "2"], None)):
         args = _parser().parse_args(argv)
         with pytest.raises(Called) as called:
             args.command(args)

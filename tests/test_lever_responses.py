@@ -3,7 +3,8 @@
 The table (``ecosim.analysis.lever_response``) is computed once for the module: the baseline
 2020-2025 without parameter uncertainty, paired runs with common random numbers, at 5 firms per agent
 (paired effects hold at coarse scales: docs/performance.md) with enough replications for the paired
-medians to settle (see ``REPLICATIONS``). The analytic tests check the measures on hand-built cases whose answers are known.
+medians to settle (see ``REPLICATIONS``). The analytic tests check the measures on hand-built cases
+whose answers are known.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from ecosim.analysis.backtest import (
     backtest_origin,
 )
 from ecosim.charts.fonts import CJKFontMissing, cjk_font
-from ecosim.cli.args import add_region, non_negative_int, positive_int
+from ecosim.cli.args import add_dask, add_region, non_negative_int, positive_int
 from ecosim.scenario import ScenarioError
 
 EXIT_BAD_INPUT = 2
@@ -52,6 +52,9 @@ def register(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--calibration", type=Path,
                         help="with --origin: calibration config TOML (default: experiments/calibration.toml's "
                              "built-in equivalent)")
+    parser.add_argument("--workers", type=non_negative_int,
+                        help="with --origin: processes for the recalibration (default: the config's, 0 = all cores)")
+    add_dask(parser)
     parser.add_argument("--out", type=Path, default=Path("out") / "backtest",
                         help="output folder (default: out/backtest)")
     parser.add_argument("--no-charts", dest="charts", action="store_false", help="skip the charts")
@@ -92,7 +95,9 @@ def run_origin(args: argparse.Namespace) -> int:
     except ScenarioError as error:
         print(f"ecosim backtest: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    calibration = calibrate(config, last_year=args.origin)
+    if args.workers is not None:
+        config.workers = args.workers
+    calibration = calibrate(config, last_year=args.origin, dask=args.dask)
     result = backtest_origin(args.origin, calibration, args.scenario, args.replications, conditions,
                              20210511 if args.seed is None else args.seed, region=args.region)
     paths = result.write(args.out)
