@@ -195,7 +195,7 @@ class Fund(mesa.Agent):
         self.cash = 0.0
         self.positions: list[Positions] = []
         self.record: dict[str, float] = {}
-        self.per_agent = getattr(model, "per_agent", 1)
+        self.per_agent = model.per_agent
         """Firms each firm agent stands for: one deal with an agent is that many deals."""
 
     def deals(self, money: float, size: float) -> int:
@@ -204,7 +204,7 @@ class Fund(mesa.Agent):
 
     def money(self, m_yuan: float) -> float:
         """A sum over firm agents' deals (m yuan) as the region's money (100m yuan)."""
-        return self.per_agent * float(m_yuan) / M_YUAN_PER_100M
+        return self.model.of_firms(m_yuan)
 
     @property
     def a(self) -> dict:

@@ -70,7 +70,7 @@ class EcosystemModel(mesa.Model):
         grant0 = self._grant_rd(0)
         self.enterprises = Enterprises.initial(inputs, self.government.policy(0).per_agent(self.per_agent),
                                                self.economy.coal_gap,
-                                               self.economy.planning_gap, self._to_agents(firms_rd0 - grant0),
+                                               self.economy.planning_gap, self.to_agents(firms_rd0 - grant0),
                                                self.rng)
         institution_funding = {s: self.funding0["government_institutes"][s] + self.funding0["higher_education"][s]
                                for s in SOURCES}
@@ -109,8 +109,8 @@ class EcosystemModel(mesa.Model):
 
     def step(self) -> None:
         """One year: the budget's plan, the economy, finance, institutions, firms' R&D, technology
-        trade, innovation, accounts, growth and turnover (the base year: its economy, finance and accounts only, the
-        firms' R&D being the record's)."""
+        trade, innovation, accounts, growth and turnover (in the base year the firms' R&D is the
+        record's, so its R&D, recognition, trade and innovation events are skipped)."""
         t, a, firms, gov, draws = self.t, self.a, self.enterprises, self.government, self.draws
         year = int(self.inputs.years[t])
         gov.plan(t)
@@ -125,7 +125,7 @@ class EcosystemModel(mesa.Model):
             firms.decide_rd(a, policy, self.inputs, t, self._spillovers(), economy.rd_shock, draws)
             firms.recognise_hte(a, self.inputs, t, draws)
             self._trade_technology(t)
-            firms.receive_grants(self._to_agents(self._grant(t)))
+            firms.receive_grants(self.to_agents(self._grant(t)))
             firms.innovate(a, t, draws)
         self._upgrade_factories(t, policy)
         self._book_firm_levers(t, policy)
@@ -135,11 +135,11 @@ class EcosystemModel(mesa.Model):
         self.funds.spend_venture_money(firms, a)
         self.t += 1
 
-    def _of_firms(self, m_yuan: float) -> float:
+    def of_firms(self, m_yuan: float) -> float:
         """A sum over the firm agents (m yuan) as the region's (100m yuan): times the firms per agent."""
         return self.per_agent * float(m_yuan) / M_YUAN_PER_100M
 
-    def _to_agents(self, amount: float) -> float:
+    def to_agents(self, amount: float) -> float:
         """The region's ``amount`` (100m yuan) as a sum over the firm agents (m yuan)."""
         return amount * M_YUAN_PER_100M / self.per_agent
 
@@ -187,7 +187,7 @@ class EcosystemModel(mesa.Model):
         invested = self.funds.step(t, year, self._finance_scale(t), firms, a, self.draws)
         burden = max(a["software_vat_burden"] - gov.lever("software_vat_refund_threshold", t), 0.0)
         firms.refund = burden * firms.revenue * firms.software
-        gov.book(t, "software_vat_refund_threshold", self._of_firms(firms.refund.sum()))
+        gov.book(t, "software_vat_refund_threshold", self.of_firms(firms.refund.sum()))
         if t == 0:
             self._settle_outside_money()
         return invested
@@ -258,7 +258,7 @@ class EcosystemModel(mesa.Model):
         self.market = TechnologyMarket(inst, a, affinity, firms.rd.size, self.per_agent)
         usable = self._usable_share(0)
         demand = firms.tech_bought.copy()
-        self.market.calibrate(demand, firms.sector, usable, self._to_agents(self.local_sales0))
+        self.market.calibrate(demand, firms.sector, usable, self.to_agents(self.local_sales0))
         unlimited = np.full(inst.kind.size, np.inf)
         _, sales = self.market.trade(year, demand, firms.sector, usable, self._market_draws(0),
                                      unlimited, np.zeros(0, dtype=np.int64), 0.0)
@@ -270,7 +270,6 @@ class EcosystemModel(mesa.Model):
         self.institution_records = institution_collector()
         """Every institution's yearly row (``institutions.institution_table`` makes it a DataFrame)."""
         self.institution_records.collect(self)
-
 
     def _trade_technology(self, t: int) -> None:
         """Firms buy technology in proportion to their R&D (the ratio moves to its plateau, the price
@@ -291,9 +290,9 @@ class EcosystemModel(mesa.Model):
         firms.tech_bought, inst.sales = self.market.trade(int(self.inputs.years[t]), demand, firms.sector, usable,
                                                           self._market_draws(t), capacity, chosen,
                                                           a["demonstration_project_size"])
-        bought = self._of_firms(firms.tech_bought.sum())
+        bought = self.of_firms(firms.tech_bought.sum())
         gov.book(t, "transfer_demonstration_projects",
-                 self._of_firms(chosen.size * a["demonstration_project_size"] * a["demonstration_subsidy_share"]))
+                 self.of_firms(chosen.size * a["demonstration_project_size"] * a["demonstration_subsidy_share"]))
         gov.book(t, "tech_contract_reward_rate", reward * bought)
         self.local_sales, self.tech_bought_total = float(inst.sales.sum()), bought
         self.institution_records.collect(self)
@@ -309,7 +308,7 @@ class EcosystemModel(mesa.Model):
         """Smart-factory grants upgrade the year's firms; the government pays the subsidy per firm."""
         upgraded = self.enterprises.upgrade_factories(policy.smart_factories, self.a["smart_factory_productivity_gain"],
                                                       t, self.draws)
-        self.government.book(t, "smart_factories", self._of_firms(upgraded * self.a["smart_factory_subsidy"]))
+        self.government.book(t, "smart_factories", self.of_firms(upgraded * self.a["smart_factory_subsidy"]))
 
     def _book_firm_levers(self, t: int, policy) -> None:
         """Cost of the levers that act through firms' taxes and grants this year (100m yuan)."""
@@ -320,14 +319,14 @@ class EcosystemModel(mesa.Model):
         deduction = firms.deduction_share * tau * firms.rd
         manufacturing = float((deduction * firms.manufacturing).sum())
         general = float(deduction.sum()) - manufacturing
-        gov.book(t, "rd_super_deduction_rate", self._of_firms(general * policy.super_deduction))
+        gov.book(t, "rd_super_deduction_rate", self.of_firms(general * policy.super_deduction))
         gov.book(t, "rd_super_deduction_rate_manufacturing",
-                 self._of_firms(manufacturing * policy.super_deduction_manufacturing))
+                 self.of_firms(manufacturing * policy.super_deduction_manufacturing))
         profit = float((np.maximum(firms.profit, 0.0) * hte).sum())
-        gov.book(t, "hte_income_tax_rate", self._of_firms((CORPORATE_INCOME_TAX_RATE - policy.hte_tax_rate) * profit))
-        gov.book(t, "rd_reward_rate", self._of_firms(policy.reward_rate * firms.rd.sum()))
-        gov.book(t, "innovation_full_coverage", self._of_firms(firms.pushed_count * a["full_coverage_cost_per_firm"]))
-        gov.book(t, "hte_cultivation_firms", self._of_firms(firms.cultivated_count * a["cultivation_cost_per_firm"]))
+        gov.book(t, "hte_income_tax_rate", self.of_firms((CORPORATE_INCOME_TAX_RATE - policy.hte_tax_rate) * profit))
+        gov.book(t, "rd_reward_rate", self.of_firms(policy.reward_rate * firms.rd.sum()))
+        gov.book(t, "innovation_full_coverage", self.of_firms(firms.pushed_count * a["full_coverage_cost_per_firm"]))
+        gov.book(t, "hte_cultivation_firms", self.of_firms(firms.cultivated_count * a["cultivation_cost_per_firm"]))
         gov.book(t, "pilot_scale_bases", gov.lever("pilot_scale_bases", t) * a["pilot_base_cost"] / M_YUAN_PER_100M)
         self._book_compliance(t, policy, year)
 
@@ -338,21 +337,21 @@ class EcosystemModel(mesa.Model):
         this year's revenue); for the SOE floor, the real R&D it adds above the bound firms' own targets
         this year (``Enterprises.floor_rd``)."""
         firms, gov = self.enterprises, self.government
-        gov.book(t, "soe_rd_floor", self._of_firms(firms.floor_rd), "compliance")
+        gov.book(t, "soe_rd_floor", self.of_firms(firms.floor_rd), "compliance")
         pushed = firms.pushed & firms.alive
-        gov.book(t, "innovation_full_coverage", self._of_firms(firms.rd_real[pushed].sum()), "compliance")
+        gov.book(t, "innovation_full_coverage", self.of_firms(firms.rd_real[pushed].sum()), "compliance")
         coached = np.flatnonzero(firms.cultivated & firms.alive & (firms.rd > 0))
         revenue, rd = firms.revenue[coached], firms.rd[coached]
         lifted = coached[rd <= self.inputs.hte.for_revenue(revenue, year) * revenue * (1.0 + 1e-9)]
         chosen = firms.intensity0[lifted] * firms.revenue[lifted]
         forced = float(np.maximum(firms.rd_real[lifted] - chosen, 0.0).sum())
-        gov.book(t, "hte_cultivation_firms", self._of_firms(forced), "compliance")
+        gov.book(t, "hte_cultivation_firms", self.of_firms(forced), "compliance")
 
     # --- the record -------------------------------------------------------------------------
 
     def _funding_matrix(self, t: int) -> dict[str, dict[str, float]]:
         """This year's performer x source R&D matrix (100m yuan)."""
-        firms_rd = self._of_firms(self.enterprises.rd.sum())
+        firms_rd = self.of_firms(self.enterprises.rd.sum())
         grant = self._grant(t)
         added = self._grant_rd(t)
         government = min(self.firm_government0 * self.science_index, (1.0 - self.firm_other_share) * firms_rd) + grant
@@ -379,7 +378,7 @@ class EcosystemModel(mesa.Model):
     def _record(self, t: int, year: int, venture: float) -> dict[str, float]:
         """The year's row of the output table."""
         firms, economy, gov = self.enterprises, self.economy, self.government
-        modelled_va = self._of_firms((firms.revenue * firms.va_ratio_of).sum())
+        modelled_va = self.of_firms((firms.revenue * firms.va_ratio_of).sum())
         economy.close(t, modelled_va)
         row: dict[str, float] = {"year": year, "gdp": economy.gdp}
         row.update(funding_row(self._funding_matrix(t)))
