@@ -233,6 +233,35 @@ def _quiet_distributed() -> None:
     logging.getLogger("distributed").setLevel(logging.CRITICAL)
 
 
+def _is_interrupted_sync_cancel(record: logging.LogRecord) -> bool:
+    """True for the log record of distributed's ``sync`` cancel callback failing with NameError.
+
+    When Ctrl-C reaches a client call before its coroutine started, ``distributed.utils.sync``
+    schedules ``cancel()``, which reads a variable not yet bound and fails (distributed 2024-2026);
+    tornado logs the traceback on stderr, under the one-line message. Nothing was lost: the
+    interrupted call raised KeyboardInterrupt as it should."""
+    if record.exc_info is None or not isinstance(record.exc_info[1], NameError):
+        return False
+    frame = record.exc_info[2]
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    code = frame.tb_frame.f_code if frame is not None else None
+    return code is not None and code.co_name == "cancel" and code.co_filename.endswith(
+        os.path.join("distributed", "utils.py"))
+
+
+def _drop_interrupted_sync_cancel(record: logging.LogRecord) -> bool:
+    """Logging filter: keep every record but the one of ``_is_interrupted_sync_cancel``."""
+    return not _is_interrupted_sync_cancel(record)
+
+
+def _hide_interrupted_sync_cancel() -> None:
+    """Install the filter on tornado's callback-error logger (once)."""
+    logger = logging.getLogger("tornado.application")
+    if _drop_interrupted_sync_cancel not in logger.filters:
+        logger.addFilter(_drop_interrupted_sync_cancel)
+
+
 @contextmanager
 def _ctrl_c_ignored():
     """Ignore Ctrl-C while worker processes are started, so they inherit the ignored signal and leave
@@ -281,6 +310,7 @@ class DaskExecutor:
 
         import dask
 
+        _hide_interrupted_sync_cancel()
         if self.address is None:
             with dask.config.set(LOCAL_CLUSTER_CONFIG), _ctrl_c_ignored(), warnings.catch_warnings():
                 # the scheduler's HTTP port taken by another cluster: it takes another one, nothing to say
