@@ -14,6 +14,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import integrate, stats
 
 from ecosim.analysis.backtest import backtest, backtest_scenario
 from ecosim.analysis.forecast import forecast
@@ -152,6 +153,9 @@ def test_mae_and_coverage_recomputed_from_csv(table, scores):
         inside = (rows.q05 <= rows.actual) & (rows.actual <= rows.q95)
         assert s["coverage_90"] == pytest.approx(inside.mean())
         assert (rows.inside_90 == inside).all()
+        for naive in ("random_walk", "random_walk_drift"):
+            assert s[f"crps_{naive}"] == pytest.approx(rows[f"crps_{naive}"].mean())
+            assert s[f"skill_{naive}"] == pytest.approx(1 - rows.crps_model.mean() / rows[f"crps_{naive}"].mean())
 
 
 def test_unknown_variables_and_calibration_years_are_skipped_and_reported(cli_run, scores, table, capsys):
@@ -277,10 +281,42 @@ def test_origin_scores_the_years_after_it_against_the_shipped_history(origin_201
     slope = ((years - years.mean()) * (values - values.mean())).sum() / ((years - years.mean()) ** 2).sum()
     expected = values.mean() + slope * (2019 - years.mean())
     assert rd.loc[2019, "linear_trend"] == pytest.approx(expected)
-    # a point forecast's CRPS is its absolute error
-    np.testing.assert_allclose(rd["crps_random_walk"], (rd["random_walk"] - rd["actual"]).abs())
+    # the probabilistic random walks: log changes of the record up to 2016, CRPS by integration
+    record = np.log([89.9, 113.4, 132.3, 155.0, 152.2, 132.5, 132.6])  # 2010-2016
+    changes = np.diff(record)
+    for year in (2017, 2019):
+        h = year - 2016
+        for drift, column in ((0.0, "crps_random_walk"), (changes.mean(), "crps_random_walk_drift")):
+            law = stats.lognorm(s=changes.std(ddof=1) * np.sqrt(h), scale=np.exp(record[-1] + h * drift))
+            assert rd.loc[year, column] == pytest.approx(crps_by_integration(law, rd.loc[year, "actual"]), rel=1e-4)
+    scores = result.scores()["rd_expenditure"]
+    assert scores["skill_random_walk"] == pytest.approx(1 - rd["crps_model"].mean() / rd["crps_random_walk"].mean())
+    assert scores["skill_random_walk_drift"] == pytest.approx(
+        1 - rd["crps_model"].mean() / rd["crps_random_walk_drift"].mean())
     assert (table["q05"] <= table["median"]).all() and (table["median"] <= table["q95"]).all()
     assert set(result.years["year"]) == set(range(2016, 2021))
+
+
+def crps_by_integration(law, observed: float) -> float:
+    """CRPS from its definition: the integral of (F(x) - 1{x >= observed})^2 over x."""
+    below = integrate.quad(lambda x: law.cdf(x) ** 2, law.ppf(1e-12), observed, limit=200)[0]
+    above = integrate.quad(lambda x: law.sf(x) ** 2, observed, law.ppf(1 - 1e-12), limit=200)[0]
+    return below + above
+
+
+def test_naive_distributions_are_random_walks_with_the_recorded_spread():
+    from ecosim.analysis.backtest import naive_crps, naive_distribution
+
+    history = {2010: 1.0, 2011: 1.5, 2012: 1.7, 2013: 2.3}  # yearly changes 0.5, 0.2, 0.6
+    mean, sd = 1.3 / 3, np.std([0.5, 0.2, 0.6], ddof=1)
+    assert naive_distribution(history, 2017, drift=False, log=False) == pytest.approx((2.3, sd * 2))
+    assert naive_distribution(history, 2017, drift=True, log=False) == pytest.approx((2.3 + 4 * mean, sd * 2))
+    law = stats.norm(2.3 + 4 * mean, sd * 2)
+    assert naive_crps(3.0, history, 2017, drift=True, log=False) == pytest.approx(crps_by_integration(law, 3.0),
+                                                                                 rel=1e-5)
+    # a gap in the record is not a yearly change; fewer than two changes give no distribution
+    assert np.isnan(naive_distribution({2010: 1.0, 2012: 2.0, 2013: 2.5}, 2015, False, False)[1])
+    assert np.isnan(naive_crps(1.0, {2010: 1.0, 2011: -1.0, 2012: 2.0}, 2014, False, log=True))
 
 
 def test_origin_crps_is_the_ensemble_score():

@@ -2,8 +2,10 @@
 
 The actuals come in the shape of ``history.csv`` (region, year, variable, value, unit, source)
 for years after the region's last recorded year. Each known (region, variable) is compared
-with the model's quantiles and with two naive forecasts made from the recorded years only: a
-random walk (the last recorded value) and a linear trend (least squares over the last six years).
+with the model's quantiles and with naive forecasts made from the recorded years only: as points,
+a random walk (the last recorded value) and a linear trend (least squares over the last six years);
+as distributions, a Gaussian random walk with and without drift (:func:`naive_distribution`), scored
+like the model by CRPS, with the skill score 1 - CRPS_model / CRPS_naive.
 Unknown variables, years inside the calibration window and years the model cannot reach are
 skipped and reported, never fatal; a malformed file raises :class:`ActualsError`.
 """
@@ -66,7 +68,8 @@ def conditioned(region: Region, condition_on: str | None) -> tuple[tuple[str, st
     return tuple(_by_code(region, {k: None for k in CONDITIONED_ROLES.get(condition_on or "", ())}))
 
 TABLE_COLUMNS = ("region", "variable", "year", "model_column", "unit", "actual", "q05", "q25", "median",
-                 "q75", "q95", "random_walk", "linear_trend", "inside_90", "conditioned")
+                 "q75", "q95", "random_walk", "linear_trend", "inside_90", "conditioned", "crps_model",
+                 "crps_random_walk", "crps_random_walk_drift")
 
 
 class ActualsError(ValueError):
@@ -122,10 +125,13 @@ class BacktestResult:
         lines = [f"Backtest of scenario '{s['scenario']}': {s['replications']} replications, seed {s['seed']}, "
                  f"condition on: {s['condition_on'] or 'nothing'}",
                  f"{'region/variable':42s} {'n':>3s} {'MAE model':>11s} {'MAE walk':>11s} {'MAE trend':>11s} "
-                 f"{'in 90%':>7s}"]
+                 f"{'in 90%':>7s} {'skill walk':>10s} {'skill drift':>11s}"]
         for key, v in s["variables"].items():
             lines.append(f"{key:42s} {v['n']:3d} {v['mae_model_median']:11.4g} {v['mae_random_walk']:11.4g} "
-                         f"{v['mae_linear_trend']:11.4g} {v['coverage_90']:7.0%}")
+                         f"{v['mae_linear_trend']:11.4g} {v['coverage_90']:7.0%} {v['skill_random_walk']:+10.2f} "
+                         f"{v['skill_random_walk_drift']:+11.2f}")
+        lines.append("skill: 1 - CRPS model / CRPS of a probabilistic naive forecast (Gaussian random walk, "
+                     "without and with drift); above 0 the model is better")
         p = s["probability_target_met"]
         if p:
             lines.append("P(target met): " + ", ".join(f"{y} {v:.0%}" for y, v in p.items()))
@@ -251,6 +257,65 @@ def linear_trend(history: dict[int, float], year: int) -> float:
     return random_walk(history) if line is None else line[0] * year + line[1]
 
 
+def on_log_scale(column: str) -> bool:
+    """Whether the naive distributions of a model column are Gaussian in logs: amounts and counts,
+    which grow by a share a year; intensities (percent of GDP) are Gaussian in levels."""
+    return OUTPUT_COLUMNS[column][0] != "percent of GDP"
+
+
+def naive_distribution(history: dict[int, float], year: int, drift: bool, log: bool) -> tuple[float, float]:
+    """(mean, standard deviation) of a probabilistic naive forecast of ``year``, in logs if ``log``.
+
+    A random walk from the last recorded value, with (``drift``) or without a drift of the mean
+    yearly change; the yearly changes are those between consecutive recorded years, and the
+    standard deviation is theirs (n - 1) times the square root of the horizon. (nan, nan) when fewer
+    than two yearly changes are recorded or a logged value is not positive."""
+    years = sorted(history)
+    values = np.array([history[y] for y in years], dtype=float)
+    if log:
+        if np.any(values <= 0):
+            return float("nan"), float("nan")
+        values = np.log(values)
+    changes = np.array([b - a for (ya, a), (yb, b) in zip(zip(years, values), zip(years[1:], values[1:]))
+                        if yb - ya == 1])
+    if changes.size < 2:
+        return float("nan"), float("nan")
+    horizon = year - years[-1]
+    mean = values[-1] + (horizon * changes.mean() if drift else 0.0)
+    return float(mean), float(changes.std(ddof=1) * np.sqrt(horizon))
+
+
+def naive_crps(actual: float, history: dict[int, float], year: int, drift: bool, log: bool) -> float:
+    """CRPS of the probabilistic naive forecast against ``actual`` (lognormal when ``log``)."""
+    mean, sd = naive_distribution(history, year, drift, log)
+    if not np.isfinite(sd) or (log and actual <= 0):
+        return float("nan")
+    score = scoringrules.crps_lognormal(actual, mean, sd) if log else scoringrules.crps_normal(actual, mean, sd)
+    return float(score)
+
+
+def skill_score(crps_model: float, crps_naive: float) -> float:
+    """1 - CRPS_model / CRPS_naive: 0 as good as the naive forecast, 1 perfect, below 0 worse."""
+    return float(1.0 - crps_model / crps_naive) if crps_naive > 0 else float("nan")
+
+
+NAIVE_DISTRIBUTIONS = {
+    "random_walk": "Gaussian random walk from the last recorded value, sd of the recorded yearly changes "
+                   "times sqrt(horizon); amounts and counts in logs, intensities in levels",
+    "random_walk_drift": "the same with a drift of the mean recorded yearly change",
+}
+"""The probabilistic naive forecasts (described in every backtest.json)."""
+
+
+def probabilistic_scores(rows: pd.DataFrame) -> dict[str, float]:
+    """Mean CRPS of the model and both naive distributions over ``rows``, and the two skill scores."""
+    crps = {k: float(rows[f"crps_{k}"].mean()) for k in ("model", "random_walk", "random_walk_drift")}
+    return {"crps_model": crps["model"], "crps_random_walk": crps["random_walk"],
+            "crps_random_walk_drift": crps["random_walk_drift"],
+            "skill_random_walk": skill_score(crps["model"], crps["random_walk"]),
+            "skill_random_walk_drift": skill_score(crps["model"], crps["random_walk_drift"])}
+
+
 # --- the backtest -----------------------------------------------------------------------------
 
 
@@ -311,6 +376,8 @@ def backtest(actuals: pd.DataFrame | str | Path, scenario: Scenario | str | Path
             bands[column] = result.bands(column)
         q = bands[column].loc[rec["year"]]
         history = calibration_series(scenario.region, rec["region"], rec["variable"])
+        year, actual, log = int(rec["year"]), float(rec["value"]), on_log_scale(column)
+        ensemble = result.years.loc[result.years["year"] == year, column].to_numpy()
         rows.append({
             "region": rec["region"], "variable": rec["variable"], "year": int(rec["year"]), "model_column": column,
             "unit": rec["unit"], "actual": rec["value"],
@@ -318,6 +385,9 @@ def backtest(actuals: pd.DataFrame | str | Path, scenario: Scenario | str | Path
             "random_walk": random_walk(history), "linear_trend": linear_trend(history, int(rec["year"])),
             "inside_90": bool(q["q05"] <= rec["value"] <= q["q95"]),
             "conditioned": (rec["region"], rec["variable"]) in fixed,
+            "crps_model": float(scoringrules.crps_ensemble(actual, ensemble)),
+            "crps_random_walk": naive_crps(actual, history, year, drift=False, log=log),
+            "crps_random_walk_drift": naive_crps(actual, history, year, drift=True, log=log),
         })
     frame = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
     scores = _scores(frame, result, skipped, scenario, condition_on, source)
@@ -339,6 +409,7 @@ def _scores(frame: pd.DataFrame, result: Forecast, skipped: list[dict], scenario
             "unit": rows["unit"].iloc[0], "years": [int(y) for y in rows["year"]], "n": int(len(rows)),
             "mae_model_median": err("median"), "mae_random_walk": err("random_walk"),
             "mae_linear_trend": err("linear_trend"), "coverage_90": float(rows["inside_90"].mean()),
+            **probabilistic_scores(rows),
         }
     p = result.probability_by_year()
     last = scenario.region.last_year
@@ -362,6 +433,8 @@ def _scores(frame: pd.DataFrame, result: Forecast, skipped: list[dict], scenario
         "interval": "model 90% interval: 5% to 95% quantile of the replications",
         "naive": {"random_walk": f"the last recorded value (up to {last})",
                   "linear_trend": f"least squares line over {last - TREND_LENGTH + 1}-{last}, extrapolated"},
+        "naive_distributions": NAIVE_DISTRIBUTIONS,
+        "skill": "1 - CRPS_model / CRPS_naive (CRPS: scoringrules; the model's from its replications)",
     }
 
 
@@ -375,7 +448,7 @@ ORIGIN_CONDITIONED = {
     "coal": "the coal price fixed to the recorded path after the origin: an input, not scored",
 }
 """What each rolling-origin condition fixes (reported in backtest.json; never among the scores)."""
-ORIGIN_COLUMNS = TABLE_COLUMNS + ("crps_model", "crps_random_walk", "crps_linear_trend")
+ORIGIN_COLUMNS = TABLE_COLUMNS
 
 
 @dataclass
@@ -394,14 +467,13 @@ class OriginBacktest:
     """The calibration config of the recalibration at the origin (its file, or ``<defaults>``)."""
 
     def scores(self) -> dict[str, dict]:
-        """Per variable: MAE of the median and of both naive forecasts, mean CRPS, 90% coverage, years."""
+        """Per variable: MAE of the median and of both naive point forecasts, mean CRPS of the model and
+        of both probabilistic naive forecasts, the skill scores, 90% coverage, years."""
         out = {}
         for variable, rows in self.table.groupby("variable", sort=False):
             err = lambda col: float((rows[col] - rows["actual"]).abs().mean())
             out[variable] = {"mae_model": err("median"), "mae_random_walk": err("random_walk"),
-                             "mae_linear_trend": err("linear_trend"), "crps_model": float(rows["crps_model"].mean()),
-                             "crps_random_walk": float(rows["crps_random_walk"].mean()),
-                             "crps_linear_trend": float(rows["crps_linear_trend"].mean()),
+                             "mae_linear_trend": err("linear_trend"), **probabilistic_scores(rows),
                              "coverage_90": float(rows["inside_90"].mean()), "years": [int(y) for y in rows["year"]]}
         return out
 
@@ -416,8 +488,11 @@ class OriginBacktest:
                 "conditioned": {c: ORIGIN_CONDITIONED[c] for c in self.condition_on}, "variables": self.scores(),
                 "naive": {"random_walk": f"the value recorded in {self.origin}",
                           "linear_trend": f"least squares over {self.origin - 5}-{self.origin}, extrapolated"},
-                "crps": "continuous ranked probability score of the replications (scoringrules.crps_ensemble); "
-                        "for the point forecasts it is their absolute error"}
+                "naive_distributions": NAIVE_DISTRIBUTIONS,
+                "crps": "continuous ranked probability score: the model's of its replications "
+                        "(scoringrules.crps_ensemble), the naive distributions' in closed form (crps_normal, "
+                        "crps_lognormal)",
+                "skill": "1 - CRPS_model / CRPS_naive"}
         paths[1].write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
         return paths
 
@@ -484,6 +559,7 @@ def backtest_origin(origin: int, calibration, scenario: Scenario | str = "baseli
         walk = history[origin]
         line = np.polyfit([y for y in sorted(history) if y >= origin - 5],
                           [history[y] for y in sorted(history) if y >= origin - 5], 1)
+        log = on_log_scale(column)
         for year in range(origin + 1, region.last_year + 1):
             if year not in recorded:
                 continue
@@ -494,8 +570,9 @@ def backtest_origin(origin: int, calibration, scenario: Scenario | str = "baseli
             rows.append({"region": region.key, "variable": variable, "year": year, "model_column": column,
                          "unit": OUTPUT_COLUMNS[column][0], "actual": actual, "q05": q[0], "q25": q[1], "median": q[2],
                          "q75": q[3], "q95": q[4], "random_walk": walk, "linear_trend": trend,
-                         "inside_90": bool(q[0] <= actual <= q[4]),
+                         "inside_90": bool(q[0] <= actual <= q[4]), "conditioned": False,
                          "crps_model": float(scoringrules.crps_ensemble(actual, ensemble)),
-                         "crps_random_walk": abs(walk - actual), "crps_linear_trend": abs(trend - actual)})
+                         "crps_random_walk": naive_crps(actual, history, year, drift=False, log=log),
+                         "crps_random_walk_drift": naive_crps(actual, history, year, drift=True, log=log)})
     return OriginBacktest(origin, tuple(condition_on), pd.DataFrame(rows, columns=list(ORIGIN_COLUMNS)), years,
                           region.ref, calibration.config.source)

@@ -105,7 +105,10 @@ def run_origin(args: argparse.Namespace) -> int:
           f"{args.replications} replications")
     for variable, v in result.scores().items():
         print(f"  {variable:32s} MAE model {v['mae_model']:.4g}, walk {v['mae_random_walk']:.4g}, trend "
-              f"{v['mae_linear_trend']:.4g}; CRPS {v['crps_model']:.4g}; in 90%: {v['coverage_90']:.0%}")
+              f"{v['mae_linear_trend']:.4g}; CRPS model {v['crps_model']:.4g}, walk {v['crps_random_walk']:.4g}, "
+              f"walk with drift {v['crps_random_walk_drift']:.4g}; skill {v['skill_random_walk']:+.2f} / "
+              f"{v['skill_random_walk_drift']:+.2f}; in 90%: {v['coverage_90']:.0%}")
+    print("  skill: 1 - CRPS model / CRPS of the Gaussian random walk / with drift (above 0: the model is better)")
     print(f"wrote {', '.join(str(p) for p in paths)}")
     return 0
 
