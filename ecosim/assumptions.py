@@ -202,7 +202,8 @@ ASSUMPTIONS: dict[str, Assumption] = {
            "threshold passes the other criteria again: it met them three years before and most of them "
            "(IP, staff) persist; the project holds no renewal statistics, so the range is wide", "hte"),
         _a("hte_cultivated_success", "chance per year", 0.85, 0.6, 0.95,
-           "a coached firm's chance to be recognised", "hte"),
+           "a firm in the cultivation pipeline that meets the R&D threshold passes the other criteria "
+           "(the programme coaches it on IP, staff and the application): above the unaided chance", "hte"),
         _a("hte_bunching_window", "share of the threshold", 0.4, 0.1, 0.6,
            "firms this close below the R&D threshold weigh lifting R&D to reach it", "hte"),
         # --- technology market ----------------------------------------------------------

@@ -27,7 +27,7 @@ firms. Government cost = outlay + revenue forgone; social cost = government cost
 
 COMPLIANCE_DEFINITION = (
     "the real R&D the mandate forces, counted in full: for the SOE floor, what it adds above the bound firms' own "
-    "targets this year; for full coverage and cultivation, of the firms pushed or lifted, real R&D above what each "
+    "targets this year; for full coverage and cultivation, of the firms pushed or in the pipeline, real R&D above what each "
     "chose in the base year (its base-year R&D/revenue ratio x this year's revenue; zero for firms pushed into R&D); "
     "the part of reported R&D that is relabelled other spending is not spent, so not counted")
 """Why in full: the value a firm gets from R&D it would not have chosen is not observed, and counting
@@ -122,12 +122,14 @@ LEVERS: dict[str, Lever] = {
         Lever(
             "hte_cultivation_firms", "firms per year", 0, 3000,
             "二、(二)1 三 ('百千': +1000 HTE by 2022)",
-            "firms near the HTE threshold coached each year: they lift R&D to the threshold and "
-            "apply with a higher success chance",
-            "cultivation_cost_per_firm x firms coached",
+            "R&D performers without a certificate enrolled each year in a cultivation pipeline, "
+            "those nearest the HTE threshold first: they aim their R&D at the threshold (reaching it "
+            "over the years at the adjustment speed, at once when near) and apply with a higher "
+            "success chance until recognised or they stop R&D",
+            "cultivation_cost_per_firm x firms enrolled",
             integer=True,
             cost_kinds=("outlay", "compliance"), outlay_per_unit=('cultivation_cost_per_firm',),
-            compliance_rule='R&D of the coached firms lifted to the HTE threshold above their base-year ratio',
+            compliance_rule='real R&D of the firms in the pipeline above their base-year ratio',
         ),
         Lever(
             "innovation_full_coverage", "share of non-performing industrial firms per year", 0.0, 1.0,

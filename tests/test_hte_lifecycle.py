@@ -67,7 +67,7 @@ def _hand(**changes) -> dict[str, float]:
     return a
 
 
-def test_holders_renew_at_the_renewal_chance_and_newcomers_pass_at_the_application_chance():
+def test_holders_renew_the_year_after_their_last_at_the_renewal_chance_and_newcomers_at_the_application_chance():
     n = 6000
     a = _hand(hte_application_success=0.3, hte_renewal_success=0.9, hte_cultivated_success=0.85)
     firms = Enterprises(capacity=n, region=load_region())
@@ -80,12 +80,14 @@ def test_holders_renew_at_the_renewal_chance_and_newcomers_pass_at_the_applicati
     firms.hte_until[new] = -1                           # never certified
     inputs = resolve(Scenario())
     firms.recognise_hte(a, inputs, 2021 - int(inputs.years[0]), random_streams(11, inputs.years.size)[2])
-    for group, chance in ((last_year, 0.9), (lapsed, 0.9), (new, 0.3)):
-        share = (firms.hte_until[group] > 2021).mean()
+    # a holder applies again the year after its certificate's last (as the record's lists show), not in it
+    assert np.all(firms.hte_until[last_year] == 2021)
+    for group, chance in ((lapsed, 0.9), (new, 0.3)):
+        share = (firms.hte_until[group] >= 2021).mean()
         assert abs(share - chance) < 4 * np.sqrt(chance * (1 - chance) / group.size), (share, chance)
-    # a renewal runs three years from next year, a new certificate three years from this one
-    assert set(np.unique(firms.hte_until[last_year][firms.hte_until[last_year] > 2021])) == {2024}
-    assert set(np.unique(firms.hte_until[new][firms.hte_until[new] > 2021])) == {2023}
+    # renewed or new, a certificate runs three years from this one: 2021-2023
+    for group in (lapsed, new):
+        assert set(np.unique(firms.hte_until[group][firms.hte_until[group] >= 2021])) == {2023}
 
 
 def test_holders_of_a_valid_certificate_do_rd_whatever_their_propensity():
@@ -133,3 +135,122 @@ def test_a_population_too_small_for_the_record_certifies_what_its_groups_can_pay
         group = mask & firms.alive
         assert firms.rd[group & certified].sum() <= CERTIFIED_RD_CAP * share * own_rd * (1 + 1e-9)
         assert firms.rd[group & ~certified].sum() > 0
+
+
+# --- the participation rule's steady state ----------------------------------------------------
+
+
+def test_the_base_year_cutoff_balances_expected_starts_against_stops_and_exits():
+    """At the cut-off, E[non-performers that start] = E[uncertified performers that stop] + exits,
+    computed here from the logistic CDF written out, and checked by drawing the shocks."""
+    from ecosim.model.enterprises import steady_cutoff
+
+    rng = np.random.default_rng(4)
+    propensity = rng.normal(0.0, 1.5, 3000)
+    doing = propensity > 1.0
+    certified = doing & (rng.random(3000) < 0.2)
+    a = {"participation_shock_sd": 0.4, "participation_persistence": 1.5}
+    exits = 0.04 * doing.sum()
+    cutoff = steady_cutoff(propensity, doing, certified, exits, a)
+    scale = 0.4 * np.sqrt(3.0) / np.pi
+    starts = (1.0 / (1.0 + np.exp(-(propensity[~doing] - cutoff) / scale))).sum()
+    stops = (1.0 / (1.0 + np.exp((propensity[doing & ~certified] + 1.5 - cutoff) / scale))).sum()
+    assert starts - stops == pytest.approx(exits, rel=1e-6)
+    # the same by simulation: the participation margin with logistic shocks of sd 0.4
+    shocks = rng.logistic(0.0, scale, size=(400, 3000))
+    margin = propensity - cutoff + 1.5 * doing + shocks
+    change = ((margin > 0) | certified).sum(axis=1) - doing.sum()
+    assert abs(change.mean() - exits) < 4 * change.std() / np.sqrt(400)  # the starts replace the exits
+
+
+def test_without_campaigns_the_count_of_firms_doing_rd_holds_in_expectation():
+    """Policy held at the base year and no campaign pushing firms into R&D: the steady-state cut-off
+    keeps the recorded count of performers (entry, exit and turnover together) within a few percent."""
+    scenario = load_scenario("baseline").with_changes(
+        {"parameter_uncertainty": False, "firms_per_agent": 5, "horizon": 2023,
+         "levers": {"innovation_full_coverage": 0.0, "hte_cultivation_firms": 0}})
+    inputs = resolve(scenario)
+    counts = np.array([EcosystemModel(inputs, seed).run().set_index("year")["firms_doing_rd"] for seed in range(8)])
+    base = counts[:, 0].mean()
+    assert np.all(np.abs(counts[:, 1:].mean(axis=0) / base - 1.0) < 0.04), counts.mean(axis=0)
+
+
+# --- the cultivation pipeline -----------------------------------------------------------------
+
+
+def _pipeline_population() -> Enterprises:
+    """Ten performers without certificates: revenues 10..100 and 250..650 m yuan, ratio 1%."""
+    firms = Enterprises(capacity=10, region=load_region())
+    firms.alive[:] = True
+    firms.revenue[:] = [10.0, 20.0, 30.0, 40.0, 100.0, 250.0, 300.0, 400.0, 500.0, 650.0]
+    firms.intensity[:] = firms.intensity0[:] = 0.01
+    firms.rd[:] = 0.01 * firms.revenue
+    return firms
+
+
+def _cultivation(places: int):
+    from ecosim.model.enterprises import YearPolicy
+
+    return YearPolicy(super_deduction=0.75, super_deduction_manufacturing=0.75, hte_tax_rate=0.15,
+                      reward_rate=0.0, full_coverage=0.0, soe_floor=0.0, cultivation_firms=places,
+                      smart_factories=0)
+
+
+def test_the_pipeline_enrols_technology_sme_sized_performers_smallest_first_and_holds_them():
+    firms, inputs = _pipeline_population(), resolve(Scenario())
+    doing = np.ones(10, dtype=bool)
+    assert firms._cultivate(_cultivation(3), doing, inputs, 2021) == 3
+    # the three smallest, each aiming at its revenue class's threshold (5% up to 50m, 4% to 200m)
+    np.testing.assert_array_equal(firms.coached_ratio[:5], [0.05, 0.05, 0.05, 0.0, 0.0])
+    # next year: the enrolled stay, two new ones join; firms above 200m yuan never enrol
+    assert firms._cultivate(_cultivation(10), doing, inputs, 2022) == 2
+    np.testing.assert_array_equal(firms.coached_ratio[:5], [0.05, 0.05, 0.05, 0.05, 0.04])
+    assert np.all(firms.coached_ratio[5:] == 0.0)
+    # a coached firm that is now certified graduates with the threshold as its own desired ratio;
+    # one that stopped R&D drops out
+    firms.hte_until[0] = 2025
+    doing[1] = False
+    firms._cultivate(_cultivation(0), doing, inputs, 2023)
+    assert firms.intensity0[0] == 0.05 and firms.coached_ratio[0] == 0.0
+    assert firms.coached_ratio[1] == 0.0 and firms.intensity0[1] == 0.01
+    np.testing.assert_array_equal(firms.coached_ratio[2:5], [0.05, 0.05, 0.04])
+
+
+def test_coached_firms_are_recognised_at_the_cultivated_chance():
+    n = 4000
+    a = _hand(hte_application_success=0.3, hte_cultivated_success=0.8)
+    firms = Enterprises(capacity=n, region=load_region())
+    firms.alive[:] = True
+    firms.revenue[:] = 50.0
+    firms.rd[:] = 2.5                                   # at the 5% threshold
+    coached = np.arange(0, n, 2)
+    firms.coached_ratio[coached] = 0.05
+    inputs = resolve(Scenario())
+    firms.recognise_hte(a, inputs, 2021 - int(inputs.years[0]), random_streams(5, inputs.years.size)[2])
+    for group, chance in ((coached, 0.8), (np.arange(1, n, 2), 0.3)):
+        share = (firms.hte_until[group] >= 2021).mean()
+        assert abs(share - chance) < 4 * np.sqrt(chance * (1 - chance) / group.size), (share, chance)
+
+
+def test_base_year_certificates_end_as_the_recorded_lists_were_issued():
+    """The 2020 stock is the 2018, 2019 and 2020 lists (861, 1,265, 1,423): their certificates end in
+    2020, 2021 and 2022, in those proportions (binomial tolerance)."""
+    model = _base_model(2020)
+    firms = model.enterprises
+    ends = firms.hte_until[firms.alive & (firms.hte_until >= 2020)]
+    for end, listed in zip((2020, 2021, 2022), (861, 1265, 1423)):
+        p = listed / 3549
+        assert abs((ends == end).mean() - p) < 4 * np.sqrt(p * (1 - p) / ends.size), (end, (ends == end).mean(), p)
+
+
+def test_with_policy_held_at_2020_the_hte_stock_grows_after_the_first_renewals():
+    """The 2020 programme (1,000 firms enrolled a year) held: once the base year's pipeline reaches the
+    threshold, recognitions replace the certificates that end, and the stock is above 2020's from
+    2022 on (the 2018 list's renewals in 2021 lose those that fail the renewal or have left)."""
+    scenario = load_scenario("baseline").with_changes({"parameter_uncertainty": False, "firms_per_agent": 5})
+    inputs = resolve(scenario)
+    stock = np.array([EcosystemModel(inputs, seed).run().set_index("year")["high_tech_enterprises"]
+                      for seed in range(6)]).mean(axis=0)
+    years = inputs.years
+    assert stock[0] == pytest.approx(3549, abs=5)
+    assert np.all(stock[years >= 2022] > stock[0]), dict(zip(years, stock))

@@ -24,7 +24,7 @@ from ecosim.charts.labels import text, unit_name, variable_name
 _YEAR_SUFFIX = re.compile(r"(.+?)_(\d{4})")
 
 UNITS = {"rd_expenditure": "100m_yuan", "tech_contracts_bought": "100m_yuan",
-         "industrial_firms_doing_rd": "firms", "hte_recognised": "firms"}
+         "industrial_firms_doing_rd": "firms", "hte_recognised": "firms", "hte_stock": "firms"}
 """Unit of a family's data (the units of history.csv); families named ``share_*`` are shares of R&D,
 shown in percent; any other family is drawn without a unit."""
 

@@ -334,6 +334,7 @@ VARIABLE_NAMES: dict[str, dict[str, str]] = {
            "share_government_funded": "government-funded share of R&D",
            "share_enterprises_funded": "enterprise-funded share of R&D",
            "industrial_firms_doing_rd": "industrial firms doing R&D", "hte_recognised": "HTE recognitions",
+           "hte_stock": "HTE stock (valid certificates)",
            "tech_contracts_bought": "technology contracts bought"},
     "zh": {"rd_expenditure": "研发经费", "rd_intensity_first_published": "研发投入强度（首次公布）",
            "rd_intensity": "研发投入强度", "gdp": "地区生产总值", "gdp_implied": "地区生产总值（推算）",
@@ -342,6 +343,7 @@ VARIABLE_NAMES: dict[str, dict[str, str]] = {
            "share_higher_education": "高校研发经费占比", "share_government_funded": "政府资金占研发经费比重",
            "share_enterprises_funded": "企业资金占研发经费比重",
            "industrial_firms_doing_rd": "有研发活动的规上工业企业", "hte_recognised": "高新技术企业认定数",
+           "hte_stock": "高新技术企业存量（有效证书）",
            "tech_contracts_bought": "技术合同购买额"},
 }
 """Display names of backtest variables and calibration targets (the names of the areas of the record come

@@ -124,6 +124,10 @@ class BaseRecord:
     science_budget: float = 0.0
     """The region's S&T budget expenditure (general_budget_science_technology), 100m yuan: recorded, or
     the latest earlier year's share of GDP times this year's GDP."""
+    hte_cohorts: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    """Relative sizes of the base-year certificates recognised two years before, one year before and
+    in the base year (the recognition lists when all three are recorded, else equal), which set when
+    the stock's certificates end."""
     coal_share_of_industrial_rd: float = 0.34
     """Mining's share of above-scale industrial R&D: 36.4 of 107 (100m yuan) in 2012 (IP12), the only
     year split in the shipped record; held for every base year (an assumption)."""
@@ -444,6 +448,7 @@ def _base_record(region: Region, year: int) -> BaseRecord:
         tech_bought=_count(region.series("tech_contracts_bought"), year, "tech_contracts_bought", carried, region),
         rd_personnel_fte=personnel[personnel_year],
         hte_stock=_hte_stock(region, year, carried),
+        hte_cohorts=_hte_cohorts(region, year),
         government_rd=sources["government"],
         industrial_rd_share=_industrial_rd_share(region, year),
         science_budget=science_budget,
@@ -493,7 +498,7 @@ def _way(source: int, year: int) -> str:
 def _hte_stock(region: Region, year: int, carried: list) -> float:
     """The HTE stock of a base year: recorded (or summed from three recognition lists); when only this
     year's list is missing, the last two lists with the latest carried for this year; else a count."""
-    stocks = _hte_stocks(region)
+    stocks = hte_stocks(region)
     lists = region.series("high_tech_enterprises_recognised_in_year")
     if year not in stocks and year not in lists and year - 1 in lists and year - 2 in lists:
         carried.append(("high_tech_enterprises_recognised_in_year", year - 1,
@@ -502,7 +507,15 @@ def _hte_stock(region: Region, year: int, carried: list) -> float:
     return _count(stocks, year, "high_tech_enterprises", carried, region)
 
 
-def _hte_stocks(region: Region) -> dict[int, float]:
+def _hte_cohorts(region: Region, year: int) -> tuple[float, float, float]:
+    """The recognition lists of ``year`` - 2, ``year`` - 1 and ``year`` when all are recorded, else equal."""
+    lists = region.series("high_tech_enterprises_recognised_in_year")
+    if all(y in lists for y in (year - 2, year - 1, year)):
+        return (float(lists[year - 2]), float(lists[year - 1]), float(lists[year]))
+    return (1.0, 1.0, 1.0)
+
+
+def hte_stocks(region: Region) -> dict[int, float]:
     """Recorded HTE stocks: the stock series and, where three consecutive recognition lists are
     known, their sum (a certificate lasts three years)."""
     stocks = region.series("high_tech_enterprises")
@@ -651,4 +664,4 @@ def _place(raw: Any, path: Path) -> dict[str, PlaceValue]:
 
 
 __all__ = ["Region", "BaseRecord", "PlaceValue", "BundleError", "load_region", "builtin_regions",
-           "default_region_name", "regions_root", "BUNDLE_FILES", "CALIBRATION_FILES"]
+           "default_region_name", "regions_root", "hte_stocks", "BUNDLE_FILES", "CALIBRATION_FILES"]

@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 import numpy as np
-from scipy.special import ndtr
+from scipy.optimize import brentq
+from scipy.special import expit, ndtr
 
 from ecosim.data import Region
 from ecosim.model.accounts import M_YUAN_PER_100M
@@ -188,7 +189,8 @@ FIRM_ARRAYS: dict[str, tuple[type, object, bool, str]] = {
     "hte_until": (np.int64, -1, True, "last year of the HTE certificate (-1: never certified)"),
     "upgraded": (bool, False, True, "received a smart-factory grant"),
     "pushed": (bool, False, True, "pushed into R&D by the full-coverage campaign"),
-    "cultivated": (bool, False, False, "coached by the cultivation programme this year"),
+    "coached_ratio": (float, 0.0, True, "R&D / revenue the cultivation programme coaches the firm toward "
+                                        "(the HTE threshold when it enrolled), share; 0: not in the pipeline"),
     "va_ratio_of": (float, 0.0, False, "the sector's value added / revenue (copied on entry)"),
     "growth_of": (float, 0.0, False, "the sector's growth gap, log points per year (copied on entry)"),
     "coal_link_of": (float, 0.0, False, "the sector's coal link, 0-1 (copied on entry)"),
@@ -212,10 +214,39 @@ PUSHED_PROPENSITY = -0.5
 """A firm pushed into R&D has its propensity raised to at least this many times the persistence
 bonus: while it does R&D its margin is then at least half the bonus, so it stays unless a shock of
 that size hits (a campaign's firms mostly stay, EVIDENCE.md on campaigns)."""
-CUTOFF_PERSISTENCE = 0.5
-"""The base year's segment cut-off lies this share of the persistence bonus above the lowest
-performer's index: the base-year performers sit on both sides of the line evenly enough that the
-participation rule keeps about the recorded count in the first year."""
+TECH_SME_MAX_REVENUE = 200.0
+"""m yuan per year: a technology SME's revenue limit (MOST, Measures for the Evaluation of Technology-
+based SMEs, Guokefazheng [2017] No.115, art.6: staff at most 500, revenue and assets at most 200m
+yuan). The cultivation programmes enrol such firms."""
+CUTOFF_SEARCH_WIDTH = 40.0
+"""The steady-state cut-off is searched this many logistic scales beyond the segment's propensities
+(where every entry or exit chance is below 1e-17)."""
+
+
+def steady_cutoff(propensity: np.ndarray, doing: np.ndarray, certified: np.ndarray, exits: float,
+                  a: dict) -> float:
+    """The cut-off of a segment's latent R&D index at which the participation rule keeps the
+    base year's count of performers in expectation: the expected number of non-performers that
+    start (a logistic shock lifts their index above the cut-off) equals the expected number of
+    uncertified performers that stop (the shock drops index plus persistence below it; certificate
+    holders keep R&D) plus ``exits``, the performers expected to leave the population (entrants
+    start without R&D). So the recorded count is the rule's steady state, not its first year's
+    level before a drift."""
+    scale = a["participation_shock_sd"] * np.sqrt(3.0) / np.pi
+    persistence = a["participation_persistence"]
+    starters, stoppers = propensity[~doing], propensity[doing & ~certified]
+
+    def net_entry(cutoff: float) -> float:
+        return float(expit((starters - cutoff) / scale).sum() - expit((cutoff - stoppers - persistence) / scale).sum()
+                     - exits)
+
+    low = propensity.min() - persistence - CUTOFF_SEARCH_WIDTH * scale
+    high = propensity.max() + CUTOFF_SEARCH_WIDTH * scale
+    if net_entry(low) <= 0:
+        return float(low)
+    if net_entry(high) >= 0:
+        return float(high)
+    return float(brentq(net_entry, low, high, xtol=1e-9 * scale))
 MIN_GROUP_SCALE = 0.1
 """Least factor on a base-year R&D group's uncertified performers' desired R&D when its certified
 firms hold more than the group's share: a guard against zero or negative ratios."""
@@ -247,7 +278,7 @@ class Enterprises:
         self.new_hte = 0
         self.pushed_count = 0
         self.cultivated_count = 0
-        self.coaching_left = 0
+        """Firms enrolled in the cultivation pipeline this year."""
         self.floor_rd = 0.0
         """Real R&D the SOE floor adds this year above what the bound firms' own targets ask (what it
         makes them relabel is not spent, so not counted), m yuan."""
@@ -312,7 +343,8 @@ class Enterprises:
         m yuan: recorded enterprise R&D less what outside money pays), in equilibrium: each
         performer's desired R&D equals its actual R&D. ``coal_gap`` is the base year's log coal
         price deviation from its long-run mean, which sets coal-linked firms' margins; ``planning_gap``
-        the smoothed past gap their base-year R&D budgets were planned on."""
+        the smoothed past gap their base-year R&D budgets were planned on. The base year's cultivation
+        places enrol their firms, so a programme running in the base year has its pipeline then."""
         a = inputs.assumptions
         scale = inputs.firms_per_agent
         n_above, n_sme = agents(a["n_above_scale_firms"], scale), agents(a["n_tech_smes"], scale)
@@ -328,6 +360,7 @@ class Enterprises:
         firms._populate(np.arange(n), segment, inputs, rng, entrants=False)
         firms.firms_per_agent = scale
         firms._scale_to_base_year(inputs, policy, own_rd, rng)
+        firms.cultivated_count = firms._cultivate(policy, firms.rd > 0, inputs, firms.year)
         return firms
 
     def _draw_sectors(self, segment: np.ndarray, a: dict, rng: np.random.Generator) -> np.ndarray:
@@ -462,18 +495,20 @@ class Enterprises:
             TECH_SME: a["tech_sme_rd_performer_share"] * (seg == TECH_SME).sum(),
         }
         doing = np.zeros(self.alive.size, dtype=bool)
-        persistence = a["participation_persistence"]
         for s, count in performers_wanted.items():
             members = live[seg == s]
-            k = int(round(count))
-            top = smallest(members, -index[members], k)
-            doing[top] = True
-            self.segment_cutoff[s] = index[top].min() + CUTOFF_PERSISTENCE * persistence
-        self.propensity[live] -= self.segment_cutoff[seg]
+            doing[smallest(members, -index[members], int(round(count)))] = True
         self._scale_desire(own_rd, doing, inputs.base)
         self.intensity[:] = np.where(doing, self.intensity0, 0.0)
         self.rd[:] = self.intensity * self.revenue
         certified = self._initial_hte(inputs, rng, doing, own_rd)
+        leaving = np.zeros(self.alive.size)
+        leaving[live] = self.exit_chance(live, a, 0)
+        for s in performers_wanted:
+            members = live[seg == s]
+            lost = float(leaving[members][doing[members]].sum())
+            self.segment_cutoff[s] = steady_cutoff(index[members], doing[members], certified[members], lost, a)
+        self.propensity[live] -= self.segment_cutoff[seg]
         self._scale_desire(own_rd, doing, inputs.base, fixed=certified)
         self.intensity[:] = np.where(doing, self.intensity0, 0.0)
         self.rd[:] = self.intensity * self.revenue
@@ -548,7 +583,8 @@ class Enterprises:
                      own_rd: float) -> np.ndarray:
         """Certify the base year's HTE stock (from the data): eligible performers first, then the
         performers whose R&D falls least short of the threshold in yuan (the cheapest to certify:
-        mostly small firms, as most certificates are), certificates staggered over three years. A
+        mostly small firms, as most certificates are), their ends staggered over three years as the
+        recorded recognition lists of the last three years were (the 2018 list's end in 2020). A
         certified firm meets the threshold by definition, so the desired ratio of those below it is
         raised to it: the record's certificates constrain the population's intensities (the drawn
         intensities of small firms are a sector average with noise, and the firms that hold
@@ -571,7 +607,8 @@ class Enterprises:
             shortfall = threshold[rest] * self.revenue[rest] - self.rd[rest]
             chosen = np.concatenate([eligible, rest[np.argsort(shortfall, kind="stable")][: want - eligible.size]])
         chosen = self._within_group_budgets(chosen, np.maximum(self.rd, threshold * self.revenue), inputs.base, own_rd)
-        self.hte_until[chosen] = year + rng.integers(0, HTE_CERTIFICATE_YEARS, size=chosen.size)
+        cohorts = np.asarray(inputs.base.hte_cohorts, dtype=float)
+        self.hte_until[chosen] = year + rng.choice(HTE_CERTIFICATE_YEARS, size=chosen.size, p=cohorts / cohorts.sum())
         self.hte_version += 1
         self.intensity0[chosen] = np.maximum(self.intensity0[chosen], threshold[chosen])
         certified = np.zeros(doing.size, dtype=bool)
@@ -693,11 +730,13 @@ class Enterprises:
         cost_change = np.take(np.log(table), code) - self.log_user_cost0
         doing = self._participate(a, cost_change, draws.uniform_all("participation", t, self.alive.size))
         self.pushed_count = self._full_coverage(policy, doing, a, t, draws)
+        self.cultivated_count = self._cultivate(policy, doing, inputs, year)
         soe_bound = self.floor_enforced & self.alive & (policy.soe_floor > 0)
         i = np.flatnonzero(doing | soe_bound)
         soe = self.state_owned[i]
         elasticity = a["rd_user_cost_elasticity"] * choose(soe, a["soe_user_cost_response"], 1.0)
-        level = self.intensity0[i] * choose(self.pushed[i], a["full_coverage_intensity_ratio"], 1.0)
+        level = np.maximum(self.intensity0[i] * choose(self.pushed[i], a["full_coverage_intensity_ratio"], 1.0),
+                           self.coached_ratio[i])
         catch_up = np.where(self.segment[i] == INDUSTRIAL, self.catch_up(a)[self.sector[i]], 1.0)
         target = (level * catch_up
                   * np.exp(spill[self.sector[i]] - elasticity * cost_change[i]) * self.cash_flow_factor(a, i))
@@ -747,30 +786,48 @@ class Enterprises:
         doing[which] = True
         return int(which.size)
 
+    def _cultivate(self, policy: YearPolicy, doing: np.ndarray, inputs: ModelInputs, year: int) -> int:
+        """The cultivation pipeline's year; returns the firms enrolled.
+
+        Coached firms that now hold a certificate graduate: the threshold ratio becomes their own
+        desired ratio (a certified firm holds R&D at the threshold to renew, as the base year's
+        certified firms do). Coached firms that stopped R&D drop out. Then ``cultivation_firms``
+        uncertified performers not yet coached enrol, among firms of a technology SME's size
+        (:data:`TECH_SME_MAX_REVENUE`), the smallest first (the programmes aim at small technology
+        firms, and most new certificates go to them: the HTE count grew five times faster than R&D
+        in 2017-2020; places the pool cannot fill stay empty): from now on they aim at
+        the threshold (their R&D moves toward it at the adjustment speed, and lifts to it once near)
+        and apply with ``hte_cultivated_success``."""
+        coached = self.coached_ratio > 0
+        graduated = coached & (self.hte_until >= year)
+        self.intensity0[graduated] = np.maximum(self.intensity0[graduated], self.coached_ratio[graduated])
+        self.coached_ratio[graduated | (coached & ~doing)] = 0.0
+        if policy.cultivation_firms <= 0:
+            return 0
+        pool = np.flatnonzero(doing & (self.hte_until < year) & (self.coached_ratio == 0)
+                              & (self.revenue <= TECH_SME_MAX_REVENUE))
+        threshold = inputs.hte.for_revenue(self.revenue[pool], year)
+        enrolled = smallest(np.arange(pool.size), self.revenue[pool], policy.cultivation_firms)
+        self.coached_ratio[pool[enrolled]] = threshold[enrolled]
+        return int(enrolled.size)
+
     def _lift_to_hte_threshold(self, i: np.ndarray, rd: np.ndarray, policy: YearPolicy,
                                inputs: ModelInputs, year: int, cost: np.ndarray, a: dict) -> np.ndarray:
         """Performers ``i`` just below the HTE threshold lift reported R&D (``rd``) to it when the tax
-        saving over a certificate's three years beats this year's extra cost: uncertified firms to be
-        recognised, certified ones to keep the certificate (the rules judge R&D over the last three
-        years, so a certified firm holds it at the threshold). Coached firms (the cultivation lever,
-        drawn from the uncertified near-threshold pool) lift it in any case."""
+        saving over a certificate's three years beats this year's extra cost, to be recognised.
+        Certificate holders (also in the year after the last, when they apply again) and coached firms
+        (the cultivation pipeline) near it lift it in any case:
+        the rules judge R&D over the last three years, and a certificate is worth more than the tax
+        rate (subsidies and programmes that require it, and a firm with losses keeps the rate for
+        when it profits), so certified firms bunch at the threshold (Chen et al. 2021, EVIDENCE.md)."""
         revenue = self.revenue[i]
         need = inputs.hte.for_revenue(revenue, year) * revenue
-        uncertified = self.hte_until[i] <= year
         gap = need - rd
         below = gap > 0
         near = below & (rd >= (1.0 - a["hte_bunching_window"]) * need)
         saving = (CORPORATE_INCOME_TAX_RATE - policy.hte_tax_rate) * np.maximum(self.profit[i], 0.0)
-        lift = near & (HTE_CERTIFICATE_YEARS * saving > gap * cost * (1.0 - a["hte_relabel_share"]))
-        self.cultivated[:] = False
-        self.cultivated_count = 0
-        if policy.cultivation_firms > 0:
-            pool = np.flatnonzero(near & ~lift & uncertified)
-            closest = smallest(pool, gap[pool] / need[pool], policy.cultivation_firms)
-            lift[closest] = True
-            self.cultivated[i[closest]] = True
-            self.cultivated_count = int(closest.size)
-        self.coaching_left = max(policy.cultivation_firms - self.cultivated_count, 0)
+        committed = (self.coached_ratio[i] > 0) | (self.hte_until[i] >= year - 1)
+        lift = near & ((HTE_CERTIFICATE_YEARS * saving > gap * cost * (1.0 - a["hte_relabel_share"])) | committed)
         return np.maximum(rd, need * lift)
 
     def receive_grants(self, amount: float) -> None:
@@ -793,28 +850,21 @@ class Enterprises:
         self.revenue[success] *= 1.0 + a["innovation_productivity_gain"]
 
     def recognise_hte(self, a: dict, inputs: ModelInputs, t: int, draws: KeyedDraws) -> None:
-        """Firms without a certificate, or in its last year, whose R&D/revenue meets the threshold may be
-        recognised: for 3 years from this year, or from next year for a renewal. Holders (in the last
-        year or lapsed the year before) pass the other criteria at ``hte_renewal_success``, new
-        applicants at ``hte_application_success``. Cultivation places
-        not used on lifting firms to the threshold coach eligible applicants (the smallest first: the
-        programme aims at SMEs), who then pass the other criteria more often."""
+        """Firms without a valid certificate whose R&D/revenue meets the threshold may be recognised,
+        for 3 years from this year. A holder applies again in the year after its certificate's last
+        (as in the record, where a firm recognised in 2018 is on the 2021 list again, so that three
+        consecutive lists sum to the stock) and passes the other criteria at ``hte_renewal_success``;
+        coached firms (the cultivation pipeline) pass at ``hte_cultivated_success``, other new
+        applicants at ``hte_application_success``."""
         year = int(inputs.years[t])
-        applying = np.flatnonzero((self.rd > 0) & (self.hte_until <= year))
+        applying = np.flatnonzero((self.rd > 0) & (self.hte_until < year))
         revenue = self.revenue[applying]
         applying = applying[self.rd[applying] >= inputs.hte.for_revenue(revenue, year) * revenue]
-        uncoached = applying[~self.cultivated[applying]]
-        places = min(self.coaching_left, uncoached.size)
-        if places > 0:
-            coached = smallest(uncoached, self.revenue[uncoached], places)
-            self.cultivated[coached] = True
-            self.cultivated_count += places
-        holder = self.hte_until[applying] >= year - 1
-        chance = np.where(self.cultivated[applying], a["hte_cultivated_success"],
+        holder = self.hte_until[applying] == year - 1
+        chance = np.where(self.coached_ratio[applying] > 0, a["hte_cultivated_success"],
                           np.where(holder, a["hte_renewal_success"], a["hte_application_success"]))
         recognised = applying[draws.uniform("hte", t, applying) < chance]
-        renewal = self.hte_until[recognised] == year
-        self.hte_until[recognised] = year + HTE_CERTIFICATE_YEARS - 1 + renewal
+        self.hte_until[recognised] = year + HTE_CERTIFICATE_YEARS - 1
         self.hte_version += 1
         self.new_hte = int(recognised.size)
 
@@ -864,10 +914,7 @@ class Enterprises:
         """
         a = inputs.assumptions
         live = np.flatnonzero(self.alive)
-        relative = self.typical_revenue(self.segment[live], a, t) / self.revenue[live]
-        weight = relative ** a["exit_size_elasticity"]
-        chance = a["firm_exit_rate"] * weight / weight.mean()
-        leaving = live[draws.uniform("exit", t, live) < chance]
+        leaving = live[draws.uniform("exit", t, live) < self.exit_chance(live, a, t)]
         self.alive[leaving] = False
         self.clear(leaving)
         self.hte_version += 1
@@ -885,6 +932,13 @@ class Enterprises:
             segment = np.searchsorted(np.array([p_ind, 1.0 - p_sme]), entry_rng.random(n_entry), side="right")
             self._populate(free[:n_entry], segment, inputs, entry_rng, entrants=True, t=t)
         return int(leaving.size), n_entry
+
+    def exit_chance(self, live: np.ndarray, a: dict, t: int) -> np.ndarray:
+        """Chance that each of the ``live`` firms (all live slots) leaves at the end of year ``t``: the
+        exit rate times (typical revenue / its revenue) ** elasticity, normalised to average the rate."""
+        relative = self.typical_revenue(self.segment[live], a, t) / self.revenue[live]
+        weight = relative ** a["exit_size_elasticity"]
+        return a["firm_exit_rate"] * weight / weight.mean()
 
     def _enlarge(self, extra: int) -> None:
         """Add empty slots when entry outgrows the capacity (a growing population)."""

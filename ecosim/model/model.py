@@ -148,7 +148,8 @@ class EcosystemModel(mesa.Model):
         hold the venture money of the last few years' deals (the steady-state stock); each
         performer's desired own R&D is what its recorded R&D leaves after the outside money it gets,
         and all performers' own R&D is scaled so that own plus outside money equals the recorded
-        total (investees that did no R&D start spending theirs)."""
+        total (investees that did no R&D start spending theirs). Firms that do no R&D keep their desired
+        ratio for when they start, scaled by the same common factor."""
         a, firms = self.a, self.enterprises
         firms.venture_funds *= a["venture_spend_years"]
         outside = np.zeros(firms.rd.size)
@@ -157,7 +158,7 @@ class EcosystemModel(mesa.Model):
         own = np.where(performing, np.maximum(firms.rd - outside, 0.0), 0.0)
         total = float(firms.rd.sum())
         scale = (total - float(outside.sum())) / float(own.sum())
-        share = np.divide(own * scale, firms.rd, out=np.zeros_like(own), where=performing)
+        share = np.divide(own * scale, firms.rd, out=np.full_like(own, scale), where=performing)
         firms.own_share(share)
 
     def run(self) -> pd.DataFrame:
@@ -328,9 +329,9 @@ class EcosystemModel(mesa.Model):
         gov.book(t, "innovation_full_coverage", self.of_firms(firms.pushed_count * a["full_coverage_cost_per_firm"]))
         gov.book(t, "hte_cultivation_firms", self.of_firms(firms.cultivated_count * a["cultivation_cost_per_firm"]))
         gov.book(t, "pilot_scale_bases", gov.lever("pilot_scale_bases", t) * a["pilot_base_cost"] / M_YUAN_PER_100M)
-        self._book_compliance(t, policy, year)
+        self._book_compliance(t)
 
-    def _book_compliance(self, t: int, policy, year: int) -> None:
+    def _book_compliance(self, t: int) -> None:
         """Compliance cost of the mandates this year (100m yuan), by the catalogue's definition
         (``ecosim.levers.COMPLIANCE_DEFINITION``): the real R&D each forces (relabelled spending is not
         spent) above what the firms it binds or pushes chose in the base year (their base-year ratio x
@@ -340,11 +341,9 @@ class EcosystemModel(mesa.Model):
         gov.book(t, "soe_rd_floor", self.of_firms(firms.floor_rd), "compliance")
         pushed = firms.pushed & firms.alive
         gov.book(t, "innovation_full_coverage", self.of_firms(firms.rd_real[pushed].sum()), "compliance")
-        coached = np.flatnonzero(firms.cultivated & firms.alive & (firms.rd > 0))
-        revenue, rd = firms.revenue[coached], firms.rd[coached]
-        lifted = coached[rd <= self.inputs.hte.for_revenue(revenue, year) * revenue * (1.0 + 1e-9)]
-        chosen = firms.intensity0[lifted] * firms.revenue[lifted]
-        forced = float(np.maximum(firms.rd_real[lifted] - chosen, 0.0).sum())
+        coached = np.flatnonzero((firms.coached_ratio > 0) & firms.alive & (firms.rd > 0))
+        chosen = firms.intensity0[coached] * firms.revenue[coached]
+        forced = float(np.maximum(firms.rd_real[coached] - chosen, 0.0).sum())
         gov.book(t, "hte_cultivation_firms", self.of_firms(forced), "compliance")
 
     # --- the record -------------------------------------------------------------------------
