@@ -9,8 +9,9 @@
 * ``budget_binding_share``: share of replications of guiding-opinions in which the S&T budget binds
   in at least one year of the cost window (benchmarks/_budget_effects.py);
 * ``forecast_skill_unchanged``: whether the model's rolling-origin skill is still that of the
-  forecast model accepted when the forecast issue ended (benchmarks/forecast_skill_reference.json):
-  no comparison with both naive forecasts that it won is lost, and no 90% band covers fewer years.
+  reference model (benchmarks/forecast_skill_reference.json, which lists the comparisons given up
+  since the forecast issue and why): no comparison with both naive forecasts that it won is lost,
+  and no 90% band covers fewer years.
   Read from the forecast-skill benchmark's JSON result (``--skill-json``, default
   docs/forecast-skill.json, written by ``python benchmarks/forecast_skill.py --json
   docs/forecast-skill.json``), which must have been run on the same model. The issue's two raw
