@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -332,7 +333,7 @@ def read_toml(path: Path, source: str, kind: str, error: type[ScenarioError] | N
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as problem:
-        raise error(source, "(syntax)", f"not valid TOML: {problem}") from None
+        raise error(source, "(syntax)", f"not valid TOML: {problem}{percent_sign_hint(text)}") from None
     except RecursionError:
         raise error(source, f"(line {_deep_line(text, MAX_NESTING)})",
                     f"arrays or inline tables nested too deeply; at most {MAX_NESTING} levels are allowed") from None
@@ -466,14 +467,39 @@ def _text(raw: dict, key: str, default: str, source: str, error: type[ScenarioEr
     return value
 
 
+PERCENT_VALUE = re.compile(r"=\s*[-+]?\d[\d_]*(?:\.\d+)?\s*%")
+"""A TOML value written as a percentage (``= 8%``), which TOML cannot read."""
+
+
+def percent_sign_hint(text: str) -> str:
+    """``"; line N: ..."`` when a line of ``text`` writes a value as a percentage, else ``""``."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if PERCENT_VALUE.search(line.split("#", 1)[0]):
+            return f"; line {number} writes a percentage: write shares as decimals (8% is 0.08)"
+    return ""
+
+
+def _share_hint(value: float, low: float, high: float, unit: str) -> str:
+    """``"; did you mean 0.08 (8%)?"`` when a share was given in percent (the value is at least 1, so out of
+    a share's range, and a hundredth of it is in range), else ``""``."""
+    if unit.startswith("share") and high <= 1.0 and value >= 1.0 and low <= value / 100.0 <= high:
+        return f"; did you mean {value / 100.0:g} ({value:g}%)? shares are written as decimals"
+    return ""
+
+
 def _number(value: Any, field_name: str, low: float, high: float, unit: str, source: str,
             integer: bool = False) -> float:
     kind = "a whole number" if integer else "a number"
     allowed = f"{kind} from {low:g} to {high:g} ({unit})"
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ScenarioError(source, field_name, f"must be {allowed}, got {_show(value)}")
+        hint = ""
+        percent = re.fullmatch(r"\s*([-+]?\d+(?:\.\d+)?)\s*%\s*", value) if isinstance(value, str) else None
+        if percent:
+            hint = _share_hint(float(percent.group(1)), low, high, unit) or "; a percentage is not a number here"
+        raise ScenarioError(source, field_name, f"must be {allowed}, got {_show(value)}{hint}")
     if not math.isfinite(value) or not low <= value <= high:
-        raise ScenarioError(source, field_name, f"{value!r} is out of range; allowed is {allowed}")
+        raise ScenarioError(source, field_name, f"{value!r} is out of range; allowed is {allowed}"
+                                                f"{_share_hint(value, low, high, unit)}")
     if integer and float(value) != int(value):
         raise ScenarioError(source, field_name, f"must be {allowed}, got {value!r}")
     return int(value) if integer else float(value)

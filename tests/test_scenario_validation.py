@@ -412,3 +412,30 @@ def test_until_cuts_the_horizon_and_keeps_every_earlier_value():
     history = full.with_changes({"base_year": 2015}).until(2020)
     assert history.policy_start_year == 2021  # a horizon before the policy start leaves history untouched
     np.testing.assert_array_equal(history.lever_path("rd_super_deduction_rate"), [0.5, 0.5, 0.5, 0.75, 0.75, 0.75])
+
+
+# --- where a planner slips: percentages ---------------------------------------------------------
+
+
+def test_a_percentage_in_a_scenario_file_names_its_line_and_the_decimal(tmp_path: Path):
+    path = _write(tmp_path, 'name = "mix"\n\n[levers]\n# 8% in a comment is fine\nrd_reward_rate = 8%\n')
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(str(path))
+    message = str(caught.value)
+    assert "(syntax)" in message and "line 5 writes a percentage" in message and "8% is 0.08" in message
+
+
+@pytest.mark.parametrize(("given", "hint"), [(8, "did you mean 0.08 (8%)?"), ("8%", "did you mean 0.08 (8%)?"),
+                                             (0.5, None), (40, None)])
+def test_a_share_given_in_percent_gets_the_decimal_suggested(given, hint):
+    """A reward rate (a share from 0 to 0.3) of 8 or '8%' is out of range, and 0.08 is the likely
+    meaning; 0.5 and 40 are out of range with no such reading (below 1 a value is not read as a
+    percentage; 40% is above the range too)."""
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario("baseline").with_changes({"levers": {"rd_reward_rate": given}})
+    message = str(caught.value)
+    assert "levers.rd_reward_rate" in message and "from 0 to 0.3" in message
+    if hint:
+        assert hint in message and "shares are written as decimals" in message
+    else:
+        assert "did you mean" not in message
