@@ -528,3 +528,17 @@ def test_partial_folder_is_refused_unless_asked_and_readable_by_pandas_and_pyarr
     whole = pd.read_parquet(out / "summaries").sort_values(["point", "replication"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(whole, reference[1][1], check_exact=True, check_dtype=False)
     assert ds.dataset(out / "runs", format="parquet").count_rows() == len(reference[1][0])
+
+
+def test_an_unreadable_git_commit_is_unknown_not_a_change():
+    """A resume must not be refused because git could not be read once (the commit is then None): only
+    two known commits that differ are a change."""
+    from ecosim.explore.batch import changed_inputs
+
+    files = {"scenario file": {"path": "s.toml", "sha256": "ab" * 32}}
+    assert changed_inputs({**files, "git commit": "375a3c3"}, {**files, "git commit": None}) == []
+    assert changed_inputs({**files, "git commit": None}, {**files, "git commit": "375a3c3"}) == []
+    changed = changed_inputs({**files, "git commit": "375a3c3"}, {**files, "git commit": "48b40ec"})
+    assert changed == ["the git commit has changed (375a3c3 then, 48b40ec now)"]
+    moved = {"scenario file": {"path": "s.toml", "sha256": "cd" * 32}}
+    assert len(changed_inputs({**files, "git commit": None}, {**moved, "git commit": None})) == 1

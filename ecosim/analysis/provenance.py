@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ecosim.data import BUNDLE_FILES, Region
+from ecosim.explore.store import git_commit as source_commit
 from ecosim.scenario import Scenario
 
 MANIFEST = "manifest.json"
@@ -44,16 +45,18 @@ def package_version() -> str:
 
 @cache
 def git_commit() -> str | None:
-    """The commit of the source tree the package runs from (``+dirty`` if it has changes), if any."""
+    """The commit of the source tree the package runs from, shortened to 12 characters (``+dirty`` if it
+    has changes), if any (the commit itself: :func:`ecosim.explore.store.git_commit`)."""
+    head = source_commit()
+    if head is None:
+        return None
     root = Path(__file__).resolve().parents[2]
     try:
-        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"], capture_output=True,
-                                text=True, timeout=5, check=True).stdout.strip()
         dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
                                capture_output=True, text=True, timeout=5, check=True).stdout.strip()
     except (OSError, subprocess.SubprocessError):
-        return None
-    return f"{commit}+dirty" if dirty else commit or None
+        return head[:12]
+    return f"{head[:12]}+dirty" if dirty else head[:12]
 
 
 def calibration_info(region: Region) -> dict[str, Any]:

@@ -243,10 +243,13 @@ def batch_inputs(experiment: Experiment) -> dict[str, Any]:
 
 
 def changed_inputs(before: dict[str, Any], current: dict[str, Any]) -> list[str]:
-    """What differs between the inputs a folder was made with and this batch's, one phrase each."""
+    """What differs between the inputs a folder was made with and this batch's, one phrase each. A git
+    commit that could not be read (None: not a checkout, or git failed) is unknown, not a change."""
     changes = []
     for label in dict.fromkeys([*before, *current]):
         old, new = before.get(label), current.get(label)
+        if label == "git commit" and (old is None or new is None):
+            continue
         if isinstance(old, dict) or isinstance(new, dict):
             old_sha, new_sha = (old or {}).get("sha256"), (new or {}).get("sha256")
             if old_sha != new_sha:

@@ -28,7 +28,6 @@ Example::
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +39,7 @@ from scipy import stats
 
 from ecosim.assumptions import ASSUMPTIONS
 from ecosim.constraints import FUNDING_SHARES, funding_violations
+from ecosim.explore.store import file_sha256
 from ecosim.levers import LEVERS
 from ecosim.model import OUTPUT_COLUMNS
 from ecosim import scenario as scenario_checks
@@ -192,10 +192,6 @@ def load_experiment(path: str | Path, region: str | Path | None = None) -> Exper
         raise ExperimentError(source, "(file)", "no such file; give an experiment TOML file")
     raw = read_toml(path, source, "an experiment TOML file", ExperimentError)
     return _validate(raw, source, path.parent, file_sha256(path), region)
-
-
-def file_sha256(path: str | Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 # --- validation -----------------------------------------------------------------------------
