@@ -123,9 +123,24 @@ def format_share(successes: int, n: int, lang: str = "en", level: float = LEVEL)
     return f"{head} ({successes} of {n}; {100 * level:.0f}% CI {span})"
 
 
+MAX_EXTRA_DIGITS = 4
+"""At most this many decimals beyond those asked for, to tell an interval's ends apart."""
+
+
+def distinct_digits(low: float, high: float, digits: int) -> int:
+    """The fewest decimals, at least ``digits``, at which ``low`` and ``high`` print differently (up to
+    ``digits + MAX_EXTRA_DIGITS``): an interval must not print as a point when its ends differ."""
+    for extra in range(MAX_EXTRA_DIGITS + 1):
+        if f"{low:.{digits + extra}f}" != f"{high:.{digits + extra}f}":
+            return digits + extra
+    return digits
+
+
 def format_difference(ci: Interval, unit: str = "pp", scale: float = 100.0, digits: int = 0,
                       lang: str = "en") -> str:
-    """A difference with its interval, e.g. ``"+3 pp (95% CI -2 to +8)"`` (values times ``scale``)."""
+    """A difference with its interval, e.g. ``"+3 pp (95% CI -2 to +8)"`` (values times ``scale``), with
+    more decimals than ``digits`` where needed so that the interval's two ends differ."""
+    digits = distinct_digits(scale * ci.low, scale * ci.high, digits)
     est, low, high = (f"{scale * v:+.{digits}f}" for v in (ci.estimate, ci.low, ci.high))
     level = f"{100 * ci.level:.0f}%"
     if lang == "zh":
