@@ -87,3 +87,24 @@ def test_levers_lists_every_lever(capsys):
     printed = capsys.readouterr().out
     listed = {line.strip() for line in printed.splitlines() if line and not line.startswith(" ")}
     assert listed == set(LEVERS)
+
+
+@pytest.mark.parametrize("how", ["set", "file"])
+def test_the_suggested_optimize_command_runs_as_printed(tmp_path: Path, how: str, monkeypatch):
+    """A run out of reach suggests `ecosim optimize ...`; that command, as printed (plus a tiny search),
+    must run: with --set changes it names the scenario file the run wrote, not the scenario's name."""
+    monkeypatch.chdir(tmp_path)
+    if how == "set":
+        argv = ["run", "baseline", "--set", "target.year=2030", "--replications", "4", "--out", "run"]
+    else:
+        (tmp_path / "my-mix.toml").write_text('name = "my-mix"\n[levers]\nrd_reward_rate = 0.1\n', encoding="utf-8")
+        argv = ["run", "my-mix.toml", "--replications", "4", "--out", "run"]
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main(argv) == 0
+    [command] = [line.strip() for line in printed.getvalue().splitlines() if line.strip().startswith("ecosim optimize")]
+    suggested = command.split()[1:]
+    with contextlib.redirect_stdout(io.StringIO()):
+        code = main([*suggested, "--replications", "2", "--maxiter", "1", "--workers", "1", "--out", "opt"])
+    # 0: a mix reaches the target, 1: none does (the answer); 2 would be a command that cannot run
+    assert code in (0, 1) and any((tmp_path / "opt").iterdir())

@@ -43,7 +43,7 @@ def handle(args: argparse.Namespace) -> int:
     prepare_out(out, args.force)
     result = forecast(scenario, args.replications, args.seed)
     written = write_forecast(result, out)
-    print(describe(result))
+    print(describe(result, runnable_reference(args, out)))
     print("\nwrote " + ", ".join(str(p) for p in written))
     return 0
 
@@ -100,8 +100,17 @@ def write_forecast(result: Forecast, out: Path) -> list[Path]:
             *write_provenance(out, result.scenario, info)]
 
 
-def describe(result: Forecast) -> str:
-    """A short summary a person can read."""
+def runnable_reference(args: argparse.Namespace, out: Path) -> str:
+    """How a suggested command names this run's scenario so that it runs as printed: as typed when
+    nothing was changed, else the scenario file the run wrote (``--set`` changes are in it); with the
+    ``--region`` given."""
+    reference = str(args.scenario) if not args.changes else str(out / "scenario.toml")
+    return reference + (f" --region {args.region}" if args.region else "")
+
+
+def describe(result: Forecast, scenario_reference: str | None = None) -> str:
+    """A short summary a person can read; suggested commands name the scenario by
+    ``scenario_reference`` (default: its name, which runs only for a built-in scenario)."""
     from ecosim.analysis.intervals import format_share
 
     s = result.summary()
@@ -129,7 +138,8 @@ def describe(result: Forecast) -> str:
         gaps = result.bands("rd_intensity_gap")["q50"]
         lines += [f"  Out of reach in {s['target_year']} for this mix: the median gap is {gaps.loc[horizon]:+.2f} "
                   f"points in {horizon}. What a mix would take, e.g. for {horizon}:",
-                  f"    ecosim optimize {result.scenario.name} --target-probability 0.5 --target-year {horizon}"]
+                  f"    ecosim optimize {scenario_reference or result.scenario.name} --target-probability 0.5 "
+                  f"--target-year {horizon}"]
     return "\n".join(lines)
 
 
