@@ -67,7 +67,7 @@ TEXT = {
         "national": "{benchmark}水平",
         "value": "{value}%",
         "answer": "结论",
-        "answer_line": "{scenario}：{year}年达标概率 = {p}；强度中位数{median:.2f}%"
+        "answer_line": "{scenario}：{year}年达标概率{p}；强度中位数{median:.2f}%"
                        "（90%的模拟在{low:.2f}%至{high:.2f}%之间）。",
         "difference_line": "{scenario}与{first}之差：达标概率{p}；目标年份强度{x}（同一随机数下按模拟配对）。",
         "unpaired_line": "{scenario}与{first}之差：达标概率{p}；目标年份强度{x}（未配对：各次运行的随机数不同）。",

@@ -21,3 +21,14 @@ def test_wide_intervals_and_true_points_keep_the_asked_decimals():
     # ends that differ only beyond four more decimals are printed as asked
     assert distinct_digits(0.1, 0.1 + 1e-9, 0) == 0
     assert distinct_digits(0.1, 0.1002, 0) == 4
+
+
+def test_chinese_shares_carry_their_verb_so_the_sentence_reads():
+    from ecosim.analysis.intervals import format_share
+    from ecosim.charts.labels import text
+
+    assert format_share(0, 200, "zh") == "不足1%（200次中0次；95%置信区间0-2%）"
+    assert format_share(200, 200, "zh") == "超过99%（200次中200次；95%置信区间98-100%）"
+    assert format_share(78, 200, "zh").startswith("为39%（200次中78次")
+    assert text("zh", "p_met", year=2024, p=format_share(0, 200, "zh")).startswith("2024年达标概率不足1%（")
+    assert format_share(0, 200) == "<1% (0 of 200; 95% CI 0-2%)"  # English keeps "= <1%"'s symbol

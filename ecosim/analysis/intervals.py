@@ -109,17 +109,23 @@ def share_head(p: float) -> str:
     return percent(p)
 
 
+ZH_SHARE_HEADS = {"<1%": "不足1%", ">99%": "超过99%"}
+"""The Chinese of the bounded heads; other shares read "为39%", so that a sentence reads
+"2024年达标概率为39%" or "2024年达标概率不足1%" (not "= <1%")."""
+
+
 def format_share(successes: int, n: int, lang: str = "en", level: float = LEVEL) -> str:
     """A share of replications with its count and interval: ``"39% (78 of 200; 95% CI 32-46%)"``.
 
     A share that rounds to 0% without being 0 (and every 0 of n) prints as ``"<1%"``, one that
-    rounds to 100% as ``">99%"``, so that 0 of 200 never reads as "certainly not".
+    rounds to 100% as ``">99%"``, so that 0 of 200 never reads as "certainly not". In Chinese the
+    share carries its verb (``"为39%"``, ``"不足1%"``, ``"超过99%"``) for the sentences that use it.
     """
     ci = wilson(successes, n, level)
     head = share_head(ci.estimate)
     span = f"{100 * ci.low:.0f}-{100 * ci.high:.0f}%"
     if lang == "zh":
-        return f"{head}（{n}次中{successes}次；{100 * level:.0f}%置信区间{span}）"
+        return f"{ZH_SHARE_HEADS.get(head, '为' + head)}（{n}次中{successes}次；{100 * level:.0f}%置信区间{span}）"
     return f"{head} ({successes} of {n}; {100 * level:.0f}% CI {span})"
 
 

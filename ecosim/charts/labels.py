@@ -136,7 +136,7 @@ LABELS: dict[str, dict[str, str]] = {
         "target_value": "目标{value}%",
         "target_year": "目标年份{year}年",
         "policy_start": "{year}年起实施政策",
-        "p_met": "{year}年达标概率 = {p}",
+        "p_met": "{year}年达标概率{p}",
         "replications": "{n}次模拟",
         "interaction": "交互作用",
         "rest": "其他杠杆及交互作用",
