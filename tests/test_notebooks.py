@@ -38,6 +38,10 @@ def test_notebook_runs(path):
     errors = [out for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs
               if out.output_type == "error"]
     assert not errors
+    # nothing warns on the way (tqdm.auto without ipywidgets prints "IProgress not found" in a notebook)
+    texts = [out.get("text", "") for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs
+             if out.output_type == "stream"]
+    assert not [t for t in texts if "IProgress" in t or "Warning" in t], texts
     # every cell that draws a chart shows it once
     for cell in nb.cells:
         if cell.cell_type == "code" and ".plot(" in cell.source:
