@@ -30,11 +30,15 @@ def test_notebook_is_stored_without_outputs(path):
 
 @needs_cjk  # the notebooks draw Chinese charts too
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_runs(path):
+def test_notebook_runs(path, tmp_path, monkeypatch):
     nb = nbformat.read(path, as_version=4)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))  # the kernel's temporary folders go here
     client = NotebookClient(nb, kernel_name="python3", timeout=120,
                             resources={"metadata": {"path": str(path.parent)}})
     client.execute()  # raises CellExecutionError on the first failing cell
+    assert list(scratch.iterdir()) == [], "the notebook left temporary files behind"
     errors = [out for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs
               if out.output_type == "error"]
     assert not errors
