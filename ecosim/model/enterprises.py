@@ -221,6 +221,9 @@ yuan). The cultivation programmes enrol such firms."""
 CUTOFF_SEARCH_WIDTH = 40.0
 """The steady-state cut-off is searched this many logistic scales beyond the segment's propensities
 (where every entry or exit chance is below 1e-17)."""
+MIN_GROUP_SCALE = 0.1
+"""Least factor on a base-year R&D group's uncertified performers' desired R&D when its certified
+firms hold more than the group's share: a guard against zero or negative ratios."""
 
 
 def steady_cutoff(propensity: np.ndarray, doing: np.ndarray, certified: np.ndarray, exits: float,
@@ -247,9 +250,6 @@ def steady_cutoff(propensity: np.ndarray, doing: np.ndarray, certified: np.ndarr
     if net_entry(high) >= 0:
         return float(high)
     return float(brentq(net_entry, low, high, xtol=1e-9 * scale))
-MIN_GROUP_SCALE = 0.1
-"""Least factor on a base-year R&D group's uncertified performers' desired R&D when its certified
-firms hold more than the group's share: a guard against zero or negative ratios."""
 
 
 class Enterprises:
@@ -502,11 +502,10 @@ class Enterprises:
         self.intensity[:] = np.where(doing, self.intensity0, 0.0)
         self.rd[:] = self.intensity * self.revenue
         certified = self._initial_hte(inputs, rng, doing, own_rd)
-        leaving = np.zeros(self.alive.size)
-        leaving[live] = self.exit_chance(live, a, 0)
+        leaving = self.exit_chance(live, a, 0)
         for s in performers_wanted:
             members = live[seg == s]
-            lost = float(leaving[members][doing[members]].sum())
+            lost = float(leaving[seg == s][doing[members]].sum())
             self.segment_cutoff[s] = steady_cutoff(index[members], doing[members], certified[members], lost, a)
         self.propensity[live] -= self.segment_cutoff[seg]
         self._scale_desire(own_rd, doing, inputs.base, fixed=certified)
@@ -806,9 +805,8 @@ class Enterprises:
             return 0
         pool = np.flatnonzero(doing & (self.hte_until < year) & (self.coached_ratio == 0)
                               & (self.revenue <= TECH_SME_MAX_REVENUE))
-        threshold = inputs.hte.for_revenue(self.revenue[pool], year)
-        enrolled = smallest(np.arange(pool.size), self.revenue[pool], policy.cultivation_firms)
-        self.coached_ratio[pool[enrolled]] = threshold[enrolled]
+        enrolled = smallest(pool, self.revenue[pool], policy.cultivation_firms)
+        self.coached_ratio[enrolled] = inputs.hte.for_revenue(self.revenue[enrolled], year)
         return int(enrolled.size)
 
     def _lift_to_hte_threshold(self, i: np.ndarray, rd: np.ndarray, policy: YearPolicy,
