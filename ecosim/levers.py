@@ -268,3 +268,11 @@ def cost_columns() -> dict[str, tuple[str, str]]:
         "social_cost": ("100m yuan", "social cost: government cost + compliance cost"),
     })
     return columns
+
+
+def funded_columns() -> dict[str, tuple[str, str]]:
+    """The yearly table's funded value of each outlay lever (unit, meaning): what the S&T budget paid
+    for, which is the scenario's value only while the budget does not bind."""
+    return {f"funded_{name}": (LEVERS[name].unit, f"{name} as the S&T budget funds it (the scenario's "
+                                                  f"value while the budget does not bind)")
+            for name in OUTLAY_LEVERS}

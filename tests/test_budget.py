@@ -187,3 +187,64 @@ def test_reading_a_later_year_ahead_changes_nothing():
     _, again = _run(scenario)
     assert table.loc[2021, "outlay_guidance_fund_capital"] == again.loc[2021, "outlay_guidance_fund_capital"]
     assert model.government.lever("guidance_fund_capital", 1) == pytest.approx(FUND_2020 + 0.5 * HEADROOM_2021)
+
+
+def _unbounded_run(scenario: Scenario, seed: int):
+    """One run of ``scenario`` with the budget reporting but not cutting: the mix as written."""
+    table = simulate(scenario.with_changes({"budget.shortfall": "none"}), seed=seed)
+    table.insert(0, "replication", 0)
+    return table
+
+
+@pytest.mark.parametrize("rule", ["share_of_gdp", "growth"])
+def test_the_budget_found_to_fund_a_mix_funds_it_and_one_percent_less_does_not(rule):
+    # The claim checked: the budget funds every increase in year t exactly when budget_t - budget_2020
+    # >= requested_t, so a budget that is a share of GDP needs share x max_t need_t / budget_t and a
+    # growing one ((need_t / budget_2020)^(1/k) - 1). Running the mix with the setting found must
+    # leave it uncut and act exactly as the mix run with the budget not cutting.
+    from ecosim.analysis.costs import CostWindow, budget_to_fund
+    from ecosim.model.government import budget_share_of_gdp
+
+    mix = Scenario().until(2024).with_changes({"parameter_uncertainty": False,
+                                               "levers": {"rd_reward_rate": 0.05, "talent_recruits": 300}})
+    window = CostWindow(2021, 2024)
+    for seed in (4, 9):
+        unbounded = _unbounded_run(mix, seed)
+        found = budget_to_fund(unbounded, window, 2020, 2020, budget_share_of_gdp(resolve(mix)))
+        needed = found[rule]["median"]
+        assert found[rule]["q90"] == needed  # one replication
+        funded = simulate(mix.with_changes({"budget": {rule: needed * 1.0001}}), seed=seed).set_index("year")
+        assert (funded.loc[2021:2024, "budget_binding"] == 0).all()
+        np.testing.assert_allclose(funded["rd_intensity"].to_numpy(), unbounded["rd_intensity"].to_numpy(),
+                                   rtol=1e-9)
+        short = simulate(mix.with_changes({"budget": {rule: needed * 0.99}}), seed=seed).set_index("year")
+        assert short.loc[2021:2024, "budget_binding"].max() == 1
+
+
+def test_a_run_reports_what_was_funded_beside_what_was_written():
+    # twice the headroom, scale rule: each lever funded at half its increase (see the test above)
+    model, table = _run(_twice_the_headroom())
+    assert table.loc[2021, "funded_open_competition_budget"] == pytest.approx(OPEN_2020 + HEADROOM_2021 / 2)
+    assert table.loc[2021, "funded_guidance_fund_capital"] == pytest.approx(FUND_2020 + HEADROOM_2021 / 2)
+    assert table.loc[2021, "budget_funded_share"] == pytest.approx(0.5)
+    from ecosim.analysis.costs import CostWindow, funding
+
+    table = table.reset_index()
+    table.insert(0, "replication", 0)
+    levers = funding(table, _twice_the_headroom(), CostWindow(2021, 2021))["levers"]
+    assert set(levers) == {"open_competition_budget", "guidance_fund_capital"}
+    assert levers["open_competition_budget"]["requested"][2021] == pytest.approx(OPEN_2020 + HEADROOM_2021)
+    assert levers["open_competition_budget"]["funded"][2021] == pytest.approx(OPEN_2020 + HEADROOM_2021 / 2)
+
+
+def test_a_forecast_that_binds_says_what_budget_would_fund_it():
+    import ecosim
+
+    result = ecosim.forecast(_twice_the_headroom().with_changes({"target.year": 2021}), 3, progress=False)
+    budget = result.summary()["budget"]
+    assert budget["funded_share"][2021] == pytest.approx(0.5)
+    # growth needed: the 2021 request (two headrooms) over the 2020 budget, worked out by hand
+    assert budget["to_fund_as_written"]["growth"]["median"] == pytest.approx(2 * GROWTH, rel=1e-9)
+    assert budget["to_fund_as_written"]["share_of_gdp"] is None  # the mix grows its budget at a rate
+    unbound = ecosim.forecast(Scenario().until(2022).with_changes({"target.year": 2022}), 2, progress=False)
+    assert unbound.summary()["budget"]["to_fund_as_written"] is None

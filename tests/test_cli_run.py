@@ -108,3 +108,30 @@ def test_the_suggested_optimize_command_runs_as_printed(tmp_path: Path, how: str
         code = main([*suggested, "--replications", "2", "--maxiter", "1", "--workers", "1", "--out", "opt"])
     # 0: a mix reaches the target, 1: none does (the answer); 2 would be a command that cannot run
     assert code in (0, 1) and any((tmp_path / "opt").iterdir())
+
+
+def test_a_mix_the_budget_cuts_prints_what_was_funded_and_the_budget_that_funds_it(tmp_path: Path):
+    # guiding-opinions asks for far more than the S&T budget's growth (docs/costs-and-budget.md):
+    # the answer must say what was funded and which [budget] setting funds the mix as written; run
+    # again with that setting, the budget may cut it in at most the 10% of replications above the
+    # 90th percentile the setting is read from.
+    out, stdout = tmp_path / "go", io.StringIO()
+    with contextlib.redirect_stdout(stdout):
+        assert main(["run", "guiding-opinions", "--replications", "10", "--out", str(out)]) == 0
+    text = stdout.getvalue()
+    assert "Funded share of the mix's requested outlay increase" in text
+    assert "rd_reward_rate: written 0.05, funded" in text
+    setting = re.search(r"set \[budget\] share_of_gdp = ([0-9.]+)", text)
+    assert setting, text
+    summary = json.loads((out / "summary.json").read_text())
+    reward = summary["budget"]["levers"]["rd_reward_rate"]
+    assert reward["requested"]["2021"] == 0.05
+    assert 0.02 <= reward["funded"]["2021"] < 0.05
+    assert summary["budget"]["to_fund_as_written"]["share_of_gdp"]["q90"] <= float(setting.group(1))
+    years = pd.read_csv(out / "years.csv")
+    assert (years["funded_rd_reward_rate"] <= 0.05 + 1e-12).all()
+    again = tmp_path / "go-funded"
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["run", "guiding-opinions", "--replications", "10", "--out", str(again),
+                     "--set", f"budget.share_of_gdp={setting.group(1)}"]) == 0
+    assert json.loads((again / "summary.json").read_text())["budget_binding_share"] <= 0.1

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ecosim.levers import OUTLAY_LEVERS
 from ecosim.scenario import Scenario
 
 MEASURES = {
@@ -107,3 +108,57 @@ def binding_years(years: pd.DataFrame, window: CostWindow) -> dict[int, float]:
     """Share of replications in which the budget binds, by year of the window."""
     inside = years[years["year"].between(window.first, window.last)]
     return {int(y): float(v) for y, v in inside.groupby("year")["budget_binding"].mean().items()}
+
+
+def funding(years: pd.DataFrame, scenario: Scenario, window: CostWindow) -> dict:
+    """What the S&T budget funded of the mix in each year of the window (medians over replications).
+
+    ``funded_share``: share of the requested outlay increases that was paid; ``requested`` and
+    ``headroom`` (100m yuan): what the mix asked beyond the levers' base-year cost, and the budget's
+    growth since the base year; ``levers``: each outlay lever the mix raises above its base-year
+    value, as written (``requested``) and as funded (``funded``, median), by year.
+    """
+    inside = years[years["year"].between(window.first, window.last)].groupby("year")
+    by_year = lambda column: {int(y): float(v) for y, v in inside[column].median().items()}
+    levers = {}
+    base = {int(y): i for i, y in enumerate(scenario.years)}
+    for name in OUTLAY_LEVERS:
+        path = scenario.lever_path(name)
+        written = {y: float(path[base[y]]) for y in window.years}
+        if max(written.values()) > float(path[0]):
+            levers[name] = {"base_year_value": float(path[0]), "requested": written,
+                            "funded": by_year(f"funded_{name}")}
+    return {"funded_share": by_year("budget_funded_share"), "requested": by_year("budget_requested"),
+            "headroom": by_year("budget_headroom"), "budget": by_year("budget"), "levers": levers}
+
+
+def budget_to_fund(unbounded: pd.DataFrame, window: CostWindow, base_year: int, last_recorded_year: int,
+                   share_of_gdp: float | None) -> dict | None:
+    """The S&T budget that funds a mix as written in every year of the window, per replication.
+
+    ``unbounded`` are runs of the mix with the budget not cutting (``shortfall = "none"``): there the
+    levers act at their written values, so ``budget_requested`` is what the mix as written asks. The
+    budget funds every increase in year t exactly when its growth since the base year covers the
+    request: budget_t >= budget_base + requested_t. A budget that is a share s of GDP scales with s,
+    so the share needed is s x max_t (budget_base + requested_t) / budget_t; a budget growing at g a
+    year from its last record B_L needs g = max_t ((budget_base + requested_t) / B_L)^(1 / (t - L)) - 1.
+    Only years after the recorded budget count (a recorded year cannot be changed). Returns the median
+    and 90th percentile over replications of both (percent of GDP; share per year); None when every
+    year of the window has a recorded budget.
+    """
+    planned = [y for y in window.years if y > last_recorded_year]
+    if not planned:
+        return None
+    shares, growths = [], []
+    for _, run in unbounded.groupby("replication"):
+        run = run.set_index("year")
+        base_budget, last_budget = float(run.at[base_year, "budget"]), float(run.at[last_recorded_year, "budget"])
+        need = {y: base_budget + float(run.at[y, "budget_requested"]) for y in planned}
+        if share_of_gdp is not None:
+            shares.append(share_of_gdp * max(need[y] / float(run.at[y, "budget"]) for y in planned))
+        growths.append(max((max(need[y], 0.0) / last_budget) ** (1.0 / (y - last_recorded_year)) - 1.0
+                           for y in planned))
+    quantiles = lambda values: ({"median": float(np.median(values)), "q90": float(np.quantile(values, 0.9))}
+                                if values else None)
+    return {"share_of_gdp": quantiles(shares), "growth": quantiles(growths), "share_of_gdp_now": share_of_gdp,
+            "replications": int(unbounded["replication"].nunique()), "years": f"{planned[0]}-{planned[-1]}"}

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from ecosim.analysis.costs import binding_years, budget_binding, cost_window, scenario_cost
+from ecosim.analysis.costs import binding_years, budget_binding, budget_to_fund, cost_window, funding, scenario_cost
 from ecosim.analysis.intervals import LEVEL, Interval, share_interval
 from ecosim.analysis.names import scenario_of
 from ecosim.analysis.progress import Job, run_jobs
 from ecosim.analysis.provenance import manifest, resolved_levers
-from ecosim.model import OUTPUT_COLUMNS
+from ecosim.model import OUTPUT_COLUMNS, resolve
+from ecosim.model.government import budget_share_of_gdp
 from ecosim.scenario import Scenario
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -27,6 +28,9 @@ class Forecast:
     seed: int
     provenance: dict = field(default_factory=dict)
     """Where the forecast comes from (see :func:`ecosim.analysis.provenance.manifest`); {} if unknown."""
+    to_fund_as_written: dict | None = None
+    """The S&T budget that would fund the mix as written (:func:`budget_to_fund_as_written`); None
+    when the budget does not bind or it was not asked for."""
 
     def __post_init__(self) -> None:
         self.years.attrs["units"] = column_units(self.years.columns)
@@ -90,7 +94,9 @@ class Forecast:
             "costs": scenario_cost(self.years, window),
             "budget_binding_share": float(budget_binding(self.years, window).mean()),
             "budget_binding_by_year": binding_years(self.years, window),
-            "units": {"rd_intensity": "percent of GDP", "costs": "100m yuan", "budget_binding_share": "share"},
+            "budget": {**funding(self.years, self.scenario, window), "to_fund_as_written": self.to_fund_as_written},
+            "units": {"rd_intensity": "percent of GDP", "costs": "100m yuan", "budget_binding_share": "share",
+                      "budget": "100m yuan; funded_share a share; share_of_gdp percent of GDP; growth share per year"},
             "definitions": {
                 "probability_target_met": "share of replications whose intensity is at least the target in the target year",
                 "first_year_met": "first year after the base year in which at least half the replications meet the target",
@@ -102,8 +108,16 @@ class Forecast:
                 "budget_binding_share": "share of replications in which the S&T budget cut an outlay lever in at "
                                         "least one year of the cost window",
                 "budget_binding_by_year": "share of replications in which the S&T budget binds, by year",
+                "budget": "what the S&T budget funded, by year of the cost window (medians over replications): "
+                          "funded_share of the requested outlay increases, requested and headroom, and each "
+                          "outlay lever the mix raises as written (requested) and as funded; to_fund_as_written: "
+                          "the budget (share of GDP, or yearly growth) that funds the mix as written in every "
+                          "year of the window, median and 90th percentile over replications run with the "
+                          "budget not cutting",
                 "probability_target_met_interval": "Wilson score interval of the share of replications",
-                "resolved_levers": "every lever's value in every simulated year, as run (history, then the scenario)",
+                "resolved_levers": "every lever's value in every simulated year as written (history, then the "
+                                   "scenario); outlay levers act at these values only where the S&T budget "
+                                   "funds them (see budget.levers and the funded_<lever> columns of years.csv)",
                 "base_year_record": "the base year and the fields not recorded for it, carried forward from the "
                                     "latest earlier year (as shares of R&D or GDP where they are shares)",
             },
@@ -136,14 +150,40 @@ def base_year_record(scenario: Scenario) -> dict:
 
 
 def forecast(scenario: Scenario | str, replications: int | None = None, seed: int | None = None,
-             progress: bool | None = None) -> Forecast:
+             progress: bool | None = None, budget_check: bool = True) -> Forecast:
     """Run a scenario's replications (default: the scenario's count and seed).
 
     ``scenario`` is a Scenario, a scenario file or a built-in name. ``progress``: show the plan and
     a progress bar (None: when the runs are expected to take more than a few seconds).
+    ``budget_check``: when the S&T budget cuts the mix, also work out the budget that would fund it
+    as written (:func:`budget_to_fund_as_written`, up to :data:`BUDGET_CHECK_REPLICATIONS` more runs).
     """
     scenario = scenario_of(scenario)
     root = scenario.seed if seed is None else seed
     count = scenario.replications if replications is None else replications
     [years] = run_jobs([Job(scenario, count, root)], f"forecast {scenario.name}", progress)
-    return Forecast(scenario, years, root, manifest(scenario, root, count))
+    result = Forecast(scenario, years, root, manifest(scenario, root, count))
+    if budget_check:
+        result.to_fund_as_written = budget_to_fund_as_written(result, progress=progress)
+    return result
+
+
+BUDGET_CHECK_REPLICATIONS = 50
+"""Runs (the forecast's first replications, paired with them) that work out the budget a mix needs."""
+
+
+def budget_to_fund_as_written(result: Forecast, replications: int = BUDGET_CHECK_REPLICATIONS,
+                              progress: bool | None = None) -> dict | None:
+    """The S&T budget (share of GDP, or yearly growth) that funds the forecast's mix as written in every
+    year of its cost window (see :func:`ecosim.analysis.costs.budget_to_fund`); None when the budget
+    never cuts the mix there. Runs the forecast's first ``replications`` seeds again with the budget
+    reporting without cutting (``shortfall = "none"``), which is the mix as written."""
+    scenario, window = result.scenario, cost_window(result.scenario)
+    if budget_binding(result.years, window).max() <= 0:
+        return None
+    unbounded = replace(scenario, budget=replace(scenario.budget, shortfall="none"))
+    count = min(replications, result.replications)
+    [years] = run_jobs([Job(unbounded, count, result.seed)], "the same mix funded as written", progress)
+    inputs = resolve(scenario)
+    last_recorded = max(y for y in (inputs.budget_history or {scenario.base_year: 0.0}) if y >= scenario.base_year)
+    return budget_to_fund(years, window, scenario.base_year, last_recorded, budget_share_of_gdp(inputs))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import tomllib
 from pathlib import Path
 
@@ -172,9 +173,49 @@ def cost_lines(s: dict) -> list[str]:
         years = ", ".join(f"{year} ({share:.0%})" for year, share in binding.items())
         lines.append(f"  S&T budget binds in {s['budget_binding_share']:.0%} of replications in {window}; "
                      f"by year (share of replications): {years}")
+        lines += funding_lines(s["budget"])
     else:
         lines.append(f"  S&T budget does not bind in {window}: every outlay lever is funded as scheduled")
     return lines
+
+
+def funding_lines(budget: dict) -> list[str]:
+    """What the budget funded of the mix (share of the requested increase by year, each lever cut as
+    written and as funded) and the ``[budget]`` setting that would fund it as written."""
+    shares = ", ".join(f"{year} {share:.0%}" for year, share in budget["funded_share"].items())
+    cut = {name: lever for name, lever in budget["levers"].items()
+           if any(lever["funded"][y] < v - 1e-9 for y, v in lever["requested"].items())}
+    lines = [f"  Funded share of the mix's requested outlay increase (median): {shares}"
+             + ("; these levers act at their funded values, not as written:" if cut
+                else "; in the median replication every lever is funded as written")]
+    for name, lever in cut.items():
+        year = max(lever["requested"], key=lambda y: lever["requested"][y] - lever["funded"][y])
+        lines.append(f"    {name}: written {lever['requested'][year]:g}, funded {lever['funded'][year]:.4g} in "
+                     f"{year} (median; {lever['base_year_value']:g} in the base year)")
+    need = budget.get("to_fund_as_written")
+    if need:
+        lines.append("  " + budget_setting_text(need))
+    return lines
+
+
+def budget_setting_text(need: dict) -> str:
+    """The ``[budget]`` line that funds the mix as written in 90% of the replications checked."""
+    from ecosim.scenario import BUDGET_GROWTH_RANGE, BUDGET_SHARE_RANGE
+
+    if need["share_of_gdp"] is not None:
+        key, value, unit, allowed = "share_of_gdp", need["share_of_gdp"]["q90"], "% of GDP", BUDGET_SHARE_RANGE
+        now = f" (now {need['share_of_gdp_now']:.3f}%)"
+        median = f"{need['share_of_gdp']['median']:.3f}%"
+    else:
+        key, value, unit, allowed = "growth", need["growth"]["q90"], " a year", BUDGET_GROWTH_RANGE
+        now, median = "", f"{need['growth']['median']:.3f}"
+    setting = math.ceil(value * 1000.0) / 1000.0
+    text = (f"To fund it as written in {need['years']}: an S&T budget of {setting:g}{unit}{now} in 90% of "
+            f"{need['replications']} replications run without the cut (median {median}): "
+            f"set [budget] {key} = {setting:g}")
+    if not allowed[0] <= setting <= allowed[1]:
+        text += f" (beyond the {allowed[0]:g}-{allowed[1]:g} a scenario accepts)"
+    return text
 
 
 def write_table(table: pd.DataFrame, out: Path, stem: str) -> list[Path]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ecosim.data import BaseRecord
-from ecosim.levers import cost_columns
+from ecosim.levers import cost_columns, funded_columns
 
 M_YUAN_PER_100M = 100.0
 """m yuan in 100m yuan: firms' arrays and deals are in m yuan, the accounts and budgets in 100m yuan."""
@@ -53,6 +53,7 @@ OUTPUT_COLUMNS: dict[str, tuple[str, str]] = {
     "budget_shortfall": ("100m yuan", "budget_requested beyond the headroom (what the budget lacks for the mix)"),
     "budget_funded_share": ("share", "share of the requested outlay increases that is funded"),
     "budget_binding": ("0/1", "the budget cut at least one outlay lever below its schedule"),
+    **funded_columns(),
 }
 """Every column of the yearly table: unit and meaning."""
 

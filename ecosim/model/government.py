@@ -41,6 +41,15 @@ def recorded_budget_share(budget: dict[int, float], gdp: dict[int, float], years
     return float(np.mean([PERCENT * budget[y] / gdp[y] for y in known]))
 
 
+def budget_share_of_gdp(inputs: ModelInputs) -> float | None:
+    """The S&T budget's share of GDP after its record, percent: the scenario's ``[budget] share_of_gdp``,
+    else (when no growth rate is given either) the recorded share; None when it grows at a rate instead."""
+    rule = inputs.budget
+    if rule.share_of_gdp is not None or rule.growth is not None:
+        return rule.share_of_gdp
+    return recorded_budget_share(inputs.budget_history or {}, inputs.gdp_history)
+
+
 def fund_increases(requests: dict[str, float], available: float, shortfall: str,
                    priority: tuple[str, ...]) -> dict[str, float]:
     """The funded share (0-1) of each requested increase (100m yuan) given the money ``available``.
@@ -88,8 +97,7 @@ class Government(mesa.Agent):
         rule = inputs.budget
         self.shortfall = rule.shortfall
         self.priority = rule.priority + tuple(n for n in OUTLAY_LEVERS if n not in rule.priority)
-        self.share_of_gdp = (rule.share_of_gdp if rule.share_of_gdp is not None or rule.growth is not None
-                             else recorded_budget_share(inputs.budget_history or {}, inputs.gdp_history))
+        self.share_of_gdp = budget_share_of_gdp(inputs)
         """The budget's share of GDP after its record, percent (None when it grows at a rate instead)."""
         self.planned = 0
         """Years planned so far (the year index of the next plan)."""

@@ -411,6 +411,7 @@ class EcosystemModel(mesa.Model):
         row["budget_shortfall"] = gov.shortfall_amount(t)
         row["budget_funded_share"] = float(gov.funded_share[t])
         row["budget_binding"] = float(gov.binding(t))
+        row.update({f"funded_{name}": gov.lever(name, t) for name in gov.funded})
         return row
 
 
