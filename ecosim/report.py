@@ -213,12 +213,17 @@ def _png(fig) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+STYLESHEET = ("body{font-family:sans-serif;max-width:170mm;margin:2em auto;line-height:1.5} "
+              "img{width:156mm;max-width:100%}")
+"""The brief's CSS: a plain string, inserted whole (written inside an f-string its braces would have to be
+doubled, and a doubled brace outside one reaches the page and drops the rule after it)."""
+
+
 def _html(sections: dict[str, list[str]], figures: list, lang: str) -> str:
     t = TEXT[lang]
     title = sections["title"][0]
     parts = [f"<!DOCTYPE html><html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\"><head><meta charset=\"utf-8\">",
-             f"<title>{html.escape(title)}</title><style>body{{font-family:sans-serif;max-width:170mm;"
-             "margin:2em auto;line-height:1.5} img{width:156mm;max-width:100%}</style></head><body>",
+             f"<title>{html.escape(title)}</title><style>{STYLESHEET}</style></head><body>",
              f"<h1>{html.escape(title)}</h1>"]
     for key in ("question", "answer"):
         parts.append(f"<h2>{html.escape(t[key])}</h2>" + "".join(f"<p>{html.escape(x)}</p>" for x in sections[key]))

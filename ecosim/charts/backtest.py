@@ -71,6 +71,7 @@ def backtest_chart(result: "BacktestResult", region: str, variable: str, lang: s
         style.add_footer(fig, lang, source=text(lang, "source_backtest", actuals=scores.get("actuals", "")),
                          scenario=scores.get("scenario"), seed=scores.get("seed"),
                          replications=scores.get("replications"), date=_date(result))
+        style.fit_texts(fig)
     return fig
 
 

@@ -43,10 +43,6 @@ LEGEND_GAP_MM = 1.5
 """Space between the footer, the legend and the panels' year labels."""
 ISOLATED_HALF_WIDTH = 0.3
 """Half the width (years) of the model band drawn at a target year with no neighbouring year."""
-_CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
-_TOKENS = re.compile(rf"[^\s{_CJK}]+\s*|[{_CJK}][\u3001\u3002\uff0c\uff1b\uff1a\uff09\u300b]*\s*|\s+")
-"""Units a line may break between: words with their trailing space, single CJK characters with any
-closing punctuation that follows them (a line never starts with a comma)."""
 
 
 def target_family(target: str) -> str:
@@ -149,38 +145,6 @@ def _legend_handles(lang: str, bars=None) -> tuple[list, list[str]]:
     return [data, tolerance, median, band], labels
 
 
-def _wrap(label: str, fits) -> str:
-    """``label`` broken into the fewest lines that each ``fits`` (lines balanced: the narrowest wrap
-    with that many lines); a unit wider than the space keeps a line of its own."""
-    tokens = _TOKENS.findall(label)
-
-    def greedy(width: float) -> list[str]:
-        lines, line = [], ""
-        for token in tokens:
-            if line and not fits((line + token).rstrip(), width):
-                lines.append(line.rstrip())
-                line = token.lstrip()
-            else:
-                line += token
-        return lines + [line.rstrip()] if line.strip() else lines
-
-    lines = greedy(1.0)
-    if len(lines) > 1:  # balance: shrink the width while the number of lines stays
-        width = 1.0
-        while width > 0.3 and len(greedy(width - 0.05)) == len(lines):
-            width -= 0.05
-        lines = greedy(width)
-    return "\n".join(lines)
-
-
-def _text_width(fig: Figure, renderer, label: str, like) -> float:
-    """Width in pixels of ``label`` set in the font of the text artist ``like``."""
-    probe = fig.text(0, 0, label, fontproperties=like.get_fontproperties())
-    width = probe.get_window_extent(renderer).width
-    probe.remove()
-    return width
-
-
 def _fit_titles(fig: Figure, panels: list, titles: list[str]) -> None:
     """Set each panel's title, broken into lines no wider than its axes (a first layout without titles
     gives the widths)."""
@@ -190,19 +154,8 @@ def _fit_titles(fig: Figure, panels: list, titles: list[str]) -> None:
     renderer = fig.canvas.get_renderer()
     for ax, title in zip(panels, titles):
         room = ax.get_window_extent(renderer).width + TITLE_OVERHANG_MM * style.MM * fig.dpi
-        ax.set_title(_wrap(title, lambda line, share, ax=ax: _text_width(fig, renderer, line, ax.title)
-                           <= share * room))
-
-
-def _fit_footer(fig: Figure) -> float:
-    """Break the footer's lines to the figure's width; returns the height it takes (figure fraction)."""
-    [footer] = [t for t in fig.texts if t.get_gid() == "footer"]
-    renderer = fig.canvas.get_renderer()
-    room = fig.bbox.width * 0.98
-    footer.set_text("\n".join(_wrap(line, lambda part, share: _text_width(fig, renderer, part, footer)
-                                    <= share * room) for line in footer.get_text().split("\n")))
-    top = footer.get_window_extent(renderer).y1
-    return top / fig.bbox.height
+        ax.set_title(style.wrap(title, lambda line, share, ax=ax: style.text_width(fig, renderer, line, ax.title)
+                                <= share * room))
 
 
 def fit_chart(fit: pd.DataFrame, title: str | None = None, lang: str = "en", seed: int | None = None,
@@ -238,7 +191,7 @@ def fit_chart(fit: pd.DataFrame, title: str | None = None, lang: str = "en", see
         fig.suptitle(title)
         style.add_footer(fig, lang, source=text(lang, "source_calibration"), seed=seed, replications=replications)
         gap = LEGEND_GAP_MM * style.MM / height
-        footer_top = max(_fit_footer(fig), style.FOOTER_HEIGHT_MM * style.MM / height)
+        footer_top = max(style.fit_footer(fig), style.FOOTER_HEIGHT_MM * style.MM / height)
         handles, labels = _legend_handles(lang, bars[0] if bars else None)
         legend = fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, footer_top + gap),
                             ncols=len(handles), handlelength=1.8, columnspacing=1.6, borderaxespad=0)

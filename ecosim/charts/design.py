@@ -24,8 +24,9 @@ def peeling_trajectory(trajectory: pd.DataFrame, title: str | None = None, lang:
         points = ax.scatter(trajectory["coverage"], trajectory["density"], c=trajectory["restricted_factors"],
                             cmap="viridis", s=18, label=text(lang, "boxes"))
         chosen = trajectory[trajectory["chosen"]]
-        ax.scatter(chosen["coverage"], chosen["density"], s=120, facecolors="none", edgecolors="#c0392b",
-                   linewidths=1.5, label=text(lang, "chosen_box"))
+        if len(chosen):  # the legend lists only what is drawn
+            ax.scatter(chosen["coverage"], chosen["density"], s=120, facecolors="none", edgecolors="#c0392b",
+                       linewidths=1.5, label=text(lang, "chosen_box"))
         fig.colorbar(points, ax=ax, label=text(lang, "restricted_factors"))
         ax.set_xlabel(text(lang, "coverage"))
         ax.set_ylabel(text(lang, "density"))
@@ -33,6 +34,7 @@ def peeling_trajectory(trajectory: pd.DataFrame, title: str | None = None, lang:
         ax.legend(loc="lower left")
         style.add_footer(fig, lang, source=source, scenario=scenario, seed=seed, replications=replications,
                          region=region)
+        style.fit_texts(fig)
     return fig
 
 
@@ -55,4 +57,5 @@ def frontier(table: pd.DataFrame, target_probability: float, chosen_cost: float 
         ax.set_title(title or text(lang, "frontier_title"))
         ax.legend(loc="lower right")
         style.add_footer(fig, lang, scenario=scenario, seed=seed, region=region)
+        style.fit_texts(fig)
     return fig

@@ -61,7 +61,8 @@ def fan_chart(result: "Forecast", lang: str = "en", title: str | None = None, si
     region (its display name in ``lang``) and scenario.
 
     Years before the scenario's policy start are the model's fit to the recorded history (drawn
-    in grey and labelled so); the forecast fan starts in the last fitted year.
+    in grey and labelled so, when there are two or more); the forecast fan starts in the last fitted
+    year. The legend lists only what is drawn.
     """
     start = result.scenario.policy_start_year
     c = style.COLOURS
@@ -73,7 +74,7 @@ def fan_chart(result: "Forecast", lang: str = "en", title: str | None = None, si
         ax.fill_between(years, ahead["q05"], ahead["q95"], color=c["band90"], lw=0, label=text(lang, "band90"))
         ax.fill_between(years, ahead["q25"], ahead["q75"], color=c["band50"], lw=0, label=text(lang, "band50"))
         ax.plot(years, ahead["q50"], color=c["region"], lw=2, gid="median", label=text(lang, "median"))
-        if len(fitted):
+        if len(fitted) > 1:  # the last fitted year alone is the fan's first year: no line of its own
             ax.plot(fitted.index, fitted["q50"], color=c["fitted"], lw=1.5, gid="fitted",
                     label=text(lang, "fitted", year=start - 1))
         _draw_target(ax, result, lang, start)
@@ -96,4 +97,5 @@ def fan_chart(result: "Forecast", lang: str = "en", title: str | None = None, si
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=3 if lang == "zh" else 2)
         style.forecast_footer(fig, lang, result)
+        style.fit_texts(fig)
     return fig

@@ -20,7 +20,7 @@ LABELS: dict[str, dict[str, str]] = {
         "compare_title": "Target-year R&D intensity by policy mix ({year})",
         "probability_title": "P(target met in {year}), 95% interval",
         "cost_title": "Cost against gain, relative to {baseline}",
-        "efficiency_title": "Gain per 100bn yuan of extra cost",
+        "efficiency_title": "Gain per {unit} of extra cost",
         "contribution_title": "Contribution of each lever to {year} R&D intensity: {scenario}",
         "year": "Year",
         "intensity": "R&D expenditure / GDP (%)",
@@ -28,7 +28,7 @@ LABELS: dict[str, dict[str, str]] = {
         "probability": "P(target met)",
         "extra_cost": "Extra social cost {window} (100m yuan, median)",
         "gain": "Gain in median {year} intensity (pp)",
-        "points_per_100bn": "Percentage points per 100bn yuan",
+        "points_per_cost": "Percentage points per {unit} of extra cost",
         "drop": "Drop in {year} intensity if switched back to {base_year} "
                 "(pp, median; bar = 95% interval of the mean)",
         "history": "Recorded (first published)",
@@ -47,6 +47,8 @@ LABELS: dict[str, dict[str, str]] = {
         "rest": "other levers and interactions",
         "difference": "vs first: {diff}",
         "not_paired": "NOT PAIRED: {reason}",
+        "none_met": "P(target met in {year}) for every mix: {p}. No replication of any mix meets the target, "
+                    "so the mixes cannot be told apart by it.",
         "not_applicable": "n/a",
         "footer_source": "Source: {source}, version {version}",
         "source_model": "ecosim model of {region}'s innovation ecosystem",
@@ -116,7 +118,7 @@ LABELS: dict[str, dict[str, str]] = {
         "compare_title": "各政策组合{year}年研发投入强度",
         "probability_title": "{year}年达标概率（95%置信区间）",
         "cost_title": "成本与收益（相对于{baseline}）",
-        "efficiency_title": "每千亿元新增成本带来的强度提高",
+        "efficiency_title": "每{unit}新增成本带来的强度提高",
         "contribution_title": "各政策杠杆对{year}年研发投入强度的贡献：{scenario}",
         "year": "年份",
         "intensity": "研发经费占地区生产总值比重（%）",
@@ -124,7 +126,7 @@ LABELS: dict[str, dict[str, str]] = {
         "probability": "达标概率",
         "extra_cost": "{window}年新增社会成本（亿元，中位数）",
         "gain": "{year}年强度中位数提高（百分点）",
-        "points_per_100bn": "每千亿元提高的百分点",
+        "points_per_cost": "每{unit}新增成本提高的百分点",
         "drop": "恢复为{base_year}年水平时{year}年强度的下降（百分点，中位数；误差线为均值的95%置信区间）",
         "history": "统计公报数据（首次公布）",
         "fitted": "模型拟合年份（至{year}年）",
@@ -142,6 +144,7 @@ LABELS: dict[str, dict[str, str]] = {
         "rest": "其他杠杆及交互作用",
         "difference": "与首项之差：{diff}",
         "not_paired": "未配对：{reason}",
+        "none_met": "各政策组合{year}年达标概率均{p}。没有一个组合的任何一次模拟达到目标，无法据此区分各组合。",
         "not_applicable": "不适用",
         "footer_source": "资料来源：{source}，版本{version}",
         "source_model": "{region}创新生态系统ecosim模型",
@@ -428,6 +431,20 @@ UNIT_NAMES: dict[str, dict[str, str]] = {
            "person_years": "人年", "share": "比重", "count": "个"},
 }
 """Display names of the units of history.csv and the model's columns."""
+
+
+COST_UNITS: dict[str, dict[int, str]] = {
+    "en": {-4: "10k yuan", -3: "100k yuan", -2: "1m yuan", -1: "10m yuan", 0: "100m yuan", 1: "1bn yuan",
+           2: "10bn yuan", 3: "100bn yuan", 4: "1tn yuan"},
+    "zh": {-4: "万元", -3: "十万元", -2: "百万元", -1: "千万元", 0: "亿元", 1: "十亿元", 2: "百亿元", 3: "千亿元",
+           4: "万亿元"},
+}
+"""Names of the units of cost by their power of ten of 100m yuan (1 = 1bn yuan, 十亿元)."""
+
+
+def cost_unit_name(lang: str, power: int) -> str:
+    """Name of the unit of cost of 10 ** ``power`` times 100m yuan (``2`` -> ``10bn yuan`` / ``百亿元``)."""
+    return COST_UNITS[lang][power]
 
 
 def unit_name(lang: str, unit: str) -> str:

@@ -29,6 +29,14 @@ def factor_label(name: str, lang: str = "en") -> str:
     return text(lang, "assumption", name=assumption_name(lang, key)) if kind == "assumptions" else name
 
 
+MORRIS_MARKER_PT = 4.0
+"""Diameter of a factor's marker on the Morris plane, in points."""
+LABELLED_SHARE = 0.05
+"""Factors on the Morris plane are named when their mu* is at least this share of the largest."""
+HEATMAP_LABEL_SHARE = 0.3
+"""A factor's name beside or under the S2 heat map is broken into lines no wider than this share of the
+figure's width (the map keeps the rest)."""
+
 RANGES = {"S1": (0.0, 1.0), "ST": (0.0, 1.0), "S2": (0.0, 1.0), "delta": (0.0, 1.0), "mu_star": (0.0, np.inf),
           "sigma": (0.0, np.inf)}
 """The possible range of each index: intervals are clipped to it (a Sobol share above 1 or a
@@ -96,6 +104,7 @@ def index_bars(table: pd.DataFrame, method: str, output: str, indices, xlabel: s
         ax.set_title(title)
         ax.legend(loc="lower right")
         style.add_footer(fig, lang, **(footer or {}))
+        style.fit_texts(fig)
     return fig
 
 
@@ -108,14 +117,10 @@ def morris_plane(table: pd.DataFrame, output: str, lang: str = "en", footer: dic
         fig, ax = style.figure()
         mu = clipped(mu, "mu_star")
         err = np.clip(np.nan_to_num(mu["conf_high"] - mu["value"]), 0, None)
-        ax.errorbar(mu["value"], sigma, xerr=err, fmt="o", color=style.CYCLE[0], markersize=4,
+        ax.errorbar(mu["value"], sigma, xerr=err, fmt="o", color=style.CYCLE[0], markersize=MORRIS_MARKER_PT,
                     elinewidth=0.8, capsize=2)
         top = mu["value"].max() or 1.0
-        labels = [ax.text(mu.loc[name, "value"], sigma[name], factor_label(name, lang))
-                  for name in mu.index if mu.loc[name, "value"] >= 0.05 * top]
-        from ecosim.charts.cost import place_labels
-
-        place_labels(ax, labels)
+        labelled = [name for name in mu.index if mu.loc[name, "value"] >= LABELLED_SHARE * top]
         limit = max(float(mu["value"].max()), float(sigma.max()), 1e-12) * 1.05
         ax.plot([0, limit], [0, limit], color=style.COLOURS["neutral"], linestyle="--", linewidth=0.8,
                 label=text(lang, "sigma_eq_mu"))
@@ -124,6 +129,9 @@ def morris_plane(table: pd.DataFrame, output: str, lang: str = "en", footer: dic
         ax.set_title(text(lang, "morris_title", output=output_name(lang, output)))
         ax.legend(loc="upper left")
         style.add_footer(fig, lang, **(footer or {}))
+        style.fit_texts(fig)
+        style.label_markers(ax, mu.loc[labelled, "value"], sigma[labelled], [factor_label(n, lang) for n in labelled],
+                            MORRIS_MARKER_PT / 2, gid="factor_label")
     return fig
 
 
@@ -140,13 +148,16 @@ def s2_heatmap(table: pd.DataFrame, output: str, lang: str = "en", footer: dict 
         fig, ax = style.figure("tall")
         image = ax.imshow(matrix, cmap="Blues", vmin=0, vmax=max(np.nanmax(matrix) if np.isfinite(matrix).any()
                                                                   else 0, 1e-3))
-        labels = [factor_label(n, lang) for n in names]
+        renderer = fig.canvas.get_renderer()
+        room = HEATMAP_LABEL_SHARE * fig.bbox.width
+        labels = [style.broken(fig, renderer, factor_label(n, lang), ax.yaxis.label, room) for n in names]
         ax.set_xticks(range(len(names)), labels, rotation=90)
         ax.set_yticks(range(len(names)), labels)
         ax.grid(False)
         fig.colorbar(image, ax=ax, label=text(lang, "s2_axis"))
         ax.set_title(text(lang, "s2_title", output=output_name(lang, output)))
         style.add_footer(fig, lang, **(footer or {}))
+        style.fit_texts(fig)
     return fig
 
 
@@ -171,6 +182,7 @@ def index_over_time(table: pd.DataFrame, output: str, method: str = "sobol", ind
         ax.set_title(text(lang, "over_time_title", index=shown, output=name))
         ax.legend(loc="best")
         style.add_footer(fig, lang, **(footer or {}))
+        style.fit_texts(fig)
     return fig
 
 
