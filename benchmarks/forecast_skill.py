@@ -6,7 +6,7 @@ policy, unconditionally (GDP and coal price simulated after the origin) and cond
 recorded GDP and coal price). Each is scored against the shipped history and against two naive
 forecasts made at the origin: no change, and the least-squares line over the six years to the
 origin. Then the shipped calibration forecasts the baseline and actual-2021-2024 scenarios, and
-their 2020-2024 changes of intensity are set against the provinces' record (EVIDENCE.md: windows
+their 2020-2024 changes of intensity are set against the provinces' record (docs/evidence.md section 1: windows
 of four years starting below 1.5%: median +0.10 pp, 90th percentile +0.39, largest +0.55).
 
 Prints progress, then one JSON line last:
@@ -130,7 +130,7 @@ def write_doc(result: dict, path: Path, command: str) -> None:
             lines.append("")
     lines += ["## The outside view", "",
               "Change of Shanxi's intensity 2020-2024 (percentage points), shipped calibration, against the "
-              "provinces' record (EVIDENCE.md section 1, four-year windows starting below 1.5%: median +0.10, "
+              "provinces' record (docs/evidence.md section 1, four-year windows starting below 1.5%: median +0.10, "
               "90th percentile +0.39, largest +0.55; one-year changes: 95th percentile +0.18).", "",
               "| scenario | median | 5% | 95% |", "|---|---|---|---|"]
     for name, v in result["outside_view"].items():

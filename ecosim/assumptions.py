@@ -102,7 +102,7 @@ ASSUMPTIONS: dict[str, Assumption] = {
         _a("rd_catch_up_rate", "share of the log gap closed per year", 0.04, 0.0, 0.12,
            "each sector's desired R&D ratio closes this share of its remaining log gap to the sector ceiling "
            "(national intensity of the industry, sectors.csv) a year: bounded, with decaying growth; "
-           "provinces below 1.5% gained +0.10 pp in four years at the median (EVIDENCE.md section 1)",
+           "provinces below 1.5% gained +0.10 pp in four years at the median (docs/evidence.md section 1)",
            "behaviour"),
         _a("soe_user_cost_response", "share of the private firms' elasticity", 0.3, 0.0, 0.6,
            "state-owned firms respond little to tax incentives (Jia & Ma 2017): their R&D follows mandates "
@@ -113,13 +113,13 @@ ASSUMPTIONS: dict[str, Assumption] = {
            "behaviour"),
         _a("rd_cash_flow_elasticity", "elasticity", 0.4, 0.0, 1.0,
            "R&D budgets follow last year's cash flow (internal finance: Brown, Fazzari & Petersen 2009); the built-in region's "
-           "R&D growth regressed on the lagged coal-price change gives about 0.37 (EVIDENCE.md section 2)",
+           "R&D growth regressed on the lagged coal-price change gives about 0.37 (docs/evidence.md section 2)",
            "behaviour"),
         _a("rd_budget_smoothing", "weight on the previous planning value", 0.5, 0.0, 0.8,
            "firms plan R&D on past cash flow and smooth it with cash reserves (Brown & Petersen 2011, J. Corp. "
            "Finance 17(3)): the coal price they plan on is an exponentially weighted average of past years' "
            "prices, lagged one year (mean lag 1/(1-w) years); the built-in region's R&D fell in 2014-2016 after the price "
-           "had been falling since 2012 and recovered from 2017 (EVIDENCE.md section 2)", "behaviour"),
+           "had been falling since 2012 and recovered from 2017 (docs/evidence.md section 2)", "behaviour"),
         _a("rd_liquidity_comfort", "share of the firm's normal cash flow", 0.6, 0.3, 1.0,
            "this year's cash binds R&D only when it runs short: below this share of a firm's normal cash flow "
            "(margin at the coal price's long-run mean plus the buffer) its own R&D is cut in the year, by the "
@@ -127,7 +127,7 @@ ASSUMPTIONS: dict[str, Assumption] = {
            "in firms short of internal funds (Brown, Fazzari & Petersen 2009); above the threshold reserves smooth "
            "R&D (Brown & Petersen 2011). the built-in region's R&D rose 2012-2014 while the coal price fell by a third, then "
            "fell 13.9% (enterprise-funded 19%) and R&D staff 12% in 2015, when the price fell to US$68/t and "
-           "coal firms' margins to about zero (EVIDENCE.md section 2). At 1.0 any shortfall binds; at 0.3 only "
+           "coal firms' margins to about zero (docs/evidence.md section 2). At 1.0 any shortfall binds; at 0.3 only "
            "a collapse to under a third of normal cash flow", "behaviour"),
         _a("cash_flow_buffer", "share of revenue", 0.05, 0.02, 0.10,
            "cash flow beyond accounting profit (depreciation, working capital) that also funds R&D", "behaviour"),

@@ -4,7 +4,7 @@
   band justified by the reference data, and its yearly growth decays.
   - Upper bound 2.4%: China's own intensity in 2020 (history.csv), the level of an economy whose
     industries sit at their national intensities, which are the ceilings the model's sectors can
-    approach but not pass (sectors.csv, EVIDENCE.md section 5). Shanxi's industries are heavier
+    approach but not pass (sectors.csv, docs/evidence.md section 5). Shanxi's industries are heavier
     than China's, so even full catch-up leaves it below.
   - Lower bound 0.8%: two thirds of the 2020 level, below Shanxi's lowest first-published figure
     of 2011-2020 (0.95% in 2017): with policy held, nothing in the model pulls R&D away from GDP
@@ -57,7 +57,7 @@ def test_yearly_growth_of_intensity_decays(thirty_years):
     mean = thirty_years.groupby("year")["rd_intensity"].mean()
     first, last = (mean[2035] - mean[2020]) / 15, (mean[2050] - mean[2035]) / 15
     assert last < first, (first, last)
-    # percentage points a year: under half the provinces' median one-year change (+0.05, EVIDENCE.md)
+    # percentage points a year: under half the provinces' median one-year change (+0.05, docs/evidence.md section 1)
     assert abs(last) < 0.025
 
 

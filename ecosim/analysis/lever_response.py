@@ -15,7 +15,7 @@ applies
   decision, averaged with the firms' base-year R&D as weights;
 * the additionality: extra enterprise R&D per yuan of extra cost of the lever, in the same year.
 
-Each lever is checked against a range: published estimates (EVIDENCE.md section 3) for the tax
+Each lever is checked against a range: published estimates (docs/evidence.md section 3) for the tax
 levers (user-cost elasticity) and for rewards and grants (additionality), and stated plausibility
 bounds on the response in percent for campaigns, mandates and the indirect levers, where the
 evidence gives no figure. Runs use the baseline scenario without parameter uncertainty (the
@@ -94,7 +94,7 @@ class Check:
 
 TAX = Check(
     "tax", "elasticity", 0.1, 0.5, 0.2, 1.3,
-    "EVIDENCE.md section 3: Bloom, Griffith & Van Reenen 2002 (about 0.1 short run, about 1.0 long run); "
+    "docs/evidence.md section 3: Bloom, Griffith & Van Reenen 2002 (about 0.1 short run, about 1.0 long run); "
     "Jia & Ma 2017 (0.40 short run, Chinese firms); Thomson 2017 (0.5 short run); Chen et al. 2021 "
     "(about 1.1 for real R&D); Gaillard-Ladinska, Non & Straathof 2015 (meta-analysis corrected for "
     "publication bias: 0.21 for the R&D flow). After 5 years the response approaches the long run, which "
@@ -106,7 +106,7 @@ TAX = Check(
 )
 MONEY = Check(
     "money", "additionality", 0.2, 1.0, 0.2, 1.0,
-    "EVIDENCE.md section 3: Boeing 2016 (a yuan of subsidy displaced 0.5 yuan of own R&D in the same year); "
+    "docs/evidence.md section 3: Boeing 2016 (a yuan of subsidy displaced 0.5 yuan of own R&D in the same year); "
     "Boeing & Peters 2021 (misuse by 42% of grantees halved the effect); Hu & Deng 2019 (crowding-in, "
     "hence up to 1.0).",
     True,
@@ -114,7 +114,7 @@ MONEY = Check(
 )
 REWARD = Check(
     "money", "additionality", 0.1, 1.0, 0.2, 1.0,
-    "EVIDENCE.md section 3 (Boeing 2016; Boeing & Peters 2021; Hu & Deng 2019) for the 5-year range. In its "
+    "docs/evidence.md section 3 (Boeing 2016; Boeing & Peters 2021; Hu & Deng 2019) for the 5-year range. In its "
     "first year a reward paid on all R&D works like a volume tax credit: its cost is the rate times all R&D "
     "while R&D moves by the short-run user-cost elasticity (about 0.1, Bloom et al. 2002, to 0.5) times the "
     "share of the reward that is marginal, so first-year additionality from 0.1 is consistent with the "
@@ -134,10 +134,10 @@ HTE_RATE = Check(
 )
 CAMPAIGN = Check(
     "campaign", "response_pct", -0.5, 5.0, -0.5, 5.0,
-    "Plausibility bound, not a published estimate (EVIDENCE.md section 3 has none for campaigns or "
+    "Plausibility bound, not a published estimate (docs/evidence.md section 3 has none for campaigns or "
     "mandates): campaigns draw in or coach firms from the low tail at token R&D, so the standard change "
     "should add at most +5% of enterprise R&D, about two thirds of what the median province starting "
-    "below 1.5% gained in five years from all causes together (+0.09 pp, EVIDENCE.md section 1, about 8% "
+    "below 1.5% gained in five years from all causes together (+0.09 pp, docs/evidence.md section 1, about 8% "
     "of the built-in region's 1.20% in 2020); -0.5% allows for Monte Carlo noise of a lever that should not "
     "lower R&D.",
     False,
@@ -156,7 +156,7 @@ INDIRECT = Check(
     "indirect", "response_pct", -0.5, 3.0, -0.5, 3.0,
     "Plausibility bound, not a published estimate: the lever reaches firms' R&D only indirectly "
     "(institutions' knowledge and spill-overs, finance, technology prices or productivity) and its "
-    "standard change costs a small share of enterprise R&D; no study in EVIDENCE.md section 3 supports "
+    "standard change costs a small share of enterprise R&D; no study in docs/evidence.md section 3 supports "
     "more than a few percent, and the median province starting below 1.5% gained +0.09 pp in five years "
     "from all causes together (section 1, about 8% of the built-in region's 1.20% in 2020), so one such "
     "lever should give at most +3%; -0.5% allows for Monte Carlo noise of a lever that should not lower R&D.",

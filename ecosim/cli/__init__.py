@@ -21,7 +21,7 @@ SUBCOMMANDS = ("run", "compare", "contribution", "report", "batch", "sensitivity
 
 EXAMPLES = """examples:
   ecosim run                                        baseline, its 200 replications, into out/baseline
-  ecosim run guiding-opinions --replications 500 --seed 7 --out out/go
+  ecosim run guiding-opinions --out out/go          the same seed and replications: paired with it
   ecosim run baseline --set levers.rd_reward_rate=0.08 --set levers.platforms=80 --out out/reward
   ecosim compare baseline guiding-opinions --replications 200 --out out/cmp
   ecosim contribution guiding-opinions --replications 50 --out out/contrib

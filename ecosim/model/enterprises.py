@@ -213,7 +213,8 @@ entrants rarely make the arrays grow; when they do, they grow by the same share.
 PUSHED_PROPENSITY = -0.5
 """A firm pushed into R&D has its propensity raised to at least this many times the persistence
 bonus: while it does R&D its margin is then at least half the bonus, so it stays unless a shock of
-that size hits (a campaign's firms mostly stay, EVIDENCE.md on campaigns)."""
+that size hits: a campaign's firms mostly stay. ASSUMPTION (range -1 to 0): docs/evidence.md has no
+published estimate for campaigns (section 3), so this is a plausibility bound, not an estimate."""
 TECH_SME_MAX_REVENUE = 200.0
 """m yuan per year: a technology SME's revenue limit (MOST, Measures for the Evaluation of Technology-
 based SMEs, Guokefazheng [2017] No.115, art.6: staff at most 500, revenue and assets at most 200m
@@ -817,7 +818,7 @@ class Enterprises:
         (the cultivation pipeline) near it lift it in any case:
         the rules judge R&D over the last three years, and a certificate is worth more than the tax
         rate (subsidies and programmes that require it, and a firm with losses keeps the rate for
-        when it profits), so certified firms bunch at the threshold (Chen et al. 2021, EVIDENCE.md)."""
+        when it profits), so certified firms bunch at the threshold (Chen et al. 2021, docs/evidence.md section 3)."""
         revenue = self.revenue[i]
         need = inputs.hte.for_revenue(revenue, year) * revenue
         gap = need - rd
