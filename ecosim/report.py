@@ -39,6 +39,12 @@ TEXT = {
                            "(paired by replication on common random numbers).",
         "unpaired_line": "{scenario} minus {first}: P(target met) {p}; target-year intensity {x} "
                          "(NOT paired: the runs do not share random numbers).",
+        "funded_line": "{scenario}: the S&T budget funded {shares} of the mix's requested outlay increase "
+                       "(median by year); the levers acted at their funded values, not as written.",
+        "to_fund_share": "An S&T budget of {value:g}% of GDP (now {now:.3f}%) would fund it as written in "
+                         "{years} in 90% of replications: set [budget] share_of_gdp = {value:g}.",
+        "to_fund_growth": "An S&T budget growing {value:g} a year would fund it as written in {years} in 90% "
+                          "of replications: set [budget] growth = {value:g}.",
         "charts": "Charts",
         "caveats": "What the model does not know",
         "caveat_list": [
@@ -71,6 +77,12 @@ TEXT = {
                        "（90%的模拟在{low:.2f}%至{high:.2f}%之间）。",
         "difference_line": "{scenario}与{first}之差：达标概率{p}；目标年份强度{x}（同一随机数下按模拟配对）。",
         "unpaired_line": "{scenario}与{first}之差：达标概率{p}；目标年份强度{x}（未配对：各次运行的随机数不同）。",
+        "funded_line": "{scenario}：科技预算资助了该组合所需支出增量的{shares}（各年中位数），"
+                       "各杠杆按实际资助的水平而非方案所写水平起作用。",
+        "to_fund_share": "若科技预算占地区生产总值{value:g}%（现为{now:.3f}%），{years}年90%的模拟可按方案足额"
+                         "资助：设定[budget] share_of_gdp = {value:g}。",
+        "to_fund_growth": "若科技预算每年增长{value:g}，{years}年90%的模拟可按方案足额资助："
+                          "设定[budget] growth = {value:g}。",
         "charts": "图表",
         "caveats": "模型未知之处",
         "caveat_list": [
@@ -135,7 +147,8 @@ def read_run(folder: Path, region: str | Path | None = None) -> Forecast:
         raise ValueError(str(error)) from None
     info = read_manifest(folder) or summary.get("provenance", {})
     _warn_if_changed(folder, scenario, info)
-    return Forecast(scenario, pd.read_csv(years_csv), int(info.get("seed", summary.get("seed", scenario.seed))), info)
+    return Forecast(scenario, pd.read_csv(years_csv), int(info.get("seed", summary.get("seed", scenario.seed))), info,
+                    to_fund_as_written=summary.get("budget", {}).get("to_fund_as_written"))
 
 
 def _warn_if_changed(folder: Path, scenario: Scenario, info: dict) -> None:
@@ -177,6 +190,7 @@ def _lines(comparison: Comparison, lang: str) -> dict[str, list[str]]:
             scenario=scenario_name(lang, name), year=target.year, median=s["rd_intensity"]["q50"],
             low=s["rd_intensity"]["q05"], high=s["rd_intensity"]["q95"],
             p=format_share(int(rows["target_met"].sum()), len(rows), lang)))
+        answers += _funding_lines(f, name, lang)
     unit = "个百分点" if lang == "zh" else "pp"
     for name in list(comparison.forecasts)[1:]:
         p_diff, x_diff = comparison.differences(name)
@@ -198,6 +212,26 @@ def _lines(comparison: Comparison, lang: str) -> dict[str, list[str]]:
     return {"title": [t["title"].format(**place)],
             "question": [t["question_text"].format(target=goal, year=target.year, **place)], "answer": answers,
             "caveats": caveats, "provenance": [provenance]}
+
+
+def _funding_lines(result: Forecast, name: str, lang: str) -> list[str]:
+    """What the S&T budget funded of a run's mix and, when known, the budget that funds it as written;
+    nothing when the budget does not cut the mix."""
+    from ecosim.analysis.costs import budget_setting
+    from ecosim.charts.labels import text
+
+    t, shares = TEXT[lang], result.funded_shares()
+    if not shares:
+        return []
+    parts = [text(lang, "funded_year", p=share, year=year) for year, share in shares.items()]
+    joined = ("、" if lang == "zh" else ", ").join(parts)
+    lines = [t["funded_line"].format(scenario=scenario_name(lang, name), shares=joined)]
+    need = result.to_fund_as_written
+    if need:
+        key, value, now = budget_setting(need)
+        lines.append(t[f"to_fund_{'share' if key == 'share_of_gdp' else 'growth'}"].format(
+            value=value, now=now or 0.0, years=need["years"]))
+    return lines
 
 
 def _figures(comparison: Comparison, lang: str) -> list:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import math
 import re
 from pathlib import Path
 
@@ -135,3 +136,26 @@ def test_a_mix_the_budget_cuts_prints_what_was_funded_and_the_budget_that_funds_
         assert main(["run", "guiding-opinions", "--replications", "10", "--out", str(again),
                      "--set", f"budget.share_of_gdp={setting.group(1)}"]) == 0
     assert json.loads((again / "summary.json").read_text())["budget_binding_share"] <= 0.1
+
+
+def test_the_brief_and_the_fan_chart_say_what_the_budget_funded(tmp_path: Path):
+    # The shares are read back from years.csv here (median of budget_funded_share by year), not from
+    # the code that writes the brief.
+    from ecosim.charts.fan import funded_text
+    from ecosim.report import read_run
+
+    out = tmp_path / "go"
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["run", "guiding-opinions", "--replications", "6", "--out", str(out)]) == 0
+        assert main(["report", str(out), "--out", str(tmp_path / "brief")]) == 0
+    years = pd.read_csv(out / "years.csv")
+    shares = years[years["year"].between(2021, 2024)].groupby("year")["budget_funded_share"].median()
+    assert shares.max() < 1.0
+    brief = (tmp_path / "brief.html").read_text(encoding="utf-8")
+    expected = ", ".join(f"{share:.0%} ({year})" for year, share in shares.items())
+    assert f"funded {expected} of the mix" in brief
+    setting = json.loads((out / "summary.json").read_text())["budget"]["to_fund_as_written"]["share_of_gdp"]["q90"]
+    assert re.search(r"set \[budget\] share_of_gdp = ([0-9]+\.[0-9]+)", brief).group(1) == f"{math.ceil(setting * 1000) / 1000:g}"
+    label = funded_text(read_run(out), "en")
+    assert label.startswith(f"S&T budget funded {shares.iloc[0]:.0%} (2021) to {shares.iloc[-1]:.0%} (2024)")
+    assert funded_text(read_run(out), "zh").startswith(f"科技预算资助了该组合所需增量的{shares.iloc[0]:.0%}（2021年）")

@@ -11,6 +11,7 @@ year (the first simulated year after the base year) to the target year, both inc
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -162,3 +163,12 @@ def budget_to_fund(unbounded: pd.DataFrame, window: CostWindow, base_year: int, 
                                 if values else None)
     return {"share_of_gdp": quantiles(shares), "growth": quantiles(growths), "share_of_gdp_now": share_of_gdp,
             "replications": int(unbounded["replication"].nunique()), "years": f"{planned[0]}-{planned[-1]}"}
+
+
+def budget_setting(need: dict) -> tuple[str, float, float | None]:
+    """The ``[budget]`` key and value that fund a mix as written in 90% of the replications checked
+    (the 90th percentile of :func:`budget_to_fund`, rounded up to 0.001), and today's value of that
+    key (percent of GDP; None for a growth rate)."""
+    key = "share_of_gdp" if need["share_of_gdp"] is not None else "growth"
+    value = math.ceil(need[key]["q90"] * 1000.0 - 1e-9) / 1000.0
+    return key, value, need["share_of_gdp_now"] if key == "share_of_gdp" else None

@@ -64,6 +64,14 @@ class Forecast:
         q.columns = [f"q{round(100 * p):02d}" for p in QUANTILES]
         return q
 
+    def funded_shares(self) -> dict[int, float]:
+        """Median share of the mix's requested outlay increase that the S&T budget funded, by year of
+        the cost window; {} when the budget cuts the mix in no replication there."""
+        window = cost_window(self.scenario)
+        if budget_binding(self.years, window).max() <= 0:
+            return {}
+        return funding(self.years, self.scenario, window)["funded_share"]
+
     def first_year_met(self) -> int | None:
         """First year in which at least half the replications meet the target, if any."""
         p = self.probability_by_year()

@@ -40,6 +40,18 @@ def probability_text(result: "Forecast", lang: str) -> str:
     return text(lang, "p_met", year=result.scenario.target.year, p=share)
 
 
+def funded_text(result: "Forecast", lang: str) -> str | None:
+    """``S&T budget funded 11% (2021) to 48% (2024) of the mix's requested increase (median)``, or None
+    when the budget cuts the mix in no year of the cost window."""
+    shares = result.funded_shares()
+    if not shares:
+        return None
+    first, last = min(shares), max(shares)
+    part = lambda year: text(lang, "funded_year", p=shares[year], year=year)
+    span = part(first) if first == last else text(lang, "funded_range", first=part(first), last=part(last))
+    return text(lang, "funded", shares=span)
+
+
 def _draw_target(ax, result: "Forecast", lang: str, start: int) -> None:
     c = style.COLOURS
     target = target_path(result)
@@ -86,7 +98,9 @@ def fan_chart(result: "Forecast", lang: str = "en", title: str | None = None, si
         year = result.scenario.target.year
         ax.axvline(year, color=c["target_year"], lw=1, ls=":", gid="target_year",
                    label=text(lang, "target_year", year=year))
-        ax.text(0.02, 0.97, probability_text(result, lang) + "\n" + text(lang, "replications", n=result.replications),
+        box = [probability_text(result, lang), text(lang, "replications", n=result.replications),
+               funded_text(result, lang)]
+        ax.text(0.02, 0.97, "\n".join(line for line in box if line),
                 transform=ax.transAxes, va="top", ha="left", gid="p_met",
                 bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": c["neutral"], "lw": 0.6})
         ax.set_title(title or text(lang, "fan_title", region=result.scenario.region.name(lang),

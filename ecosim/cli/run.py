@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import tomllib
 from pathlib import Path
 
@@ -200,19 +199,16 @@ def funding_lines(budget: dict) -> list[str]:
 
 def budget_setting_text(need: dict) -> str:
     """The ``[budget]`` line that funds the mix as written in 90% of the replications checked."""
+    from ecosim.analysis.costs import budget_setting
     from ecosim.scenario import BUDGET_GROWTH_RANGE, BUDGET_SHARE_RANGE
 
-    if need["share_of_gdp"] is not None:
-        key, value, unit, allowed = "share_of_gdp", need["share_of_gdp"]["q90"], "% of GDP", BUDGET_SHARE_RANGE
-        now = f" (now {need['share_of_gdp_now']:.3f}%)"
-        median = f"{need['share_of_gdp']['median']:.3f}%"
-    else:
-        key, value, unit, allowed = "growth", need["growth"]["q90"], " a year", BUDGET_GROWTH_RANGE
-        now, median = "", f"{need['growth']['median']:.3f}"
-    setting = math.ceil(value * 1000.0) / 1000.0
-    text = (f"To fund it as written in {need['years']}: an S&T budget of {setting:g}{unit}{now} in 90% of "
-            f"{need['replications']} replications run without the cut (median {median}): "
-            f"set [budget] {key} = {setting:g}")
+    key, setting, now = budget_setting(need)
+    unit, allowed = ("% of GDP", BUDGET_SHARE_RANGE) if key == "share_of_gdp" else (" a year", BUDGET_GROWTH_RANGE)
+    median = f"{need[key]['median']:.3f}" + ("%" if key == "share_of_gdp" else "")
+    text = (f"To fund it as written in {need['years']}: an S&T budget of {setting:g}{unit}"
+            + (f" (now {now:.3f}%)" if now is not None else "")
+            + f" in 90% of {need['replications']} replications run without the cut (median {median}): "
+              f"set [budget] {key} = {setting:g}")
     if not allowed[0] <= setting <= allowed[1]:
         text += f" (beyond the {allowed[0]:g}-{allowed[1]:g} a scenario accepts)"
     return text
