@@ -34,6 +34,10 @@ refuses a file with it until ``ecosim.explore.experiment`` lists it as an allowe
 
 >>> table = sensitivity("experiments/sobol-levers.toml", "out/sobol-levers")  # doctest: +SKIP
 
+SALib's delta warns per factor and analysis (bins merged, raw and balanced delta apart); those notices are
+named by factor and summed up in a few lines per method (:class:`DeltaNotices`), printed on stderr and kept
+in ``sensitivity.json``, and SALib's changes to the process's warning settings are kept out.
+
 ``model`` replaces the ABM by a function (for tests and analytic checks): it gets a frame with
 ``point``, ``replication``, ``seed`` (an int) and one column per factor (one row per run) and
 returns a frame (or dict of arrays) of outputs, one row per run.
@@ -41,11 +45,16 @@ returns a frame (or dict of arrays) of outputs, one row per run.
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import hashlib
 import json
 import math
-from collections.abc import Callable
+import re
+import sys
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -261,6 +270,131 @@ def noise_share(runs: pd.DataFrame, column: str) -> float | None:
 # --- analysis -----------------------------------------------------------------------------------
 
 
+DELTA_BIN_POINTS = 100
+"""SALib's balanced delta cuts each factor's range into 10 bins of at least 10 points and merges bins
+that have fewer: on a design of fewer points than this every factor's bins are merged, as expected."""
+_PLACEHOLDER = re.compile(r"\[x(\d+)\]")
+_BIN_MERGE = re.compile(r"^\[(?P<factor>[^\]]+)\]\[\w+\] Bin Merge Notice")
+_BIAS = re.compile(r"^\[(?P<factor>[^\]]+)\] Potential Bias Notice: .*? by (?P<diff>\d+(?:\.\d+)?)")
+
+
+class _SALibWarnings:
+    """Stands in for the ``warnings`` module inside SALib's delta: keeps what it warns and changes no
+    global state (SALib 1.6 sets ``warnings.formatwarning`` and ``simplefilter("once")`` for the whole
+    process on every call, and names factors by the neutral placeholders this module gives it)."""
+
+    formatwarning = staticmethod(warnings.formatwarning)
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def warn(self, message: Any, *args: Any, **kwargs: Any) -> None:
+        self.messages.append(str(message))
+
+    def simplefilter(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+@dataclass
+class DeltaNotices:
+    """SALib's notices over the delta analyses of one method, named by factor."""
+
+    analyses: int = 0
+    merged: dict[str, set[int]] = field(default_factory=dict)
+    """Factor -> the design sizes (points) on which SALib merged its bins."""
+    bias: dict[str, list[float]] = field(default_factory=dict)
+    """Factor -> each difference between raw and balanced delta above SALib's 0.1."""
+    other: dict[str, int] = field(default_factory=dict)
+    """Any other message (placeholders replaced by factor names) -> how often."""
+
+    def add(self, messages: list[str], names: list[str], points: int) -> None:
+        """Record the messages of one analysis of ``points`` design points."""
+        self.analyses += 1
+        for message in messages:
+            text = _PLACEHOLDER.sub(lambda m: f"[{names[int(m.group(1))]}]" if int(m.group(1)) < len(names)
+                                    else m.group(0), message)
+            if match := _BIN_MERGE.match(text):
+                self.merged.setdefault(match["factor"], set()).add(points)
+            elif match := _BIAS.match(text):
+                self.bias.setdefault(match["factor"], []).append(float(match["diff"]))
+            else:
+                self.other[text] = self.other.get(text, 0) + 1
+
+    def lines(self, method: str = "delta") -> list[str]:
+        """One line per kind of notice: the expected bin merges summed up (silenced), the rest named by factor."""
+        lines = []
+        expected = {f: sizes for f, sizes in self.merged.items() if max(sizes) < DELTA_BIN_POINTS}
+        if expected:
+            sizes = sorted(set().union(*expected.values()))
+            lines.append(f"{method}: SALib merged the bins of {len(expected)} factor(s) in its balanced estimate "
+                         f"on {' and '.join(map(str, sizes))} points (fewer than {DELTA_BIN_POINTS // 10} points in "
+                         f"each of its 10 bins below {DELTA_BIN_POINTS} points: expected, not shown one by one)")
+        unexpected = {f: sizes for f, sizes in self.merged.items() if f not in expected}
+        if unexpected:
+            lines.append(f"{method}: SALib merged underpopulated bins of "
+                         + ", ".join(f"{f} ({', '.join(map(str, sorted(s)))} points)" for f, s in unexpected.items()))
+        if self.bias:
+            ranked = sorted(self.bias.items(), key=lambda item: -max(item[1]))
+            lines.append(f"{method}: raw and balanced delta differ by more than 0.1 (SALib's potential-bias notice: "
+                         f"read these deltas with care; more points narrow it) for "
+                         + ", ".join(f"{f} (up to {max(d):.2f}, {len(d)} of {self.analyses} analyses)"
+                                     for f, d in ranked))
+        lines += [f"{method}: SALib: {text}" + (f" ({count} times)" if count > 1 else "")
+                  for text, count in self.other.items()]
+        return lines
+
+
+_NOTICES: contextvars.ContextVar[DeltaNotices | None] = contextvars.ContextVar("delta_notices", default=None)
+
+
+@contextmanager
+def delta_notices() -> Iterator[DeltaNotices]:
+    """Collect the notices of every delta analysis inside the block (instead of printing them one by one)."""
+    log = DeltaNotices()
+    token = _NOTICES.set(log)
+    try:
+        yield log
+    finally:
+        _NOTICES.reset(token)
+
+
+def report_notices(log: DeltaNotices, method: str = "delta") -> list[str]:
+    """Print the notices' summary lines on stderr; returns them."""
+    lines = log.lines(method)
+    for line in lines:
+        print(line, file=sys.stderr)
+    return lines
+
+
+def _delta_analyze(problem: dict, unit: np.ndarray, y: np.ndarray, ci: dict, names: list[str]):
+    """SALib's delta with its warnings kept (named by factor, into the active :func:`delta_notices`, or
+    reported at once outside one) and the process's warning settings left as they were."""
+    from SALib.analyze import delta
+
+    stand_in = _SALibWarnings()
+    saved_format = warnings.formatwarning
+    with warnings.catch_warnings(record=True) as escaped:
+        warnings.simplefilter("always")
+        patched = hasattr(delta, "warnings")
+        if patched:
+            delta.warnings = stand_in
+        try:
+            result = delta.analyze(problem, unit, y, method="all", **ci)
+        finally:
+            if patched:
+                delta.warnings = warnings
+            warnings.formatwarning = saved_format
+    messages = stand_in.messages + [str(w.message) for w in escaped]
+    log = _NOTICES.get()
+    if log is None:
+        single = DeltaNotices()
+        single.add(messages, names, len(y))
+        report_notices(single)
+    else:
+        log.add(messages, names, len(y))
+    return result
+
+
 def _problem(names: list[str]) -> dict:
     # neutral names: SALib's delta refuses some name suffixes (_raw, _step, ...)
     return {"num_vars": len(names), "names": [f"x{i}" for i in range(len(names))],
@@ -309,9 +443,7 @@ def _analyse(method: str, experiment: Experiment, unit: np.ndarray, y: np.ndarra
             add(name, "sigma", result["sigma"][i])
             add(name, "mu", result["mu"][i])
     else:
-        from SALib.analyze import delta
-
-        result = delta.analyze(problem, unit, y, method="all", **ci)  # delta_raw: the classic bootstrap estimator
+        result = _delta_analyze(problem, unit, y, ci, names)  # delta_raw: the classic bootstrap estimator
         for i, name in enumerate(names):
             add(name, "delta", result["delta_raw"][i], result["delta_raw_conf"][i])
             add(name, "S1", result["S1"][i], result["S1_conf"][i])
@@ -389,7 +521,24 @@ def convergence(method: str, experiment: Experiment, unit: np.ndarray, y: np.nda
 def analyse_method(method: str, experiment: Experiment, runs: pd.DataFrame, settings: Settings,
                    outputs: dict[str, str], yearly: pd.DataFrame | None = None,
                    yearly_columns: tuple[str, ...] = (), first_year: int | None = None) -> MethodResult:
-    """Indices of every output of one method from the runs (one row per run) of its design."""
+    """Indices of every output of one method from the runs (one row per run) of its design.
+
+    SALib's delta notices over all its analyses (outputs, years and the half samples of the convergence
+    check) are named by factor and summed up in a few lines, printed on stderr and kept in the summary
+    (``salib_notices``): the bin merges expected on a small design are said once, not per factor and
+    analysis."""
+    with delta_notices() as log:
+        result = _method_indices(method, experiment, runs, settings, outputs, yearly, yearly_columns, first_year)
+    notices = report_notices(log, method)
+    if notices:
+        result.summary["salib_notices"] = notices
+    return result
+
+
+def _method_indices(method: str, experiment: Experiment, runs: pd.DataFrame, settings: Settings,
+                    outputs: dict[str, str], yearly: pd.DataFrame | None, yearly_columns: tuple[str, ...],
+                    first_year: int | None) -> MethodResult:
+    """:func:`analyse_method` without the notices."""
     points = experiment.points()
     unit = unit_design(experiment)
     factors = experiment.factor_names
