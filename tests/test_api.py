@@ -12,7 +12,7 @@ import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from ecosim.analysis.compare import TABLE_COLUMNS, compare  # noqa: E402
-from ecosim.analysis.contribution import changed_levers, contribution  # noqa: E402
+from ecosim.analysis.contribution import budget_lifted, changed_levers, contribution  # noqa: E402
 from ecosim.analysis.forecast import forecast  # noqa: E402
 from ecosim.charts.fonts import INSTALL_HELP, has_cjk_font  # noqa: E402
 from ecosim.cli.run import write_forecast  # noqa: E402
@@ -99,13 +99,16 @@ def test_contribution_of_an_unchanged_lever_is_exactly_zero(reward, comparison):
     assert table.loc["rd_reward_rate", "changed"]
     own = comparison.forecasts["reward"].target_year()["rd_intensity"].median()
     assert result.median == own
-    off = forecast(reward.with_changes({"levers.rd_reward_rate": load_region().lever_value("rd_reward_rate", 2020)}),
+    lifted = budget_lifted(reward)
+    own_lifted = forecast(lifted, REPLICATIONS, SEED).target_year()["rd_intensity"].median()
+    off = forecast(lifted.with_changes({"levers.rd_reward_rate": load_region().lever_value("rd_reward_rate", 2020)}),
                    REPLICATIONS, SEED).target_year()["rd_intensity"].median()
-    assert table.loc["rd_reward_rate", "drop"] == pytest.approx(own - off, abs=1e-12)
-    assert result.interaction == pytest.approx(result.total - table["drop"].sum())
+    assert table.loc["rd_reward_rate", "drop"] == pytest.approx(own_lifted - off, abs=1e-12)
+    assert result.levers_sum + result.budget_cap + result.interaction == pytest.approx(result.total)
+    assert not result.complete  # platforms was not computed: its effect is in the remainder
     fig = result.plot()
     bars = fig.axes[0].patches
-    assert len(bars) == 2  # the one changed lever computed, plus interactions
+    assert len(bars) == 3  # the one changed lever computed, the budget cap, the other levers and interactions
     with pytest.raises(ValueError, match="unknown levers"):
         contribution(reward, 1, levers=["nope"])
 
