@@ -207,7 +207,8 @@ def _assert_layout(fig) -> None:
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_fan_chart_layout(comparison, from_2015, lang):
-    for result in (comparison.forecasts["baseline"], from_2015):
+    # guiding-opinions: the S&T budget cuts the mix, so the chart also says what it funded
+    for result in (comparison.forecasts["baseline"], comparison.forecasts["guiding-opinions"], from_2015):
         _assert_layout(result.plot(lang))
 
 

@@ -158,4 +158,4 @@ def test_the_brief_and_the_fan_chart_say_what_the_budget_funded(tmp_path: Path):
     assert re.search(r"set \[budget\] share_of_gdp = ([0-9]+\.[0-9]+)", brief).group(1) == f"{math.ceil(setting * 1000) / 1000:g}"
     label = funded_text(read_run(out), "en")
     assert label.startswith(f"S&T budget funded {shares.iloc[0]:.0%} (2021) to {shares.iloc[-1]:.0%} (2024)")
-    assert funded_text(read_run(out), "zh").startswith(f"科技预算资助了该组合所需增量的{shares.iloc[0]:.0%}（2021年）")
+    assert funded_text(read_run(out), "zh").replace("\n", "").startswith(f"科技预算资助了该组合所需增量的{shares.iloc[0]:.0%}（2021年）")
