@@ -63,12 +63,14 @@ class Speed:
 
 
 def duration(seconds: float) -> str:
-    """A duration as a plan prints it: ``4.2 s``, ``19 s`` or ``3 min``."""
+    """A duration as a plan prints it: ``4.2 s``, ``19 s``, ``3 min`` or ``3.5 h``."""
     if seconds < 10:
         return f"{seconds:.1f} s"
     if seconds < 120:
         return f"{seconds:.0f} s"
-    return f"{seconds / 60:.0f} min"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def about(seconds: float) -> str:

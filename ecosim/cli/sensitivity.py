@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ecosim.analysis.progress import duration
 from ecosim.charts.fonts import CJKFontMissing, cjk_font
 from ecosim.cli.args import add_dask, add_lang, add_region, positive_int
 from ecosim.explore.experiment import ExperimentError, load_experiment
@@ -110,19 +111,12 @@ def dry_run(args: argparse.Namespace) -> int:
         shared = f" (the {entry['shared_with']} runs)" if "shared_with" in entry else ""
         print(f"{method}: {entry['design_points']} design points x {entry['replications']} replications = "
               f"{entry['runs']} runs{shared}")
-    print(f"total: {total} runs; expected time about {_duration(seconds)} on {workers} worker"
+    print(f"total: {total} runs; expected time about {duration(seconds)} on {workers} worker"
           f"{'s' if workers != 1 else ''} (from a timed run here; runs already in --out are skipped)")
     print("dry run: nothing was run or written")
     return 0
 
 
-def _duration(seconds: float) -> str:
-    """``42 s``, ``12 min`` or ``3.5 h``."""
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
 
 
 def main(argv: list[str] | None = None) -> int:
