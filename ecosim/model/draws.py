@@ -95,4 +95,15 @@ def smallest(pool: np.ndarray, key: np.ndarray, count: int) -> np.ndarray:
     return pool[np.argpartition(key, count - 1)[:count]]
 
 
-__all__ = ["KeyedDraws", "splitmix64", "smallest"]
+def search_right(cdf: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(cdf, keys, side="right")``, the keys searched in ascending order: the same
+    indices (each key's search is independent of the others), found faster, because each search of
+    sorted keys starts where the last one ended instead of mispredicting its way from the middle
+    (inverse-CDF picks of thousands of firms from long cumulative tables)."""
+    order = np.argsort(keys)
+    found = np.empty(keys.size, dtype=np.intp)
+    found[order] = np.searchsorted(cdf, keys[order], side="right")
+    return found
+
+
+__all__ = ["KeyedDraws", "search_right", "splitmix64", "smallest"]

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ecosim.model.accounts import M_YUAN_PER_100M
+from ecosim.model.draws import search_right
 from ecosim.model.inputs import ModelInputs
 
 UNIVERSITY, INSTITUTE = 0, 1
@@ -367,7 +368,7 @@ class TechnologyMarket:
         move = np.flatnonzero(u >= stay)
         rescaled = (u[move] - stay[move]) / np.maximum(1.0 - stay[move], 1e-12)
         sector = s[move]
-        drawn = np.searchsorted(offer.cdf, sector + rescaled * (1.0 - 1e-12), side="right") - sector * n
+        drawn = search_right(offer.cdf, sector + rescaled * (1.0 - 1e-12)) - sector * n
         seller[move] = np.clip(drawn, 0, n - 1)
         return seller
 
