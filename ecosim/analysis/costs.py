@@ -105,10 +105,15 @@ def budget_binding(years: pd.DataFrame | Iterable[pd.DataFrame], window: CostWin
     return pd.Series(flags, name="budget_binding")
 
 
+def by_year(years: pd.DataFrame, window: CostWindow, column: str, statistic: str = "median") -> dict[int, float]:
+    """A statistic over replications (``median``, ``mean``) of a yearly column, by year of the window."""
+    inside = years[years["year"].between(window.first, window.last)]
+    return {int(y): float(v) for y, v in inside.groupby("year")[column].agg(statistic).items()}
+
+
 def binding_years(years: pd.DataFrame, window: CostWindow) -> dict[int, float]:
     """Share of replications in which the budget binds, by year of the window."""
-    inside = years[years["year"].between(window.first, window.last)]
-    return {int(y): float(v) for y, v in inside.groupby("year")["budget_binding"].mean().items()}
+    return by_year(years, window, "budget_binding", "mean")
 
 
 def funding(years: pd.DataFrame, scenario: Scenario, window: CostWindow) -> dict:
@@ -119,8 +124,7 @@ def funding(years: pd.DataFrame, scenario: Scenario, window: CostWindow) -> dict
     growth since the base year; ``levers``: each outlay lever the mix raises above its base-year
     value, as written (``requested``) and as funded (``funded``, median), by year.
     """
-    inside = years[years["year"].between(window.first, window.last)].groupby("year")
-    by_year = lambda column: {int(y): float(v) for y, v in inside[column].median().items()}
+    median = lambda column: by_year(years, window, column)
     levers = {}
     base = {int(y): i for i, y in enumerate(scenario.years)}
     for name in OUTLAY_LEVERS:
@@ -128,9 +132,9 @@ def funding(years: pd.DataFrame, scenario: Scenario, window: CostWindow) -> dict
         written = {y: float(path[base[y]]) for y in window.years}
         if max(written.values()) > float(path[0]):
             levers[name] = {"base_year_value": float(path[0]), "requested": written,
-                            "funded": by_year(f"funded_{name}")}
-    return {"funded_share": by_year("budget_funded_share"), "requested": by_year("budget_requested"),
-            "headroom": by_year("budget_headroom"), "budget": by_year("budget"), "levers": levers}
+                            "funded": median(f"funded_{name}")}
+    return {"funded_share": median("budget_funded_share"), "requested": median("budget_requested"),
+            "headroom": median("budget_headroom"), "budget": median("budget"), "levers": levers}
 
 
 def budget_to_fund(unbounded: pd.DataFrame, window: CostWindow, base_year: int, last_recorded_year: int,

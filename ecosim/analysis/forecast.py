@@ -7,7 +7,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from ecosim.analysis.costs import binding_years, budget_binding, budget_to_fund, cost_window, funding, scenario_cost
+from ecosim.analysis.costs import (binding_years, budget_binding, budget_to_fund, by_year, cost_window, funding,
+                                  scenario_cost)
 from ecosim.analysis.intervals import LEVEL, Interval, share_interval
 from ecosim.analysis.names import scenario_of
 from ecosim.analysis.progress import Job, run_jobs
@@ -70,7 +71,7 @@ class Forecast:
         window = cost_window(self.scenario)
         if budget_binding(self.years, window).max() <= 0:
             return {}
-        return funding(self.years, self.scenario, window)["funded_share"]
+        return by_year(self.years, window, "budget_funded_share")
 
     def first_year_met(self) -> int | None:
         """First year in which at least half the replications meet the target, if any."""
@@ -192,6 +193,6 @@ def budget_to_fund_as_written(result: Forecast, replications: int = BUDGET_CHECK
     unbounded = replace(scenario, budget=replace(scenario.budget, shortfall="none"))
     count = min(replications, result.replications)
     [years] = run_jobs([Job(unbounded, count, result.seed)], "the same mix funded as written", progress)
-    inputs = resolve(scenario)
-    last_recorded = max(y for y in (inputs.budget_history or {scenario.base_year: 0.0}) if y >= scenario.base_year)
-    return budget_to_fund(years, window, scenario.base_year, last_recorded, budget_share_of_gdp(inputs))
+    inputs = resolve(scenario)  # its budget history always holds the base year
+    return budget_to_fund(years, window, scenario.base_year, max(inputs.budget_history),
+                          budget_share_of_gdp(inputs))

@@ -84,12 +84,20 @@ def time_runs(run: Callable[[int], object], years: int, least: int = MEASURE_RUN
 
     One run warms up (not timed); then at least ``least`` runs and ``seconds`` wall seconds are
     timed, at most ``most`` runs."""
+    return Speed(_seconds_per_run_year(run, years, least, seconds, most))
+
+
+def _seconds_per_run_year(run: Callable[[int], object], years: int, least: int, seconds: float,
+                          most: int) -> float:
+    """Wall seconds per simulated run-year of ``run(r)``: one warm-up run (not timed: it resolves
+    inputs and, in a forked copy, copies the memory pages it writes to), then at least ``least``
+    runs and ``seconds`` wall seconds timed, at most ``most`` runs."""
     run(0)
     started, count = time.perf_counter(), 0
     while count < most and (count < least or time.perf_counter() - started < seconds):
         count += 1
         run(count)
-    return Speed((time.perf_counter() - started) / (count * years))
+    return (time.perf_counter() - started) / (count * years)
 
 
 def process_age_seconds() -> float | None:
@@ -154,12 +162,7 @@ def _time_in_copy(run: Callable[[int], object], years: int, write: int, least: i
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     code = 1
     try:
-        run(0)  # not timed: a forked copy's first run also copies the memory pages it writes to
-        started, count = time.perf_counter(), 0
-        while count < most and (count < least or time.perf_counter() - started < seconds):
-            count += 1
-            run(count)
-        os.write(write, repr((time.perf_counter() - started) / (count * years)).encode("ascii"))
+        os.write(write, repr(_seconds_per_run_year(run, years, least, seconds, most)).encode("ascii"))
         code = 0
     finally:
         os._exit(code)
