@@ -1,6 +1,8 @@
-"""A short brief a planner can attach to a draft: the question, the answer with its interval, the
-fan chart, the comparison and the cost (when several runs are given), the caveats, and where the
-numbers come from. Written as HTML (charts embedded) and PDF (matplotlib's PdfPages).
+"""A short brief a planner can attach to a draft: the question, the answer with its interval (a table of
+scenarios when several runs are given), the fan chart, the comparison and the cost (when several runs are
+given), the caveats, and where the numbers come from. Written as HTML (charts embedded as PNG) and as a
+PDF typeset from that HTML by WeasyPrint (charts embedded as SVG, their text kept), on A4 with a 156 mm
+text width; a brief of one run fits one page.
 
 The brief names the region its runs are about, its benchmark and the years of the record from the
 region bundle (:func:`region_fields`); the sentences here name no place."""
@@ -11,6 +13,7 @@ import base64
 import html
 import io
 import json
+import re
 import warnings
 from pathlib import Path
 
@@ -20,7 +23,6 @@ from ecosim.analysis.compare import Comparison
 from ecosim.analysis.forecast import Forecast
 from ecosim.analysis.intervals import format_difference, format_share
 from ecosim.analysis.provenance import SCENARIO_FILE, read_manifest
-from ecosim.charts import style
 from ecosim.charts.labels import scenario_name
 from ecosim.data import load_region
 from ecosim.scenario import Scenario, ScenarioError, load_scenario
@@ -45,6 +47,10 @@ TEXT = {
                          "{years} in 90% of replications: set [budget] share_of_gdp = {value:g}.",
         "to_fund_growth": "An S&T budget growing {value:g} a year would fund it as written in {years} in 90% "
                           "of replications: set [budget] growth = {value:g}.",
+        "scenario": "Scenario",
+        "p_met": "P(target met in {year})",
+        "median": "Median intensity in {year} (90% of replications)",
+        "median_cell": "{median:.2f}% ({low:.2f}-{high:.2f}%)",
         "charts": "Charts",
         "caveats": "What the model does not know",
         "caveat_list": [
@@ -83,6 +89,10 @@ TEXT = {
                          "资助：设定[budget] share_of_gdp = {value:g}。",
         "to_fund_growth": "若科技预算每年增长{value:g}，{years}年90%的模拟可按方案足额资助："
                           "设定[budget] growth = {value:g}。",
+        "scenario": "情景",
+        "p_met": "{year}年达标概率",
+        "median": "{year}年强度中位数（90%的模拟）",
+        "median_cell": "{median:.2f}%（{low:.2f}%至{high:.2f}%）",
         "charts": "图表",
         "caveats": "模型未知之处",
         "caveat_list": [
@@ -176,20 +186,28 @@ def read_comparison(folders: list[Path], allow_unpaired: bool = False,
     return comparison
 
 
-def _lines(comparison: Comparison, lang: str) -> dict[str, list[str]]:
+def _lines(comparison: Comparison, lang: str) -> dict[str, list]:
+    """The brief's texts by section. ``answer`` holds the answer sentence of a single run; with several runs
+    the answers per scenario are the rows of ``scenarios`` (a header row first; empty for one run), so that
+    they read as a table, and ``answer`` holds the differences from the first run. Each run's funding
+    sentences, when its budget cut the mix, follow in ``answer``."""
     t = TEXT[lang]
     first = comparison.forecasts[comparison.baseline]
     place = region_fields(first.scenario, lang)
     target = first.scenario.target
     goal = (t["national"].format(**place) if target.value == "national_average"
             else t["value"].format(value=target.value))
-    answers = []
+    several = len(comparison.forecasts) > 1
+    answers, table = [], [[t["scenario"], t["p_met"].format(year=target.year), t["median"].format(year=target.year)]]
     for name, f in comparison.forecasts.items():
         s, rows = f.summary(), f.target_year()
-        answers.append(t["answer_line"].format(
-            scenario=scenario_name(lang, name), year=target.year, median=s["rd_intensity"]["q50"],
-            low=s["rd_intensity"]["q05"], high=s["rd_intensity"]["q95"],
-            p=format_share(int(rows["target_met"].sum()), len(rows), lang)))
+        met, n = int(rows["target_met"].sum()), len(rows)
+        band = {"median": s["rd_intensity"]["q50"], "low": s["rd_intensity"]["q05"], "high": s["rd_intensity"]["q95"]}
+        if several:
+            table.append([scenario_name(lang, name), _share_cell(met, n, lang), t["median_cell"].format(**band)])
+        else:
+            answers.append(t["answer_line"].format(scenario=scenario_name(lang, name), year=target.year,
+                                                   p=format_share(met, n, lang), **band))
         answers += _funding_lines(f, name, lang)
     unit = "个百分点" if lang == "zh" else "pp"
     for name in list(comparison.forecasts)[1:]:
@@ -211,7 +229,14 @@ def _lines(comparison: Comparison, lang: str) -> dict[str, list[str]]:
     caveats[1:1] = region.caveats.get(lang, ())
     return {"title": [t["title"].format(**place)],
             "question": [t["question_text"].format(target=goal, year=target.year, **place)], "answer": answers,
-            "caveats": caveats, "provenance": [provenance]}
+            "scenarios": table if several else [], "caveats": caveats, "provenance": [provenance]}
+
+
+def _share_cell(successes: int, n: int, lang: str) -> str:
+    """P(target met) with its count and interval for a table cell: the share as in the answer sentence,
+    less the verb "为" that a Chinese sentence puts before a plain percentage (a cell has no sentence)."""
+    share = format_share(successes, n, lang)
+    return share.removeprefix("为") if lang == "zh" else share
 
 
 def _funding_lines(result: Forecast, name: str, lang: str) -> list[str]:
@@ -235,73 +260,164 @@ def _funding_lines(result: Forecast, name: str, lang: str) -> list[str]:
 
 
 def _figures(comparison: Comparison, lang: str) -> list:
+    """The brief's charts: the first run's fan; with several runs, the comparison and the cost charts."""
     figures = [comparison.forecasts[comparison.baseline].plot(lang)]
     if len(comparison.forecasts) > 1:
         figures += [comparison.plot(lang, "compare"), comparison.plot(lang, "cost")]
     return figures
 
 
-def _png(fig) -> str:
+def _image(fig, fmt: str) -> str:
+    """A chart as a data URI: ``png`` (150 dpi, for the HTML file, which any browser or word processor
+    shows) or ``svg`` (vector with its text kept as text in the house fonts, for the typeset PDF)."""
+    import matplotlib
+
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=150)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        fig.savefig(buffer, format=fmt, dpi=150)
+    media = "svg+xml" if fmt == "svg" else fmt
+    return f"data:image/{media};base64,{base64.b64encode(buffer.getvalue()).decode('ascii')}"
 
 
-STYLESHEET = ("body{font-family:sans-serif;max-width:170mm;margin:2em auto;line-height:1.5} "
-              "img{width:156mm;max-width:100%}")
-"""The brief's CSS: a plain string, inserted whole (written inside an f-string its braces would have to be
-doubled, and a doubled brace outside one reaches the page and drops the rule after it)."""
+_ITEM = (r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+         r"|[<>+\-\u2212]?\d+(?:[.,:]\d+)*%?")
+"""A date (ISO, with its time when given) or a number: signed, with decimals, a thousands separator or a
+version's dots, and a percent sign."""
+UNBROKEN = re.compile(rf"(?<![A-Za-z0-9_.])(?:{_ITEM})(?:(?:\s?[-\u2013~至]\s?|\sto\s)(?:{_ITEM}))*"
+                      r"(?![A-Za-z0-9_])(?:\s?(?:pp|个百分点)(?![A-Za-z]))?"
+                      r"|(?<![A-Za-z0-9_-])--?[A-Za-z][A-Za-z0-9_-]*")
+"""What must not be broken across lines: a date or number, the range it starts ("0-32%", "2011-2020",
+"1.10%至1.42%", "-2 to +8") and the unit of a difference ("+3 pp"), but not a digit inside a word or a
+name ("test_run0", "ce49"); and a command's option ("--replications", which would break after "--")."""
 
 
-def _html(sections: dict[str, list[str]], figures: list, lang: str) -> str:
+def unbroken(text: str) -> str:
+    """``text`` as HTML in which every number, percentage, range and date (:data:`UNBROKEN`) is a span
+    of class ``nb`` that the stylesheet keeps on one line (``white-space: nowrap``): a line ending in
+    "0-" or "2026-12-" misreads the figure. The rest is escaped as it is."""
+    parts, last = [], 0
+    for match in UNBROKEN.finditer(text):
+        parts += [html.escape(text[last:match.start()]), f'<span class="nb">{html.escape(match.group())}</span>']
+        last = match.end()
+    return "".join(parts) + html.escape(text[last:])
+
+
+STYLESHEET = ("@page{size:A4;margin:10mm 27mm} "
+              "body{max-width:156mm;margin:0 auto;font-size:9.5pt;line-height:1.3} "
+              "h1{font-size:13pt;margin:2mm 0 1.5mm} "
+              "h2{font-size:10.5pt;margin:2.5mm 0 1mm;break-after:avoid} "
+              "p,li{margin:0 0 0.8mm} ul{margin:0;padding-left:4.5mm;font-size:9pt} "
+              "img{width:156mm;max-width:100%} "
+              "p.chart{margin:0;break-inside:avoid} "
+              "table{border-collapse:collapse;width:100%;margin:0 0 1.5mm} "
+              "th,td{border-bottom:0.5pt solid #999;padding:0.8mm 2mm 0.8mm 0;text-align:left;vertical-align:top} "
+              "th:nth-child(1){width:24%} th:nth-child(2){width:42%} "
+              ".nb{white-space:nowrap} "
+              "p.provenance{font-size:8pt;overflow-wrap:anywhere}")
+"""The brief's CSS, for the screen and for print: on A4 with 27 mm side margins, the 156 mm text width the
+charts are drawn at (on a screen, a column as wide). A plain string, inserted whole (written inside an
+f-string its braces would have to be doubled, and a doubled brace outside one reaches the page and drops
+the rule after it)."""
+
+
+def _fonts(lang: str) -> str:
+    """The CSS font rule: the charts' fonts, so that text and charts match; for Chinese the CJK font the
+    charts use (:func:`ecosim.charts.fonts.cjk_font`) first."""
+    families = ["DejaVu Sans", "sans-serif"]
+    if lang == "zh":
+        from ecosim.charts.fonts import cjk_font
+
+        families.insert(0, cjk_font()[0])
+    return "body{font-family:" + ",".join(f'"{f}"' if " " in f else f for f in families) + "}"
+
+
+def _html(sections: dict[str, list], figures: list, lang: str, charts: str = "png") -> str:
+    """The brief as an HTML page: title, question, answer (and the table of scenarios), charts (as
+    ``charts``: png or svg), caveats, provenance; every text with its figures kept whole (:func:`unbroken`)."""
     t = TEXT[lang]
     title = sections["title"][0]
     parts = [f"<!DOCTYPE html><html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\"><head><meta charset=\"utf-8\">",
-             f"<title>{html.escape(title)}</title><style>{STYLESHEET}</style></head><body>",
-             f"<h1>{html.escape(title)}</h1>"]
-    for key in ("question", "answer"):
-        parts.append(f"<h2>{html.escape(t[key])}</h2>" + "".join(f"<p>{html.escape(x)}</p>" for x in sections[key]))
-    parts.append(f"<h2>{html.escape(t['charts'])}</h2>")
-    parts += [f'<p><img alt="chart {i + 1}" src="data:image/png;base64,{_png(f)}"></p>' for i, f in enumerate(figures)]
+             f"<title>{html.escape(title)}</title><style>{_fonts(lang)} {STYLESHEET}</style></head><body>",
+             f"<h1>{unbroken(title)}</h1>",
+             f"<h2>{html.escape(t['question'])}</h2>" + "".join(f"<p>{unbroken(x)}</p>" for x in sections["question"]),
+             f"<h2>{html.escape(t['answer'])}</h2>" + _table(sections.get("scenarios", []))
+             + "".join(f"<p>{unbroken(x)}</p>" for x in sections["answer"]),
+             f"<h2>{html.escape(t['charts'])}</h2>"]
+    parts += [f'<p class="chart"><img alt="chart {i + 1}" src="{_image(fig, charts)}"></p>'
+              for i, fig in enumerate(figures)]
     parts.append(f"<h2>{html.escape(t['caveats'])}</h2><ul>"
-                 + "".join(f"<li>{html.escape(x)}</li>" for x in sections["caveats"]) + "</ul>")
-    parts.append(f"<h2>{html.escape(t['provenance'])}</h2><p><small>{html.escape(sections['provenance'][0])}"
-                 "</small></p></body></html>")
+                 + "".join(f"<li>{unbroken(x)}</li>" for x in sections["caveats"]) + "</ul>")
+    parts.append(f"<h2>{html.escape(t['provenance'])}</h2><p class=\"provenance\">"
+                 f"{unbroken(sections['provenance'][0])}</p></body></html>")
     return "\n".join(parts)
 
 
-def _text_page(sections: dict[str, list[str]], lang: str):
-    """An A4 page with the brief's text (wrapped), drawn in the house fonts."""
-    import textwrap
+def _table(rows: list[list[str]]) -> str:
+    """The table of scenarios (the first row its header) as HTML; nothing when there are no rows."""
+    if not rows:
+        return ""
+    head, *body = rows
+    return ("<table><thead><tr>" + _cells(head, "th") + "</tr></thead><tbody>"
+            + "".join(f"<tr>{_cells(row, 'td')}</tr>" for row in body) + "</tbody></table>")
 
+
+def _cells(row: list[str], tag: str) -> str:
+    """A table row's cells as HTML elements ``tag`` (th or td), figures kept whole."""
+    return "".join(f"<{tag}>{unbroken(cell)}</{tag}>" for cell in row)
+
+
+def _font_faces(lang: str) -> str:
+    """CSS naming the file of the CJK font the charts use, for the PDF only (a local path means nothing
+    to the HTML's readers): WeasyPrint finds fonts through fontconfig, which may not know a font that
+    matplotlib found elsewhere (the ``ecosim[fonts]`` extra)."""
+    if lang != "zh":
+        return ""
+    from ecosim.charts.fonts import cjk_font
+
+    family, path = cjk_font()
+    return f'@font-face{{font-family:"{family}";src:url("{Path(path).resolve().as_uri()}")}}'
+
+
+LOWER_FAN_HEIGHTS_MM = (125.0, 115.0, 105.0)
+"""Heights tried in turn for the fan of a one-run brief that does not fit one A4 page with the house tall
+chart (135 mm): a longer text, e.g. with the funding sentences, leaves the chart less room."""
+
+
+def _typeset(comparison: Comparison, sections: dict[str, list], figures: list, lang: str) -> bytes:
+    """The brief typeset by WeasyPrint as PDF bytes, charts as SVG. A brief of one run is kept to one page:
+    when its text and the tall fan take more, the fan is drawn at the first of :data:`LOWER_FAN_HEIGHTS_MM`
+    that leaves room for the text (the lowest when none does). A brief of several runs runs on over pages."""
     import matplotlib.pyplot as plt
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
 
-    t = TEXT[lang]
-    width = 48 if lang == "zh" else 95
-    with style.context(lang):
-        fig = plt.figure(figsize=(210 * style.MM, 297 * style.MM))
-        y = 0.95
-        fig.text(0.1, y, sections["title"][0], fontsize=14, va="top")
-        y -= 0.05
-        for key in ("question", "answer", "caveats", "provenance"):
-            fig.text(0.1, y, t[key], fontsize=11, va="top")
-            y -= 0.03
-            for item in sections[key]:
-                lines = textwrap.wrap(("• " if key == "caveats" else "") + item, width)
-                fig.text(0.1, y, "\n".join(lines), fontsize=9.5, va="top", linespacing=1.3)
-                y -= 0.018 * len(lines) + 0.01
-            y -= 0.015
-    return fig
+    from ecosim.charts.fan import fan_chart
+
+    fonts = FontConfiguration()
+    faces = [CSS(string=_font_faces(lang), font_config=fonts)]
+    def render(charts: list):
+        return HTML(string=_html(sections, charts, lang, "svg")).render(stylesheets=faces, font_config=fonts)
+
+    document = render(figures)
+    if len(comparison.forecasts) == 1:
+        result = comparison.forecasts[comparison.baseline]
+        for height in LOWER_FAN_HEIGHTS_MM:
+            if len(document.pages) == 1:
+                break
+            fan = fan_chart(result, lang, height_mm=height)
+            document = render([fan])
+            plt.close(fan)
+    return document.write_pdf()
 
 
 def write_report(folders: list[Path], lang: str = "en", out: Path | None = None,
                  allow_unpaired: bool = False, region: str | Path | None = None) -> list[Path]:
-    """Write the brief of the run folders as ``out.html`` and ``out.pdf``; returns the paths."""
+    """Write the brief of the run folders as ``out.html`` (charts as PNG) and ``out.pdf`` (the same page
+    typeset on A4, charts as SVG; one page for one run); returns the paths."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.backends.backend_pdf import PdfPages
 
     if lang not in TEXT:
         raise ValueError(f"lang must be one of {', '.join(TEXT)}, got {lang!r}")
@@ -311,12 +427,10 @@ def write_report(folders: list[Path], lang: str = "en", out: Path | None = None,
     stem = Path(out) if out else Path(folders[0]) / ("report" if lang == "en" else f"report-{lang}")
     stem.parent.mkdir(parents=True, exist_ok=True)
     html_path, pdf_path = stem.with_name(stem.name + ".html"), stem.with_name(stem.name + ".pdf")
-    html_path.write_text(_html(sections, figures, lang), encoding="utf-8")
-    page = _text_page(sections, lang)
-    with matplotlib.rc_context({"pdf.fonttype": 42}), \
-            PdfPages(pdf_path, metadata={"Title": sections["title"][0]}) as pdf:
-        for fig in [page, *figures]:
-            pdf.savefig(fig)
-    for fig in [page, *figures]:
-        plt.close(fig)
+    try:
+        html_path.write_text(_html(sections, figures, lang), encoding="utf-8")
+        pdf_path.write_bytes(_typeset(comparison, sections, figures, lang))
+    finally:
+        for fig in figures:
+            plt.close(fig)
     return [html_path, pdf_path]

@@ -68,9 +68,20 @@ def _draw_target(ax, result: "Forecast", lang: str, start: int) -> None:
                 label=text(lang, "target_value", value=result.scenario.target.value))
 
 
-def fan_chart(result: "Forecast", lang: str = "en", title: str | None = None, size: str = "tall") -> Figure:
+def _set_height(fig: Figure, height_mm: float) -> None:
+    """Make a new house figure ``height_mm`` high at its width, with the footer's room kept at its bottom
+    as :func:`ecosim.charts.style.figure` keeps it."""
+    width, _ = fig.get_size_inches()
+    fig.set_size_inches(width, height_mm * style.MM)
+    bottom = style.FOOTER_HEIGHT_MM / height_mm
+    fig.get_layout_engine().set(rect=(0, bottom, 1, 1 - bottom))
+
+
+def fan_chart(result: "Forecast", lang: str = "en", title: str | None = None, size: str = "tall",
+              height_mm: float | None = None) -> Figure:
     """Fan chart of a forecast's R&D intensity; returns the Figure. The title names the forecast's
-    region (its display name in ``lang``) and scenario.
+    region (its display name in ``lang``) and scenario. ``height_mm`` draws it that high at the width of
+    ``size`` (the brief fits its page so).
 
     Years before the scenario's policy start are the model's fit to the recorded history (drawn
     in grey and labelled so, when there are two or more); the forecast fan starts in the last fitted
@@ -80,6 +91,8 @@ def fan_chart(result: "Forecast", lang: str = "en", title: str | None = None, si
     c = style.COLOURS
     with style.context(lang):
         fig, ax = style.figure(size)
+        if height_mm is not None:
+            _set_height(fig, height_mm)
         bands = result.bands("rd_intensity")
         fitted, ahead = bands[bands.index <= start - 1], bands[bands.index >= start - 1]
         years = ahead.index.to_numpy()

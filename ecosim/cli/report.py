@@ -1,4 +1,4 @@
-"""``ecosim report``: a short brief (HTML and PDF) from run folders."""
+"""``ecosim report``: a short brief from run folders, as HTML and as a PDF typeset from it on A4."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from pathlib import Path
 
 def register(sub) -> None:
     """Add the subcommand to the ``ecosim`` command's subparsers."""
-    rep = sub.add_parser("report", help="a short brief (HTML and PDF) from run folders: question, answer with "
-                                        "its interval, fan, comparison, cost, caveats",
+    rep = sub.add_parser("report", help="a short brief from run folders, as HTML and as an A4 PDF (one page for "
+                                        "one run, a table of scenarios for several): question, answer with its "
+                                        "interval, fan, comparison, cost, caveats, provenance",
                          epilog="example: ecosim report out/baseline out/go --lang zh --out out/brief",
                          formatter_class=argparse.RawDescriptionHelpFormatter)
     rep.add_argument("results", nargs="+", type=Path, metavar="RUN_DIR",
