@@ -21,6 +21,8 @@ import pytest
 
 from ecosim.scenario import load_scenario
 
+pytestmark = pytest.mark.alone  # predictions against wall time: nothing else may run beside them
+
 FACTOR = 1.5
 """The expected time must lie within this factor of the wall time, either way."""
 
