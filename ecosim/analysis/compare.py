@@ -211,13 +211,16 @@ def _named(scenarios: Mapping[str, Scenario | str] | Sequence[Scenario | str]) -
 
 
 def compare(scenarios: Mapping[str, Scenario | str] | Sequence[Scenario | str], replications: int | None = None,
-            seed: int | None = None, progress: bool | None = None) -> Comparison:
+            seed: int | None = None, progress: bool | None = None, workers: int = 1,
+            dask: str | bool | None = None) -> Comparison:
     """Forecast each scenario with the same root seed (common random numbers).
 
     ``scenarios`` maps a display name to a Scenario or a scenario file / built-in name (or is a
     list of them, named by their own names); the first is the reference for gains, extra cost and
     differences. The default seed is the first scenario's; the default replication count the first
     scenario's too, so that every scenario is paired with it.
+    ``workers`` > 1 (local processes) or ``dask`` (True: a LocalCluster; else a scheduler address)
+    spread the replications over workers, with the same numbers as in one process.
     """
     loaded = _named(scenarios)
     if not loaded:
@@ -226,6 +229,6 @@ def compare(scenarios: Mapping[str, Scenario | str] | Sequence[Scenario | str], 
     root = first.seed if seed is None else seed
     count = first.replications if replications is None else replications
     jobs = [Job(s, count, root) for s in loaded.values()]
-    tables = run_jobs(jobs, f"compare {len(jobs)} scenarios", progress)
+    tables = run_jobs(jobs, f"compare {len(jobs)} scenarios", progress, workers, dask)
     return Comparison({name: Forecast(s, years, root, manifest(s, root, count))
                        for (name, s), years in zip(loaded.items(), tables)}, root)

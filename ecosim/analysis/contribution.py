@@ -281,7 +281,8 @@ def _budget_facts(scenario: Scenario, years: pd.DataFrame) -> tuple[float, float
 
 def contribution(scenario: Scenario | str, replications: int | None = None, seed: int | None = None,
                  levers: Iterable[str] | None = None, skip_unchanged: bool = True,
-                 progress: bool | None = None, output: str = DEFAULT_OUTPUT) -> Contribution:
+                 progress: bool | None = None, output: str = DEFAULT_OUTPUT, workers: int = 1,
+                 dask: str | bool | None = None) -> Contribution:
     """Decomposition of the scenario's effect on the target-year ``output`` (default: R&D intensity)
     into each lever's own effect (default: all levers), the budget cap and the interactions.
 
@@ -289,6 +290,8 @@ def contribution(scenario: Scenario | str, replications: int | None = None, seed
     its base-year value, both runs with every outlay funded as scheduled. Levers the scenario does not
     change contribute exactly 0; with ``skip_unchanged`` they are not run (the run would repeat the
     scenario's exactly). ``scenario`` is a Scenario, a file or a built-in name.
+    ``workers`` > 1 (local processes) or ``dask`` (True: a LocalCluster; else a scheduler address)
+    spread the replications over workers, with the same numbers as in one process.
     """
     scenario = scenario_of(scenario)
     root = scenario.seed if seed is None else seed
@@ -304,7 +307,8 @@ def contribution(scenario: Scenario | str, replications: int | None = None, seed
     variants = [scenario, lifted] + [lever_off(lifted, [n]) for n in run]
     if changed:
         variants.append(lever_off(scenario, sorted(changed)))
-    tables = run_jobs([Job(v, count, root) for v in variants], f"contribution {scenario.name}", progress)
+    tables = run_jobs([Job(v, count, root) for v in variants], f"contribution {scenario.name}", progress,
+                      workers, dask)
     if output not in tables[0].columns:
         raise ValueError(f"the yearly table has no column {output!r}")
     full, full_lifted = _target_year(scenario, tables[0]), _target_year(scenario, tables[1])

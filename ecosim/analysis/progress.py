@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ecosim.explore.runs import replications
+from ecosim.explore.executors import make_executor, map_in_order
+from ecosim.explore.runs import ReplicationSlice, replications, run_slice, slices
 from ecosim.scenario import Scenario
 
 SHOW_AFTER_SECONDS = 3.0
@@ -235,6 +236,21 @@ class _JobMeter:
         self.planned = progress is False
         self.bar: StageBar | None = None
 
+    def ran_slices(self, done: int, total: int) -> None:
+        """Count the runs of ``done`` of ``total`` slices finished on workers; make the plan from the
+        wall time so far (worker start-up included) once enough runs are done."""
+        runs = round(self.total_runs * done / total)
+        elapsed = time.perf_counter() - self.started
+        if self.bar is not None:
+            self.bar.advance(runs - self.runs)
+        self.runs = runs
+        if self.bar is None and not self.planned and elapsed >= MEASURE_SECONDS and done < total:
+            self.planned = True
+            expected = elapsed * self.total_runs / max(runs, 1)
+            if self.progress or expected > SHOW_AFTER_SECONDS:
+                print(plan_text(self.jobs, self.what, expected), file=sys.stderr, flush=True)
+                self.bar = StageBar(self.total_runs, self.what, done_runs=runs)
+
     def ran(self, job: Job, replication: int) -> None:
         """Count one run of ``job`` just finished; make the plan once enough runs are timed."""
         elapsed = time.perf_counter() - self.started
@@ -271,23 +287,47 @@ class _JobMeter:
             self.bar.close()
 
 
-def run_jobs(jobs: Sequence[Job], what: str, progress: bool | None = None) -> list[pd.DataFrame]:
+SLICES_PER_WORKER = 4
+"""Slices of replications per worker when runs are spread over workers: enough to keep every worker
+busy to the end and to move the bar, few enough that each slice's pickled scenario is cheap."""
+
+
+def run_jobs(jobs: Sequence[Job], what: str, progress: bool | None = None, workers: int = 1,
+             dask: str | bool | None = None) -> list[pd.DataFrame]:
     """The stacked yearly tables of each job (as :func:`ecosim.explore.runs.run_replications`).
 
     ``progress``: None shows the plan and a bar when the work is expected to exceed
     :data:`SHOW_AFTER_SECONDS`; True always (once the first runs are timed: work done before
-    that shows nothing); False never.
+    that shows nothing); False never. ``workers`` > 1 or ``dask`` spread the replications over the
+    executors batches use (:func:`ecosim.explore.executors.make_executor`); every replication has
+    its own seed, so the tables are the same whatever the workers.
     """
     meter = _JobMeter(jobs, what, progress)
-    tables = []
     try:
+        if workers > 1 or dask:
+            return _run_on_workers(jobs, meter, workers, dask)
+        tables = []
         for job in jobs:
             runs = []
             for r, table in enumerate(replications(job.scenario, job.count, job.seed)):
                 runs.append(table)
                 meter.ran(job, r)
             tables.append(pd.concat(runs, ignore_index=True))
+        return tables
     finally:
         meter.close()
-    return tables
 
+
+def _run_on_workers(jobs: Sequence[Job], meter: _JobMeter, workers: int,
+                    dask: str | bool | None) -> list[pd.DataFrame]:
+    """:func:`run_jobs` with the replications cut into slices and run by an executor."""
+    with make_executor(workers, dask) as executor:
+        size = max(1, -(-sum(j.count for j in jobs) // (executor.workers * SLICES_PER_WORKER)))
+        parts: list[ReplicationSlice] = [p for job in jobs for p in slices(job.scenario, job.count, job.seed, size)]
+        tables = map_in_order(executor, run_slice, parts, 1, meter.ran_slices)
+    stacked, start = [], 0
+    for job in jobs:
+        count = -(-job.count // size)
+        stacked.append(pd.concat(tables[start:start + count], ignore_index=True))
+        start += count
+    return stacked

@@ -55,7 +55,8 @@ def add_region(parser: argparse.ArgumentParser) -> None:
 
 
 def common(parser: argparse.ArgumentParser, out_help: str) -> None:
-    """The arguments of the subcommands that run scenarios: region, replications, seed, --set, --out, --force."""
+    """The arguments of the subcommands that run scenarios: region, replications, seed, --set, --out, --force,
+    --workers and --dask."""
     add_region(parser)
     parser.add_argument("--replications", type=positive_int,
                         help="replications per scenario (default: the (first) scenario's own, e.g. 200)")
@@ -66,3 +67,7 @@ def common(parser: argparse.ArgumentParser, out_help: str) -> None:
                              "--set 'levers.platforms={2021=60, 2023=80}' (TOML values; repeat for several)")
     parser.add_argument("--out", type=Path, help=out_help)
     parser.add_argument("--force", action="store_true", help="replace the results already in the output folder")
+    parser.add_argument("--workers", type=positive_int, default=1,
+                        help="worker processes for the replications (default: 1, this process); the numbers do "
+                             "not depend on it")
+    add_dask(parser)

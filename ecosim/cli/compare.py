@@ -35,7 +35,7 @@ def handle(args: argparse.Namespace) -> int:
         scenarios.append(scenarios[0].with_changes(parse_changes(args.changes)))
     out = args.out or Path("out") / "compare"
     prepare_out(out, args.force, ("compare.csv", "compare-columns.csv", MANIFEST))
-    result = compare(scenarios, args.replications, args.seed)
+    result = compare(scenarios, args.replications, args.seed, workers=args.workers, dask=args.dask)
     table = result.table()
     out.mkdir(parents=True, exist_ok=True)
     written = write_table(table, out, "compare")

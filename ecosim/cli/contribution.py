@@ -73,7 +73,8 @@ def handle(args: argparse.Namespace) -> int:
     levers = check_levers([s.strip() for s in args.levers.split(",")], "--levers") if args.levers else None
     out = args.out or Path("out") / f"{scenario.name}-contribution"
     prepare_out(out, args.force, ("contribution.csv", "contribution-columns.csv", SCENARIO_FILE, MANIFEST))
-    result = contribution(scenario, args.replications, args.seed, levers)
+    result = contribution(scenario, args.replications, args.seed, levers, workers=args.workers,
+                          dask=args.dask)
     out.mkdir(parents=True, exist_ok=True)
     written = write_table(result.table(), out, "contribution")
     written += write_provenance(out, scenario, manifest(scenario, result.seed, result.replications))

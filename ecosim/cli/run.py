@@ -41,7 +41,7 @@ def handle(args: argparse.Namespace) -> int:
     scenario = load_with_changes(args.scenario, args.changes, args.region)
     out = args.out or Path("out") / scenario.name
     prepare_out(out, args.force)
-    result = forecast(scenario, args.replications, args.seed)
+    result = forecast(scenario, args.replications, args.seed, workers=args.workers, dask=args.dask)
     written = write_forecast(result, out)
     print(describe(result, runnable_reference(args, out)))
     print("\nwrote " + ", ".join(str(p) for p in written))

@@ -8,6 +8,7 @@ results do not depend on how runs are split among workers.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -43,12 +44,13 @@ def run_assumptions(scenario: Scenario, seed: np.random.SeedSequence,
 
 
 def replications(scenario: Scenario, count: int | None = None, seed: int | None = None,
-                 assumptions: dict[str, float] | None = None) -> Iterator[pd.DataFrame]:
-    """Yield the yearly table of each replication, with ``replication`` and ``seed`` columns."""
+                 assumptions: dict[str, float] | None = None, first: int = 0) -> Iterator[pd.DataFrame]:
+    """Yield the yearly table of each replication ``first`` .. ``first + count - 1``, with
+    ``replication`` and ``seed`` columns (a replication's numbers do not depend on ``first``)."""
     root = scenario.seed if seed is None else seed
     fixed = None if scenario.parameter_uncertainty and scenario.region.posterior is not None else resolve(
         scenario, assumptions)
-    for r in range(scenario.replications if count is None else count):
+    for r in range(first, first + (scenario.replications if count is None else count)):
         run = run_seed(root, 0, r)
         inputs = fixed or resolve(scenario, run_assumptions(scenario, run, assumptions))
         table = simulate(inputs, run)
@@ -61,3 +63,25 @@ def run_replications(scenario: Scenario, count: int | None = None, seed: int | N
                      assumptions: dict[str, float] | None = None) -> pd.DataFrame:
     """All replications stacked: one row per replication and year."""
     return pd.concat(list(replications(scenario, count, seed, assumptions)), ignore_index=True)
+
+
+@dataclass(frozen=True)
+class ReplicationSlice:
+    """Replications ``first`` .. ``first + count - 1`` of ``scenario`` from root seed ``seed``: the
+    unit of work a worker process gets when a forecast's replications are spread over workers."""
+
+    scenario: Scenario
+    seed: int
+    first: int
+    count: int
+
+
+def run_slice(part: ReplicationSlice) -> pd.DataFrame:
+    """The stacked yearly tables of the slice's replications (as :func:`run_replications`)."""
+    return pd.concat(list(replications(part.scenario, part.count, part.seed, first=part.first)),
+                     ignore_index=True)
+
+
+def slices(scenario: Scenario, count: int, seed: int, size: int) -> list[ReplicationSlice]:
+    """``count`` replications cut into consecutive slices of at most ``size``."""
+    return [ReplicationSlice(scenario, seed, first, min(size, count - first)) for first in range(0, count, size)]
