@@ -155,6 +155,18 @@ class YearPolicy:
                        smart_factories=agents(self.smart_factories, firms_per_agent))
 
 
+def prior_cultivation_places(inputs: ModelInputs) -> float:
+    """The cultivation places the region's policy record gives the year before the base year (firms;
+    0 before the record, or without a region)."""
+    if inputs.region is None:
+        return 0.0
+    recorded = inputs.region.lever_history.get("hte_cultivation_firms", {})
+    year = int(inputs.years[0]) - 1
+    if not recorded or year < min(recorded):
+        return 0.0
+    return float(inputs.region.lever_value("hte_cultivation_firms", year))
+
+
 def agents(firms: float, firms_per_agent: int) -> int:
     """A count of firms as a count of firm agents, to the nearest whole agent."""
     return int(math.floor(firms / firms_per_agent + 0.5))
@@ -344,8 +356,9 @@ class Enterprises:
         m yuan: recorded enterprise R&D less what outside money pays), in equilibrium: each
         performer's desired R&D equals its actual R&D. ``coal_gap`` is the base year's log coal
         price deviation from its long-run mean, which sets coal-linked firms' margins; ``planning_gap``
-        the smoothed past gap their base-year R&D budgets were planned on. The base year's cultivation
-        places enrol their firms, so a programme running in the base year has its pipeline then."""
+        the smoothed past gap their base-year R&D budgets were planned on. A programme running in the
+        base year has its pipeline then: the firms the year before enrolled (:meth:`_carry_pipeline`)
+        and the base year's places."""
         a = inputs.assumptions
         scale = inputs.firms_per_agent
         n_above, n_sme = agents(a["n_above_scale_firms"], scale), agents(a["n_tech_smes"], scale)
@@ -503,19 +516,45 @@ class Enterprises:
         self.intensity[:] = np.where(doing, self.intensity0, 0.0)
         self.rd[:] = self.intensity * self.revenue
         certified = self._initial_hte(inputs, rng, doing, own_rd)
+        coached = self._carry_pipeline(agents(prior_cultivation_places(inputs), self.firms_per_agent), inputs,
+                                       doing & ~certified)
         leaving = self.exit_chance(live, a, 0)
         for s in performers_wanted:
             members = live[seg == s]
             lost = float(leaving[seg == s][doing[members]].sum())
             self.segment_cutoff[s] = steady_cutoff(index[members], doing[members], certified[members], lost, a)
         self.propensity[live] -= self.segment_cutoff[seg]
-        self._scale_desire(own_rd, doing, inputs.base, fixed=certified)
+        self._scale_desire(own_rd, doing, inputs.base, fixed=certified | coached)
         self.intensity[:] = np.where(doing, self.intensity0, 0.0)
         self.rd[:] = self.intensity * self.revenue
         self.rd_real[:] = self.rd
         self._keep_entry_template()
         self.base_cost_table = self.user_cost_table(policy)
         self.log_user_cost0[:] = np.log(self.user_cost(policy, int(inputs.years[0])))
+
+    def _carry_pipeline(self, places: int, inputs: ModelInputs, candidates: np.ndarray) -> np.ndarray:
+        """The firms a cultivation programme enrolled the year before the base year (``places``; the mask
+        of those enrolled): uncertified performers (``candidates``) of a technology SME's size, the
+        smallest first as the programme enrols them, aiming at the threshold and one year of coaching
+        along the way to it (desired ratio moved toward the threshold at ``rd_adjustment_speed``; the
+        group's other performers make room, so the base year's R&D stays the record's).
+
+        A coached firm takes about two years to reach the threshold and be recognised, so a run of
+        the record that reaches the base year holds about two years' places in its pipeline (1.9 in
+        the calibration's history run of 2017-2020); a run that starts there with the base year's
+        places alone would recognise few new firms in its first year, and its HTE stock would dip."""
+        coached = np.zeros(candidates.size, dtype=bool)
+        if places <= 0:
+            return coached
+        year = int(inputs.years[0])
+        pool = np.flatnonzero(candidates & (self.revenue <= TECH_SME_MAX_REVENUE))
+        enrolled = smallest(pool, self.revenue[pool], places)
+        threshold = inputs.hte.for_revenue(self.revenue[enrolled], year)
+        self.coached_ratio[enrolled] = threshold
+        self.intensity0[enrolled] += inputs.assumptions["rd_adjustment_speed"] * np.maximum(
+            threshold - self.intensity0[enrolled], 0.0)
+        coached[enrolled] = True
+        return coached
 
     def _rd_groups(self, base) -> list[tuple[np.ndarray, float]]:
         """The base year's R&D groups (mask over slots, share of enterprise R&D): coal and energy
