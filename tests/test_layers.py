@@ -1,5 +1,5 @@
 """Imports run one way: catalogues (errors, levers, assumptions) -> region data -> scenario -> model ->
-explore -> analysis -> charts -> report -> cli.
+explore -> analysis -> charts -> report -> the interfaces (cli, app).
 
 Module-level imports only (a ``.plot()`` method may import charts inside the method), and an
 analysis module imported alone loads neither matplotlib nor the chart modules."""
@@ -15,7 +15,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "ecosim"
 LAYERS = {"errors": 0, "levers": 0, "assumptions": 0, "data": 1, "constraints": 2, "scenario": 2, "model": 3,
-          "explore": 4, "analysis": 5, "charts": 6, "report": 7, "cli": 8}
+          "explore": 4, "analysis": 5, "charts": 6, "report": 7, "cli": 8,
+          "app": 8}
 """Layer of each part of the package: a module may import its own layer and those below."""
 
 
@@ -59,5 +60,21 @@ def test_analysis_modules_do_not_load_charts_or_matplotlib():
             "bad = sorted(k for k in sys.modules if k.split('.')[0] == 'matplotlib' or k.startswith('ecosim.charts')"
             " or k.startswith('ecosim.cli') or k == 'ecosim.report')\n"
             "print(' '.join(bad))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""
+
+
+def test_the_package_and_its_commands_load_without_solara():
+    """Solara (the ``app`` extra) is loaded only when the page is served: ``import ecosim``, the command
+    line's parser and the page's helpers without a browser do not need it."""
+    code = ("import sys, contextlib, io\n"
+            "import ecosim, ecosim.app.levers, ecosim.app.runs, ecosim.app.answer, ecosim.app.export\n"
+            "from ecosim.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    try:\n"
+            "        main(['app', '--help'])\n"
+            "    except SystemExit:\n"
+            "        pass\n"
+            "print(' '.join(sorted(k for k in sys.modules if k.split('.')[0] in ('solara', 'reacton', 'ipyvuetify'))))\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == ""

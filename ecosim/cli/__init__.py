@@ -16,7 +16,7 @@ from ecosim.cli.args import EXIT_BAD_INPUT
 from ecosim.scenario import ScenarioError
 
 SUBCOMMANDS = ("run", "compare", "contribution", "report", "batch", "sensitivity", "calibrate", "backtest", "plot",
-               "discover", "optimize", "levers", "assumptions", "data")
+               "discover", "optimize", "levers", "assumptions", "data", "app")
 """The subcommands, in the order of the help, each the module ``ecosim.cli.<name>``."""
 
 EXAMPLES = """examples:
