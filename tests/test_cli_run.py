@@ -66,6 +66,20 @@ def test_printed_summary_mentions_the_probability(forecast_run):
     assert str(out / "years.csv") in printed
 
 
+def test_the_gap_printed_is_to_the_target_a_fixed_value_included(tmp_path: Path):
+    """With a fixed target (1.3% of GDP) the printed gap is the region's intensity less 1.3, not less the
+    national average; worked out from years.csv."""
+    out = tmp_path / "fixed"
+    stdout = io.StringIO()
+    with contextlib.redirect_stdout(stdout):
+        assert main(["run", "--replications", "3", "--set", "target.value=1.3", "--out", str(out)]) == 0
+    rows = pd.read_csv(out / "years.csv").query("year == 2024")
+    printed = re.search(r"Gap to the target in 2024: median ([+-]\d+\.\d+) percentage points", stdout.getvalue())
+    assert printed, stdout.getvalue()
+    assert float(printed.group(1)) == pytest.approx(rows["rd_intensity"].median() - 1.3, abs=0.006)
+    assert abs(float(printed.group(1)) - (rows["rd_intensity"] - rows["national_rd_intensity"]).median()) > 0.5
+
+
 @pytest.mark.parametrize("name", ["05-unknown-top-level-key.toml", "09-lever-string-for-number.toml"])
 def test_malformed_scenario_exits_2_names_file_and_field_and_writes_nothing(name, tmp_path, capsys):
     path = MALFORMED / name

@@ -20,7 +20,7 @@ KEY_COLUMNS = {"point": ("", "design point (row of the design)"),
 SUMMARY_COLUMNS = {
     "rd_intensity": ("% of GDP", "the region's R&D expenditure / GDP in the target year"),
     "national_rd_intensity": ("% of GDP", "the benchmark's R&D expenditure / GDP in the target year"),
-    "rd_intensity_gap": ("percentage points", "the region minus the target in the target year"),
+    "rd_intensity_gap": ("percentage points", "the region minus the benchmark (national average) in the target year"),
     "target_met": ("", "whether the target is met in the target year (1 or 0)"),
     "government_cost": ("100m yuan", "government cost of the levers (outlays and revenue forgone) from the policy "
                                       "start to the target year"),
