@@ -34,6 +34,10 @@ CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--window-size=1400,1000")
 REPLICATIONS = 8
 """Replications of the browser tests' runs (the default, 50, is checked as shown)."""
+REFINED_REPLICATIONS = 24
+"""Replications of the test of the preliminary answer: enough for one (from the first 8), few enough to be quick."""
+PRELIMINARY_REPLICATIONS = 8
+"""The first replications the page's preliminary answer of :data:`REFINED_REPLICATIONS` is drawn from."""
 TIMED_CHANGES = 10
 TIMED_REPLICATIONS = int(os.environ.get("ECOSIM_APP_TIMED_REPLICATIONS", REPLICATIONS))
 """Replications of the timed changes: the tests' count, so that the suite stays short; set
@@ -68,6 +72,17 @@ def test_pool_runs_are_the_forecast_number_for_number(pool):
     expected = ecosim.forecast(scenario, 6, 11, progress=False, budget_check=False)
     pd.testing.assert_frame_equal(result.years, expected.years, check_exact=True)
     assert seen[-1] == 6 and seen == sorted(seen)
+
+
+def test_pool_gives_the_first_replications_first_then_all(pool):
+    baseline = ecosim.load_scenario("baseline")
+    mix = baseline.with_changes({"levers.rd_reward_rate": 0.08})
+    stages = list(pool.forecasts([mix, baseline], 12, 11, early=5))
+    assert [[result.replications for result in stage] for stage in stages] == [[5, 5], [12, 12]]
+    for stage, count in zip(stages, (5, 12)):
+        for result, scenario in zip(stage, (mix, baseline)):
+            expected = ecosim.forecast(scenario, count, 11, progress=False, budget_check=False)
+            pd.testing.assert_frame_equal(result.years, expected.years, check_exact=True)
 
 
 def test_pool_run_stops_when_no_longer_wanted(pool):
@@ -271,27 +286,46 @@ def texts(driver, css: str) -> list[str]:
     raise AssertionError(f"{css} kept being redrawn")
 
 
-def answer_number(driver) -> int:
-    """The number of the answer shown (0 while none is shown or a run is under way); read in one step in
-    the page, which may be redrawing the status line meanwhile."""
-    running, status = driver.execute_script(
-        "const text = css => { const e = document.querySelector(css); return e ? e.textContent : ''; };"
-        "return [text('.answer-running'), text('.answer-status')];")
-    match = re.match(r"(?:Answer |第)(\d+)", status)
-    return int(match.group(1)) if match and not running else 0
+def shown_answer(driver) -> dict:
+    """The answer panel as it reads now, in one step in the page (which may be redrawing it meanwhile): the
+    running line, the status line and its answer number, whether the answer is preliminary or final, that
+    answer's P(target met) and median (empty while the browser still shows an earlier answer's lines) and
+    whether the export (the scenario download and "Save the run") is offered."""
+    return driver.execute_script(
+        "const get = css => document.querySelector(css);"
+        "const text = css => { const e = get(css); return e ? e.textContent : ''; };"
+        "const status = get('.answer-status');"
+        "const number = (text('.answer-status').match(/(?:Answer |第)(\\d+)/) || [])[1];"
+        "const line = css => number ? text(css + '.of-answer-' + number) : '';"
+        "return {running: text('.answer-running'), status: text('.answer-status'), number: number,"
+        "        preliminary: !!status && status.classList.contains('answer-preliminary'),"
+        "        final: !!status && status.classList.contains('answer-final'),"
+        "        probability: line('.answer-probability'), median: line('.answer-median'),"
+        "        exportable: !!get('.save-run:not([disabled])') && !get('.download-toml')};")
 
 
-def wait_for_answer(driver, after: int, timeout: float = ANSWER_TIMEOUT) -> int:
-    """Wait until an answer later than number ``after`` is drawn; its number."""
+def answer_number(driver, final: bool = True) -> int:
+    """The number of the answer shown in full (0 while none is, or a run is under way with no answer of its
+    own yet); with ``final``, 0 also while the answer shown is preliminary."""
+    shown = shown_answer(driver)
+    if not shown["number"] or shown["running"] or not shown["probability"] or not shown["median"] \
+            or (final and not shown["final"]):
+        return 0
+    return int(shown["number"])
+
+
+def wait_for_answer(driver, after: int, timeout: float = ANSWER_TIMEOUT, final: bool = True) -> int:
+    """Wait until an answer later than number ``after`` is drawn (with ``final``, the full one, not a
+    preliminary one); its number."""
     from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.support.ui import WebDriverWait
 
     try:
-        WebDriverWait(driver, timeout, poll_frequency=0.05).until(lambda d: answer_number(d) > after)
+        WebDriverWait(driver, timeout, poll_frequency=0.05).until(lambda d: answer_number(d, final) > after)
     except TimeoutException:
-        raise AssertionError(f"no answer after number {after} in {timeout} s; the answer card reads: "
-                             f"{texts(driver, '.answer-card')}") from None
-    return answer_number(driver)
+        raise AssertionError(f"no {'final ' if final else ''}answer after number {after} in {timeout} s; the answer "
+                             f"card reads: {texts(driver, '.answer-card')}") from None
+    return answer_number(driver, final)
 
 
 def type_into(driver, css: str, value: str) -> float:
@@ -403,16 +437,46 @@ def test_two_sessions_do_not_share_levers_or_results(page_url, browser, baseline
     assert "platforms" in second_changed.lower() and "reward" not in second_changed
 
 
+def test_preliminary_answer_is_the_first_replications_then_the_full_forecast(page_url, browser, baseline):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver, before = start_session(browser, page_url, replications=REFINED_REPLICATIONS)
+    mix = baseline.with_changes({"levers.rd_reward_rate": 0.1})
+    early = ecosim.forecast(mix, PRELIMINARY_REPLICATIONS, baseline.seed, progress=False, budget_check=False).summary()
+    full = ecosim.forecast(mix, REFINED_REPLICATIONS, baseline.seed, progress=False, budget_check=False).summary()
+    type_into(driver, ".lever-field-rd_reward_rate", "0.1")
+    preliminary = None
+    deadline = time.monotonic() + ANSWER_TIMEOUT
+    while preliminary is None and time.monotonic() < deadline and answer_number(driver) <= before:
+        shown = shown_answer(driver)
+        if shown["preliminary"] and not shown["running"] and shown["probability"] and shown["median"]:
+            preliminary = shown
+        time.sleep(0.02)
+    assert preliminary is not None, f"no preliminary answer was shown: {texts(driver, '.answer-card')}"
+    assert f"preliminary: first {PRELIMINARY_REPLICATIONS} of {REFINED_REPLICATIONS} replications" in \
+        preliminary["status"] and "refining" in preliminary["status"]
+    assert f"({early['target_met_count']} of {PRELIMINARY_REPLICATIONS};" in preliminary["probability"]
+    assert f"median {early['rd_intensity']['q50']:.2f}%" in preliminary["median"]
+    assert not preliminary["exportable"], "the export is offered for a preliminary answer"
+    wait_for_answer(driver, before)
+    final = shown_answer(driver)
+    assert f"{REFINED_REPLICATIONS} replications" in final["status"] and "preliminary" not in final["status"]
+    assert f"({full['target_met_count']} of {REFINED_REPLICATIONS};" in final["probability"]
+    assert f"median {full['rd_intensity']['q50']:.2f}%" in final["median"]
+    WebDriverWait(driver, 10, poll_frequency=0.05).until(lambda d: shown_answer(d)["exportable"])
+
+
 @pytest.mark.alone  # a wall-time measurement: run with nothing beside it
 def test_time_from_lever_change_to_answer(page_url, browser):
     driver, number = start_session(browser, page_url, replications=TIMED_REPLICATIONS)
-    seconds = []
+    first_seconds, final_seconds = [], []
     for platforms in range(51, 51 + TIMED_CHANGES):
         started = type_into(driver, ".lever-field-platforms", str(platforms))
+        wait_for_answer(driver, number, final=False)
+        first_seconds.append(time.perf_counter() - started)
         number = wait_for_answer(driver, number)
-        seconds.append(time.perf_counter() - started)
-    median = statistics.median(seconds)
-    print(f"\nlever change to redrawn answer, {TIMED_REPLICATIONS} replications, median of {TIMED_CHANGES}: "
-          f"{median:.2f} s "
-          f"(all: {', '.join(f'{s:.2f}' for s in seconds)})")
-    assert median < ANSWER_TIMEOUT
+        final_seconds.append(time.perf_counter() - started)
+    for what, seconds in (("first answer (preliminary or final)", first_seconds), ("final answer", final_seconds)):
+        print(f"\nlever change to {what}, {TIMED_REPLICATIONS} replications, median of {TIMED_CHANGES}: "
+              f"{statistics.median(seconds):.2f} s (all: {', '.join(f'{s:.2f}' for s in seconds)})")
+    assert statistics.median(final_seconds) < ANSWER_TIMEOUT

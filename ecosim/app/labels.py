@@ -36,6 +36,8 @@ PAGE_LABELS: dict[str, dict[str, str]] = {
         "answer": "The answer",
         "computing": "Running {n} replications ...",
         "status": "Answer {number}: {n} replications, seed {seed}; drawn {seconds:.1f} s after the change",
+        "status_preliminary": "Answer {number}, preliminary: first {k} of {n} replications, seed {seed}; "
+                              "drawn {seconds:.1f} s after the change; refining …",
         "median_band": "{region} R&D / GDP in {year}: median {q50:.2f}% (90% range {q05:.2f}-{q95:.2f}%)",
         "first_year": "First year met in at least half the replications: {year}",
         "first_year_none": "First year met in at least half the replications: none up to {horizon}",
@@ -94,6 +96,8 @@ PAGE_LABELS: dict[str, dict[str, str]] = {
         "answer": "结果",
         "computing": "正在运行{n}次模拟……",
         "status": "第{number}个结果：{n}次模拟，随机种子{seed}；改动后{seconds:.1f}秒绘出",
+        "status_preliminary": "第{number}个结果（初步）：{n}次模拟中的前{k}次，随机种子{seed}；改动后{seconds:.1f}秒绘出；"
+                              "正在完善……",
         "median_band": "{year}年{region}研发投入强度：中位数{q50:.2f}%（90%区间{q05:.2f}%-{q95:.2f}%）",
         "first_year": "至少半数模拟达标的首个年份：{year}年",
         "first_year_none": "至{horizon}年，没有一个年份至少半数模拟达标",

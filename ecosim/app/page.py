@@ -3,13 +3,15 @@
 All state is the session's own (``use_reactive``, ``use_state``, ``use_ref`` inside :func:`Page`), so two
 browser tabs never see each other's levers or results; only the worker processes are shared
 (:func:`ecosim.app.runs.shared_pool`). The runs go on in a task thread, off the page's event loop; a newer
-change makes the task stop its run between replications.
+change makes the task stop its run between replications. On a large run the task first publishes a
+preliminary answer from the run's first replications, then the full one.
 """
 
 from __future__ import annotations
 
 import html
 import itertools
+import math
 import os
 import tempfile
 import threading
@@ -17,16 +19,16 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import solara
 from ipyvuetify.extra import FileInput
 from solara.lab import use_task
 
 from ecosim.analysis.forecast import Forecast
-from ecosim.analysis.provenance import scenario_toml
+from ecosim.analysis.provenance import manifest, scenario_toml
 from ecosim.app.answer import Answer, answer, cost_header, fan_png
-from ecosim.app.export import mix_scenario, save_run, scenario_file_name, scenario_text
+from ecosim.app.export import mix_scenario, save_run, scenario_file_name
 from ecosim.app.fields import TextField
 from ecosim.app.labels import LANGUAGE_NAMES, page_text
 from ecosim.app.levers import (LEVER_GROUPS, lever_change, lever_hint, lever_label, number_text, slider_step,
@@ -43,6 +45,12 @@ MAX_REPLICATIONS = 1000
 """The most replications the page runs (more: ``ecosim run``, which shows a plan and a progress bar)."""
 CACHED_FORECASTS = 8
 """Forecasts a session keeps, so that going back to an earlier mix (or the reference) costs no runs."""
+PRELIMINARY_SHARE = 4
+"""A preliminary answer is drawn from the first 1/this of a run's replications ..."""
+PRELIMINARY_LEAST = 8
+"""... and at least this many ..."""
+PRELIMINARY_ABOVE = 16
+"""... on runs of more than this many replications (smaller runs are done about as soon)."""
 
 
 def app_region() -> str | None:
@@ -66,11 +74,35 @@ class Outcome:
     mix: Forecast
     seconds: float
     """From the change that asked for it to the answer ready to show."""
+    view: tuple[str, str, str]
+    """What it answers: the mix's and the reference's forecast keys and the language (:func:`forecast_key`)."""
+    total: int
+    """The replications asked for; the answer is preliminary while ``mix`` has fewer."""
+
+    @property
+    def preliminary(self) -> bool:
+        """Whether this answer is drawn from the run's first replications only, the rest still running."""
+        return self.mix.replications < self.total
 
 
 def forecast_key(scenario: Scenario, count: int, seed: int) -> str:
     """What a forecast depends on, as a cache key: the scenario as a file, the replications and the seed."""
     return f"{scenario_toml(scenario)}\n# {count} {seed}"
+
+
+def preliminary_count(runs: int) -> int | None:
+    """How many first replications a preliminary answer is drawn from on a run of ``runs``; None when the run
+    is small enough to answer in full at once."""
+    if runs <= PRELIMINARY_ABOVE:
+        return None
+    return max(PRELIMINARY_LEAST, math.ceil(runs / PRELIMINARY_SHARE))
+
+
+def first_replications(result: Forecast, count: int) -> Forecast:
+    """Replications 0 to ``count - 1`` of a forecast: ``ecosim.forecast(scenario, count, seed)``'s numbers,
+    paired replication by replication with any other forecast's first ``count`` on the same seed."""
+    years = result.years[result.years["replication"] < count].reset_index(drop=True)
+    return Forecast(result.scenario, years, result.seed, manifest(result.scenario, result.seed, count))
 
 
 def remember(cache: OrderedDict, keys) -> None:
@@ -240,33 +272,60 @@ def Page():
         upload_note.set(("loaded_file", {"name": name}))
         load(scenario, name)
 
-    def compute() -> Outcome | None:
-        runs, root = run_mix.replications, run_mix.seed
-        mix_key, reference_key = (forecast_key(s, runs, root) for s in (run_mix, run_reference))
-        missing = {key: s for key, s in ((mix_key, run_mix), (reference_key, run_reference)) if key not in cache}
-        total = runs * len(missing)
-        for index, (key, scenario) in enumerate(missing.items()):
-            def progress(done: int, before: int = index * runs) -> None:
-                task.progress = 100.0 * (before + done) / total
+    view = solara.use_memo(lambda: (forecast_key(run_mix, run_mix.replications, run_mix.seed),
+                                    forecast_key(run_reference, run_mix.replications, run_mix.seed), lang.value),
+                           [run_mix, run_reference, lang.value])
 
-            result = shared_pool().forecast(scenario, runs, root, task.is_current, progress)
-            if result is None:
-                return None
-            with cache_lock:
-                cache[key] = result
-        with cache_lock:
-            mix_result, reference_result = cache[mix_key], cache[reference_key]
-            remember(cache, (mix_key, reference_key))
+    def outcome(mix_result: Forecast, reference_result: Forecast) -> Outcome | None:
+        """The answer for these forecasts of the mix and the reference, or None when a newer change made it moot."""
         worded = answer(mix_result, reference_result, lang.value)
         chart = fan_png(mix_result, lang.value)
         if not task.is_current():
             return None
         return Outcome(next(answers), worded, cost_header(reference_result, lang.value), chart, mix_result,
-                       time.perf_counter() - changed_at.current)
+                       time.perf_counter() - changed_at.current, view, run_mix.replications)
+
+    def compute() -> Iterator[Outcome]:
+        """The answer for the page's mix and reference: first, on a large run, a preliminary one from its
+        first replications (:func:`preliminary_count`), then the full one. A task's generator: Solara
+        publishes each answer yielded as the task's value while the task still runs."""
+        runs, root = run_mix.replications, run_mix.seed
+        mix_key, reference_key = view[:2]
+        with cache_lock:
+            cached = {key: cache[key] for key in (mix_key, reference_key) if key in cache}
+        missing = {key: s for key, s in ((mix_key, run_mix), (reference_key, run_reference)) if key not in cached}
+        early = preliminary_count(runs)
+
+        def progress(done: int) -> None:
+            task.progress = 100.0 * done / (runs * len(missing))
+
+        ran: dict[str, Forecast] = {}
+        if missing:
+            for forecasts in shared_pool().forecasts(list(missing.values()), runs, root, early, task.is_current,
+                                                     progress):
+                ran = dict(zip(missing, forecasts))
+                if forecasts[0].replications < runs:
+                    mix_part, reference_part = (ran[key] if key in ran else first_replications(cached[key], early)
+                                                for key in (mix_key, reference_key))
+                    shown_early = outcome(mix_part, reference_part)
+                    if shown_early is not None:
+                        yield shown_early
+            if not ran or forecasts[0].replications < runs:
+                return
+        with cache_lock:
+            cache.update(ran)
+            cache.update(cached)
+            remember(cache, (mix_key, reference_key))
+        mix_result, reference_result = ({**cached, **ran}[key] for key in (mix_key, reference_key))
+        full = outcome(mix_result, reference_result)
+        if full is not None:
+            yield full
 
     task = use_task(compute, dependencies=[run_mix, run_reference, lang.value], raise_error=False)
-    if task.finished and task.value is not None:
-        shown.current = task.value
+    candidate = task.value if task.value is not None else (task.latest if task.finished else None)
+    if candidate is not None and candidate.view == view:
+        shown.current = candidate
+    final = shown.current is not None and shown.current.view == view and not shown.current.preliminary
 
     def set_lang(code: str) -> None:
         touched()
@@ -292,10 +351,10 @@ def Page():
                         for name in names:
                             LeverInput(name, lang.value, mix, drafts.value.get(name), errors.value.get(name),
                                        set_lever)
-                ExportCard(lang.value, shown.current if not task.pending else None, mix, count.value, seed.value)
+                ExportCard(lang.value, shown.current if final and not task.pending else None, mix)
             with solara.Column(style={"flex": "7", "min-width": "0", "position": "sticky", "top": "0px",
                                       "max-height": "100vh", "overflow-y": "auto"}):
-                AnswerPanel(lang.value, task, shown.current, count.value)
+                AnswerPanel(lang.value, task, shown.current, count.value, view)
 
 
 @solara.component
@@ -371,25 +430,30 @@ def RunCard(lang: str, count: solara.Reactive, seed: solara.Reactive, reference_
 
 
 @solara.component
-def AnswerPanel(lang: str, task, outcome: Outcome | None, count: int):
+def AnswerPanel(lang: str, task, outcome: Outcome | None, count: int, view: tuple[str, str, str]):
     """The answer: progress while the runs go on, then P(target met), the target-year band, the first year
     met, the gap, the difference from the reference, the fan chart, the cost by kind and the levers changed.
-    The previous answer stays, dimmed, until the new one is drawn."""
+    On a large run a preliminary answer from the first replications is shown, labelled so, while the rest
+    run; the previous answer stays, dimmed, until the new one is drawn. Each worded line carries its answer's
+    number (class ``of-answer-N``): the browser redraws the lines one by one, and a reader can tell which
+    are already the new answer's."""
+    refining = task.pending and outcome is not None and outcome.preliminary and outcome.view == view
     with solara.Card(page_text(lang, "answer"), classes=["answer-card"]):
         solara.ProgressLinear((task.progress or True) if task.pending else False, classes=["run-progress"])
         if task.error:
             solara.Error(page_text(lang, "run_error", message=str(task.exception)), classes=["run-error"])
-        if task.pending:
+        if task.pending and not refining:
             solara.Text(page_text(lang, "computing", n=count), classes=["answer-running"])
         elif outcome is not None:
-            solara.Text(page_text(lang, "status", number=outcome.number, n=outcome.mix.replications,
-                                  seed=outcome.mix.seed, seconds=outcome.seconds), classes=["answer-status"])
+            status_line(lang, outcome)
         if outcome is None:
             return
         worded = outcome.answer
-        with solara.Column(gap="6px", style={"opacity": "0.45" if task.pending else "1"}, classes=["answer"]):
+        dimmed = task.pending and not refining
+        with solara.Column(gap="6px", style={"opacity": "0.45" if dimmed else "1"}, classes=["answer"]):
             for key in ("probability", "median", "first_year", "gap", "difference"):
-                solara.Text(getattr(worded, key), classes=[f"answer-{key.replace('_', '-')}"])
+                solara.Text(getattr(worded, key), classes=[f"answer-{key.replace('_', '-')}",
+                                                           f"of-answer-{outcome.number}"])
             solara.Image(outcome.chart_png, width="100%", classes=["fan-chart"])
             solara.Text(worded.cost_title, style={"font-weight": "bold"})
             solara.HTML("table", unsafe_innerHTML=table_html(outcome.cost_header, worded.cost_rows),
@@ -397,6 +461,19 @@ def AnswerPanel(lang: str, task, outcome: Outcome | None, count: int):
             solara.Text(worded.changed_title, style={"font-weight": "bold"})
             solara.HTML("ul", unsafe_innerHTML="".join(f"<li>{html.escape(line)}</li>" for line in worded.changed),
                         classes=["answer-changed"])
+
+
+def status_line(lang: str, outcome: Outcome) -> None:
+    """The answer's status: its number, replications, seed and how long after the change it was drawn; a
+    preliminary answer says how many of the replications it is drawn from (class ``answer-preliminary``,
+    a full one ``answer-final``)."""
+    common = dict(number=outcome.number, seed=outcome.mix.seed, seconds=outcome.seconds)
+    if outcome.preliminary:
+        solara.Text(page_text(lang, "status_preliminary", k=outcome.mix.replications, n=outcome.total, **common),
+                    classes=["answer-status", "answer-preliminary"], style={"font-style": "italic"})
+    else:
+        solara.Text(page_text(lang, "status", n=outcome.mix.replications, **common),
+                    classes=["answer-status", "answer-final"])
 
 
 def table_html(header: tuple[str, ...], rows: tuple[tuple[str, ...], ...]) -> str:
@@ -409,8 +486,10 @@ def table_html(header: tuple[str, ...], rows: tuple[tuple[str, ...], ...]) -> st
 
 
 @solara.component
-def ExportCard(lang: str, outcome: Outcome | None, mix: Scenario, count: int, seed: int):
-    """The mix as a scenario file ``ecosim run`` accepts, and the run shown as a run folder."""
+def ExportCard(lang: str, outcome: Outcome | None, mix: Scenario):
+    """The mix of the answer shown as a scenario file ``ecosim run`` accepts, and its run as a run folder;
+    offered only for a full answer of the page's mix (``outcome``, None while runs go on), never a
+    preliminary one."""
     folder = solara.use_reactive("")
     replace = solara.use_reactive(False)
     note = solara.use_reactive(("", {}))
@@ -426,8 +505,13 @@ def ExportCard(lang: str, outcome: Outcome | None, mix: Scenario, count: int, se
 
     saving = use_task(save, dependencies=None)
     with solara.Card(page_text(lang, "export"), classes=["export-card"]), solara.Column(gap="16px"):
-        solara.FileDownload(scenario_text(mix, count, seed), filename=scenario_file_name(mix),
-                            label=page_text(lang, "download_toml"), mime_type="application/toml")
+        if outcome is not None:
+            ran = outcome.mix.scenario
+            solara.FileDownload(scenario_toml(ran), filename=scenario_file_name(ran),
+                                label=page_text(lang, "download_toml"), mime_type="application/toml")
+        else:
+            solara.Button(page_text(lang, "download_toml"), icon_name="mdi-cloud-download-outline", disabled=True,
+                          classes=["download-toml"])
         TextField(page_text(lang, "out_folder"), str(out), folder.set, classes=["out-folder"])
         solara.Checkbox(label=page_text(lang, "replace"), value=replace)
         solara.Button(page_text(lang, "save_run"), on_click=saving, disabled=outcome is None or saving.pending,

@@ -16,7 +16,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
@@ -55,6 +55,29 @@ def chunk_size(count: int, workers: int = WORKERS) -> int:
     """Replications per chunk for a run of ``count``: about :data:`CHUNKS_PER_WORKER` chunks per worker,
     at most :data:`MAX_CHUNK` replications each."""
     return max(1, min(MAX_CHUNK, math.ceil(count / (workers * CHUNKS_PER_WORKER))))
+
+
+def run_chunks(count: int, early: int | None = None, workers: int = WORKERS) -> list[tuple[int, int]]:
+    """The chunks (first replication, one past the last) of a run of ``count``: when ``early`` is given,
+    replications 0 to ``early - 1`` first, in even chunks, as many for each worker (so that they are all done
+    at about the same time), then the rest in even chunks of at most :func:`chunk_size`."""
+    first = 0 if early is None else min(early, count)
+    rest = count - first
+    first_pieces = workers * math.ceil(first / (workers * MAX_CHUNK))
+    rest_pieces = math.ceil(rest / chunk_size(rest, workers)) if rest else 0
+    bounds = ({round(first * c / first_pieces) for c in range(first_pieces + 1)} if first else {0}) | \
+        {first + round(rest * c / rest_pieces) for c in range(1, rest_pieces + 1)}
+    ordered = sorted(bounds)
+    return list(zip(ordered[:-1], ordered[1:]))
+
+
+def stacked(scenario: Scenario, seed: int, parts: dict[tuple[int, int], list[pd.DataFrame]], index: int,
+            count: int) -> Forecast:
+    """The forecast of replications 0 to ``count - 1`` of scenario number ``index``, from its finished chunks
+    stacked in replication order."""
+    starts = sorted(start for i, start in parts if i == index and start < count)
+    years = pd.concat([table for start in starts for table in parts[(index, start)]], ignore_index=True)
+    return Forecast(scenario, years, seed, manifest(scenario, seed, count))
 
 
 def replication_tables(scenario: Scenario, seed: int, start: int, stop: int, run_id: int = 0) -> list[pd.DataFrame] | None:
@@ -126,41 +149,59 @@ class ReplicationPool:
         ``ecosim.forecast(scenario, count, seed)``, without its budget check); None when ``keep_going()``
         turned false first, in which case the run's remaining replications are not run.
         ``on_progress(done)`` hears how many replications are done."""
+        for results in self.forecasts([scenario], count, seed, None, keep_going, on_progress):
+            return results[0]
+        return None
+
+    def forecasts(self, scenarios: list[Scenario], count: int, seed: int, early: int | None = None,
+                  keep_going: Callable[[], bool] = lambda: True,
+                  on_progress: Callable[[int], None] | None = None) -> Iterator[list[Forecast]]:
+        """The forecasts of ``scenarios`` (``count`` replications each from root seed ``seed``, the numbers of
+        ``ecosim.forecast``): first, when ``early`` is given, those of replications 0 to ``early - 1`` as
+        soon as they are all done (they are run first), then those of all ``count``. Yields nothing more once
+        ``keep_going()`` turns false, and the remaining replications are not run. ``on_progress(done)``
+        hears how many replications (of all the scenarios) are done."""
         with self._lock:
             run_id = next(self._ids)
-        size = chunk_size(count, self.workers)
+        chunks = run_chunks(count, early, self.workers)
+        order = [(index, start, stop) for stage in (True, False) for index in range(len(scenarios))
+                 for start, stop in chunks if (early is not None and start < early) == stage]
         try:
-            futures = {self._executor.submit(replication_tables, scenario, seed, start, min(start + size, count),
-                                             run_id): start for start in range(0, count, size)}
-            parts = self._collect(futures, run_id, keep_going, on_progress)
+            futures = {self._executor.submit(replication_tables, scenarios[index], seed, start, stop, run_id):
+                       (index, start) for index, start, stop in order}
+            parts: dict[tuple[int, int], list[pd.DataFrame]] = {}
+            early_due = early is not None
+            for key, tables in self._finished_chunks(futures, run_id, keep_going, on_progress):
+                parts[key] = tables
+                if early_due and all((i, s) in parts for i, s, _ in order if s < early):
+                    early_due = False
+                    yield [stacked(scenario, seed, parts, index, early) for index, scenario in enumerate(scenarios)]
         except BrokenProcessPool:
             self._executor = self._new_executor()
             raise RunFailed("a worker process stopped (out of memory?); the pool was restarted: change a "
                             "value to run again") from None
-        if parts is None:
-            return None
-        years = pd.concat([table for start in sorted(parts) for table in parts[start]], ignore_index=True)
-        return Forecast(scenario, years, seed, manifest(scenario, seed, count))
+        if len(parts) == len(futures):
+            yield [stacked(scenario, seed, parts, index, count) for index, scenario in enumerate(scenarios)]
 
-    def _collect(self, futures: dict[Future, int], run_id: int, keep_going: Callable[[], bool],
-                 on_progress: Callable[[int], None] | None) -> dict[int, list[pd.DataFrame]] | None:
-        """The chunks' tables by first replication as they finish; None (and the rest cancelled) once
-        ``keep_going()`` is false."""
-        parts: dict[int, list[pd.DataFrame]] = {}
+    def _finished_chunks(self, futures: dict[Future, tuple[int, int]], run_id: int, keep_going: Callable[[], bool],
+                         on_progress: Callable[[int], None] | None) -> Iterator[tuple[tuple[int, int], list[pd.DataFrame]]]:
+        """Each chunk's key and tables as it finishes; stops (and the rest are cancelled) once ``keep_going()``
+        is false or the consumer stops asking."""
         pending = set(futures)
+        done_count = 0
         try:
             while pending:
                 if not keep_going():
-                    return None
+                    return
                 done, pending = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
-                for future in done:
-                    parts[futures[future]] = future.result()
-                if done and on_progress is not None:
-                    on_progress(sum(len(tables) for tables in parts.values()))
+                finished = [(futures[future], future.result()) for future in done]
+                done_count += sum(len(tables) for _, tables in finished)
+                if finished and on_progress is not None:
+                    on_progress(done_count)
+                yield from finished
         finally:
             if pending:
                 self.cancel(run_id, pending)
-        return parts
 
     def cancel(self, run_id: int, pending: set[Future]) -> None:
         """Stop run ``run_id``: chunks not started are dropped, chunks under way stop before their next
