@@ -59,6 +59,15 @@ class Forecast:
         """P(target met) in each simulated year."""
         return self.years.groupby("year")["target_met"].mean()
 
+    def gap_to_target(self, year: int | None = None) -> dict[str, float]:
+        """The region's intensity minus the target (the benchmark's intensity, or the scenario's fixed
+        value) in ``year`` (default: the target year), percentage points: the 5th, 50th and 95th
+        percentiles over replications (the ``rd_intensity_gap`` column is the gap to the benchmark
+        whatever the target)."""
+        rows = self.years[self.years["year"] == (year or self.scenario.target.year)]
+        gap = rows["rd_intensity"] - rows["target_rd_intensity"]
+        return {f"q{round(100 * q):02d}": float(gap.quantile(q)) for q in (0.05, 0.5, 0.95)}
+
     def bands(self, column: str = "rd_intensity") -> pd.DataFrame:
         """Quantiles of a column by year (columns q05, q25, q50, q75, q95)."""
         q = self.years.groupby("year")[column].quantile(list(QUANTILES)).unstack()

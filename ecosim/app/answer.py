@@ -49,7 +49,7 @@ def answer(mix: Forecast, reference: Forecast, lang: str) -> Answer:
     scenario = mix.scenario
     year = s["target_year"]
     region = scenario.region.name(lang)
-    own, gap = s["rd_intensity"], target_gap(mix)
+    own, gap = s["rd_intensity"], mix.gap_to_target()
     first = s["first_year_met"]
     return Answer(
         probability=text(lang, "p_met", year=year, p=format_share(s["target_met_count"], s["replications"], lang)),
@@ -64,14 +64,6 @@ def answer(mix: Forecast, reference: Forecast, lang: str) -> Answer:
                                 base_year=scenario.base_year),
         changed=changed_lines(mix, lang),
     )
-
-
-def target_gap(result: Forecast) -> dict[str, float]:
-    """The target-year intensity minus the target (the benchmark's intensity, or the fixed value), 5th,
-    50th and 95th percentiles over replications (percentage points)."""
-    rows = result.target_year()
-    gap = rows["rd_intensity"] - rows["target_rd_intensity"]
-    return {f"q{round(100 * p):02d}": float(np.quantile(gap, p)) for p in (0.05, 0.5, 0.95)}
 
 
 def difference_text(mix: Forecast, reference: Forecast, lang: str) -> str:

@@ -118,7 +118,7 @@ def describe(result: Forecast, scenario_reference: str | None = None) -> str:
     name, benchmark = region.name("en"), region.benchmark_name("en")
     target = f"the {region.benchmark_labels['en']}" if s["target"] == "national_average" else f"{s['target']}% of GDP"
     own, national = s["rd_intensity"], s["national_rd_intensity"]
-    gap = gap_to_target(result, s["target_year"])
+    gap = result.gap_to_target()
     first = s["first_year_met"]
     lines = [
         f"Scenario '{s['scenario']}': {s['replications']} replications, root seed {s['seed']}",
@@ -135,22 +135,13 @@ def describe(result: Forecast, scenario_reference: str | None = None) -> str:
         *cost_lines(s),
     ]
     horizon = result.scenario.horizon
-    at_horizon = gap_to_target(result, horizon)["q50"]
+    at_horizon = result.gap_to_target(horizon)["q50"]
     if s["probability_target_met"] < 0.5 and at_horizon < 0:
         lines += [f"  Out of reach in {s['target_year']} for this mix: the median gap is {at_horizon:+.2f} "
                   f"points in {horizon}. What a mix would take, e.g. for {horizon}:",
                   f"    ecosim optimize {scenario_reference or result.scenario.name} --target-probability 0.5 "
                   f"--target-year {horizon}"]
     return "\n".join(lines)
-
-
-def gap_to_target(result: Forecast, year: int) -> dict[str, float]:
-    """The region's intensity minus the target (the national average, or the scenario's fixed value) in
-    ``year``, percentage points: its 5th, 50th and 95th percentiles over the replications (the model's
-    ``rd_intensity_gap`` is the gap to the national average whatever the target)."""
-    rows = result.years[result.years["year"] == year]
-    gap = rows["rd_intensity"] - rows["target_rd_intensity"]
-    return {f"q{round(100 * q):02d}": float(gap.quantile(q)) for q in (0.05, 0.5, 0.95)}
 
 
 def record_lines(result: Forecast) -> list[str]:
