@@ -16,7 +16,7 @@ import argparse
 import json
 
 from ecosim.analysis.costs import binding_years, budget_binding, cost_window, scenario_cost
-from ecosim.analysis.forecast import forecast
+from ecosim.api.forecast import forecast
 from ecosim.scenario import load_scenario
 
 

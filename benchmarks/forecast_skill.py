@@ -28,8 +28,8 @@ import numpy as np
 
 from ecosim.analysis.backtest import backtest_origin
 from ecosim.analysis.calibration import CalibrationConfig, calibrate
-from ecosim.analysis.forecast import forecast
-from ecosim.analysis.provenance import git_commit
+from ecosim.api.forecast import forecast
+from ecosim.explore.provenance import git_commit
 from ecosim.scenario import load_scenario
 
 VARIABLES = ("rd_expenditure", "rd_intensity_first_published")

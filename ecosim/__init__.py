@@ -12,12 +12,15 @@ The notebook API::
     latest = ecosim.load_scenario("baseline", region=mine)   # starts from the bundle's last recorded year
 """
 
-__version__ = "0.1.0"
+from ecosim.version import __version__
 
-from ecosim.analysis.compare import Comparison, compare
-from ecosim.analysis.contribution import Contribution, changed_levers, contribution
+from ecosim.analysis.compare import Comparison
+from ecosim.api.compare import compare
+from ecosim.analysis.contribution import Contribution, changed_levers
+from ecosim.api.contribution import contribution
 from ecosim.analysis.design import optimize
-from ecosim.analysis.forecast import Forecast, forecast
+from ecosim.analysis.forecast import Forecast
+from ecosim.api.forecast import forecast
 from ecosim.analysis.results import BatchResults, read_results
 from ecosim.analysis.sensitivity import sensitivity
 from ecosim.data import BundleError, Region, load_region

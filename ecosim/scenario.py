@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from ecosim.checks import did_you_mean, show, text_field, whole_number
 from ecosim.constraints import funding_violations
 from ecosim.data import Region, load_region
 from ecosim.errors import ScenarioError
@@ -405,33 +406,33 @@ def _validate(raw: dict[str, Any], source: str) -> Scenario:
         if key not in _TOP_LEVEL:
             raise ScenarioError(source, key, f"unknown field; allowed fields are {', '.join(_TOP_LEVEL)}")
     region = _region(raw.get("region"), source)
-    name = _text(raw, "name", Scenario.name, source)
-    description = _text(raw, "description", "", source)
+    name = text_field(raw, "name", Scenario.name, source)
+    description = text_field(raw, "description", "", source)
     base_year = raw.get("base_year", LATEST)
     if isinstance(base_year, str) and base_year != LATEST:
         raise ScenarioError(source, "base_year", f"must be a whole year from {region.first_base_year} to "
                             f"{region.last_year} or \"{LATEST}\" (the region's last recorded year), got {base_year!r}")
-    base_year = region.last_year if base_year == LATEST else _whole(
+    base_year = region.last_year if base_year == LATEST else whole_number(
         base_year, "base_year", region.first_base_year, region.last_year, source)
-    horizon = _whole(raw.get("horizon", max(DEFAULT_HORIZON, base_year + 1)), "horizon", base_year + 1, LAST_HORIZON,
+    horizon = whole_number(raw.get("horizon", max(DEFAULT_HORIZON, base_year + 1)), "horizon", base_year + 1, LAST_HORIZON,
                      source)
     policy_start = raw.get("policy_start_year", base_year + 1)
     if isinstance(policy_start, int) and not isinstance(policy_start, bool) and policy_start <= base_year:
         raise ScenarioError(source, "policy_start_year", f"{policy_start} is not after base_year {base_year}: the "
                             "base year is the record the run starts from, so a policy can start the year after it "
                             f"at the earliest; allowed is {base_year + 1} to {horizon + 1}")
-    policy_start = _whole(policy_start, "policy_start_year", base_year + 1, horizon + 1, source)
-    history_until = _whole(raw.get("history_until", region.last_year), "history_until", base_year,
+    policy_start = whole_number(policy_start, "policy_start_year", base_year + 1, horizon + 1, source)
+    history_until = whole_number(raw.get("history_until", region.last_year), "history_until", base_year,
                            region.last_year, source)
-    seed = _whole(raw.get("seed", Scenario.seed), "seed", 0, 2**63 - 1, source)
-    replications = _whole(raw.get("replications", Scenario.replications), "replications", 1, 1_000_000, source)
+    seed = whole_number(raw.get("seed", Scenario.seed), "seed", 0, 2**63 - 1, source)
+    replications = whole_number(raw.get("replications", Scenario.replications), "replications", 1, 1_000_000, source)
     uncertainty = raw.get("parameter_uncertainty", Scenario.parameter_uncertainty)
     if not isinstance(uncertainty, bool):
-        raise ScenarioError(source, "parameter_uncertainty", f"must be true or false, got {_show(uncertainty)}")
+        raise ScenarioError(source, "parameter_uncertainty", f"must be true or false, got {show(uncertainty)}")
     hold = raw.get("hold_policy", False)
     if not isinstance(hold, bool):
-        raise ScenarioError(source, "hold_policy", f"must be true or false, got {_show(hold)}")
-    firms_per_agent = _whole(raw.get("firms_per_agent", 1), "firms_per_agent", 1, MAX_FIRMS_PER_AGENT, source)
+        raise ScenarioError(source, "hold_policy", f"must be true or false, got {show(hold)}")
+    firms_per_agent = whole_number(raw.get("firms_per_agent", 1), "firms_per_agent", 1, MAX_FIRMS_PER_AGENT, source)
     target = _target(raw.get("target", {}), region, base_year, horizon, source)
     levers = _levers(raw.get("levers", {}), base_year, horizon, policy_start, source)
     assumptions = _assumptions(raw.get("assumptions", {}), region, source)
@@ -456,15 +457,8 @@ def _region(raw: Any, source: str) -> Region:
     if isinstance(raw, Region):
         return raw
     if raw is not None and not isinstance(raw, str | Path):
-        raise ScenarioError(source, "region", f"must be a built-in region name or a bundle folder, got {_show(raw)}")
+        raise ScenarioError(source, "region", f"must be a built-in region name or a bundle folder, got {show(raw)}")
     return load_region(raw)
-
-
-def _text(raw: dict, key: str, default: str, source: str, error: type[ScenarioError] = ScenarioError) -> str:
-    value = raw.get(key, default)
-    if not isinstance(value, str):
-        raise error(source, key, f"must be a text, got {_show(value)}")
-    return value
 
 
 PERCENT_VALUE = re.compile(r"=\s*[-+]?\d[\d_]*(?:\.\d+)?\s*%")
@@ -496,22 +490,13 @@ def _number(value: Any, field_name: str, low: float, high: float, unit: str, sou
         percent = re.fullmatch(r"\s*([-+]?\d+(?:\.\d+)?)\s*%\s*", value) if isinstance(value, str) else None
         if percent:
             hint = _share_hint(float(percent.group(1)), low, high, unit) or "; a percentage is not a number here"
-        raise ScenarioError(source, field_name, f"must be {allowed}, got {_show(value)}{hint}")
+        raise ScenarioError(source, field_name, f"must be {allowed}, got {show(value)}{hint}")
     if not math.isfinite(value) or not low <= value <= high:
         raise ScenarioError(source, field_name, f"{value!r} is out of range; allowed is {allowed}"
                                                 f"{_share_hint(value, low, high, unit)}")
     if integer and float(value) != int(value):
         raise ScenarioError(source, field_name, f"must be {allowed}, got {value!r}")
     return int(value) if integer else float(value)
-
-
-def _whole(value: Any, field_name: str, low: int, high: int, source: str,
-           error: type[ScenarioError] = ScenarioError) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise error(source, field_name, f"must be a whole number from {low} to {high}, got {_show(value)}")
-    if not low <= value <= high:
-        raise error(source, field_name, f"{value} is out of range; allowed is {low} to {high}")
-    return value
 
 
 def _year(key: Any, field_name: str, low: int, high: int, source: str) -> int:
@@ -530,12 +515,12 @@ def _target(raw: Any, region: Region, base_year: int, horizon: int, source: str)
     """The ``[target]`` table; without a year, the region's question year (region.toml) when it lies
     after the base year, else the horizon; without a value, the region's question value."""
     if not isinstance(raw, dict):
-        raise ScenarioError(source, "target", f"must be a table with year and value, got {_show(raw)}")
+        raise ScenarioError(source, "target", f"must be a table with year and value, got {show(raw)}")
     for key in raw:
         if key not in ("year", "value"):
             raise ScenarioError(source, f"target.{key}", "unknown field; allowed fields are year, value")
     default_year = region.target_year if base_year < region.target_year else horizon
-    year = _whole(raw.get("year", min(default_year, horizon)), "target.year", base_year + 1, horizon, source)
+    year = whole_number(raw.get("year", min(default_year, horizon)), "target.year", base_year + 1, horizon, source)
     value = raw.get("value", region.target_value)
     if isinstance(value, str):
         if value != NATIONAL_AVERAGE:
@@ -548,7 +533,7 @@ def _target(raw: Any, region: Region, base_year: int, horizon: int, source: str)
 
 def _levers(raw: Any, base_year: int, horizon: int, policy_start: int, source: str) -> dict:
     if not isinstance(raw, dict):
-        raise ScenarioError(source, "levers", f"must be a table of lever schedules, got {_show(raw)}")
+        raise ScenarioError(source, "levers", f"must be a table of lever schedules, got {show(raw)}")
     levers = {}
     for name, schedule in raw.items():
         if name not in LEVERS:
@@ -573,7 +558,7 @@ def _budget(raw: Any, source: str) -> Budget:
     """The ``[budget]`` table: a share of GDP or a growth rate (not both), the shortfall rule, the priority."""
     allowed = "share_of_gdp, growth, shortfall, priority"
     if not isinstance(raw, dict):
-        raise ScenarioError(source, "budget", f"must be a table with {allowed}, got {_show(raw)}")
+        raise ScenarioError(source, "budget", f"must be a table with {allowed}, got {show(raw)}")
     for key in raw:
         if key not in ("share_of_gdp", "growth", "shortfall", "priority"):
             raise ScenarioError(source, f"budget.{key}", f"unknown field; allowed fields are {allowed}")
@@ -586,11 +571,11 @@ def _budget(raw: Any, source: str) -> Budget:
         growth = _number(raw["growth"], "budget.growth", *BUDGET_GROWTH_RANGE, "share per year", source)
     shortfall = raw.get("shortfall", "scale")
     if shortfall not in SHORTFALLS:
-        raise ScenarioError(source, "budget.shortfall", f"must be one of {', '.join(SHORTFALLS)}, got {_show(shortfall)}")
+        raise ScenarioError(source, "budget.shortfall", f"must be one of {', '.join(SHORTFALLS)}, got {show(shortfall)}")
     outlays = [name for name, lever in LEVERS.items() if "outlay" in lever.cost_kinds]
     priority = raw.get("priority", [])
     if not isinstance(priority, list) or not all(isinstance(p, str) for p in priority):
-        raise ScenarioError(source, "budget.priority", f"must be a list of outlay lever names, got {_show(priority)}")
+        raise ScenarioError(source, "budget.priority", f"must be a list of outlay lever names, got {show(priority)}")
     for name in priority:
         if name not in outlays:
             raise ScenarioError(source, "budget.priority",
@@ -605,7 +590,7 @@ def _budget(raw: Any, source: str) -> Budget:
 def _assumptions(raw: Any, region: Region, source: str) -> dict[str, float]:
     """The ``[assumptions]`` table, each value inside the region's range for it."""
     if not isinstance(raw, dict):
-        raise ScenarioError(source, "assumptions", f"must be a table of assumption values, got {_show(raw)}")
+        raise ScenarioError(source, "assumptions", f"must be a table of assumption values, got {show(raw)}")
     catalogue = region.catalogue()
     values = {}
     for name, value in raw.items():
@@ -620,13 +605,22 @@ def _assumptions(raw: Any, region: Region, source: str) -> dict[str, float]:
 def _year_table(raw: Any, field_name: str, first: int, last: int, low: float, high: float,
                 unit: str, source: str) -> dict[int, float]:
     if not isinstance(raw, dict):
-        raise ScenarioError(source, field_name, f"must be a table {{year = value}}, got {_show(raw)}")
+        raise ScenarioError(source, field_name, f"must be a table {{year = value}}, got {show(raw)}")
     return {
         _year(y, field_name, first, last, source): _number(v, f"{field_name}.{y}", low, high, unit, source)
         for y, v in raw.items()
     }
 
 
-def _show(value: Any) -> str:
-    kind = {bool: "a true/false", str: "a text", dict: "a table", list: "a list"}.get(type(value), type(value).__name__)
-    return f"{kind} ({value!r})" if not isinstance(value, dict) else kind
+def scenario_of(value: Scenario | str | Path, region: str | Path | None = None) -> Scenario:
+    """A Scenario as given, or loaded from a file or a built-in name (a mistyped name gets a suggestion);
+    ``region`` (a built-in name or a bundle folder) replaces its region."""
+    if isinstance(value, Scenario):
+        return value.with_changes({"region": region}) if region is not None else value
+    try:
+        return load_scenario(value, region=region)
+    except ScenarioError as error:
+        if error.field == "(file)" and not Path(value).exists():
+            hint = did_you_mean(Path(str(value)).stem, BUILTIN_SCENARIOS)
+            raise ScenarioError(error.source, error.field, error.message + hint) from None
+        raise

@@ -11,11 +11,13 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from ecosim.analysis.compare import TABLE_COLUMNS, compare  # noqa: E402
-from ecosim.analysis.contribution import budget_lifted, changed_levers, contribution  # noqa: E402
-from ecosim.analysis.forecast import forecast  # noqa: E402
+from ecosim.analysis.compare import TABLE_COLUMNS
+from ecosim.api.compare import compare  # noqa: E402
+from ecosim.analysis.contribution import budget_lifted, changed_levers
+from ecosim.api.contribution import contribution  # noqa: E402
+from ecosim.api.forecast import forecast  # noqa: E402
 from ecosim.charts.fonts import INSTALL_HELP, has_cjk_font  # noqa: E402
-from ecosim.cli.run import write_forecast  # noqa: E402
+from ecosim.outputs.run_folder import write_forecast  # noqa: E402
 from ecosim.cli.plot import main as plot_main  # noqa: E402
 from ecosim.data import load_region  # noqa: E402
 from ecosim.levers import LEVERS  # noqa: E402

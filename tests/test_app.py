@@ -23,7 +23,7 @@ from ecosim.app.export import mix_scenario, save_run, scenario_text
 from ecosim.app.levers import LEVER_GROUPS, lever_change, written_text
 from ecosim.app.runs import ReplicationPool
 from ecosim.cli import main
-from ecosim.cli.run import RUN_FILES
+from ecosim.outputs.run_folder import RUN_FILES
 from ecosim.levers import LEVERS
 from ecosim.scenario import ScenarioError
 

@@ -17,7 +17,7 @@ import pytest
 from scipy import integrate, stats
 
 from ecosim.analysis.backtest import backtest, backtest_scenario
-from ecosim.analysis.forecast import forecast
+from ecosim.api.forecast import forecast
 from ecosim.cli.backtest import register
 from ecosim.data import load_region
 from ecosim.scenario import load_scenario

@@ -163,7 +163,7 @@ def _pages(pdf: Path) -> tuple[int, str]:
 
 
 def test_unbroken_keeps_numbers_ranges_dates_and_options_whole():
-    from ecosim.report import unbroken
+    from ecosim.outputs.report import unbroken
 
     text = ("P = <1% (0 of 8; 95% CI 0-32%); 1.10%至1.42%; +3 pp (95% CI -2 to +8); calibration of 2026-12-06; "
             "run 2026-12-07T03:17:09+00:00; ecosim 0.1.0 (commit 605d0865ce49); --replications 8 --out /x/run0")
@@ -180,7 +180,7 @@ def test_the_stylesheet_keeps_each_marked_figure_on_one_line(tmp_path):
     # marks is cut by a line end; without its nowrap rule some are (so the rule is what keeps them).
     from weasyprint import HTML
 
-    from ecosim.report import STYLESHEET, unbroken
+    from ecosim.outputs.report import STYLESHEET, unbroken
 
     text = ("Difference +3 pp (95% CI -2 to +8); run 2026-12-07T03:17:09+00:00; "
             "ecosim run baseline --replications 16; median 1.19% (1.10-1.42%).")
@@ -275,7 +275,8 @@ def test_the_fan_drawn_lower_for_the_page_keeps_its_parts_apart(runs, lang):
     import matplotlib.pyplot as plt
 
     from ecosim.charts.fan import fan_chart
-    from ecosim.report import LOWER_FAN_HEIGHTS_MM, read_run
+    from ecosim.outputs.report import LOWER_FAN_HEIGHTS_MM
+    from ecosim.outputs.run_folder import read_run
 
     result = read_run(runs["guiding-opinions"])  # its box is the tallest: it also says what was funded
     for height in (135.0, *LOWER_FAN_HEIGHTS_MM):

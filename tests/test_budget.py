@@ -15,7 +15,7 @@ import math
 import numpy as np
 import pytest
 
-from ecosim.analysis.provenance import scenario_toml
+from ecosim.explore.provenance import scenario_toml
 from ecosim.cli import main
 from ecosim.model import EcosystemModel, resolve, simulate
 from ecosim.scenario import Scenario, ScenarioError, load_scenario

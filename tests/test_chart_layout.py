@@ -23,7 +23,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 
-from ecosim.analysis.compare import compare  # noqa: E402
+from ecosim.api.compare import compare  # noqa: E402
 from ecosim.charts import sensitivity  # noqa: E402
 from ecosim.charts.backtest import backtest_chart  # noqa: E402
 from ecosim.charts.calibration import fit_chart  # noqa: E402
@@ -62,7 +62,7 @@ def reachable():
 @pytest.fixture(scope="module")
 def from_2015():
     """The baseline run from base year 2015, so that 2015-2020 are fitted years."""
-    from ecosim.analysis.forecast import forecast
+    from ecosim.api.forecast import forecast
 
     scenario = load_scenario("baseline").with_changes({"base_year": 2015, "policy_start_year": 2021},
                                                       name="baseline-2015")
@@ -73,7 +73,7 @@ def from_2015():
 def backtested():
     """A backtest against one replication of the model itself (2021-2023), four replications."""
     from ecosim.analysis.backtest import backtest
-    from ecosim.analysis.forecast import forecast
+    from ecosim.api.forecast import forecast
 
     scenario = load_scenario("actual-2021-2024").with_changes(horizon=2023, target={"year": 2023})
     run = forecast(scenario, 1, 20210511).years
@@ -344,7 +344,7 @@ def test_calibration_fit_chart_layout(lang):
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_html_brief_stylesheet_is_css(comparison, lang):
-    from ecosim.report import _html, _lines
+    from ecosim.outputs.report import _html, _lines
 
     page = _html(_lines(comparison, lang), [], lang)
     [stylesheet] = re.findall(r"<style>(.*?)</style>", page, re.S)

@@ -18,7 +18,7 @@ from matplotlib.ft2font import FT2Font  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from ecosim.analysis.compare import compare  # noqa: E402
+from ecosim.api.compare import compare  # noqa: E402
 from ecosim.charts import fonts, style  # noqa: E402
 from ecosim.charts.fan import fan_chart  # noqa: E402
 from ecosim.charts.fonts import INSTALL_HELP, has_cjk_font  # noqa: E402
@@ -77,7 +77,7 @@ def test_fan_chart_titles_labels_legend_bands(baseline):
 @pytest.fixture(scope="module")
 def from_2015():
     """The baseline run from base year 2015, so that 2015-2020 are fitted (simulated history) years."""
-    from ecosim.analysis.forecast import forecast
+    from ecosim.api.forecast import forecast
     from ecosim.scenario import load_scenario
 
     return forecast(load_scenario("baseline").with_changes({"base_year": 2015, "policy_start_year": 2021}, name="baseline-2015"), REPLICATIONS)
@@ -229,7 +229,7 @@ def _testland(folder, calibrated: bool = True):
 
 @pytest.fixture(scope="module")
 def testland(tmp_path_factory):
-    from ecosim.analysis.forecast import forecast
+    from ecosim.api.forecast import forecast
     from ecosim.scenario import load_scenario
 
     region = _testland(tmp_path_factory.mktemp("bundle") / "testland")
@@ -264,8 +264,8 @@ def test_the_fan_chart_names_the_region_of_the_result(testland):
 @pytest.mark.filterwarnings("ignore::UserWarning")  # the bundle without a calibration of its own
 def test_the_brief_names_the_region_its_record_years_and_its_calibration(testland, tmp_path):
     from ecosim.analysis.compare import Comparison
-    from ecosim.analysis.forecast import forecast
-    from ecosim.report import _lines, region_fields
+    from ecosim.api.forecast import forecast
+    from ecosim.outputs.report import _lines, region_fields
     from ecosim.scenario import load_scenario
 
     builtin = load_region()

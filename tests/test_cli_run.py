@@ -156,7 +156,7 @@ def test_the_brief_and_the_fan_chart_say_what_the_budget_funded(tmp_path: Path):
     # The shares are read back from years.csv here (median of budget_funded_share by year), not from
     # the code that writes the brief.
     from ecosim.charts.fan import funded_text
-    from ecosim.report import read_run
+    from ecosim.outputs.run_folder import read_run
 
     out = tmp_path / "go"
     with contextlib.redirect_stdout(io.StringIO()):

@@ -14,8 +14,8 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
-from ecosim.analysis.contribution import (BUDGET_CAP, INTERACTIONS, TOTAL, budget_lifted,  # noqa: E402
-                                          contribution, lever_off)
+from ecosim.analysis.contribution import BUDGET_CAP, INTERACTIONS, TOTAL, budget_lifted, lever_off  # noqa: E402
+from ecosim.api.contribution import contribution  # noqa: E402
 from ecosim.charts.contribution import TERM_LABELS  # noqa: E402
 from ecosim.charts.fonts import INSTALL_HELP, has_cjk_font  # noqa: E402
 from ecosim.cli import main  # noqa: E402

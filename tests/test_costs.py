@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ecosim.analysis.compare import compare
+from ecosim.api.compare import compare
 from ecosim.analysis.costs import CostWindow, cost_window, scenario_cost, window_costs
 from ecosim.analysis.design import ScenarioObjective, cost_and_probability, optimize, search_bounds
-from ecosim.analysis.forecast import forecast
+from ecosim.api.forecast import forecast
 from ecosim.cli.run import describe
 from ecosim.levers import COST_KINDS, LEVERS, OUTLAY_LEVERS
 from ecosim.model import EcosystemModel, resolve, simulate

@@ -13,7 +13,7 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 import ecosim
-from ecosim.analysis.progress import SLICES_PER_WORKER
+from ecosim.explore.progress import SLICES_PER_WORKER
 from ecosim.explore.runs import run_replications, slices
 
 SMALL = {"parameter_uncertainty": False, "firms_per_agent": 10, "horizon": 2026}

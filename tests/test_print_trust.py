@@ -32,12 +32,12 @@ import ecosim  # noqa: E402
 from ecosim.assumptions import ASSUMPTIONS  # noqa: E402
 from ecosim.levers import LEVERS  # noqa: E402
 from ecosim.analysis import intervals  # noqa: E402
-from ecosim.analysis.provenance import scenario_toml  # noqa: E402
+from ecosim.explore.provenance import scenario_toml  # noqa: E402
 from ecosim.charts import style  # noqa: E402
 from ecosim.charts.fonts import has_cjk_font  # noqa: E402
 from ecosim.charts.labels import ASSUMPTION_NAMES_ZH, LABELS, LEVER_NAMES  # noqa: E402
 from ecosim.cli import main  # noqa: E402
-from ecosim.report import read_run  # noqa: E402
+from ecosim.outputs.run_folder import read_run  # noqa: E402
 from ecosim.scenario import BUILTIN_SCENARIOS, Scenario, load_scenario  # noqa: E402
 
 needs_cjk = pytest.mark.skipif(not has_cjk_font(), reason="no CJK font")

@@ -22,7 +22,8 @@ import pandas as pd
 import scoringrules
 
 from ecosim.analysis.calibration import forecast_from
-from ecosim.analysis.forecast import Forecast, forecast
+from ecosim.analysis.forecast import Forecast
+from ecosim.api.forecast import forecast
 from ecosim.data import Region
 from ecosim.explore.runs import run_seed
 from ecosim.model import OUTPUT_COLUMNS, resolve, simulate

@@ -3,7 +3,6 @@ and each mix's difference from the first as a paired difference with its interva
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,10 +17,6 @@ from ecosim.analysis.intervals import (
     welch_mean_difference,
 )
 from ecosim.analysis.costs import MEASURES, CostWindow, budget_binding, cost_window, scenario_cost
-from ecosim.analysis.names import scenario_of
-from ecosim.analysis.progress import Job, run_jobs
-from ecosim.analysis.provenance import manifest
-from ecosim.scenario import Scenario
 
 TABLE_COLUMNS = {
     "probability_target_met": "share of replications at or above the target in the target year",
@@ -197,38 +192,3 @@ class Comparison:
 
 def _seeds(result: Forecast) -> list[str]:
     return result.years.groupby("replication")["seed"].first().astype(str).tolist()
-
-
-def _named(scenarios: Mapping[str, Scenario | str] | Sequence[Scenario | str]) -> dict[str, Scenario]:
-    """Display name -> Scenario (a sequence is named by the scenarios' own names)."""
-    if isinstance(scenarios, Mapping):
-        return {name: scenario_of(s) for name, s in scenarios.items()}
-    loaded = [scenario_of(s) for s in scenarios]
-    names = [s.name for s in loaded]
-    if len(set(names)) != len(names):
-        raise ValueError(f"two scenarios share a name ({', '.join(names)}); give a mapping of display names")
-    return dict(zip(names, loaded))
-
-
-def compare(scenarios: Mapping[str, Scenario | str] | Sequence[Scenario | str], replications: int | None = None,
-            seed: int | None = None, progress: bool | None = None, workers: int = 1,
-            dask: str | bool | None = None) -> Comparison:
-    """Forecast each scenario with the same root seed (common random numbers).
-
-    ``scenarios`` maps a display name to a Scenario or a scenario file / built-in name (or is a
-    list of them, named by their own names); the first is the reference for gains, extra cost and
-    differences. The default seed is the first scenario's; the default replication count the first
-    scenario's too, so that every scenario is paired with it.
-    ``workers`` > 1 (local processes) or ``dask`` (True: a LocalCluster; else a scheduler address)
-    spread the replications over workers, with the same numbers as in one process.
-    """
-    loaded = _named(scenarios)
-    if not loaded:
-        raise ValueError("compare needs at least one scenario")
-    first = next(iter(loaded.values()))
-    root = first.seed if seed is None else seed
-    count = first.replications if replications is None else replications
-    jobs = [Job(s, count, root) for s in loaded.values()]
-    tables = run_jobs(jobs, f"compare {len(jobs)} scenarios", progress, workers, dask)
-    return Comparison({name: Forecast(s, years, root, manifest(s, root, count))
-                       for (name, s), years in zip(loaded.items(), tables)}, root)

@@ -31,8 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ecosim.analysis.intervals import paired_mean_difference, paired_share_difference
-from ecosim.analysis.names import check_levers, scenario_of
-from ecosim.analysis.progress import Job, run_jobs
+from ecosim.checks import check_levers
 from ecosim.levers import LEVERS
 from ecosim.model.accounts import OUTPUT_COLUMNS
 from ecosim.scenario import Scenario
@@ -279,36 +278,43 @@ def _budget_facts(scenario: Scenario, years: pd.DataFrame) -> tuple[float, float
     return float((binding > 0).mean()), float(funded.median())
 
 
-def contribution(scenario: Scenario | str, replications: int | None = None, seed: int | None = None,
-                 levers: Iterable[str] | None = None, skip_unchanged: bool = True,
-                 progress: bool | None = None, output: str = DEFAULT_OUTPUT, workers: int = 1,
-                 dask: str | bool | None = None) -> Contribution:
-    """Decomposition of the scenario's effect on the target-year ``output`` (default: R&D intensity)
-    into each lever's own effect (default: all levers), the budget cap and the interactions.
+@dataclass(frozen=True)
+class Variants:
+    """The runs a decomposition needs, in order: the scenario, the scenario with every outlay funded
+    (``lifted``), ``lifted`` with each lever of ``run`` alone back at its base-year value, and (when
+    the scenario changes any lever) the scenario with every changed lever back (``all_off``)."""
 
-    A lever's term is the drop in the target-year output when that lever alone is switched back to
-    its base-year value, both runs with every outlay funded as scheduled. Levers the scenario does not
-    change contribute exactly 0; with ``skip_unchanged`` they are not run (the run would repeat the
-    scenario's exactly). ``scenario`` is a Scenario, a file or a built-in name.
-    ``workers`` > 1 (local processes) or ``dask`` (True: a LocalCluster; else a scheduler address)
-    spread the replications over workers, with the same numbers as in one process.
-    """
-    scenario = scenario_of(scenario)
-    root = scenario.seed if seed is None else seed
-    count = scenario.replications if replications is None else replications
+    scenario: Scenario
+    names: tuple[str, ...]
+    run: tuple[str, ...]
+    changed: frozenset[str]
+
+    def scenarios(self) -> list[Scenario]:
+        """The scenarios to run, in the order :func:`decompose` reads their tables."""
+        lifted = budget_lifted(self.scenario)
+        variants = [self.scenario, lifted] + [lever_off(lifted, [n]) for n in self.run]
+        if self.changed:
+            variants.append(lever_off(self.scenario, sorted(self.changed)))
+        return variants
+
+
+def variants(scenario: Scenario, levers: Iterable[str] | None = None, skip_unchanged: bool = True) -> Variants:
+    """The runs that decompose ``scenario``'s effect over ``levers`` (default: all); with
+    ``skip_unchanged`` the levers the scenario leaves at their base-year value are not run (their term
+    is exactly 0: the run would repeat the scenario's)."""
     names = list(LEVERS) if levers is None else list(levers)
     try:
         check_levers(names, "contribution")
     except ValueError as error:
         raise ValueError(f"unknown levers {[n for n in names if n not in LEVERS]}: {error}") from None
-    changed = set(changed_levers(scenario))
-    run = [n for n in names if n in changed or not skip_unchanged]
-    lifted = budget_lifted(scenario)
-    variants = [scenario, lifted] + [lever_off(lifted, [n]) for n in run]
-    if changed:
-        variants.append(lever_off(scenario, sorted(changed)))
-    tables = run_jobs([Job(v, count, root) for v in variants], f"contribution {scenario.name}", progress,
-                      workers, dask)
+    changed = frozenset(changed_levers(scenario))
+    return Variants(scenario, tuple(names), tuple(n for n in names if n in changed or not skip_unchanged), changed)
+
+
+def decompose(plan: Variants, tables: list[pd.DataFrame], seed: int, output: str = DEFAULT_OUTPUT) -> Contribution:
+    """The decomposition of the target-year ``output`` from the yearly tables of ``plan``'s scenarios
+    (in the order of :meth:`Variants.scenarios`, same seed and replications)."""
+    scenario, names, run, changed = plan.scenario, list(plan.names), list(plan.run), plan.changed
     if output not in tables[0].columns:
         raise ValueError(f"the yearly table has no column {output!r}")
     full, full_lifted = _target_year(scenario, tables[0]), _target_year(scenario, tables[1])
@@ -324,6 +330,6 @@ def contribution(scenario: Scenario | str, replications: int | None = None, seed
     rows[INTERACTIONS] = _interactions_row(rows, terms[INTERACTIONS])
     order = names + [BUDGET_CAP, INTERACTIONS, TOTAL]
     table = pd.DataFrame([rows[n] for n in order], index=pd.Index(order, name="term"))
-    return Contribution(scenario, table, float(full[output].median()), float(all_off[output].median()), root,
+    return Contribution(scenario, table, float(full[output].median()), float(all_off[output].median()), seed,
                         int(full["replication"].nunique()), tuple(n for n in LEVERS if n in changed),
                         float(full_lifted[output].median()), terms, binding_share, funded_share, output)

@@ -32,8 +32,7 @@ import pandas as pd
 from scipy.optimize import differential_evolution
 
 from ecosim.analysis.costs import MEASURES, budget_binding, cost_window, scenario_cost
-from ecosim.analysis.progress import (SHOW_AFTER_SECONDS, StageBar, about, duration, time_runs, time_runs_at_once,
-                                      usable_cores)
+from ecosim.explore.progress import SHOW_AFTER_SECONDS, StageBar, about, duration, time_runs, time_runs_at_once, usable_cores
 from ecosim.explore.executors import DaskExecutor, SerialExecutor, make_executor, map_in_order
 from ecosim.explore.runs import run_assumptions, run_seed
 from ecosim.levers import LEVERS

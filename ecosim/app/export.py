@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from ecosim.analysis.forecast import Forecast, budget_to_fund_as_written
-from ecosim.analysis.provenance import scenario_toml
-from ecosim.cli.run import prepare_out, write_forecast
+from ecosim.analysis.forecast import Forecast
+from ecosim.api.forecast import budget_to_fund_as_written
+from ecosim.explore.provenance import scenario_toml
+from ecosim.outputs.run_folder import prepare_out, write_forecast
 from ecosim.scenario import Scenario
 
 

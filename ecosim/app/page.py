@@ -26,7 +26,7 @@ from ipyvuetify.extra import FileInput
 from solara.lab import use_task
 
 from ecosim.analysis.forecast import Forecast
-from ecosim.analysis.provenance import manifest, scenario_toml
+from ecosim.explore.provenance import manifest, scenario_toml
 from ecosim.app.answer import Answer, answer, cost_header, fan_png
 from ecosim.app.export import mix_scenario, save_run, scenario_file_name
 from ecosim.app.fields import TextField

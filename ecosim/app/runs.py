@@ -23,8 +23,8 @@ from concurrent.futures.process import BrokenProcessPool
 import pandas as pd
 
 from ecosim.analysis.forecast import Forecast
-from ecosim.analysis.progress import usable_cores
-from ecosim.analysis.provenance import manifest
+from ecosim.explore.progress import usable_cores
+from ecosim.explore.provenance import manifest
 from ecosim.explore.runs import replications
 from ecosim.scenario import Scenario
 

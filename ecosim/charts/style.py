@@ -151,7 +151,7 @@ def footer_text(lang: str, scenario: str | None = None, seed: int | None = None,
 
     Without a ``source`` the source is the model of ``region``'s innovation ecosystem (the region the
     result is about, by its display name in ``lang``), or of a regional one when no region is given."""
-    from ecosim.analysis.provenance import git_commit, package_version
+    from ecosim.explore.provenance import git_commit, package_version
 
     commit = git_commit()
     version = package_version() + (f" ({commit})" if commit else "")
@@ -364,7 +364,7 @@ def save(fig: Figure, path_stem: str | Path, formats: Sequence[str] = FORMATS) -
 
 
 def _metadata(fmt: str) -> dict | None:
-    from ecosim.analysis.provenance import package_version
+    from ecosim.explore.provenance import package_version
 
     creator = f"ecosim {package_version()}"
     return {"Creator": creator} if fmt in ("pdf", "svg") else {"Software": creator}

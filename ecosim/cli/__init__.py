@@ -10,7 +10,7 @@ import os
 import sys
 import warnings
 
-from ecosim import __version__
+from ecosim.version import __version__
 from ecosim.charts.fonts import CJKFontMissing
 from ecosim.cli.args import EXIT_BAD_INPUT
 from ecosim.scenario import ScenarioError

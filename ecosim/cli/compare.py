@@ -6,10 +6,11 @@ import argparse
 import json
 from pathlib import Path
 
-from ecosim.analysis.names import scenario_of
-from ecosim.analysis.provenance import MANIFEST, scenario_toml
+from ecosim.scenario import scenario_of
+from ecosim.explore.provenance import MANIFEST, scenario_toml
 from ecosim.cli.args import common
-from ecosim.cli.run import parse_changes, prepare_out, write_table
+from ecosim.cli.run import parse_changes
+from ecosim.outputs.run_folder import prepare_out, write_table
 
 
 def register(sub) -> None:
@@ -27,7 +28,7 @@ def register(sub) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Compare the scenarios, write compare.csv, the scenarios and the manifest, print the differences."""
-    from ecosim.analysis.compare import compare
+    from ecosim.api.compare import compare
     from ecosim.analysis.intervals import format_difference, format_share
 
     scenarios = [scenario_of(name, args.region) for name in args.scenarios]

@@ -6,10 +6,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ecosim.analysis.names import check_levers
-from ecosim.analysis.provenance import MANIFEST, SCENARIO_FILE, manifest, write_provenance
+from ecosim.checks import check_levers
+from ecosim.explore.provenance import MANIFEST, SCENARIO_FILE, manifest
+from ecosim.outputs.run_folder import write_provenance
 from ecosim.cli.args import common
-from ecosim.cli.run import load_with_changes, prepare_out, write_table
+from ecosim.cli.run import load_with_changes
+from ecosim.outputs.run_folder import prepare_out, write_table
 
 
 def register(sub) -> None:
@@ -67,7 +69,7 @@ def summary_lines(result, only_changed: bool = True) -> list[str]:
 
 def handle(args: argparse.Namespace) -> int:
     """Compute the decomposition, write contribution.csv and the provenance, print them."""
-    from ecosim.analysis.contribution import contribution
+    from ecosim.api.contribution import contribution
 
     scenario = load_with_changes(args.scenario, args.changes, args.region)
     levers = check_levers([s.strip() for s in args.levers.split(",")], "--levers") if args.levers else None

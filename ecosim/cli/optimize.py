@@ -24,7 +24,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 from ecosim.analysis.design import COSTS, DEFAULT_LEVERS, DesignResult, optimize, plan_search  # noqa: E402
-from ecosim.analysis.progress import process_age_seconds  # noqa: E402
+from ecosim.explore.progress import process_age_seconds  # noqa: E402
 from ecosim.charts.fonts import cjk_font  # noqa: E402
 from ecosim.charts.style import save  # noqa: E402
 from ecosim.cli.args import add_dask, add_lang, add_region, lang_suffix, non_negative_int  # noqa: E402

@@ -45,8 +45,8 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 
 def load_run(folder: Path) -> Forecast:
-    """A Forecast rebuilt from a run folder (see :func:`ecosim.report.read_run`)."""
-    from ecosim.report import read_run
+    """A Forecast rebuilt from a run folder (see :func:`ecosim.outputs.run_folder.read_run`)."""
+    from ecosim.outputs.run_folder import read_run
 
     return read_run(folder)
 
@@ -72,7 +72,7 @@ def run_folders(paths: list[Path]) -> list[Path]:
 def load_comparison(folders: list[Path], allow_unpaired: bool = False):
     """A Comparison of run folders (the first is the reference); refused when the runs do not share
     random numbers unless ``allow_unpaired`` (then a warning is printed)."""
-    from ecosim.report import read_comparison
+    from ecosim.outputs.run_folder import read_comparison
 
     comparison = read_comparison(folders, allow_unpaired)
     if not comparison.paired:
@@ -84,7 +84,7 @@ def load_comparison(folders: list[Path], allow_unpaired: bool = False):
 def make_figure(kind: str, folders: list[Path], lang: str = "en", replications: int = 20,
                 allow_unpaired: bool = False):
     """The Figure of a chart kind for the given run folders."""
-    from ecosim.analysis.contribution import contribution
+    from ecosim.api.contribution import contribution
 
     if kind in ("compare", "cost"):
         return load_comparison(folders, allow_unpaired).plot(lang, kind)

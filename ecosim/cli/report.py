@@ -27,7 +27,7 @@ def register(sub) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Write the brief from the run folders and print the files."""
-    from ecosim.report import write_report
+    from ecosim.outputs.report import write_report
 
     paths = write_report(args.results, args.lang, args.out, args.allow_unpaired, region=args.region)
     print("wrote " + ", ".join(str(p) for p in paths))

@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import json
 import tomllib
 from pathlib import Path
 
-import pandas as pd
-
-from ecosim.analysis.forecast import Forecast, forecast
-from ecosim.analysis.names import check_changes, scenario_of
-from ecosim.analysis.provenance import MANIFEST, SCENARIO_FILE, manifest, write_provenance
+from ecosim.analysis.forecast import Forecast
+from ecosim.api.forecast import forecast
+from ecosim.checks import check_changes
+from ecosim.scenario import scenario_of
 from ecosim.cli.args import common
-from ecosim.model import OUTPUT_COLUMNS
+from ecosim.outputs.run_folder import prepare_out, write_forecast
 from ecosim.scenario import Scenario, ScenarioError
-
-RUN_FILES = ("years.csv", "summary.json", "columns.csv", SCENARIO_FILE, MANIFEST)
-"""The files ``ecosim run`` writes."""
-CHART_STEMS = ("fan", "fan-zh", "contribution", "contribution-zh", "compare", "compare-zh", "cost", "cost-zh",
-               "report", "report-zh")
-"""Charts and reports a later step may have written into a run folder (removed by ``run --force``)."""
-
 
 def register(sub) -> None:
     """Add the subcommand to the ``ecosim`` command's subparsers."""
@@ -68,36 +59,6 @@ def load_with_changes(name: str, items: list[str], region: str | None = None) ->
     """The scenario ``name`` (file or built-in) on ``region`` (``--region``) with the ``--set`` changes applied."""
     scenario = scenario_of(name, region)
     return scenario.with_changes(parse_changes(items)) if items else scenario
-
-
-def prepare_out(out: Path, force: bool, names: tuple[str, ...] = RUN_FILES) -> None:
-    """Refuse an output folder that already holds files unless ``force``; with ``force`` remove the
-    files ecosim wrote there before (results, charts, reports), so nothing stale is left beside the new."""
-    if out.exists() and not out.is_dir():
-        raise ScenarioError(str(out), "--out", "is a file, not a folder")
-    if out.exists() and any(out.iterdir()):
-        if not force:
-            raise ScenarioError(str(out), "--out", "the folder already holds results; give --force to replace "
-                                                   "them or choose another --out")
-        for name in names:
-            (out / name).unlink(missing_ok=True)
-        for stem in CHART_STEMS:
-            for ext in ("png", "pdf", "svg", "html"):
-                (out / f"{stem}.{ext}").unlink(missing_ok=True)
-
-
-def write_forecast(result: Forecast, out: Path) -> list[Path]:
-    """Write the yearly table, the summary, the column dictionary, the scenario as run and the
-    manifest of a forecast to ``out``; returns the paths."""
-    out.mkdir(parents=True, exist_ok=True)
-    result.years.to_csv(out / "years.csv", index=False)
-    (out / "summary.json").write_text(json.dumps(result.summary(), indent=2, ensure_ascii=False) + "\n")
-    columns = pd.DataFrame([(name, unit, meaning) for name, (unit, meaning) in OUTPUT_COLUMNS.items()],
-                           columns=["column", "unit", "meaning"])
-    columns.to_csv(out / "columns.csv", index=False)
-    info = result.provenance or manifest(result.scenario, result.seed, result.replications)
-    return [out / "years.csv", out / "summary.json", out / "columns.csv",
-            *write_provenance(out, result.scenario, info)]
 
 
 def runnable_reference(args: argparse.Namespace, out: Path) -> str:
@@ -215,11 +176,3 @@ def budget_setting_text(need: dict) -> str:
     return text
 
 
-def write_table(table: pd.DataFrame, out: Path, stem: str) -> list[Path]:
-    """The table as CSV and its column dictionary (unit, meaning) beside it."""
-    table.to_csv(out / f"{stem}.csv")
-    units, meanings = table.attrs.get("units", {}), table.attrs.get("definitions", {})
-    columns = pd.DataFrame([(c, units.get(c, ""), meanings.get(c, "")) for c in table.columns],
-                           columns=["column", "unit", "meaning"])
-    columns.to_csv(out / f"{stem}-columns.csv", index=False)
-    return [out / f"{stem}.csv", out / f"{stem}-columns.csv"]

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ecosim.analysis.progress import duration
+from ecosim.explore.progress import duration
 from ecosim.charts.fonts import CJKFontMissing, cjk_font
 from ecosim.cli.args import add_dask, add_lang, add_region, positive_int
 from ecosim.explore.experiment import ExperimentError, load_experiment

@@ -38,12 +38,12 @@ import pandas as pd
 from scipy import stats
 
 from ecosim.assumptions import ASSUMPTIONS
+from ecosim.checks import show, text_field, whole_number
 from ecosim.constraints import FUNDING_SHARES, funding_violations
 from ecosim.explore.store import file_sha256
 from ecosim.levers import LEVERS
 from ecosim.model import OUTPUT_COLUMNS
-from ecosim import scenario as scenario_checks
-from ecosim.scenario import (BUILTIN_SCENARIOS, Scenario, ScenarioError, _show, builtin_scenario_path, load_scenario,
+from ecosim.scenario import (BUILTIN_SCENARIOS, Scenario, ScenarioError, builtin_scenario_path, load_scenario,
                              read_toml)
 
 DISTRIBUTIONS = {
@@ -201,13 +201,13 @@ def _validate(raw: dict, source: str, folder: Path, sha: str, region: str | Path
     for key in raw:
         if key not in _TOP_LEVEL:
             raise ExperimentError(source, key, f"unknown field; allowed fields are {', '.join(_TOP_LEVEL)}")
-    name = _text(raw, "name", Path(source).stem, source)
-    description = _text(raw, "description", "", source)
+    name = _experiment_text(raw, "name", Path(source).stem, source)
+    description = _experiment_text(raw, "description", "", source)
     if "scenario" not in raw:
         raise ExperimentError(source, "scenario", f"missing; give {_TOP_LEVEL['scenario']}")
     ref = raw["scenario"]
     if not isinstance(ref, str):
-        raise ExperimentError(source, "scenario", f"must be {_TOP_LEVEL['scenario']}, got {_show(ref)}")
+        raise ExperimentError(source, "scenario", f"must be {_TOP_LEVEL['scenario']}, got {show(ref)}")
     scenario_path = folder / ref
     target = scenario_path if scenario_path.exists() else ref
     if not scenario_path.exists() and ref not in BUILTIN_SCENARIOS:
@@ -220,17 +220,17 @@ def _validate(raw: dict, source: str, folder: Path, sha: str, region: str | Path
     if "parameter_uncertainty" in raw:
         if not isinstance(raw["parameter_uncertainty"], bool):
             raise ExperimentError(source, "parameter_uncertainty",
-                                  f"must be true or false, got {_show(raw['parameter_uncertainty'])}")
+                                  f"must be true or false, got {show(raw['parameter_uncertainty'])}")
         scenario = scenario.with_changes(parameter_uncertainty=raw["parameter_uncertainty"])
-    replications = _whole(raw.get("replications", 1), "replications", 1, 1_000_000, source)
-    seed = _whole(raw.get("seed", scenario.seed), "seed", 0, 2**63 - 1, source)
+    replications = _experiment_whole(raw.get("replications", 1), "replications", 1, 1_000_000, source)
+    seed = _experiment_whole(raw.get("seed", scenario.seed), "seed", 0, 2**63 - 1, source)
     design = raw.get("design")
     if not isinstance(design, dict):
         raise ExperimentError(source, "design", f"must be a table with method = one of {', '.join(METHODS)}"
-                              + ("" if design is None else f", got {_show(design)}"))
+                              + ("" if design is None else f", got {show(design)}"))
     method = design.get("method")
     if method not in METHODS:
-        raise ExperimentError(source, "design.method", f"must be one of {', '.join(METHODS)}, got {_show(method)}")
+        raise ExperimentError(source, "design.method", f"must be one of {', '.join(METHODS)}, got {show(method)}")
     for key in design:
         if key != "method" and key not in METHODS[method]:
             allowed = ", ".join(("method",) + METHODS[method])
@@ -239,10 +239,10 @@ def _validate(raw: dict, source: str, folder: Path, sha: str, region: str | Path
     yearly, summaries = _outputs(raw.get("outputs", {}), source)
     sensitivity = raw.get("sensitivity", {})
     if not isinstance(sensitivity, dict):
-        raise ExperimentError(source, "sensitivity", f"must be {_TOP_LEVEL['sensitivity']}, got {_show(sensitivity)}")
+        raise ExperimentError(source, "sensitivity", f"must be {_TOP_LEVEL['sensitivity']}, got {show(sensitivity)}")
     crn = raw.get("common_random_numbers", False)
     if not isinstance(crn, bool):
-        raise ExperimentError(source, "common_random_numbers", f"must be true or false, got {_show(crn)}")
+        raise ExperimentError(source, "common_random_numbers", f"must be true or false, got {show(crn)}")
     experiment = Experiment(name, description, scenario, ref, factors, method, settings, replications, seed,
                             yearly, summaries, source, sha, csv_points, sensitivity, crn)
     points = experiment.point_count()
@@ -306,18 +306,18 @@ def _design(method: str, design: dict, raw: dict, folder: Path, source: str):
         raise ExperimentError(source, "factors", "missing; give at least one [factors.\"levers.NAME\"] table")
     factors = _factors(raw["factors"], source)
     if method == "grid":
-        settings["levels"] = _whole(design.get("levels", 3), "design.levels", 2, 1000, source)
+        settings["levels"] = _experiment_whole(design.get("levels", 3), "design.levels", 2, 1000, source)
     elif method == "lhs":
-        settings["points"] = _whole(design.get("points", 10), "design.points", 1, MAX_RUNS, source)
+        settings["points"] = _experiment_whole(design.get("points", 10), "design.points", 1, MAX_RUNS, source)
     elif method == "sobol":
-        settings["n"] = _whole(design.get("n", 8), "design.n", 1, MAX_RUNS, source)
+        settings["n"] = _experiment_whole(design.get("n", 8), "design.n", 1, MAX_RUNS, source)
         second = design.get("second_order", False)
         if not isinstance(second, bool):
-            raise ExperimentError(source, "design.second_order", f"must be true or false, got {_show(second)}")
+            raise ExperimentError(source, "design.second_order", f"must be true or false, got {show(second)}")
         settings["second_order"] = second
     elif method == "morris":
-        settings["trajectories"] = _whole(design.get("trajectories", 10), "design.trajectories", 1, MAX_RUNS, source)
-        settings["levels"] = _whole(design.get("levels", 4), "design.levels", 2, 1000, source)
+        settings["trajectories"] = _experiment_whole(design.get("trajectories", 10), "design.trajectories", 1, MAX_RUNS, source)
+        settings["levels"] = _experiment_whole(design.get("levels", 4), "design.levels", 2, 1000, source)
     if method in ("sobol", "morris") and len(factors) < 2:
         raise ExperimentError(source, "factors", f"method {method!r} needs at least 2 factors")
     return settings, csv_points, tuple(factors)
@@ -394,11 +394,11 @@ def _factor(name: str, spec: Any, source: str, prefix: str) -> Factor:
     else:
         raise ExperimentError(source, where, "a factor must be named levers.NAME or assumptions.NAME")
     if not isinstance(spec, dict):
-        raise ExperimentError(source, where, f"must be a table with distribution and its parameters, got {_show(spec)}")
+        raise ExperimentError(source, where, f"must be a table with distribution and its parameters, got {show(spec)}")
     distribution = spec.get("distribution", "uniform")
     if distribution not in DISTRIBUTIONS:
         raise ExperimentError(source, f"{where}.distribution",
-                              f"must be one of {', '.join(DISTRIBUTIONS)}, got {_show(distribution)}")
+                              f"must be one of {', '.join(DISTRIBUTIONS)}, got {show(distribution)}")
     for param in spec:
         if param != "distribution" and param not in DISTRIBUTIONS[distribution]:
             allowed = ", ".join(("distribution",) + DISTRIBUTIONS[distribution])
@@ -416,7 +416,7 @@ def _factor(name: str, spec: Any, source: str, prefix: str) -> Factor:
             return default
         v = spec[param]
         if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-            raise ExperimentError(source, f"{where}.{param}", f"must be {_allowed(factor)}, got {_show(v)}")
+            raise ExperimentError(source, f"{where}.{param}", f"must be {_allowed(factor)}, got {show(v)}")
         if within and not low <= v <= high:
             raise ExperimentError(source, f"{where}.{param}",
                                   f"{v!r} is out of range; allowed is {_allowed(factor)}")
@@ -441,11 +441,11 @@ def _factor(name: str, spec: Any, source: str, prefix: str) -> Factor:
         values = spec.get("values")
         if not isinstance(values, list) or not values:
             raise ExperimentError(source, f"{where}.values", f"must be a non-empty list of {_allowed(factor)}, "
-                                  f"got {_show(values)}")
+                                  f"got {show(values)}")
         checked = []
         for i, v in enumerate(values):
             if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-                raise ExperimentError(source, f"{where}.values[{i}]", f"must be {_allowed(factor)}, got {_show(v)}")
+                raise ExperimentError(source, f"{where}.values[{i}]", f"must be {_allowed(factor)}, got {show(v)}")
             if not low <= v <= high:
                 raise ExperimentError(source, f"{where}.values[{i}]",
                                       f"{v!r} is out of range; allowed is {_allowed(factor)}")
@@ -458,20 +458,20 @@ def _factor(name: str, spec: Any, source: str, prefix: str) -> Factor:
 
 def _outputs(raw: Any, source: str) -> tuple[tuple[str, ...], bool]:
     if not isinstance(raw, dict):
-        raise ExperimentError(source, "outputs", f"must be {_TOP_LEVEL['outputs']}, got {_show(raw)}")
+        raise ExperimentError(source, "outputs", f"must be {_TOP_LEVEL['outputs']}, got {show(raw)}")
     for key in raw:
         if key not in ("yearly", "summaries"):
             raise ExperimentError(source, f"outputs.{key}", "unknown field; allowed fields are yearly, summaries")
     yearly = raw.get("yearly", list(DEFAULT_YEARLY))
     if not isinstance(yearly, list) or not all(isinstance(c, str) for c in yearly):
-        raise ExperimentError(source, "outputs.yearly", f"must be a list of column names, got {_show(yearly)}")
+        raise ExperimentError(source, "outputs.yearly", f"must be a list of column names, got {show(yearly)}")
     for i, column in enumerate(yearly):
         if column not in OUTPUT_COLUMNS:
             raise ExperimentError(source, f"outputs.yearly[{i}]",
                                   f"unknown column {column!r}; known columns are {', '.join(OUTPUT_COLUMNS)}")
     summaries = raw.get("summaries", True)
     if not isinstance(summaries, bool):
-        raise ExperimentError(source, "outputs.summaries", f"must be true or false, got {_show(summaries)}")
+        raise ExperimentError(source, "outputs.summaries", f"must be true or false, got {show(summaries)}")
     columns = tuple(dict.fromkeys(c for c in yearly if c != "year"))
     return columns, summaries
 
@@ -481,9 +481,9 @@ def _allowed(f: Factor) -> str:
     return f"{kind} from {f.low:g} to {f.high:g}"
 
 
-def _text(raw: dict, key: str, default: str, source: str) -> str:
-    return scenario_checks._text(raw, key, default, source, error=ExperimentError)
+def _experiment_text(raw: dict, key: str, default: str, source: str) -> str:
+    return text_field(raw, key, default, source, error=ExperimentError)
 
 
-def _whole(value: Any, field_name: str, low: int, high: int, source: str) -> int:
-    return scenario_checks._whole(value, field_name, low, high, source, error=ExperimentError)
+def _experiment_whole(value: Any, field_name: str, low: int, high: int, source: str) -> int:
+    return whole_number(value, field_name, low, high, source, error=ExperimentError)

@@ -19,6 +19,7 @@ from typing import Any
 from ecosim.data import BUNDLE_FILES, Region
 from ecosim.explore.store import git_commit as source_commit
 from ecosim.scenario import Scenario
+from ecosim.version import __version__
 
 MANIFEST = "manifest.json"
 SCENARIO_FILE = "scenario.toml"
@@ -38,8 +39,6 @@ def source_line(region: Region | None = None) -> str:
 
 def package_version() -> str:
     """The installed ecosim version."""
-    from ecosim import __version__
-
     return __version__
 
 
@@ -143,14 +142,6 @@ def scenario_toml(scenario: Scenario) -> str:
     for name, table in tables.items():
         lines += ["", f"[{name}]"] + [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in table.items()]
     return "\n".join(lines) + "\n"
-
-
-def write_provenance(out: Path, scenario: Scenario, info: dict[str, Any]) -> list[Path]:
-    """Write ``scenario.toml`` and ``manifest.json`` into ``out``; returns the paths."""
-    scenario_path, manifest_path = out / SCENARIO_FILE, out / MANIFEST
-    scenario_path.write_text(scenario_toml(scenario), encoding="utf-8")
-    manifest_path.write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return [scenario_path, manifest_path]
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:

@@ -12,20 +12,17 @@ from __future__ import annotations
 import base64
 import html
 import io
-import json
 import re
-import warnings
 from pathlib import Path
 
-import pandas as pd
 
 from ecosim.analysis.compare import Comparison
 from ecosim.analysis.forecast import Forecast
 from ecosim.analysis.intervals import format_difference, format_share
-from ecosim.analysis.provenance import SCENARIO_FILE, read_manifest
 from ecosim.charts.labels import scenario_name
 from ecosim.data import load_region
-from ecosim.scenario import Scenario, ScenarioError, load_scenario
+from ecosim.outputs.run_folder import read_comparison
+from ecosim.scenario import Scenario
 
 TEXT = {
     "en": {
@@ -137,53 +134,6 @@ def region_fields(scenario: Scenario, lang: str) -> dict[str, str | int]:
             "calibrated": calibrated.name(lang), "calibration_start": start, "calibration_end": end,
             "drift_start": drift[0], "drift_end": drift[-1],
             "benchmark_after": used[-1] if used else scenario.history_until}
-
-
-def read_run(folder: Path, region: str | Path | None = None) -> Forecast:
-    """A Forecast rebuilt from a run folder: years.csv, summary.json, the scenario as run
-    (scenario.toml, on ``region`` when given instead of the bundle it names) and the manifest; a folder
-    without its scenario.toml is refused."""
-    folder = Path(folder)
-    years_csv, summary_json = folder / "years.csv", folder / "summary.json"
-    if not years_csv.exists() or not summary_json.exists():
-        raise FileNotFoundError(f"{folder}: not a run folder (needs years.csv and summary.json from 'ecosim run')")
-    if not (folder / SCENARIO_FILE).exists():
-        raise FileNotFoundError(f"{folder}: no {SCENARIO_FILE} (the scenario as run); it was written by an older "
-                                "ecosim, run 'ecosim run' again")
-    summary = json.loads(summary_json.read_text(encoding="utf-8"))
-    try:
-        scenario = load_scenario(folder / SCENARIO_FILE, region=region)
-    except ScenarioError as error:
-        raise ValueError(str(error)) from None
-    info = read_manifest(folder) or summary.get("provenance", {})
-    _warn_if_changed(folder, scenario, info)
-    return Forecast(scenario, pd.read_csv(years_csv), int(info.get("seed", summary.get("seed", scenario.seed))), info,
-                    to_fund_as_written=summary.get("budget", {}).get("to_fund_as_written"))
-
-
-def _warn_if_changed(folder: Path, scenario: Scenario, info: dict) -> None:
-    """Say when the run's region bundle or calibration has changed since the run (the brief's words on
-    the region and its calibration describe them as they are now)."""
-    from ecosim.analysis.provenance import calibration_info, region_info
-
-    now = {**region_info(scenario.region), **calibration_info(scenario.region)}
-    changed = [key for key in ("region_data_sha256", "calibration_sha256") if info.get(key) and info[key] != now[key]]
-    if changed:
-        warnings.warn(f"{folder}: the region bundle or its calibration has changed since this run "
-                      f"({', '.join(changed)}); the brief describes them as they are now", stacklevel=2)
-
-
-def read_comparison(folders: list[Path], allow_unpaired: bool = False,
-                    region: str | Path | None = None) -> Comparison:
-    """A Comparison of run folders (the first is the reference); refused (UnpairedComparison) when
-    the runs do not share random numbers, unless ``allow_unpaired``."""
-    runs = [read_run(f, region) for f in folders]
-    names = [r.scenario.name for r in runs]
-    keys = names if len(set(names)) == len(names) else [Path(f).name for f in folders]
-    comparison = Comparison(dict(zip(keys, runs)), runs[0].seed)
-    if not allow_unpaired:
-        comparison.require_paired()
-    return comparison
 
 
 def _lines(comparison: Comparison, lang: str) -> dict[str, list]:
