@@ -6,26 +6,29 @@ The notebook API::
     baseline = ecosim.load_scenario("baseline")
     result = ecosim.forecast(baseline.with_changes({"levers.rd_reward_rate": 0.05}), replications=100)
     result.summary(); result.plot(lang="zh")
+    screening = ecosim.Experiment(scenario="baseline", factors={"levers.rd_reward_rate": (0.0, 0.10)},
+                                  design={"method": "lhs", "points": 16}, replications=2)
+    runs, summaries = ecosim.batch(screening, "out/screening")
     ecosim.compare({"baseline": "baseline", "guiding opinions": "guiding-opinions"}).table()
 
     mine = ecosim.load_region("my-bundle")          # a bundle folder with newer years (ecosim data init)
     latest = ecosim.load_scenario("baseline", region=mine)   # starts from the bundle's last recorded year
 """
 
-from ecosim.version import __version__
-
 from ecosim.analysis.compare import Comparison
-from ecosim.api.compare import compare
 from ecosim.analysis.contribution import Contribution, changed_levers
-from ecosim.api.contribution import contribution
 from ecosim.analysis.design import optimize
 from ecosim.analysis.forecast import Forecast
+from ecosim.api.compare import compare
+from ecosim.api.contribution import contribution
 from ecosim.api.forecast import forecast
-from ecosim.analysis.results import BatchResults, read_results
-from ecosim.analysis.sensitivity import sensitivity
+from ecosim.api.sensitivity import sensitivity
 from ecosim.data import BundleError, Region, load_region
-from ecosim.explore.batch import batch
+from ecosim.explore.batch import batch, read_results
+from ecosim.explore.experiment import Experiment, ExperimentError, load_experiment
+from ecosim.explore.results import BatchResults
 from ecosim.scenario import Scenario, ScenarioError, load_scenario
+from ecosim.version import __version__
 
 
 def discover(results_dir, outcome: str = "target_met", threshold: float | None = None):
@@ -43,6 +46,7 @@ def save(fig, path_stem, formats=("png", "pdf", "svg")):
     return save_chart(fig, path_stem, formats)
 
 
-__all__ = ["BatchResults", "BundleError", "Comparison", "Contribution", "Forecast", "Region", "Scenario", "ScenarioError",
-           "batch", "changed_levers", "compare", "contribution", "discover", "forecast", "load_region", "load_scenario",
-           "optimize", "read_results", "save", "sensitivity", "__version__"]
+__all__ = ["BatchResults", "BundleError", "Comparison", "Contribution", "Experiment", "ExperimentError", "Forecast",
+           "Region", "Scenario", "ScenarioError", "batch", "changed_levers", "compare", "contribution", "discover",
+           "forecast", "load_experiment", "load_region", "load_scenario", "optimize", "read_results", "save",
+           "sensitivity", "__version__"]

@@ -166,7 +166,7 @@ def test_edited_scenario_refuses_the_resume_naming_the_file(tmp_path: Path, caps
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
     assert _cli(["batch", str(path), "--out", str(out), "--workers", "1"]) == 2
     error = capsys.readouterr().err
-    assert f"the scenario file {scenario.resolve()} has changed" in error and "--restart" in error
+    assert f"the scenario file {scenario.resolve()} has changed" in error and "--force" in error
     assert error.count("\n") == 1
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == before
     assert _cli(["batch", str(path), "--out", str(out), "--workers", "1", "--restart"]) == 0
@@ -533,7 +533,7 @@ def test_partial_folder_is_refused_unless_asked_and_readable_by_pandas_and_pyarr
 def test_an_unreadable_git_commit_is_unknown_not_a_change():
     """A resume must not be refused because git could not be read once (the commit is then None): only
     two known commits that differ are a change."""
-    from ecosim.explore.batch import changed_inputs
+    from ecosim.explore.store import changed_inputs
 
     files = {"scenario file": {"path": "s.toml", "sha256": "ab" * 32}}
     assert changed_inputs({**files, "git commit": "375a3c3"}, {**files, "git commit": None}) == []

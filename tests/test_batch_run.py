@@ -152,7 +152,7 @@ def test_changed_experiment_file_is_refused_unless_restart(serial_reference, tmp
     assert _cli(["batch", str(path), "--out", str(out), "--workers", "1"]) == 2
     error = capsys.readouterr().err
     assert str(path) in error and f"the experiment file {path.resolve()} has changed" in error
-    assert "--restart" in error
+    assert "--force" in error
     assert sorted(p.name for p in out.iterdir()) == before
     assert _cli(["batch", str(path), "--out", str(out), "--workers", "1", "--restart"]) == 0
     _, summaries = read_results(out)

@@ -9,7 +9,7 @@ from pathlib import Path
 from ecosim.analysis.forecast import Forecast
 from ecosim.api.forecast import budget_to_fund_as_written
 from ecosim.explore.provenance import scenario_toml
-from ecosim.outputs.run_folder import prepare_out, write_forecast
+from ecosim.outputs.run_folder import claim_out, folder_inputs, write_forecast
 from ecosim.scenario import Scenario
 
 
@@ -34,7 +34,7 @@ def save_run(result: Forecast, out: Path, force: bool = False) -> list[Path]:
     """Write the run into ``out`` as ``ecosim run --out`` does (refusing a folder with results unless
     ``force``), with the S&T budget that would fund the mix as written worked out as ``ecosim run`` does;
     returns the paths written."""
-    prepare_out(out, force)
+    claim_out(out, "run", folder_inputs([result.scenario], result.seed, result.replications), force)
     complete = replace(result, years=result.years.copy(), to_fund_as_written=budget_to_fund_as_written(
         result, progress=False))
     return write_forecast(complete, out)

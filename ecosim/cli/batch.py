@@ -35,7 +35,7 @@ class Interrupted(KeyboardInterrupt):
 
 
 def register(subparsers) -> argparse.ArgumentParser:
-    """Add ``batch EXPERIMENT.toml --out DIR [--workers N] [--dask [ADDRESS]] [--restart]``."""
+    """Add ``batch EXPERIMENT.toml --out DIR [--workers N] [--dask [ADDRESS]] [--force]``."""
     parser = subparsers.add_parser(
         "batch", help="run an experiment (design points x replications) into a folder of Parquet files; "
                       "the same command resumes an interrupted batch")
@@ -51,8 +51,9 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=positive_int, help="worker processes (default: the number of CPUs; "
                                                           "1 runs in this process)")
     add_dask(parser)
-    parser.add_argument("--restart", action="store_true",
-                        help="discard the results already in --out and start again")
+    parser.add_argument("--force", "--restart", dest="force", action="store_true",
+                        help="discard the results already in --out and start again (an --out of the same "
+                             "inputs is resumed without it; of other inputs, refused)")
     add_region(parser)
 
 
@@ -61,7 +62,7 @@ def handle(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGTERM, _raise_interrupted)
     try:
         experiment = load_experiment(args.experiment, args.region) if args.region else args.experiment
-        report = run_batch(experiment, args.out, args.workers, args.dask, args.restart)
+        report = run_batch(experiment, args.out, args.workers, args.dask, args.force)
     except (ExperimentError, ScenarioError, BatchFolderError) as error:
         print(f"ecosim: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT

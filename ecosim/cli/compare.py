@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
-from ecosim.scenario import scenario_of
-from ecosim.explore.provenance import MANIFEST, scenario_toml
 from ecosim.cli.args import common
 from ecosim.cli.run import parse_changes
-from ecosim.outputs.run_folder import prepare_out, write_table
+from ecosim.outputs.run_folder import COMPARE_FILES, claim_out, folder_inputs, write_comparison
+from ecosim.scenario import scenario_of
 
 
 def register(sub) -> None:
@@ -35,18 +33,14 @@ def handle(args: argparse.Namespace) -> int:
     if args.changes:
         scenarios.append(scenarios[0].with_changes(parse_changes(args.changes)))
     out = args.out or Path("out") / "compare"
-    prepare_out(out, args.force, ("compare.csv", "compare-columns.csv", MANIFEST))
-    result = compare(scenarios, args.replications, args.seed, workers=args.workers, dask=args.dask)
+    seed = scenarios[0].seed if args.seed is None else args.seed
+    replications = scenarios[0].replications if args.replications is None else args.replications
+    inputs = folder_inputs(scenarios, seed, replications)
+    claim_out(out, "compare", inputs, args.force, COMPARE_FILES)
+    result = compare(scenarios, replications, seed, workers=args.workers, dask=args.dask)
     table = result.table()
-    out.mkdir(parents=True, exist_ok=True)
-    written = write_table(table, out, "compare")
-    folder = out / "scenarios"
-    folder.mkdir(exist_ok=True)
-    for name, f in result.forecasts.items():
-        (folder / f"{name}.toml").write_text(scenario_toml(f.scenario), encoding="utf-8")
+    written = write_comparison(result, out, inputs)
     first = result.forecasts[result.baseline]
-    (out / MANIFEST).write_text(json.dumps({**first.provenance, "scenarios": list(result.forecasts)}, indent=2,
-                                           ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"{len(result.forecasts)} scenarios, {first.replications} replications each, root seed {result.seed} "
           f"(common random numbers; differences paired by replication)")
     for name, row in table.iterrows():
@@ -61,5 +55,5 @@ def handle(args: argparse.Namespace) -> int:
               f"{row['government_cost_median']:.1f} (outlay {row['outlay_cost_median']:.1f}, revenue forgone "
               f"{row['revenue_forgone_cost_median']:.1f}), social {row['social_cost_median']:.1f}; S&T budget binds in "
               f"{row['budget_binding_share']:.0%} of replications")
-    print("\nwrote " + ", ".join(str(p) for p in [*written, folder, out / MANIFEST]))
+    print("\nwrote " + ", ".join(str(p) for p in written))
     return 0

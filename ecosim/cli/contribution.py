@@ -7,11 +7,9 @@ import argparse
 from pathlib import Path
 
 from ecosim.checks import check_levers
-from ecosim.explore.provenance import MANIFEST, SCENARIO_FILE, manifest
-from ecosim.outputs.run_folder import write_provenance
 from ecosim.cli.args import common
 from ecosim.cli.run import load_with_changes
-from ecosim.outputs.run_folder import prepare_out, write_table
+from ecosim.outputs.run_folder import CONTRIBUTION_FILES, claim_out, folder_inputs, write_contribution
 
 
 def register(sub) -> None:
@@ -74,12 +72,12 @@ def handle(args: argparse.Namespace) -> int:
     scenario = load_with_changes(args.scenario, args.changes, args.region)
     levers = check_levers([s.strip() for s in args.levers.split(",")], "--levers") if args.levers else None
     out = args.out or Path("out") / f"{scenario.name}-contribution"
-    prepare_out(out, args.force, ("contribution.csv", "contribution-columns.csv", SCENARIO_FILE, MANIFEST))
-    result = contribution(scenario, args.replications, args.seed, levers, workers=args.workers,
-                          dask=args.dask)
-    out.mkdir(parents=True, exist_ok=True)
-    written = write_table(result.table(), out, "contribution")
-    written += write_provenance(out, scenario, manifest(scenario, result.seed, result.replications))
+    seed = scenario.seed if args.seed is None else args.seed
+    replications = scenario.replications if args.replications is None else args.replications
+    inputs = folder_inputs([scenario], seed, replications, levers=levers)
+    claim_out(out, "contribution", inputs, args.force, CONTRIBUTION_FILES)
+    result = contribution(scenario, replications, seed, levers, workers=args.workers, dask=args.dask)
+    written = write_contribution(result, out, inputs)
     print("\n".join(summary_lines(result, only_changed=levers is None)))
     print("\nwrote " + ", ".join(str(p) for p in written))
     return 0

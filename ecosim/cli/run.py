@@ -11,7 +11,7 @@ from ecosim.api.forecast import forecast
 from ecosim.checks import check_changes
 from ecosim.scenario import scenario_of
 from ecosim.cli.args import common
-from ecosim.outputs.run_folder import prepare_out, write_forecast
+from ecosim.outputs.run_folder import claim_out, finished_run, folder_inputs, write_forecast
 from ecosim.scenario import Scenario, ScenarioError
 
 def register(sub) -> None:
@@ -23,7 +23,8 @@ def register(sub) -> None:
     run.add_argument("scenario", nargs="?", default="baseline",
                      help="scenario TOML file or built-in name (baseline, guiding-opinions, actual-2021-2024); "
                           "default: baseline")
-    common(run, "output folder (default: out/<scenario name>); must be new or empty unless --force")
+    common(run, "output folder (default: out/<scenario name>); one of the same inputs is read back, of other inputs "
+                "refused unless --force")
     run.set_defaults(command=handle)
 
 
@@ -31,8 +32,14 @@ def handle(args: argparse.Namespace) -> int:
     """Forecast the scenario, write the run folder and print the answer."""
     scenario = load_with_changes(args.scenario, args.changes, args.region)
     out = args.out or Path("out") / scenario.name
-    prepare_out(out, args.force)
-    result = forecast(scenario, args.replications, args.seed, workers=args.workers, dask=args.dask)
+    seed = scenario.seed if args.seed is None else args.seed
+    replications = scenario.replications if args.replications is None else args.replications
+    result = finished_run(out, claim_out(out, "run", folder_inputs([scenario], seed, replications), args.force))
+    if result is not None:
+        print(describe(result, runnable_reference(args, out)))
+        print(f"\n{out} already holds this run (the same inputs): read back, nothing run again; --force runs it anew")
+        return 0
+    result = forecast(scenario, replications, seed, workers=args.workers, dask=args.dask)
     written = write_forecast(result, out)
     print(describe(result, runnable_reference(args, out)))
     print("\nwrote " + ", ".join(str(p) for p in written))

@@ -7,7 +7,7 @@ chunk is written to the output folder at once, so memory stays flat in the numbe
 killed batch resumes where it stopped (the same command on the same folder runs only the
 missing chunks). Results do not depend on the executor or the number of workers.
 
->>> summaries = batch("experiments/example-grid.toml", "out/example-grid", workers=2)  # doctest: +SKIP
+>>> runs, summaries = batch("experiments/example-grid.toml", "out/example-grid", workers=2)  # doctest: +SKIP
 >>> yearly, summaries = read_results("out/example-grid")  # doctest: +SKIP
 
 The folder's layout and what it records are described in :mod:`ecosim.explore.store`.
@@ -32,11 +32,15 @@ import pandas as pd
 from ecosim.data import BUNDLE_FILES
 from ecosim.explore.executors import LostChunk, make_executor
 from ecosim.explore.experiment import Experiment, ExperimentError, load_experiment
+from ecosim.explore.results import BatchResults, labelled
 from ecosim.explore.runs import run_assumptions, run_seed
-from ecosim.explore.store import BatchFolderError, FolderLock, Store, file_sha256, git_commit, now
+from ecosim.explore.store import (FAILURES, KINDS, MANIFEST, RECORDS, BatchFolderError, FolderLock, OutputFolderError,
+                                  Store, claim_folder, file_sha256, git_commit, now)
 from ecosim.model import resolve, simulate
 from ecosim.scenario import Scenario
 
+BATCH_RESULTS = (MANIFEST, FAILURES, *KINDS, RECORDS)
+"""What a batch writes in its folder (removed by ``--force``)."""
 SUMMARY_COLUMNS = ("rd_intensity", "national_rd_intensity", "rd_intensity_gap", "target_met",
                    "government_cost", "social_cost", "first_year_met")
 
@@ -225,6 +229,8 @@ def batch_inputs(experiment: Experiment) -> dict[str, Any]:
     file, the scenario file, the CSV design, every file of the region bundle and the calibration and
     posterior the region uses (those that exist), with the package version and git commit."""
     inputs: dict[str, Any] = {}
+    if experiment.built_in_python:
+        inputs["experiment built in Python"] = {"path": experiment.source, "sha256": experiment.sha256}
     for label, path in experiment.input_files().items():
         sha = experiment.sha256 if label == "experiment file" else (file_sha256(path) if path.is_file() else None)
         inputs[label] = {"path": str(path.resolve()), "sha256": sha}
@@ -242,42 +248,12 @@ def batch_inputs(experiment: Experiment) -> dict[str, Any]:
     return inputs
 
 
-def changed_inputs(before: dict[str, Any], current: dict[str, Any]) -> list[str]:
-    """What differs between the inputs a folder was made with and this batch's, one phrase each. A git
-    commit that could not be read (None: not a checkout, or git failed) is unknown, not a change."""
-    changes = []
-    for label in dict.fromkeys([*before, *current]):
-        old, new = before.get(label), current.get(label)
-        if label == "git commit" and (old is None or new is None):
-            continue
-        if isinstance(old, dict) or isinstance(new, dict):
-            old_sha, new_sha = (old or {}).get("sha256"), (new or {}).get("sha256")
-            if old_sha != new_sha:
-                path = (new or old or {}).get("path")
-                changes.append(f"the {label} {path} has changed (sha256 {_short(old_sha)} then, "
-                               f"{_short(new_sha)} now)")
-        elif old != new:
-            changes.append(f"the {label} has changed ({old} then, {new} now)")
-    return changes
-
-
-def _short(sha: str | None) -> str:
-    return f"{sha[:12]}..." if sha else "none"
-
-
-def check_resumable(manifest: dict[str, Any], experiment: Experiment, inputs: dict[str, Any],
-                    total: int, out: Path) -> None:
-    """Refuse to resume a folder made from other inputs, naming what changed."""
-    if "inputs" not in manifest:
-        changes = ["it was written by an older ecosim that did not record its inputs"]
-    else:
-        changes = changed_inputs(manifest["inputs"], inputs)
-    if not changes and (manifest.get("total_runs") != total or manifest.get("root_seed") != experiment.seed):
-        changes = [f"it holds a batch of {manifest.get('total_runs')} runs with root seed {manifest.get('root_seed')}, "
-                   f"this experiment has {total} runs with root seed {experiment.seed}"]
-    if changes:
-        raise ExperimentError(experiment.source, "(out)", f"{out} holds results of different inputs: "
-                              + "; ".join(changes) + "; give --restart to discard them, or another --out folder")
+def check_same_runs(manifest: dict[str, Any], experiment: Experiment, total: int, out: Path) -> None:
+    """Refuse to resume a folder of the same inputs but another count of runs or root seed."""
+    if manifest.get("total_runs") != total or manifest.get("root_seed") != experiment.seed:
+        raise OutputFolderError(str(out), "--out", f"the folder holds a batch of {manifest.get('total_runs')} runs with "
+                                f"root seed {manifest.get('root_seed')}, this experiment has {total} runs with root "
+                                f"seed {experiment.seed}; give --force to replace them, or choose another --out folder")
 
 
 def chunk_tasks(spec: RunSpec, points: np.ndarray, replications: int, size: int, total: int,
@@ -306,13 +282,13 @@ def verified_done(store: Store, spec: RunSpec, points: np.ndarray, replications:
         problem = store.verify(c, record, expected)
         if problem:
             raise ExperimentError(experiment.source, "(out)", f"{store.folder} cannot be resumed: {problem}; "
-                                  "give --restart to discard its results, or another --out folder")
+                                  "give --force to discard its results, or another --out folder")
         done.add(c)
     return done
 
 
 def run_batch(experiment: str | Path | Experiment, out: str | Path, workers: int | None = None,
-              dask: str | bool | None = None, restart: bool = False, executor=None,
+              dask: str | bool | None = None, force: bool = False, executor=None,
               progress: bool | None = None) -> BatchReport:
     """Run (or resume) a batch; see :func:`batch`. Returns what was done.
 
@@ -326,17 +302,15 @@ def run_batch(experiment: str | Path | Experiment, out: str | Path, workers: int
     inputs = batch_inputs(experiment)
     store = Store(out, experiment.summaries)
     with FolderLock(store.folder):
-        manifest = None if restart else store.read_manifest()
+        manifest = claim_folder(out, "batch", inputs, force, BATCH_RESULTS)
         if manifest is not None:
-            check_resumable(manifest, experiment, inputs, total, Path(out))
+            check_same_runs(manifest, experiment, total, Path(out))
         executor = executor or make_executor(workers, dask)
         size = int(manifest["chunk_size"]) if manifest else chunk_size(total, executor.workers)
         chunks = math.ceil(total / size)
         spec = RunSpec.of(experiment)
         done = (verified_done(store, spec, points, experiment.replications, size, total, chunks, experiment)
                 if manifest else set())
-        if restart:
-            store.clear()
         store.prepare()
         store.remove_stale(done)
         store.keep_failures_of(done)
@@ -349,8 +323,9 @@ def _manifest(experiment: Experiment, inputs: dict[str, Any], points: int, total
               previous: dict[str, Any] | None, resumed: bool) -> dict[str, Any]:
     """The manifest of a batch as it starts (counts filled in when it stops)."""
     return {
+        "kind": "batch",
         "experiment": experiment.name,
-        "experiment_file": str(Path(experiment.source).resolve()),
+        "experiment_file": None if experiment.built_in_python else str(Path(experiment.source).resolve()),
         "experiment_sha256": experiment.sha256,
         "scenario": experiment.scenario_ref,
         "inputs": inputs,
@@ -435,23 +410,24 @@ def folder_counts(store: Store, manifest: dict[str, Any]) -> dict[str, int]:
 
 
 def batch(experiment: str | Path | Experiment, out: str | Path, workers: int | None = None,
-          dask: str | bool | None = None, restart: bool = False) -> pd.DataFrame:
-    """Run (or resume) every run of an experiment into ``out``; the per-run summaries.
+          dask: str | bool | None = None, force: bool = False) -> BatchResults:
+    """Run (or resume) every run of an experiment into ``out``; its results, as :func:`read_results` gives them.
 
     ``workers``: local processes (default: the number of CPUs; 1 runs in this process).
     ``dask``: ``True`` for a dask.distributed LocalCluster of ``workers`` processes, or a scheduler
-    address such as ``"tcp://10.0.0.1:8786"``. ``restart``: discard the results in ``out``.
-    The returned frame's ``attrs["failed"]`` is the number of runs that raised (see
+    address such as ``"tcp://10.0.0.1:8786"``. ``force``: discard the results in ``out`` (see :data:`ecosim.explore.store.FOLDER_RULE`).
+    The summaries' ``attrs["failed"]`` is the number of runs that raised (see
     ``out/failures.jsonl``); a batch that lost workers raises BatchFolderError from ``read_results``.
     """
-    report = run_batch(experiment, out, workers, dask, restart)
-    _, summaries = read_results(out)
-    summaries.attrs["failed"] = report.failed
-    return summaries
+    report = run_batch(experiment, out, workers, dask, force)
+    results = read_results(out)
+    results.summaries.attrs["failed"] = report.failed
+    return results
 
 
-def read_results(out: str | Path, allow_partial: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(yearly table: one row per run and year, summaries: one row per run) of a batch folder.
+def read_results(out: str | Path, allow_partial: bool = False) -> BatchResults:
+    """The runs (one row per run and year) and summaries (one row per run) of a batch folder, with every
+    column's unit and meaning and the batch's manifest in their ``attrs``; unpacks as ``(runs, summaries)``.
 
     An unfinished folder (a batch killed, interrupted or short of workers: some runs neither
     completed nor failed) raises BatchFolderError with the counts, unless ``allow_partial=True``,
@@ -475,7 +451,7 @@ def read_results(out: str | Path, allow_partial: bool = False) -> tuple[pd.DataF
     yearly, summaries = store.read("runs"), store.read("summaries")
     for table in (yearly, summaries):
         table.attrs.update(total_runs=int(manifest["total_runs"]), **counts)
-    return yearly, summaries
+    return labelled(yearly, summaries, manifest)
 
 
 class _Progress:

@@ -28,8 +28,10 @@ Example::
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -40,11 +42,12 @@ from scipy import stats
 from ecosim.assumptions import ASSUMPTIONS
 from ecosim.checks import show, text_field, whole_number
 from ecosim.constraints import FUNDING_SHARES, funding_violations
+from ecosim.explore.provenance import scenario_toml
 from ecosim.explore.store import file_sha256
 from ecosim.levers import LEVERS
 from ecosim.model import OUTPUT_COLUMNS
 from ecosim.scenario import (BUILTIN_SCENARIOS, Scenario, ScenarioError, builtin_scenario_path, load_scenario,
-                             read_toml)
+                             read_toml, scenario_of)
 
 DISTRIBUTIONS = {
     "uniform": ("low", "high"),
@@ -61,6 +64,8 @@ METHODS = {
 }
 DEFAULT_YEARLY = ("rd_intensity", "national_rd_intensity", "rd_intensity_gap", "target_met", "government_cost")
 MAX_RUNS = 10_000_000
+PYTHON_SOURCE = "(python)"
+"""How the source of an experiment built in Python begins (its name follows)."""
 
 _TOP_LEVEL = {
     "name": "a text",
@@ -133,31 +138,76 @@ class Factor:
 
 @dataclass(frozen=True)
 class Experiment:
-    """A validated experiment. Build with :func:`load_experiment`."""
+    """A validated experiment: a scenario, factors with their distributions, a design and replications.
 
-    name: str
-    description: str
-    scenario: Scenario
-    scenario_ref: str
-    factors: tuple[Factor, ...]
-    method: str
-    design: dict[str, Any]
-    replications: int
-    seed: int
-    yearly: tuple[str, ...]
-    summaries: bool
-    source: str
-    sha256: str
+    Built in Python or read from an experiment TOML file (:func:`load_experiment`); both go through the
+    same checks, so a wrong value is refused in the same words::
+
+        Experiment(scenario="baseline",
+                   factors={"levers.rd_reward_rate": (0.0, 0.10),
+                            "levers.guidance_fund_capital": {"distribution": "discrete", "values": [5.0, 50.0]}},
+                   design={"method": "lhs", "points": 16}, replications=2, seed=7)
+
+    ``scenario``: a Scenario, a built-in name or a scenario file. ``factors``: ``levers.NAME`` or
+    ``assumptions.NAME`` to a table as in the file (``distribution`` and its parameters; default
+    uniform over the catalogue range), or a ``(low, high)`` pair for a uniform range. ``design``: a
+    table with ``method`` (grid, lhs, sobol, morris, csv) and its settings, or just the method's name.
+    ``yearly``/``summaries`` are the file's ``[outputs]``; ``sensitivity`` and ``common_random_numbers``
+    its fields of those names. A batch of a Python-built experiment records the experiment's content
+    hash (the scenario as run included) in place of a file's.
+    """
+
+    name: str = "experiment"
+    description: str = ""
+    scenario: Scenario | str | Path | None = None
+    scenario_ref: str = ""
+    factors: Any = ()
+    method: str = ""
+    design: dict[str, Any] | str | None = None
+    replications: int = 1
+    seed: int | None = None
+    yearly: tuple[str, ...] | None = None
+    summaries: bool | None = None
+    source: str = ""
+    sha256: str = ""
+    """The content hash of the experiment file (of the fields and the scenario as run, for one built in Python)."""
     csv_points: np.ndarray | None = field(default=None, compare=False)
     sensitivity: dict[str, Any] = field(default_factory=dict, compare=False)
+    """The raw ``[sensitivity]`` table, validated by the sensitivity analysis that reads it."""
     common_random_numbers: bool = False
     """Replication r of every design point runs with seed (root, 0, r): differences between design
     points are then the factors' doing, not noise (recommended for sensitivity analysis)."""
-    """The raw ``[sensitivity]`` table, validated by the sensitivity analysis that reads it."""
+
+    def __post_init__(self) -> None:
+        """Validate an experiment built in Python (one without a content hash yet) as a file is validated."""
+        if self.sha256:
+            return
+        scenario = self.scenario if isinstance(self.scenario, Scenario) else scenario_of(self.scenario or "baseline")
+        raw: dict[str, Any] = {"name": self.name, "description": self.description, "scenario": scenario.name,
+                               "factors": ({k: _factor_table(v) for k, v in self.factors.items()}
+                                           if isinstance(self.factors, dict) else self.factors),
+                               "design": {"method": self.design} if isinstance(self.design, str) else self.design,
+                               "replications": self.replications, "sensitivity": self.sensitivity,
+                               "common_random_numbers": self.common_random_numbers}
+        if self.seed is not None:
+            raw["seed"] = self.seed
+        outputs = {k: v for k, v in (("yearly", self.yearly), ("summaries", self.summaries)) if v is not None}
+        if outputs:
+            raw["outputs"] = {k: list(v) if k == "yearly" else v for k, v in outputs.items()}
+        built = _validate(raw, f"{PYTHON_SOURCE} {self.name}", Path.cwd(), _content_sha(raw, scenario), scenario=scenario)
+        for f in fields(self):
+            object.__setattr__(self, f.name, getattr(built, f.name))
+
+    @property
+    def built_in_python(self) -> bool:
+        """Whether the experiment was built in Python rather than read from a file."""
+        return self.source.startswith(PYTHON_SOURCE)
 
     def input_files(self) -> dict[str, Path]:
         """The files the experiment reads: itself, its scenario (a built-in one's shipped file) and
-        its CSV design."""
+        its CSV design (a Python-built experiment: only its CSV design; its content hash stands for the rest)."""
+        if self.built_in_python:
+            return {"design file": Path.cwd() / self.design["file"]} if self.method == "csv" else {}
         folder = Path(self.source).parent
         scenario = folder / self.scenario_ref
         files = {"experiment file": Path(self.source),
@@ -197,7 +247,10 @@ def load_experiment(path: str | Path, region: str | Path | None = None) -> Exper
 # --- validation -----------------------------------------------------------------------------
 
 
-def _validate(raw: dict, source: str, folder: Path, sha: str, region: str | Path | None = None) -> Experiment:
+def _validate(raw: dict, source: str, folder: Path, sha: str, region: str | Path | None = None,
+              scenario: Scenario | None = None) -> Experiment:
+    """The experiment ``raw`` describes (an experiment file's table, or what :class:`Experiment` was given,
+    with its ``scenario`` already loaded), checked field by field."""
     for key in raw:
         if key not in _TOP_LEVEL:
             raise ExperimentError(source, key, f"unknown field; allowed fields are {', '.join(_TOP_LEVEL)}")
@@ -206,17 +259,8 @@ def _validate(raw: dict, source: str, folder: Path, sha: str, region: str | Path
     if "scenario" not in raw:
         raise ExperimentError(source, "scenario", f"missing; give {_TOP_LEVEL['scenario']}")
     ref = raw["scenario"]
-    if not isinstance(ref, str):
-        raise ExperimentError(source, "scenario", f"must be {_TOP_LEVEL['scenario']}, got {show(ref)}")
-    scenario_path = folder / ref
-    target = scenario_path if scenario_path.exists() else ref
-    if not scenario_path.exists() and ref not in BUILTIN_SCENARIOS:
-        raise ExperimentError(source, "scenario", f"no scenario file {scenario_path} and not a built-in "
-                              f"scenario; built-in scenarios are {', '.join(BUILTIN_SCENARIOS)}")
-    try:
-        scenario = load_scenario(target, region=region)
-    except ScenarioError as error:
-        raise ExperimentError(source, "scenario", f"the scenario is not valid: {error}") from None
+    if scenario is None:
+        scenario = _scenario(ref, folder, source, region)
     if "parameter_uncertainty" in raw:
         if not isinstance(raw["parameter_uncertainty"], bool):
             raise ExperimentError(source, "parameter_uncertainty",
@@ -243,14 +287,44 @@ def _validate(raw: dict, source: str, folder: Path, sha: str, region: str | Path
     crn = raw.get("common_random_numbers", False)
     if not isinstance(crn, bool):
         raise ExperimentError(source, "common_random_numbers", f"must be true or false, got {show(crn)}")
-    experiment = Experiment(name, description, scenario, ref, factors, method, settings, replications, seed,
-                            yearly, summaries, source, sha, csv_points, sensitivity, crn)
+    experiment = Experiment(name=name, description=description, scenario=scenario, scenario_ref=ref, factors=factors,
+                            method=method, design=settings, replications=replications, seed=seed, yearly=yearly,
+                            summaries=summaries, source=source, sha256=sha, csv_points=csv_points,
+                            sensitivity=sensitivity, common_random_numbers=crn)
     points = experiment.point_count()
     if points * replications > MAX_RUNS:
         raise ExperimentError(source, "design", f"{points} design points x {replications} replications = "
                               f"{points * replications:.3g} runs; at most {MAX_RUNS} runs are allowed")
     _check_funding_rules(experiment, source)
     return experiment
+
+
+def _scenario(ref: Any, folder: Path, source: str, region: str | Path | None) -> Scenario:
+    """The scenario an experiment file names: a file beside it or a built-in name."""
+    if not isinstance(ref, str):
+        raise ExperimentError(source, "scenario", f"must be {_TOP_LEVEL['scenario']}, got {show(ref)}")
+    scenario_path = folder / ref
+    target = scenario_path if scenario_path.exists() else ref
+    if not scenario_path.exists() and ref not in BUILTIN_SCENARIOS:
+        raise ExperimentError(source, "scenario", f"no scenario file {scenario_path} and not a built-in "
+                              f"scenario; built-in scenarios are {', '.join(BUILTIN_SCENARIOS)}")
+    try:
+        return load_scenario(target, region=region)
+    except ScenarioError as error:
+        raise ExperimentError(source, "scenario", f"the scenario is not valid: {error}") from None
+
+
+def _factor_table(spec: Any) -> Any:
+    """A factor as :class:`Experiment` accepts it: a ``(low, high)`` pair is a uniform range."""
+    if isinstance(spec, tuple | list) and len(spec) == 2 and all(isinstance(v, int | float) for v in spec):
+        return {"distribution": "uniform", "low": spec[0], "high": spec[1]}
+    return spec
+
+
+def _content_sha(raw: dict[str, Any], scenario: Scenario) -> str:
+    """The sha256 of a Python-built experiment: its fields and the scenario as run."""
+    content = {**raw, "scenario": scenario_toml(scenario).split("\n", 1)[1]}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, default=repr).encode("utf-8")).hexdigest()
 
 
 def _check_funding_rules(experiment: "Experiment", source: str) -> None:

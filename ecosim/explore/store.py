@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -32,6 +33,8 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
+
+from ecosim.errors import ScenarioError
 
 MANIFEST = "manifest.json"
 FAILURES = "failures.jsonl"
@@ -49,6 +52,90 @@ _MODE = 0o666 & ~_UMASK
 class BatchFolderError(ValueError):
     """A batch folder that cannot be used as asked (locked by another batch, unfinished, or holding
     results that do not belong to this experiment); the message says why and what to do."""
+
+
+FOLDER_RULE = ("An output folder that already holds results is resumed when the inputs it was made with match "
+               "(a finished run is read back, an interrupted batch carries on, sensitivity adds methods to the "
+               "same experiment's results) and refused otherwise, naming what changed, unless --force, which "
+               "removes ecosim's results there first.")
+"""The one rule for an existing ``--out`` folder, shared by ``ecosim run``, ``batch``, ``sensitivity``,
+``compare`` and ``contribution`` (:func:`claim_folder`)."""
+
+
+class OutputFolderError(ScenarioError):
+    """An output folder holding results of other inputs (or not ecosim's): the message names what differs."""
+
+
+def claim_folder(out: str | Path, kind: str, inputs: dict[str, Any], force: bool,
+                 results: tuple[str, ...] = ()) -> dict[str, Any] | None:
+    """Apply :data:`FOLDER_RULE` to ``out`` before a ``kind`` of work (``run``, ``batch``, ...) writes there.
+
+    ``inputs`` is everything the results depend on (label -> value, or {"path", "sha256"} for a
+    file), as the folder's ``manifest.json`` records it under ``inputs``. Returns that manifest when
+    the folder holds results of the same kind and inputs (resume them), None when the folder is new or
+    empty, or ``force`` was given: then the ``results`` (file and folder names) ecosim writes there
+    are removed first. Otherwise raises :class:`OutputFolderError` naming ``--out`` and what differs."""
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise OutputFolderError(str(folder), "--out", "is a file, not a folder")
+    if not folder.exists() or not any(p.name not in (LOCK, HOLDER) for p in folder.iterdir()):
+        return None
+    if force:
+        for name in results:
+            path = folder / name
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink(missing_ok=True)
+        return None
+    previous = _read_manifest(folder / MANIFEST)
+    if previous is None:
+        problems = [f"it holds files but no {MANIFEST} of ecosim results"]
+    elif previous.get("kind", kind) != kind:
+        problems = [f"it holds the results of an ecosim {previous['kind']}, not of a {kind}"]
+    elif "inputs" not in previous:
+        problems = ["it was written by an older ecosim that did not record its inputs"]
+    else:
+        problems = changed_inputs(previous["inputs"], inputs)
+    if problems:
+        raise OutputFolderError(str(folder), "--out", "the folder holds results of other inputs: " + "; ".join(problems)
+                                + "; give --force to replace them, or choose another --out folder")
+    return previous
+
+
+def _read_manifest(path: Path) -> dict[str, Any] | None:
+    """The JSON object in ``path``; None when it is missing or not an object."""
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def changed_inputs(before: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    """What differs between the inputs a folder was made with and this work's, one phrase each. A git
+    commit that could not be read (None: not a checkout, or git failed) is unknown, not a change."""
+    changes = []
+    for label in dict.fromkeys([*before, *current]):
+        old, new = before.get(label), current.get(label)
+        if label == "git commit" and (old is None or new is None):
+            continue
+        if isinstance(old, dict) != isinstance(new, dict) and (old is None or new is None):
+            changes.append(f"the {label} {(new or old).get('path')} "
+                           + ("is new" if old is None else "is no longer among the inputs"))
+        elif isinstance(old, dict) or isinstance(new, dict):
+            old_sha, new_sha = (old or {}).get("sha256"), (new or {}).get("sha256")
+            if old_sha != new_sha:
+                path = (new or old or {}).get("path")
+                changes.append(f"the {label} {path} has changed (sha256 {_short(old_sha)} then, "
+                               f"{_short(new_sha)} now)")
+        elif old != new:
+            changes.append(f"the {label} has changed ({old} then, {new} now)")
+    return changes
+
+
+def _short(sha: str | None) -> str:
+    return f"{sha[:12]}..." if sha else "none"
 
 
 def now() -> str:

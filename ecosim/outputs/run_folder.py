@@ -4,6 +4,7 @@ and reading a folder back as a Forecast or a Comparison (``ecosim plot``, ``ecos
 
 from __future__ import annotations
 
+import hashlib
 import json
 import warnings
 from pathlib import Path
@@ -12,9 +13,11 @@ from typing import Any
 import pandas as pd
 
 from ecosim.analysis.compare import Comparison
+from ecosim.analysis.contribution import Contribution
 from ecosim.analysis.forecast import Forecast
-from ecosim.explore.provenance import (MANIFEST, SCENARIO_FILE, calibration_info, manifest, read_manifest,
-                                       region_info, scenario_toml)
+from ecosim.explore.provenance import (MANIFEST, SCENARIO_FILE, calibration_info, manifest, package_version,
+                                       read_manifest, region_info, scenario_toml)
+from ecosim.explore.store import claim_folder, git_commit as source_commit
 from ecosim.model import OUTPUT_COLUMNS
 from ecosim.scenario import Scenario, ScenarioError, load_scenario
 
@@ -25,20 +28,43 @@ CHART_STEMS = ("fan", "fan-zh", "contribution", "contribution-zh", "compare", "c
 """Charts and reports a later step may have written into a run folder (removed by ``run --force``)."""
 
 
-def prepare_out(out: Path, force: bool, names: tuple[str, ...] = RUN_FILES) -> None:
-    """Refuse an output folder that already holds files unless ``force``; with ``force`` remove the
-    files ecosim wrote there before (results, charts, reports), so nothing stale is left beside the new."""
-    if out.exists() and not out.is_dir():
-        raise ScenarioError(str(out), "--out", "is a file, not a folder")
-    if out.exists() and any(out.iterdir()):
-        if not force:
-            raise ScenarioError(str(out), "--out", "the folder already holds results; give --force to replace "
-                                                   "them or choose another --out")
-        for name in names:
-            (out / name).unlink(missing_ok=True)
-        for stem in CHART_STEMS:
-            for ext in ("png", "pdf", "svg", "html"):
-                (out / f"{stem}.{ext}").unlink(missing_ok=True)
+def scenario_sha256(scenario: Scenario) -> str:
+    """The sha256 of the scenario as run (its TOML without the header line, which names the version and
+    the file it came from): equal for the same mix, wherever it was read from."""
+    body = scenario_toml(scenario).split("\n", 1)[1]
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def folder_inputs(scenarios: list[Scenario], seed: int, replications: int, **settings: Any) -> dict[str, Any]:
+    """Everything the results of ``scenarios`` run with ``seed`` and ``replications`` depend on besides the
+    code (each scenario as run, the region's bundle and calibration, the other ``settings``), with the
+    package version and commit: what an output folder's manifest records under ``inputs``."""
+    inputs: dict[str, Any] = {f"scenario {s.name}": {"path": str(s.source), "sha256": scenario_sha256(s)}
+                              for s in scenarios}
+    region = scenarios[0].region
+    inputs["region data"] = {"path": str(region.root), "sha256": region_info(region)["region_data_sha256"]}
+    calibration = calibration_info(region)
+    inputs["calibration"] = {"path": calibration["calibration_file"], "sha256": calibration["calibration_sha256"]}
+    inputs.update({"seed": int(seed), "replications": int(replications), **settings})
+    inputs["ecosim version"] = package_version()
+    inputs["git commit"] = source_commit()
+    return inputs
+
+
+def claim_out(out: Path, kind: str, inputs: dict[str, Any], force: bool,
+              names: tuple[str, ...] = RUN_FILES) -> dict[str, Any] | None:
+    """:func:`ecosim.explore.store.claim_folder` for a folder of ``kind`` whose files are ``names`` (with
+    ``force`` these and the charts and briefs a later step wrote there are removed first)."""
+    charts = tuple(f"{stem}.{ext}" for stem in CHART_STEMS for ext in ("png", "pdf", "svg", "html"))
+    return claim_folder(out, kind, inputs, force, (*names, *charts))
+
+
+def finished_run(out: Path, previous: dict[str, Any] | None) -> Forecast | None:
+    """The run already in ``out`` when :func:`claim_out` resumed it and its files are all there (None:
+    run it)."""
+    if previous is None or not all((Path(out) / name).is_file() for name in RUN_FILES):
+        return None
+    return read_run(out)
 
 
 def write_forecast(result: Forecast, out: Path) -> list[Path]:
@@ -50,9 +76,39 @@ def write_forecast(result: Forecast, out: Path) -> list[Path]:
     columns = pd.DataFrame([(name, unit, meaning) for name, (unit, meaning) in OUTPUT_COLUMNS.items()],
                            columns=["column", "unit", "meaning"])
     columns.to_csv(out / "columns.csv", index=False)
-    info = result.provenance or manifest(result.scenario, result.seed, result.replications)
+    info = {**(result.provenance or manifest(result.scenario, result.seed, result.replications)), "kind": "run",
+            "inputs": folder_inputs([result.scenario], result.seed, result.replications)}
     return [out / "years.csv", out / "summary.json", out / "columns.csv",
             *write_provenance(out, result.scenario, info)]
+
+
+COMPARE_FILES = ("compare.csv", "compare-columns.csv", "scenarios", MANIFEST)
+"""The files ``ecosim compare`` writes."""
+CONTRIBUTION_FILES = ("contribution.csv", "contribution-columns.csv", SCENARIO_FILE, MANIFEST)
+"""The files ``ecosim contribution`` writes."""
+
+
+def write_comparison(result: Comparison, out: Path, inputs: dict[str, Any]) -> list[Path]:
+    """Write the comparison table with its column dictionary, each scenario as run (``scenarios/``) and
+    the manifest (the reference's provenance, the scenarios, the ``inputs``); returns the paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = write_table(result.table(), out, "compare")
+    folder = out / "scenarios"
+    folder.mkdir(exist_ok=True)
+    for name, f in result.forecasts.items():
+        (folder / f"{name}.toml").write_text(scenario_toml(f.scenario), encoding="utf-8")
+    first = result.forecasts[result.baseline]
+    (out / MANIFEST).write_text(json.dumps({**first.provenance, "scenarios": list(result.forecasts), "kind": "compare",
+                                            "inputs": inputs}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return [*written, folder, out / MANIFEST]
+
+
+def write_contribution(result: Contribution, out: Path, inputs: dict[str, Any]) -> list[Path]:
+    """Write the decomposition table with its column dictionary, the scenario as run and the manifest."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = write_table(result.table(), out, "contribution")
+    info = {**manifest(result.scenario, result.seed, result.replications), "kind": "contribution", "inputs": inputs}
+    return written + write_provenance(out, result.scenario, info)
 
 
 def write_provenance(out: Path, scenario: Scenario, info: dict[str, Any]) -> list[Path]:

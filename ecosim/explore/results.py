@@ -1,16 +1,13 @@
-"""Reading a batch folder for people: the runs, the per-run summaries and the manifest, with the
-unit and meaning of every column in ``attrs``."""
+"""A batch's results for people: the runs and the per-run summaries with the unit and meaning of every
+column in ``attrs``, and the batch's manifest."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import NamedTuple
 
 import pandas as pd
 
 from ecosim.assumptions import ASSUMPTIONS
-from ecosim.explore.batch import read_results as read_batch
-from ecosim.explore.store import Store
 from ecosim.levers import LEVERS
 from ecosim.model import OUTPUT_COLUMNS
 
@@ -58,11 +55,8 @@ def column_meaning(column: str, summary: bool = False) -> tuple[str, str]:
     return OUTPUT_COLUMNS.get(column, ("", ""))
 
 
-def read_results(out: str | Path, allow_partial: bool = False) -> BatchResults:
-    """The runs, summaries and manifest of a batch folder (see :func:`ecosim.explore.batch.read_results`
-    for unfinished folders and ``allow_partial``)."""
-    runs, summaries = read_batch(out, allow_partial)
-    manifest = Store(out).read_manifest() or {}
+def labelled(runs: pd.DataFrame, summaries: pd.DataFrame, manifest: dict) -> BatchResults:
+    """The two tables with every column's unit and meaning (and the manifest) in their ``attrs``."""
     for frame, summary in ((runs, False), (summaries, True)):
         meanings = {c: column_meaning(c, summary) for c in frame.columns}
         frame.attrs.update(units={c: u for c, (u, _) in meanings.items()},
