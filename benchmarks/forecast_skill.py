@@ -26,9 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ecosim.analysis.backtest import backtest_origin
-from ecosim.analysis.calibration import CalibrationConfig, calibrate
+from ecosim.api.backtest import backtest_origin
+from ecosim.api.calibration import calibrate
 from ecosim.api.forecast import forecast
+from ecosim.explore.calibration import CalibrationConfig
 from ecosim.explore.provenance import git_commit
 from ecosim.scenario import load_scenario
 

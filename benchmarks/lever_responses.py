@@ -1,6 +1,6 @@
 """The lever-response table at full scale: each lever's standard change against its published range.
 
-Runs :func:`ecosim.analysis.lever_response.lever_responses` (baseline 2020-2025 without parameter
+Runs :func:`ecosim.api.lever_response.lever_responses` (baseline 2020-2025 without parameter
 uncertainty, paired runs with common random numbers), writes ``docs/lever-responses.md`` (one row
 per lever: change, 1-year and 5-year response of enterprise R&D, implied elasticity or
 additionality, the range and its source, inside or outside) and prints one JSON line last:
@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ecosim.analysis.lever_response import CHECKS, MEASURE_COLUMNS, lever_responses, population
+from ecosim.analysis.lever_response import CHECKS, MEASURE_COLUMNS, population
+from ecosim.api.lever_response import lever_responses
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "lever-responses.md"
 MEASURE_NAMES = {"elasticity": "user-cost elasticity", "additionality": "additionality (yuan per yuan)",

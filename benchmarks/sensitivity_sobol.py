@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         text, full_n, factors, replications = experiment_text(args.n), FULL_N, FACTORS, 1
 
-    from ecosim.analysis.sensitivity import sensitivity
+    from ecosim.api.sensitivity import sensitivity
 
     folder = Path(tempfile.mkdtemp(prefix="ecosim-sens-bench-"))
     try:
@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         path.write_text(text)
         out = args.keep or folder / "out"
         begin = time.perf_counter()
-        table = sensitivity(path, out, "sobol", workers=args.workers, restart=True, charts=False)
+        table = sensitivity(path, out, "sobol", workers=args.workers, force=True, charts=False)
         total = time.perf_counter() - begin
         manifest = json.loads((out / "batch-sobol" / "manifest.json").read_text())
         runs = int(manifest["total_runs"])

@@ -17,10 +17,10 @@ The notebook API::
 
 from ecosim.analysis.compare import Comparison
 from ecosim.analysis.contribution import Contribution, changed_levers
-from ecosim.analysis.design import optimize
 from ecosim.analysis.forecast import Forecast
 from ecosim.api.compare import compare
 from ecosim.api.contribution import contribution
+from ecosim.api.design import optimize
 from ecosim.api.forecast import forecast
 from ecosim.api.sensitivity import sensitivity
 from ecosim.data import BundleError, Region, load_region

@@ -4,7 +4,7 @@ Each assumption has a unit, a default, a plausible range and a one-line reason. 
 override defaults (validated against the range); sensitivity analysis and calibration sample
 inside the ranges. Numbers derived from a region's record are not here: they are computed from
 the bundle where they are used (``ecosim.data.Region.base_record``,
-``ecosim.analysis.calibration.data_estimates``), except where a data-derived figure is also
+``ecosim.data.estimates.data_estimates``), except where a data-derived figure is also
 uncertain enough to be worth sampling, in which case the reason says how the default was derived.
 Assumptions that describe a place rather than behaviour (its firm and institution counts, local
 shares) take their value, range and reason from the region bundle's ``region.toml [place]``

@@ -146,8 +146,10 @@ def test_saved_run_is_a_run_folder_that_plot_reads(tmp_path, capsys):
     out = tmp_path / "saved"
     written = save_run(result, out)
     assert sorted(p.name for p in written) == sorted(RUN_FILES)
-    with pytest.raises(ScenarioError):
-        save_run(result, out)
+    assert sorted(p.name for p in save_run(result, out)) == sorted(RUN_FILES)  # the same run: resumed
+    other = ecosim.forecast(mix_scenario(mix, 4, 6), 4, 6, progress=False, budget_check=False)
+    with pytest.raises(ScenarioError, match="the seed has changed"):
+        save_run(other, out)  # another run: refused (the folder rule)
     assert main(["plot", str(out), "--kind", "fan", "--format", "png"]) == 0
     assert (out / "fan.png").exists()
     reference = tmp_path / "ran"

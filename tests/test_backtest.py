@@ -16,10 +16,11 @@ import pandas as pd
 import pytest
 from scipy import integrate, stats
 
-from ecosim.analysis.backtest import backtest, backtest_scenario
+from ecosim.api.backtest import backtest
 from ecosim.api.forecast import forecast
 from ecosim.cli.backtest import register
 from ecosim.data import load_region
+from ecosim.explore.backtest import backtest_scenario
 from ecosim.scenario import load_scenario
 
 SEED = 20210511
@@ -252,8 +253,9 @@ def test_missing_file_and_nothing_known_exit_2(synthetic, tmp_path, capsys):
 
 @pytest.fixture(scope="module")
 def origin_2016(tmp_path_factory):
-    from ecosim.analysis.backtest import backtest_origin
-    from ecosim.analysis.calibration import CalibrationConfig, calibrate
+    from ecosim.api.backtest import backtest_origin
+    from ecosim.api.calibration import calibrate
+    from ecosim.explore.calibration import CalibrationConfig
 
     path = tmp_path_factory.mktemp("origin") / "cal.toml"
     path.write_text('name = "tiny"\nseed = 3\ndraws = 8\nreplications = 1\naccept = 0.5\nworkers = 1\n'
@@ -327,7 +329,7 @@ def test_origin_crps_is_the_ensemble_score():
 
 
 def test_conditional_origin_uses_the_recorded_gdp(origin_2016):
-    from ecosim.analysis.backtest import origin_inputs
+    from ecosim.explore.backtest import origin_inputs
 
     calibration, _ = origin_2016
     scenario = load_scenario("baseline")

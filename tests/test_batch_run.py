@@ -193,7 +193,7 @@ def test_batch_killed_with_sigkill_resumes_to_exactly_the_expected_runs(tmp_path
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["runs_completed"] == 48 and manifest["resumed"]
     # the resumed batch equals an uninterrupted one
-    reference = batch(path, tmp_path / "reference", workers=1)
+    _, reference = batch(path, tmp_path / "reference", workers=1)
     pd.testing.assert_frame_equal(summaries, reference, check_exact=True)
 
 
@@ -236,7 +236,7 @@ common_random_numbers = {str(crn).lower()}
 method = "csv"
 file = "design.csv"
 """)
-        summaries = batch(path, tmp_path / f"out-{crn}", workers=1)
+        _, summaries = batch(path, tmp_path / f"out-{crn}", workers=1)
         results[crn] = summaries.sort_values("point")
     shared, separate = results[True], results[False]
     assert list(shared["seed"]) == ["9:0:0", "9:0:0"] and list(separate["seed"]) == ["9:0:0", "9:1:0"]

@@ -8,9 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ecosim.analysis.calibration import (CalibrationConfig, CalibrationResult, Target, calibrate, data_estimates,
-                                         history_targets)
+from ecosim.analysis.calibration import CalibrationResult, Target, history_targets
+from ecosim.api.calibration import calibrate, calibration_fit
 from ecosim.data import load_region
+from ecosim.data.estimates import data_estimates
+from ecosim.explore.calibration import CalibrationConfig
+from ecosim.outputs.calibration import write_calibration
 from ecosim.scenario import ScenarioError
 
 REGION = load_region()
@@ -130,7 +133,7 @@ def test_calibrate_optimize_and_backtest_take_dask_on_the_command_line(tmp_path:
 
     monkeypatch.setattr(calibrate_cli, "calibrate", capture)
     monkeypatch.setattr(optimize_cli, "optimize", capture)
-    monkeypatch.setattr("ecosim.analysis.calibration.calibrate", capture)  # backtest imports it when it runs
+    monkeypatch.setattr("ecosim.api.calibration.calibrate", capture)  # backtest imports it when it runs
     config = str(_tiny(tmp_path, 1).source)
     for argv, dask in ((["calibrate", config], None), (["calibrate", config, "--workers", "2", "--dask"], "local"),
                        (["calibrate", config, "--dask", "tcp://127.0.0.1:8786"], "tcp://127.0.0.1:8786"),
@@ -200,7 +203,7 @@ def test_write_gives_the_parameter_file_posterior_fit_table_and_chart(tiny_seria
     import tomllib
 
     result = tiny_serial
-    paths = result.write(tmp_path / "out", fit_replications=3)
+    paths = write_calibration(result, tmp_path / "out", calibration_fit(result, 3))
     shipped = tomllib.loads(paths["parameters"].read_text())
     assert shipped["meta"]["draws"] == 8 and shipped["meta"]["accepted"] == 2
     assert shipped["assumptions"]["rd_adjustment_speed"] == pytest.approx(result.point["rd_adjustment_speed"])
@@ -220,7 +223,7 @@ def test_model_error_makes_next_years_rd_growth_as_uncertain_as_the_record():
     estimate did not use: the normal-equivalent spread (90% range / 3.29) is within 20% of the
     target (sampling error of two 90% ranges from 200 and 300 draws: about 7%), and at least 80% of
     the recorded sd worked out here from history.csv (the target never goes below it)."""
-    from ecosim.analysis.calibration import _forecast_scenario
+    from ecosim.explore.calibration import _forecast_scenario
     from ecosim.explore.runs import run_seed
     from ecosim.model import resolve, simulate
 

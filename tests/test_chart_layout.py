@@ -72,7 +72,7 @@ def from_2015():
 @pytest.fixture(scope="module")
 def backtested():
     """A backtest against one replication of the model itself (2021-2023), four replications."""
-    from ecosim.analysis.backtest import backtest
+    from ecosim.api.backtest import backtest
     from ecosim.api.forecast import forecast
 
     scenario = load_scenario("actual-2021-2024").with_changes(horizon=2023, target={"year": 2023})
@@ -94,7 +94,7 @@ OUTPUTS = ["rd_intensity", "social_cost"]
 
 
 def _sensitivity_table() -> pd.DataFrame:
-    """A tidy sensitivity table (the columns of :func:`ecosim.analysis.sensitivity.sensitivity`) with
+    """A tidy sensitivity table (the columns of :func:`ecosim.api.sensitivity.sensitivity`) with
     Sobol S1, ST and S2, Morris mu* and sigma, delta, and ST by year, made up for the layout."""
     rng = np.random.default_rng(5)
     rows = []

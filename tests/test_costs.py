@@ -16,7 +16,9 @@ import pytest
 
 from ecosim.api.compare import compare
 from ecosim.analysis.costs import CostWindow, cost_window, scenario_cost, window_costs
-from ecosim.analysis.design import ScenarioObjective, cost_and_probability, optimize, search_bounds
+from ecosim.analysis.design import cost_and_probability, search_bounds
+from ecosim.api.design import optimize
+from ecosim.explore.design import ScenarioObjective
 from ecosim.api.forecast import forecast
 from ecosim.cli.run import describe
 from ecosim.levers import COST_KINDS, LEVERS, OUTLAY_LEVERS
@@ -120,7 +122,7 @@ def test_run_compare_and_optimize_report_the_same_window_and_cost(short_go):
             summary["costs"][f"{measure}_cost_median"], rel=1e-12)
     names = ("rd_reward_rate", "soe_rd_floor")
     x = np.array([short_go.levers[n] for n in names], dtype=float)
-    cost, _ = ScenarioObjective(short_go, names, reps, seed)(x)
+    cost, _ = ScenarioObjective(short_go, names, reps, seed, cost_and_probability)(x)
     assert cost == pytest.approx(summary["costs"]["social_cost_mean"], rel=1e-12)
     assert "Cost 2021-2024 (100m yuan, medians over replications" in describe(
         forecast(short_go, replications=reps, seed=seed, progress=False))

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from scipy.stats import norm
 
-from ecosim.analysis.design import least_cost, optimize, replications_for
+from ecosim.analysis.design import least_cost, replications_for
+from ecosim.api.design import optimize
 from ecosim.scenario import ScenarioError, load_scenario
 
 COST = np.array([1.0, 2.0, 4.0])

@@ -75,8 +75,8 @@ def test_a_forecast_plan_expects_the_time_its_runs_take(replications: int, last_
 
 def test_the_plan_counts_every_run_the_search_makes(monkeypatch):
     """Counted where the model runs: every call of ``simulate`` in a search in this process."""
-    from ecosim.analysis import design
-    from ecosim.analysis.design import optimize, plan_search
+    from ecosim.api.design import optimize, plan_search
+    from ecosim.explore import design
 
     calls = []
     simulate = design.simulate

@@ -20,10 +20,12 @@ import pytest  # noqa: E402
 from ecosim.analysis.ranking import (COST_COLUMN, GAP_COLUMN, bootstrap, convergence, funded_share,  # noqa: E402
                                      gain_per_10bn, lever_statistics, mean_changes, paired_changes,
                                      range_funded, ranked, resample_weights, tiers)
-from ecosim.analysis.sensitivity import DeltaNotices, Settings, sensitivity  # noqa: E402
+from ecosim.analysis.sensitivity import DeltaNotices  # noqa: E402
+from ecosim.api.sensitivity import sensitivity  # noqa: E402
 from ecosim.charts import style  # noqa: E402
 from ecosim.charts.fonts import has_cjk_font  # noqa: E402
 from ecosim.charts.ranking import chart_order, ranking_chart  # noqa: E402
+from ecosim.explore.sensitivity import Settings  # noqa: E402
 from ecosim.levers import LEVERS  # noqa: E402
 
 

@@ -1,6 +1,6 @@
 """Each lever's standard change against its published range (or stated plausibility bound).
 
-The table (``ecosim.analysis.lever_response``) is computed once for the module: the baseline
+The table (``ecosim.api.lever_response``) is computed once for the module: the baseline
 2020-2025 without parameter uncertainty, paired runs with common random numbers, at 5 firms per agent
 (paired effects hold at coarse scales: docs/performance.md) with enough replications for the paired
 medians to settle (see ``REPLICATIONS``). The analytic tests check the measures on hand-built cases
@@ -20,11 +20,11 @@ from ecosim.analysis.lever_response import (
     STANDARD_CHANGES,
     additionality,
     implied_elasticity,
-    lever_responses,
     population,
     rd_weighted_log_change,
     response_pct,
 )
+from ecosim.api.lever_response import lever_responses
 from ecosim.assumptions import ASSUMPTIONS
 from ecosim.levers import LEVERS
 

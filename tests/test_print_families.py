@@ -17,7 +17,7 @@ from matplotlib.ft2font import FT2Font  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 import ecosim  # noqa: E402
-from ecosim.analysis.backtest import backtest  # noqa: E402
+from ecosim.api.backtest import backtest  # noqa: E402
 from ecosim.analysis.design import DesignResult  # noqa: E402
 from ecosim.analysis.discovery import prim  # noqa: E402
 from ecosim.charts import sensitivity as sensitivity_charts  # noqa: E402

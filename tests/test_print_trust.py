@@ -218,7 +218,7 @@ def test_every_lever_and_assumption_has_display_names():
 # --- command line -------------------------------------------------------------------------------
 
 
-def test_run_saves_the_scenario_and_manifest_and_refuses_to_overwrite(tmp_path, capsys):
+def test_run_saves_the_scenario_and_manifest_and_refuses_to_overwrite_another(tmp_path, capsys):
     scenario = _tiny(tmp_path, "baseline", 0.2)  # a custom file named like a built-in
     out = tmp_path / "run"
     assert main(["run", str(scenario), "--out", str(out)]) == 0
@@ -229,7 +229,9 @@ def test_run_saves_the_scenario_and_manifest_and_refuses_to_overwrite(tmp_path, 
     assert " of 3; 95% CI " in capsys.readouterr().out
     (out / "fan.png").write_bytes(b"old")
     before = (out / "years.csv").read_bytes()
-    assert main(["run", str(scenario), "--out", str(out)]) == 2
+    assert main(["run", str(scenario), "--out", str(out)]) == 0  # the same inputs: read back
+    assert "already holds this run" in capsys.readouterr().out and (out / "years.csv").read_bytes() == before
+    assert main(["run", str(scenario), "--out", str(out), "--seed", "12"]) == 2  # other inputs: refused
     assert "--force" in capsys.readouterr().err and (out / "years.csv").read_bytes() == before
     assert main(["run", str(scenario), "--out", str(out), "--force", "--set", "levers.platforms=80"]) == 0
     assert not (out / "fan.png").exists()

@@ -19,7 +19,8 @@ import pandas as pd
 import pytest
 
 import ecosim
-from ecosim.analysis.calibration import CalibrationConfig, calibrate
+from ecosim.api.calibration import calibrate
+from ecosim.explore.calibration import CalibrationConfig
 from ecosim.cli import main
 from ecosim.data import BUNDLE_FILES, BundleError, load_region, regions_root
 from ecosim.explore.runs import run_replications

@@ -7,17 +7,21 @@ milliseconds. Only one test runs the real model (a few 2015-2024 runs in this pr
 
 from __future__ import annotations
 
+import hashlib
 import json
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from ecosim.analysis.sensitivity import (INDEX_COLUMNS, Settings, load, method_experiment, noise_share,
-                                         sensitivity, unit_design)
+from ecosim.analysis.sensitivity import INDEX_COLUMNS, noise_share, unit_design
+from ecosim.api.sensitivity import sensitivity
 from ecosim.cli.sensitivity import main as cli_main
 from ecosim.explore.experiment import ExperimentError
+from ecosim.explore.sensitivity import Settings, load, method_experiment
+from ecosim.explore.store import OutputFolderError
 from ecosim.levers import LEVERS
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "ecosim" / "scenarios"
@@ -247,3 +251,92 @@ def test_methods_run_one_after_another_share_the_files(tmp_path):
     assert set(written["method"]) == {"morris", "sobol"}
     summary = json.loads((tmp_path / "out" / "sensitivity.json").read_text())
     assert set(summary["methods"]) == {"morris", "sobol"}
+
+
+def _tiny_real(folder: Path, yearly: str = "") -> Path:
+    """The smallest real experiment: 2 levers, Sobol n = 4 (16 runs), 2015-2024."""
+    folder.mkdir(parents=True, exist_ok=True)
+    scenario = (SCENARIOS / "baseline.toml").read_text().replace("horizon = 2030", "horizon = 2024")
+    (folder / "short.toml").write_text(scenario)
+    return experiment_file(folder, 'method = "sobol"\nn = 4\nsecond_order = false',
+                           extra=f'{yearly}[sensitivity]\nnum_resamples = 20', scenario="short.toml",
+                           factors=FACTORS[:2])
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file())
+
+
+def test_without_out_nothing_is_written_and_the_indices_are_the_same(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))  # where a batch without --out goes
+    (tmp_path / "tmp").mkdir()
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+
+    def linear(frame):
+        u = unit(frame)
+        return {"y": 2.0 * u[0] + u[1]}
+
+    model_file = experiment_file(tmp_path, 'method = "morris"\ntrajectories = 10\nlevels = 4')
+    before = _files(tmp_path)
+    in_memory = sensitivity(model_file, model=linear, settings=FAST, charts=True)
+    real_file = _tiny_real(tmp_path / "real")
+    before_real = _files(tmp_path)
+    from_temporary = sensitivity(real_file, workers=1)
+    assert _files(tmp_path) == before_real and set(before) <= set(before_real)
+    assert list(work.iterdir()) == [] and list((tmp_path / "tmp").iterdir()) == []
+    assert from_temporary.attrs["summary"]["methods"]["sobol"]["batch"] is None
+    # the same numbers with --out, which writes the files
+    written = sensitivity(model_file, tmp_path / "out-model", model=linear, settings=FAST, charts=False)
+    pd.testing.assert_frame_equal(in_memory, written)
+    written = sensitivity(real_file, tmp_path / "out-real", workers=1, charts=False)
+    pd.testing.assert_frame_equal(from_temporary, written)
+    assert (tmp_path / "out-real" / "indices.csv").is_file()
+    assert json.loads((tmp_path / "out-real" / "manifest.json").read_text())["kind"] == "sensitivity"
+
+
+def test_other_analysis_settings_in_the_same_out_are_refused_unless_forced(tmp_path):
+    path = experiment_file(tmp_path, 'method = "morris"\ntrajectories = 10\nlevels = 4')
+
+    def linear(frame):
+        u = unit(frame)
+        return {"y": 2.0 * u[0] + u[1]}
+
+    out = tmp_path / "out"
+    sensitivity(path, out, model=linear, settings=FAST, charts=False)
+    with pytest.raises(OutputFolderError, match=r"--out.*num_resamples"):
+        sensitivity(path, out, model=linear, settings=Settings(num_resamples=20), charts=False)
+    sensitivity(path, out, model=linear, settings=Settings(num_resamples=20), force=True, charts=False)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["inputs"]["sensitivity setting num_resamples"] == 20
+
+
+def test_the_folder_rule_on_the_command_line(tmp_path, capsys):
+    path = _tiny_real(tmp_path)
+    out = tmp_path / "out"
+    command = [str(path), "--out", str(out), "--workers", "1", "--no-charts"]
+    assert cli_main(command) == 0
+    batch = out / "batch-sobol"
+    runs = {p: p.stat().st_mtime_ns for p in _files(batch) if p.suffix in (".parquet", ".json")}
+    assert any(p.parent.name == "runs" for p in runs)
+    indices = pd.read_csv(out / "indices.csv")
+    # the same command again resumes: no run is made again, the indices are the same
+    assert cli_main(command) == 0
+    assert {p: p.stat().st_mtime_ns for p in runs if p.parent.name != batch.name} == {
+        p: t for p, t in runs.items() if p.parent.name != batch.name}
+    pd.testing.assert_frame_equal(pd.read_csv(out / "indices.csv"), indices)
+    kept = {p: p.stat().st_mtime_ns for p in _files(out)}
+    capsys.readouterr()
+    # another experiment in the same folder: refused, naming --out and what changed
+    path.write_text(path.read_text().replace("seed = 3", "seed = 4"))
+    assert cli_main(command) == 2
+    err = capsys.readouterr().err
+    assert "--out" in err and "experiment file" in err and "--force" in err
+    assert {p: p.stat().st_mtime_ns for p in _files(out)} == kept  # nothing touched
+    # --force replaces the results
+    assert cli_main([*command, "--force"]) == 0
+    assert json.loads((batch / "manifest.json").read_text())["root_seed"] == 4
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["kind"] == "sensitivity"
+    assert manifest["inputs"]["experiment file"]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()

@@ -10,8 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ecosim.analysis.backtest import backtest
-from ecosim.analysis.sensitivity import plan, sensitivity
+from ecosim.api.backtest import backtest
+from ecosim.outputs.backtest import write_backtest
+from ecosim.api.sensitivity import sensitivity
+from ecosim.explore.sensitivity import plan
 from ecosim.charts.fonts import has_cjk_font
 from ecosim.cli import main
 
@@ -73,7 +75,7 @@ def test_conditioned_variables_are_reported_not_scored(tmp_path):
     fixed = result.table[result.table["conditioned"]]
     assert set(fixed["variable"]) == {"gdp", "rd_intensity_first_published"}
     assert "conditioned, not scored: shanxi/gdp" in result.describe()
-    paths = result.write(tmp_path / "out")
+    paths = write_backtest(result, tmp_path / "out")
     names = {p.name for p in paths}
     assert "shanxi-rd_expenditure.png" in names and "shanxi-gdp.png" not in names
     # unconditioned, the same variables are scored
@@ -195,8 +197,8 @@ def test_discover_draws_a_chinese_trajectory_with_the_batch_in_the_footer(tmp_pa
 
 @needs_cjk
 def test_calibrate_draws_the_fit_in_chinese_beside_the_english(tmp_path):
-    from ecosim.analysis.calibration import CalibrationConfig
     from ecosim.cli.calibrate import draw_fit
+    from ecosim.explore.calibration import CalibrationConfig
 
     pd.DataFrame({"target": ["rd_expenditure_2016"], "year": [2016], "data": [130.0], "model_median": [128.0],
                   "model_q05": [120.0], "model_q95": [140.0], "tolerance": [10.0]}).to_csv(tmp_path / "fit.csv",
@@ -210,11 +212,12 @@ def test_calibrate_draws_the_fit_in_chinese_beside_the_english(tmp_path):
 
 def test_a_rolling_origin_reports_its_conditioned_inputs(tmp_path):
     from ecosim.analysis.backtest import ORIGIN_COLUMNS, OriginBacktest
+    from ecosim.outputs.backtest import write_origin_backtest
 
     empty = pd.DataFrame(columns=list(ORIGIN_COLUMNS))
-    OriginBacktest(2016, ("gdp", "coal"), empty, pd.DataFrame()).write(tmp_path)
+    write_origin_backtest(OriginBacktest(2016, ("gdp", "coal"), empty, pd.DataFrame()), tmp_path)
     meta = json.loads((tmp_path / "backtest.json").read_text())
     assert set(meta["conditioned"]) == {"gdp", "coal"} and "not scored" in meta["conditioned"]["coal"]
     assert not set(meta["variables"]) & {"gdp", "coal_price"}
-    OriginBacktest(2016, (), empty, pd.DataFrame()).write(tmp_path)
+    write_origin_backtest(OriginBacktest(2016, (), empty, pd.DataFrame()), tmp_path)
     assert json.loads((tmp_path / "backtest.json").read_text())["conditioned"] == {}

@@ -8,28 +8,27 @@ as distributions, a Gaussian random walk with and without drift (:func:`naive_di
 like the model by CRPS, with the skill score 1 - CRPS_model / CRPS_naive.
 Unknown variables, years inside the calibration window and years the model cannot reach are
 skipped and reported, never fatal; a malformed file raises :class:`ActualsError`.
+
+This module reads the actuals and holds the statistics (naive forecasts, CRPS, skill scores, the
+scored tables); the runs are :mod:`ecosim.explore.backtest`'s, :mod:`ecosim.api.backtest` backtests,
+and :mod:`ecosim.outputs.backtest` writes the files.
 """
 
 from __future__ import annotations
 
-import json
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import scoringrules
 
-from ecosim.analysis.calibration import forecast_from
 from ecosim.analysis.forecast import Forecast
-from ecosim.api.forecast import forecast
 from ecosim.data import Region
-from ecosim.explore.runs import run_seed
-from ecosim.model import OUTPUT_COLUMNS, resolve, simulate
-from ecosim.scenario import LAST_HORIZON, Scenario, load_scenario
+from ecosim.model import OUTPUT_COLUMNS
+from ecosim.scenario import LAST_HORIZON, Scenario
 
-DEFAULT_SCENARIO = "actual-2021-2024"
 COLUMNS = ("region", "year", "variable", "value", "unit", "source")
 TREND_LENGTH = 6
 """The linear trend is fitted over the last six recorded years."""
@@ -90,29 +89,16 @@ class BacktestResult:
     forecast: Forecast
     actuals: pd.DataFrame
     skipped: list[dict] = field(default_factory=list)
+    naive: dict[tuple[str, str], NaiveLines] = field(default_factory=dict)
+    """The naive forecasts of each (region, variable) of ``table`` as its chart draws them (filled in
+    when not given)."""
 
-    def write(self, out: str | Path, charts: bool = True, lang: str = "en") -> list[Path]:
-        """Write backtest.csv, backtest.json and a chart per scored variable (in ``lang``; Chinese
-        files end in ``-zh``) to ``out``; returns the paths."""
-        out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
-        paths = [out / "backtest.csv", out / "backtest.json"]
-        self.table.to_csv(paths[0], index=False)
-        paths[1].write_text(json.dumps(self.scores, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        if charts:
-            import matplotlib.pyplot as plt
-
-            from ecosim.charts.backtest import backtest_chart
-            from ecosim.charts.style import save
-
-            suffix = "" if lang == "en" else f"-{lang}"
-            for (region, variable), rows in self.table.groupby(["region", "variable"], sort=True):
-                if rows["conditioned"].any():
-                    continue  # the model was given these values: nothing to show
-                fig = backtest_chart(self, region, variable, lang)
-                paths += save(fig, out / f"{region}-{variable}{suffix}")
-                plt.close(fig)
-        return paths
+    def __post_init__(self) -> None:
+        region = self.forecast.scenario.region
+        horizon = int(self.forecast.years["year"].max())
+        for area, variable in dict.fromkeys(zip(self.table["region"], self.table["variable"])):
+            if (area, variable) not in self.naive:
+                self.naive[(area, variable)] = naive_lines(region, area, variable, horizon)
 
     def plot(self, region: str, variable: str, lang: str = "en"):
         """The chart of one (region, variable) in ``lang`` (matplotlib is imported only here)."""
@@ -258,6 +244,39 @@ def linear_trend(history: dict[int, float], year: int) -> float:
     return random_walk(history) if line is None else line[0] * year + line[1]
 
 
+@dataclass(frozen=True)
+class NaiveLines:
+    """The naive point forecasts of one (area, variable) as a backtest chart draws them: the recorded
+    values from the region's first base year, the random walk from the last recorded year and the
+    linear trend from the first of its years, both to the forecast's horizon (nothing to draw when
+    ``history`` is empty)."""
+
+    history: dict[int, float]
+    """The recorded values shown (years from the region's first base year)."""
+    walk_years: np.ndarray
+    walk: np.ndarray
+    """The random walk in each of ``walk_years``."""
+    trend_years: np.ndarray
+    trend: list[float]
+    """The linear trend in each of ``trend_years``."""
+    trend_start: int
+    trend_end: int
+    """The years the trend is fitted over."""
+
+
+def naive_lines(region: Region, area: str, variable: str, horizon: int) -> NaiveLines:
+    """The recorded values and the naive point forecasts of ``area``'s ``variable`` to ``horizon``."""
+    full = calibration_series(region, area, variable)
+    shown = {y: v for y, v in full.items() if y >= region.first_base_year}
+    last = region.last_year
+    if not shown:
+        return NaiveLines({}, np.array([]), np.array([]), np.array([]), [], last - TREND_LENGTH + 1, last)
+    walk_years = np.arange(max(full), horizon + 1)
+    trend_years = np.arange(last - TREND_LENGTH + 1, horizon + 1)
+    return NaiveLines(shown, walk_years, np.full(len(walk_years), random_walk(full)), trend_years,
+                      [linear_trend(full, int(y)) for y in trend_years], last - TREND_LENGTH + 1, last)
+
+
 def on_log_scale(column: str) -> bool:
     """Whether the naive distributions of a model column are Gaussian in logs: amounts and counts,
     which grow by a share a year; intensities (percent of GDP) are Gaussian in levels."""
@@ -320,54 +339,11 @@ def probabilistic_scores(rows: pd.DataFrame) -> dict[str, float]:
 # --- the backtest -----------------------------------------------------------------------------
 
 
-def backtest_scenario(scenario: Scenario, horizon: int, actuals: pd.DataFrame | None = None,
-                      condition_on: str | None = None) -> Scenario:
-    """The scenario cut to ``horizon`` (schedules and paths after it dropped, target year moved into
-    it), optionally with the actual GDP and national intensity as its paths."""
-    raw = scenario.until(horizon).to_dict()
-    if condition_on == "gdp" and actuals is not None:
-        region = scenario.region
-        gdp = {}
-        for variable in ("gdp_implied", "gdp"):  # gdp wins over gdp_implied
-            rows = actuals[(actuals["region"] == region.key) & (actuals["variable"] == variable)]
-            gdp.update({str(int(y)): float(v) for y, v in zip(rows["year"], rows["value"])})
-        rows = actuals[(actuals["region"] == region.benchmark)
-                       & (actuals["variable"] == "rd_intensity_first_published")]
-        national = {str(int(y)): float(v) for y, v in zip(rows["year"], rows["value"])}
-        raw["gdp_path"] = {**raw.get("gdp_path", {}), **gdp}
-        raw["national_path"] = {**raw.get("national_path", {}), **national}
-    source = scenario.source if scenario.source.endswith(" (backtest)") else scenario.source + " (backtest)"
-    return Scenario.from_dict(raw, source)
-
-
-def backtest(actuals: pd.DataFrame | str | Path, scenario: Scenario | str | Path | None = None,
-             replications: int = 200, condition_on: str | None = None, seed: int | None = None,
-             region: str | Path | Region | None = None) -> BacktestResult:
-    """Forecast the years of ``actuals`` and score the model against them and two naive forecasts
-    (``region`` replaces the scenario's region)."""
-    if condition_on not in (None, *CONDITIONS):
-        raise ValueError(f"condition_on must be one of {', '.join(CONDITIONS)} or None, got {condition_on!r}")
-    table, source = read_actuals(actuals)
-    if scenario is None:
-        scenario = DEFAULT_SCENARIO
-    if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario, region=region)
-    elif region is not None:
-        scenario = scenario.with_changes({"region": region})
-    if scenario.base_year < scenario.region.last_year:
-        raise ActualsError(source, f"the scenario {scenario.name!r} starts from {scenario.base_year}, but the record of "
-                                   f"{scenario.region.name()} reaches {scenario.region.last_year}: actuals are scored "
-                                   "from a forecast made at the end of the record; give a scenario that starts from "
-                                   "it (base_year = \"latest\", e.g. --scenario baseline), or score the years inside "
-                                   "the record with --origin")
-    usable, skipped = split_known(table, scenario.region)
-    if usable.empty:
-        raise ActualsError(source, f"no known variable in a year after {scenario.region.last_year}; known are "
-                                   + ", ".join(f"{r}/{v}" for r, v in known(scenario.region)))
-    horizon = int(usable["year"].max())
-    run = backtest_scenario(scenario, horizon, usable, condition_on)
-    result = forecast(run, replications, seed)
-
+def score_backtest(result: Forecast, scenario: Scenario, usable: pd.DataFrame, skipped: list[dict],
+                   condition_on: str | None, source: str) -> BacktestResult:
+    """The forecast ``result`` of ``scenario`` scored against the ``usable`` actuals (from
+    :func:`split_known`) and two naive forecasts; ``skipped`` and ``source`` (the actuals' name) are
+    reported in the scores."""
     rows = []
     bands = {}
     names, fixed = known(scenario.region), conditioned(scenario.region, condition_on)
@@ -478,82 +454,13 @@ class OriginBacktest:
                              "coverage_90": float(rows["inside_90"].mean()), "years": [int(y) for y in rows["year"]]}
         return out
 
-    def write(self, out: str | Path) -> list[Path]:
-        """Write backtest.csv and backtest.json to ``out``."""
-        out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
-        paths = [out / "backtest.csv", out / "backtest.json"]
-        self.table.to_csv(paths[0], index=False)
-        meta = {"origin": self.origin, "region": self.region, "calibration_config": self.calibration_config,
-                "condition_on": list(self.condition_on),
-                "conditioned": {c: ORIGIN_CONDITIONED[c] for c in self.condition_on}, "variables": self.scores(),
-                "naive": {"random_walk": f"the value recorded in {self.origin}",
-                          "linear_trend": f"least squares over {self.origin - 5}-{self.origin}, extrapolated"},
-                "naive_distributions": NAIVE_DISTRIBUTIONS,
-                "crps": "continuous ranked probability score: the model's of its replications "
-                        "(scoringrules.crps_ensemble), the naive distributions' in closed form (crps_normal, "
-                        "crps_lognormal)",
-                "skill": "1 - CRPS_model / CRPS_naive"}
-        paths[1].write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-        return paths
 
 
-def recorded_policy(scenario: Scenario, origin: int, until: int) -> Scenario:
-    """A forecast from ``origin`` to ``until`` under the recorded policy only (the region's
-    policy_history.csv; after its last year the last values hold): the scenario's own lever schedules
-    are dropped, so a schedule that starts before the origin cannot clash with it."""
-    raw = scenario.to_dict()
-    raw["levers"] = {}
-    raw["policy_start_year"] = until + 1
-    return forecast_from(Scenario.from_dict(raw, scenario.source), origin, until)
-
-
-def origin_inputs(scenario: Scenario, origin: int, assumptions: dict[str, float],
-                  condition_on: tuple[str, ...] = ()):
-    """Model inputs of a forecast from ``origin``: base year ``origin``, recorded policy, GDP and coal
-    price known up to the origin only, unless conditioned on (then the recorded path to the region's
-    last recorded year)."""
-    region = scenario.region
-    inputs = resolve(recorded_policy(scenario, origin, region.last_year), assumptions)
-    if "gdp" in condition_on:
-        inputs = replace(inputs, gdp_history=dict(region.gdp))
-    if "coal" in condition_on:
-        inputs = replace(inputs, coal_history=dict(region.coal))
-    return inputs
-
-
-def backtest_origin(origin: int, calibration, scenario: Scenario | str = "baseline", replications: int = 200,
-                    condition_on: tuple[str, ...] = (), seed: int = 20210511,
-                    region: str | Path | Region | None = None) -> OriginBacktest:
-    """Forecast the years after ``origin`` to the region's last recorded year from a calibration that
-    saw data up to the origin only (``calibration.last_year`` must be the origin), each replication
-    with its own posterior draw, and score it against the recorded history and the naive forecasts
-    (``region`` replaces the scenario's region; default: the calibration's region)."""
-    if calibration.last_year != origin:
-        raise ValueError(f"the calibration saw data up to {calibration.last_year}, not the origin {origin}")
-    unknown = set(condition_on) - set(ORIGIN_CONDITIONS)
-    if unknown:
-        raise ValueError(f"condition_on: unknown {sorted(unknown)}; allowed are {', '.join(ORIGIN_CONDITIONS)}")
-    bundle = calibration.region if region is None else region
-    scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, region=bundle)
-    if not scenario.region.first_base_year <= origin < scenario.region.last_year:
-        raise ValueError(f"origin {origin} must lie inside the region's record with a year after it: "
-                         f"{scenario.region.first_base_year} to {scenario.region.last_year - 1}")
-    posterior = calibration.posterior[list(calibration.config.parameters)].reset_index(drop=True)
-    # what the calibration at the origin did not estimate takes the uncalibrated defaults, as in its fit:
-    # the bundle's own calibration may have seen the years after the origin
-    base = {**scenario.region.uncalibrated_defaults(), **scenario.assumptions, **calibration.estimates}
-    tables = []
-    for r in range(replications):
-        run = run_seed(seed, 0, r)
-        pick = np.random.default_rng(np.random.SeedSequence(run.entropy, spawn_key=(*run.spawn_key, 1_000_000)))
-        draw = posterior.iloc[int(pick.integers(len(posterior)))].to_dict()
-        table = simulate(origin_inputs(scenario, origin, {**base, **draw}, condition_on), run)
-        table.insert(0, "replication", r)
-        tables.append(table)
-    years = pd.concat(tables, ignore_index=True)
+def score_origin(origin: int, region: Region, years: pd.DataFrame, condition_on: tuple[str, ...] = (),
+                 calibration_config: str = "") -> OriginBacktest:
+    """The replications' yearly tables ``years`` of a forecast from ``origin`` scored against the
+    region's record after it and the naive forecasts made at the origin."""
     rows = []
-    region = scenario.region
     for variable, column in ORIGIN_VARIABLES.items():
         recorded = region.series(variable)
         history = {y: v for y, v in recorded.items() if y <= origin}
@@ -576,4 +483,4 @@ def backtest_origin(origin: int, calibration, scenario: Scenario | str = "baseli
                          "crps_random_walk": naive_crps(actual, history, year, drift=False, log=log),
                          "crps_random_walk_drift": naive_crps(actual, history, year, drift=True, log=log)})
     return OriginBacktest(origin, tuple(condition_on), pd.DataFrame(rows, columns=list(ORIGIN_COLUMNS)), years,
-                          region.ref, calibration.config.source)
+                          region.ref, calibration_config)

@@ -20,23 +20,26 @@ levers (user-cost elasticity) and for rewards and grants (additionality), and st
 bounds on the response in percent for campaigns, mandates and the indirect levers, where the
 evidence gives no figure. Runs use the baseline scenario without parameter uncertainty (the
 default assumption values), base year 2020, horizon 2025.
+
+This module holds the scenarios, the measures and the checks; the runs are
+:mod:`ecosim.explore.lever_response`'s and :func:`ecosim.api.lever_response.lever_responses` makes
+the table.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from ecosim.data import Region, load_region
-from ecosim.explore.runs import run_seed
 from ecosim.levers import LEVERS
-from ecosim.model import EcosystemModel, resolve
-from ecosim.model.enterprises import YearPolicy
 from ecosim.scenario import Scenario, load_scenario
+
+if TYPE_CHECKING:
+    from ecosim.explore.lever_response import Runs
 
 FIRST_YEAR_AFTER = 1
 """The short horizon: years after the policy start year minus one (2021 for a 2021 start)."""
@@ -244,7 +247,7 @@ def inside(value: float, low: float, high: float) -> bool:
     return bool(low <= value <= high)
 
 
-# --- the runs ----------------------------------------------------------------------------------
+# --- the scenarios and the table's rows ---------------------------------------------------------
 
 
 def population(scale: float, region: Region | None = None) -> dict[str, int]:
@@ -274,58 +277,16 @@ def changed_scenario(scenario: Scenario, lever: str) -> Scenario:
     return scenario.with_changes({f"levers.{lever}": STANDARD_CHANGES[lever]})
 
 
-def lever_government_costs() -> list[str]:
-    """The yearly table's government-cost column of each lever that has one (outlay or revenue forgone)."""
-    return [f"{lever.government_kind}_{lever.name}" for lever in LEVERS.values() if lever.government_kind]
-
-
 def unlimited(scenario: Scenario) -> Scenario:
     """The scenario with its S&T budget reported but not cutting: a lever's response is measured at
     its scheduled value, not at what a budget would fund of it."""
     return scenario.with_changes({"budget.shortfall": "none", "budget.priority": []}, name=scenario.name)
 
 
-@dataclass
-class Runs:
-    """The replications of one scenario, stacked by replication (rows) and year (columns)."""
-
-    years: np.ndarray
-    rd: np.ndarray
-    """Enterprise R&D (``rd_by_enterprises``), 100m yuan."""
-    costs: dict[str, np.ndarray]
-    """Each lever's government cost (its outlay or revenue-forgone column), 100m yuan per year; zero
-    for levers without one (a mandate's cost falls on firms)."""
-    government_cost: np.ndarray
-    """Government cost of all levers, 100m yuan per year."""
-    log_cost_change: np.ndarray
-    """Per replication: R&D-weighted change of log user cost against the reference policy."""
-
-
-def run_scenario(scenario: Scenario, replications: int, seed: int,
-                 reference_policy: YearPolicy | None = None) -> tuple[Runs, YearPolicy]:
-    """Run ``replications`` of ``scenario`` (seeds ``run_seed(seed, 0, r)``) and return them with the
-    policy of the first policy year. Each run is ``EcosystemModel(inputs, seed).run()``, as
-    :func:`ecosim.model.simulate` does; before it runs, the base-year firms' user cost under its own
-    first-year policy is compared with that under ``reference_policy`` (the baseline's)."""
-    inputs = resolve(scenario)
-    t = scenario.policy_start_year - scenario.base_year
-    year = scenario.policy_start_year
-    tables, changes, policy = [], [], None
-    for r in range(replications):
-        model = EcosystemModel(inputs, run_seed(seed, 0, r))
-        policy = model.government.policy(t)
-        reference = policy if reference_policy is None else reference_policy
-        firms = model.enterprises
-        changes.append(rd_weighted_log_change(firms.user_cost(reference, year), firms.user_cost(policy, year),
-                                              firms.rd * firms.alive))
-        tables.append(model.run())
-    years = tables[0]["year"].to_numpy()
-    stack = {column: np.vstack([table[column].to_numpy(dtype=float) for table in tables])
-             for column in ["rd_by_enterprises", "government_cost", *lever_government_costs()]}
-    none = np.zeros_like(stack["government_cost"])
-    costs = {name: stack.get(f"{LEVERS[name].government_kind}_{name}", none) for name in LEVERS}
-    runs = Runs(years, stack["rd_by_enterprises"], costs, stack["government_cost"], np.array(changes))
-    return runs, policy
+def log_cost_changes(runs: Runs) -> np.ndarray:
+    """Per replication: the R&D-weighted change of log user cost of the base-year firms, the run's own
+    first-year policy against the reference policy (:func:`rd_weighted_log_change`)."""
+    return np.array([rd_weighted_log_change(before, after, weights) for before, after, weights in runs.user_costs])
 
 
 def lever_row(lever: str, scenario: Scenario, base: Runs, changed: Runs) -> dict[str, object]:
@@ -339,6 +300,7 @@ def lever_row(lever: str, scenario: Scenario, base: Runs, changed: Runs) -> dict
     own_base, own_changed = base.costs[lever], changed.costs[lever]
     extra_cost = (own_changed - own_base)[:, policy_years].mean(axis=1)
     extra_total = (changed.government_cost - base.government_cost)[:, policy_years].mean(axis=1)
+    log_cost_change = log_cost_changes(changed)
     row = {
         "lever": lever,
         "unit": LEVERS[lever].unit,
@@ -350,9 +312,9 @@ def lever_row(lever: str, scenario: Scenario, base: Runs, changed: Runs) -> dict
         "response_5y_pct": median(response_pct(base.rd[:, i5], changed.rd[:, i5])),
         "cost_per_year": median(extra_cost),
         "government_cost_per_year": median(extra_total),
-        "log_user_cost_change": median(changed.log_cost_change),
-        "elasticity_1y": median(implied_elasticity(base.rd[:, i1], changed.rd[:, i1], changed.log_cost_change)),
-        "elasticity_5y": median(implied_elasticity(base.rd[:, i5], changed.rd[:, i5], changed.log_cost_change)),
+        "log_user_cost_change": median(log_cost_change),
+        "elasticity_1y": median(implied_elasticity(base.rd[:, i1], changed.rd[:, i1], log_cost_change)),
+        "elasticity_5y": median(implied_elasticity(base.rd[:, i5], changed.rd[:, i5], log_cost_change)),
         "additionality_1y": median(additionality(base.rd[:, i1], changed.rd[:, i1], own_base[:, i1], own_changed[:, i1])),
         "additionality_5y": median(additionality(base.rd[:, i5], changed.rd[:, i5], own_base[:, i5], own_changed[:, i5])),
     }
@@ -382,37 +344,5 @@ def check_columns(row: dict[str, object], check: Check) -> dict[str, object]:
     }
 
 
-def lever_responses(replications: int = 50, scale: float = 1.0, seed: int = 20210511,
-                    levers: Iterable[str] | None = None, base: Scenario | None = None,
-                    firms_per_agent: int = 1) -> pd.DataFrame:
-    """The lever-response table: one row per lever (default: every lever in :data:`STANDARD_CHANGES`).
-
-    ``replications`` paired runs per lever with seeds ``run_seed(seed, 0, r)``; ``scale`` multiplies
-    the firm population (``n_above_scale_firms``, ``n_tech_smes``, each kept inside its catalogue
-    range); ``firms_per_agent`` is the population scale (paired effects hold at coarse scales,
-    docs/performance.md). Columns: lever, unit, value_from, value_to, kind, rd_base_5y (100m yuan),
-    response_1y_pct and response_5y_pct (percent change of enterprise R&D in the first and fifth
-    policy year), cost_per_year (change of the lever's own cost, mean over the policy years, 100m
-    yuan), government_cost_per_year (change of all levers' cost, 100m yuan), log_user_cost_change,
-    elasticity_1y/5y, additionality_1y/5y (yuan per yuan), and the check: measure, checked_1y/5y,
-    low/high_1y/5y, inside_1y/5y, inside, published, label, source; and inert (the change moved
-    neither enterprise R&D nor any cost in any replication). Every figure is the median over
-    replications of the paired (same seed) measure.
-    """
-    if replications < 1:
-        raise ValueError(f"replications must be at least 1, got {replications}")
-    names = list(STANDARD_CHANGES) if levers is None else list(levers)
-    unknown = [name for name in names if name not in STANDARD_CHANGES]
-    if unknown:
-        raise KeyError(f"no standard change for levers {unknown}")
-    scenario = unlimited(response_scenario(scale, base, firms_per_agent))
-    base_runs, base_policy = run_scenario(scenario, replications, seed)
-    rows = []
-    for name in names:
-        changed, _ = run_scenario(changed_scenario(scenario, name), replications, seed, base_policy)
-        rows.append(lever_row(name, scenario, base_runs, changed))
-    return pd.DataFrame(rows)
-
-
-__all__ = ["CHECKS", "MEASURE_COLUMNS", "STANDARD_CHANGES", "Check", "additionality", "implied_elasticity", "lever_responses",
-           "population", "response_pct", "rd_weighted_log_change"]
+__all__ = ["CHECKS", "MEASURE_COLUMNS", "STANDARD_CHANGES", "Check", "additionality", "implied_elasticity", "lever_row",
+           "log_cost_changes", "population", "response_pct", "rd_weighted_log_change"]

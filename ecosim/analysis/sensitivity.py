@@ -1,11 +1,10 @@
-"""Global sensitivity analysis of an experiment: Sobol, Morris and delta indices through the batch engine.
+"""Global sensitivity analysis of an experiment: Sobol, Morris and delta indices from the runs of its design.
 
-The factors are the levers and assumptions an experiment declares. For each method the design is
-built exactly as the batch engine builds it (:func:`ecosim.explore.designs.unit_samples` mapped
-by each factor's inverse CDF), the runs go through :func:`ecosim.explore.batch.run_batch` into
-``OUT/batch-<method>`` (so parallel workers, Dask, streaming and resume all apply), and SALib
-analyses the per-design-point mean over replications, row ``i`` of the SALib sample being design
-point ``i``.
+The runs come from :mod:`ecosim.explore.sensitivity` (the design each method needs, run through the
+batch engine or a ``model`` function); SALib analyses here the per-design-point mean over
+replications, row ``i`` of the SALib sample being design point ``i``. The public
+:func:`ecosim.api.sensitivity.sensitivity` runs, analyses and (when asked) writes; nothing here
+runs a model or writes a file.
 
 Outputs analysed: the target-year ``rd_intensity`` and ``rd_intensity_gap``, ``p_target_met``
 (the share of a point's replications meeting the target), the total ``government_cost`` (outlay
@@ -13,87 +12,41 @@ and revenue forgone) and ``social_cost`` (plus the mandates' compliance cost) ov
 and any yearly column asked for (indices per year from the policy start year to the
 horizon).
 
-An experiment file may carry a ``[sensitivity]`` table (read here; note that ``ecosim batch``
-refuses a file with it until ``ecosim.explore.experiment`` lists it as an allowed top-level field)::
-
-    [sensitivity]
-    yearly = ["rd_intensity"]          # yearly columns to analyse year by year
-    num_resamples = 100                # bootstrap resamples for the confidence intervals
-    conf_level = 0.95
-    top = 3                            # convergence: the top factors whose ranking must be stable
-    max_ci_width = 0.1                 # convergence: widest allowed interval of a top factor
-    [sensitivity.sobol]                # when the design is not sobol (else the [design] is used)
-    n = 256
-    second_order = false
-    [sensitivity.morris]
-    trajectories = 20
-    levels = 4
-    [sensitivity.delta]
-    design = "lhs"                     # or "sobol": reuse the Sobol sample
-    points = 500
-
->>> table = sensitivity("experiments/sobol-levers.toml", "out/sobol-levers")  # doctest: +SKIP
-
 SALib's delta warns per factor and analysis (bins merged, raw and balanced delta apart); those notices are
 named by factor and summed up in a few lines per method (:class:`DeltaNotices`), printed on stderr and kept
 in ``sensitivity.json``, and SALib's changes to the process's warning settings are kept out.
-
-``model`` replaces the ABM by a function (for tests and analytic checks): it gets a frame with
-``point``, ``replication``, ``seed`` (an int) and one column per factor (one row per run) and
-returns a frame (or dict of arrays) of outputs, one row per run.
 """
 
 from __future__ import annotations
 
 import contextvars
 import dataclasses
-import hashlib
-import json
 import math
 import re
 import sys
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 import pandas as pd
 
 from ecosim.explore.designs import unit_samples
-from ecosim.explore.experiment import Experiment, ExperimentError, load_experiment
-from ecosim.model import OUTPUT_COLUMNS
+from ecosim.explore.experiment import Experiment
 
-METHODS = ("sobol", "morris", "delta")
-DESIGN_METHODS = {"sobol": "sobol", "morris": "morris", "lhs": "delta"}
-"""Design method of an experiment file -> the sensitivity method it is made for."""
+if TYPE_CHECKING:
+    from ecosim.explore.sensitivity import Settings
+
 SCALAR_OUTPUTS = {"rd_intensity": "rd_intensity", "rd_intensity_gap": "rd_intensity_gap",
                   "p_target_met": "target_met", "government_cost": "government_cost", "social_cost": "social_cost"}
 """Analysed output name -> summary column (its per-point mean is analysed)."""
 INDEX_COLUMNS = ["method", "output", "year", "factor", "index", "value", "conf_low", "conf_high"]
 RANK_INDEX = {"sobol": "ST", "morris": "mu_star", "delta": "delta"}
 """The index that ranks the factors for each method."""
-DEFAULTS = {"sobol": {"n": 64, "second_order": False}, "morris": {"trajectories": 20, "levels": 4},
-            "delta": {"design": "lhs", "points": 500}}
-
-Model = Callable[[pd.DataFrame], "pd.DataFrame | dict"]
-
-
-@dataclass(frozen=True)
-class Settings:
-    """The ``[sensitivity]`` table of an experiment file (all optional)."""
-
-    yearly: tuple[str, ...] = ()
-    sobol: dict[str, Any] | None = None
-    morris: dict[str, Any] | None = None
-    delta: dict[str, Any] | None = None
-    num_resamples: int = 100
-    conf_level: float = 0.95
-    top: int = 3
-    max_ci_width: float = 0.1
 
 
 @dataclass
@@ -105,140 +58,19 @@ class MethodResult:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
-# --- reading ------------------------------------------------------------------------------------
-
-
-def load(path: str | Path) -> tuple[Experiment, Settings]:
-    """An experiment file and its ``[sensitivity]`` table (validated like the rest of the file)."""
-    experiment = load_experiment(path)
-    return experiment, parse_settings(experiment.sensitivity, experiment.source)
-
-
-def parse_settings(table: Any, source: str = "(settings)") -> Settings:
-    """Validate a ``[sensitivity]`` table."""
-    if not isinstance(table, dict):
-        raise ExperimentError(source, "sensitivity", "must be a table")
-    allowed = {"yearly", "sobol", "morris", "delta", "num_resamples", "conf_level", "top", "max_ci_width"}
-    for key in table:
-        if key not in allowed:
-            raise ExperimentError(source, f"sensitivity.{key}",
-                                  f"unknown field; allowed fields are {', '.join(sorted(allowed))}")
-    yearly = table.get("yearly", [])
-    if not isinstance(yearly, list) or not all(isinstance(c, str) for c in yearly):
-        raise ExperimentError(source, "sensitivity.yearly", "must be a list of yearly column names")
-    for i, column in enumerate(yearly):
-        if column == "year" or column not in OUTPUT_COLUMNS:
-            raise ExperimentError(source, f"sensitivity.yearly[{i}]",
-                                  f"unknown column {column!r}; known columns are "
-                                  f"{', '.join(c for c in OUTPUT_COLUMNS if c != 'year')}")
-    sub: dict[str, dict | None] = {}
-    specs = {"sobol": {"n": (int, 2, 10_000_000), "second_order": (bool,)},
-             "morris": {"trajectories": (int, 2, 10_000_000), "levels": (int, 2, 1000)},
-             "delta": {"design": (str,), "points": (int, 10, 10_000_000)}}
-    for method, spec in specs.items():
-        value = table.get(method)
-        if value is None:
-            sub[method] = None
-            continue
-        if not isinstance(value, dict):
-            raise ExperimentError(source, f"sensitivity.{method}", "must be a table")
-        for key, v in value.items():
-            where = f"sensitivity.{method}.{key}"
-            if key not in spec:
-                raise ExperimentError(source, where, f"unknown field; allowed fields are {', '.join(spec)}")
-            kind = spec[key][0]
-            if kind is int and (isinstance(v, bool) or not isinstance(v, int) or not spec[key][1] <= v <= spec[key][2]):
-                raise ExperimentError(source, where, f"must be a whole number from {spec[key][1]} to {spec[key][2]}")
-            if kind is bool and not isinstance(v, bool):
-                raise ExperimentError(source, where, "must be true or false")
-            if kind is str and v not in ("lhs", "sobol"):
-                raise ExperimentError(source, where, f"must be \"lhs\" or \"sobol\", got {v!r}")
-        sub[method] = dict(value)
-    resamples = table.get("num_resamples", 100)
-    if isinstance(resamples, bool) or not isinstance(resamples, int) or not 10 <= resamples <= 100_000:
-        raise ExperimentError(source, "sensitivity.num_resamples", "must be a whole number from 10 to 100000")
-    conf = table.get("conf_level", 0.95)
-    if isinstance(conf, bool) or not isinstance(conf, int | float) or not 0.5 <= conf < 1:
-        raise ExperimentError(source, "sensitivity.conf_level", "must be a number from 0.5 to below 1")
-    top = table.get("top", 3)
-    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
-        raise ExperimentError(source, "sensitivity.top", "must be a whole number of at least 1")
-    width = table.get("max_ci_width", 0.1)
-    if isinstance(width, bool) or not isinstance(width, int | float) or not width > 0:
-        raise ExperimentError(source, "sensitivity.max_ci_width", "must be a positive number")
-    return Settings(tuple(dict.fromkeys(yearly)), sub["sobol"], sub["morris"], sub["delta"], resamples,
-                    float(conf), top, float(width))
-
-
-# --- designs ------------------------------------------------------------------------------------
-
-
-def method_experiment(experiment: Experiment, method: str, settings: Settings) -> Experiment:
-    """The experiment the batch engine runs for ``method``: the design replaced, the yearly columns kept.
-
-    Sobol and Morris use the experiment's own design when it is of that method (unless the
-    ``[sensitivity]`` table overrides it); delta uses the experiment's LHS design, else an
-    LHS of ``[sensitivity.delta] points`` (the Sobol sample, and its batch, when ``design = "sobol"``).
-    """
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
-    if method in ("sobol", "morris"):
-        design_method = method
-        design = dict(DEFAULTS[method])
-        if experiment.method == method:
-            design.update(experiment.design)
-        design.update(getattr(settings, method) or {})
-    else:
-        chosen = dict(settings.delta or {})
-        kind = chosen.get("design", "lhs")  # a Sobol sample only when asked: delta is slow on large samples
-        if kind == "sobol":
-            return method_experiment(experiment, "sobol", settings)
-        design_method = "lhs"
-        design = {"points": chosen.get("points") or (experiment.design["points"] if experiment.method == "lhs"
-                                                      else DEFAULTS["delta"]["points"])}
-    yearly = tuple(dict.fromkeys([*experiment.yearly, *settings.yearly]))
-    key = json.dumps([experiment.sha256, design_method, design, yearly], sort_keys=True)
-    return dataclasses.replace(experiment, method=design_method, design=design, yearly=yearly, summaries=True,
-                               csv_points=None, sha256=hashlib.sha256(key.encode()).hexdigest())
-
-
 def unit_design(experiment: Experiment) -> np.ndarray:
     """The unit-cube sample behind the design points (row ``i`` is design point ``i``)."""
     return unit_samples(experiment.method, len(experiment.factors), experiment.design, experiment.seed)
 
 
-# --- evaluation ---------------------------------------------------------------------------------
+def model_outputs(runs: pd.DataFrame, factors: list[str]) -> dict[str, str]:
+    """Analysed output name -> column of the runs of a ``model`` function: every column it returned
+    (``target_met`` analysed as ``p_target_met``)."""
+    return {("p_target_met" if c == "target_met" else c): c for c in runs.columns
+            if c not in ("point", "replication", "seed", *factors)}
 
 
-def evaluate_model(experiment: Experiment, model: Model) -> pd.DataFrame:
-    """Run ``model`` on every (design point, replication): one row per run."""
-    from ecosim.explore.runs import run_seed
-
-    points = experiment.points()
-    reps = experiment.replications
-    index = np.arange(len(points) * reps)
-    point, replication = np.divmod(index, reps)
-    frame = pd.DataFrame({"point": point, "replication": replication})
-    shared = experiment.common_random_numbers
-    frame["seed"] = [int(run_seed(experiment.seed, 0 if shared else p, r).generate_state(1)[0])
-                     for p, r in zip(point, replication)]
-    for j, name in enumerate(experiment.factor_names):
-        frame[name] = points[point, j]
-    outputs = pd.DataFrame(model(frame.copy()))
-    if len(outputs) != len(frame):
-        raise ValueError(f"the model returned {len(outputs)} rows for {len(frame)} runs")
-    outputs.index = frame.index
-    return pd.concat([frame, outputs], axis=1)
-
-
-def evaluate_batch(experiment: Experiment, folder: Path, workers: int | None, dask: str | bool | None,
-                   restart: bool = False) -> tuple[pd.DataFrame, pd.DataFrame, int]:
-    """Run (or resume) the batch of ``experiment`` into ``folder``: (summaries, yearly, failed runs)."""
-    from ecosim.explore.batch import read_results, run_batch
-
-    report = run_batch(experiment, folder, workers, dask, restart)
-    yearly, summaries = read_results(folder)
-    return summaries, yearly, report.failed
+# --- per-point means ------------------------------------------------------------------------------
 
 
 def point_means(runs: pd.DataFrame, columns: list[str], points: int) -> pd.DataFrame:
@@ -621,175 +453,26 @@ def _check_points(runs: pd.DataFrame, points: np.ndarray, factors: list[str]) ->
     if not ok.all():
         bad = int(np.flatnonzero(~ok.all(axis=1))[0])
         raise ValueError(f"design point {bad} of the batch does not match the sensitivity design; "
-                         "was the batch folder made from another experiment? (use restart=True)")
+                         "was the batch folder made from another experiment? (use force=True)")
 
 
 # --- the whole analysis ---------------------------------------------------------------------------
 
 
-def default_method(experiment: Experiment) -> str:
-    """The sensitivity method an experiment's design calls for: sobol and morris designs their own
-    method, an LHS design delta; a grid or CSV design has none (ExperimentError naming the field)."""
-    method = DESIGN_METHODS.get(experiment.method)
-    if method is None:
-        raise ExperimentError(experiment.source, "design.method",
-                              f"a {experiment.method!r} design has no sensitivity method; use a sobol, morris or "
-                              "lhs design, or choose the method (--method sobol, morris, delta or all)")
-    return method
-
-
-def _methods(experiment: Experiment, method: str | None) -> tuple[str, ...]:
-    """The methods to run: ``method`` (``all`` for every one), by default the design's."""
-    method = method or default_method(experiment)
-    methods = METHODS if method == "all" else (method,)
-    for m in methods:
-        if m not in METHODS:
-            raise ValueError(f"method must be one of {', '.join(METHODS)} or all, got {method!r}")
-    return methods
-
-
-def plan(experiment: str | Path | Experiment, method: str | None = None,
-         settings: Settings | None = None) -> dict[str, dict[str, int]]:
-    """The runs a sensitivity analysis needs, without running: per method the design points,
-    replications and runs (a delta on the Sobol sample shares its runs: ``shared_with``)."""
-    if not isinstance(experiment, Experiment):
-        experiment, file_settings = load(experiment)
-        settings = settings or file_settings
-    settings = settings or Settings()
-    out, seen = {}, {}
-    for m in _methods(experiment, method):
-        design = method_experiment(experiment, m, settings)
-        points = len(design.points())
-        entry = {"design_points": points, "replications": design.replications,
-                 "runs": 0 if design.sha256 in seen else points * design.replications}
-        if design.sha256 in seen:
-            entry["shared_with"] = seen[design.sha256]
-        seen.setdefault(design.sha256, m)
-        out[m] = entry
-    return out
-
-
-def seconds_per_run(experiment: str | Path | Experiment, timed: int = 2) -> float:
-    """Seconds one run of the experiment's scenario takes here: the fastest of ``timed`` runs
-    (the first includes the start-up cost)."""
-    import time
-
-    from ecosim.explore.runs import run_seed
-    from ecosim.model import simulate
-
-    if not isinstance(experiment, Experiment):
-        experiment, _ = load(experiment)
-    times = []
-    for r in range(timed):
-        start = time.perf_counter()
-        simulate(experiment.scenario, run_seed(experiment.seed, 0, r))
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-def sensitivity(experiment: str | Path | Experiment, out: str | Path, method: str | None = None,
-                workers: int | None = None, dask: str | bool | None = None, *, model: Model | None = None,
-                yearly: list[str] | tuple[str, ...] | None = None, settings: Settings | None = None,
-                restart: bool = False, charts: bool = True, lang: str = "en") -> pd.DataFrame:
-    """Sensitivity indices of an experiment's factors; writes ``out/indices.csv``, ``sensitivity.json``, charts.
-
-    ``method``: ``sobol``, ``morris``, ``delta`` or ``all``; by default the experiment's design
-    decides (:func:`default_method`). Charts are labelled in ``lang`` (``en`` or ``zh``); those of
-    indices that did not converge are stamped NOT CONVERGED. The runs go through the batch engine
-    into ``out/batch-<method>`` (``workers``, ``dask`` and resume as for :func:`ecosim.batch`), or
-    through ``model`` when given. ``yearly`` adds yearly columns analysed year by year. Returns
-    the tidy index table (``method, output, year, factor, index, value, conf_low, conf_high``);
-    its ``attrs["summary"]`` is this call's part of ``sensitivity.json``. The files keep the
-    results of other methods already in ``out`` for the same experiment file and factors, so
-    ``--method sobol`` then ``--method morris`` leaves both in ``indices.csv``.
-    """
-    if isinstance(experiment, Experiment):
-        settings = settings or Settings()
-    else:
-        experiment, file_settings = load(experiment)
-        settings = settings or file_settings
-    if yearly:
-        for column in yearly:
-            if column == "year" or column not in OUTPUT_COLUMNS:
-                raise ExperimentError(experiment.source, "--yearly", f"unknown yearly column {column!r}")
-        settings = dataclasses.replace(settings, yearly=tuple(dict.fromkeys([*settings.yearly, *yearly])))
-    methods = _methods(experiment, method)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    results, warnings, folders = [], [], {}
-    for m in methods:
-        design = method_experiment(experiment, m, settings)
-        if model is not None:
-            runs, yearly_table, failed = evaluate_model(design, model), None, 0
-            outputs = {("p_target_met" if c == "target_met" else c): c for c in runs.columns
-                       if c not in ("point", "replication", "seed", *design.factor_names)}
-            folder = None
-        else:
-            # delta on a Sobol design reuses the Sobol batch
-            name = "sobol" if (m == "delta" and design.method == "sobol") else m
-            folder = folders.get(design.sha256, out / f"batch-{name}")
-            folders[design.sha256] = folder
-            runs, yearly_table, failed = evaluate_batch(design, folder, workers, dask, restart)
-            outputs = SCALAR_OUTPUTS
-        result = analyse_method(m, design, runs, settings, outputs, yearly_table, settings.yearly,
-                                design.scenario.policy_start_year)
-        result.summary["batch"] = str(folder) if folder else None
-        result.summary["failed_runs"] = failed
+def summarise(experiment: Experiment, results: list[MethodResult]) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The tidy index table of every method's results (``method, output, year, factor, index, value,
+    conf_low, conf_high``) and the summary of ``sensitivity.json``: the experiment, each method's
+    summary, and a warning for each output whose indices have not converged."""
+    unconverged = []
+    for result in results:
         for output, entry in result.summary["outputs"].items():
             verdict = entry.get("convergence")
             if verdict and not verdict["converged"]:
-                warnings.append(f"{m} indices of {output} have not converged: {verdict['reason']}; "
-                                "increase the sample size")
-        results.append(result)
+                unconverged.append(f"{result.method} indices of {output} have not converged: {verdict['reason']}; "
+                                   "increase the sample size")
     table = pd.concat([r.table for r in results], ignore_index=True)
     summary = {"experiment": experiment.name, "experiment_file": str(Path(experiment.source).resolve()),
                "factors": experiment.factor_names, "scenario": experiment.scenario.name, "seed": experiment.seed,
                "methods": {r.method: r.summary for r in results},
-               "converged": not warnings, "warnings": warnings}
-    # the files also keep the other methods' results already in ``out`` (same experiment)
-    all_table, all_summary = _merge_previous(out, table, summary)
-    all_table.to_csv(out / "indices.csv", index=False)
-    if charts:
-        from ecosim.charts.sensitivity import write_charts
-
-        all_summary["charts"] = [str(p) for p in write_charts(all_table, out / "charts", lang, all_summary)]
-    (out / "sensitivity.json").write_text(json.dumps(_jsonable(all_summary), indent=2, ensure_ascii=False) + "\n")
-    table.attrs["summary"] = summary
-    return table
-
-
-def _merge_previous(out: Path, table: pd.DataFrame, summary: dict) -> tuple[pd.DataFrame, dict]:
-    """Keep the other methods' results already in ``out`` (same experiment file and factors)."""
-    try:
-        previous = json.loads((out / "sensitivity.json").read_text())
-        old = pd.read_csv(out / "indices.csv", dtype={"factor": str, "index": str, "method": str, "output": str})
-    except (OSError, ValueError):
-        return table, summary
-    if (previous.get("experiment_file") != summary["experiment_file"]
-            or previous.get("factors") != summary["factors"]):
-        return table, summary
-    mine = set(summary["methods"])
-    kept = {m: v for m, v in previous.get("methods", {}).items() if m not in mine}
-    if not kept:
-        return table, summary
-    old = old[old["method"].isin(kept)]
-    old["year"] = old["year"].astype("Int64")
-    table = pd.concat([old[INDEX_COLUMNS], table], ignore_index=True)
-    warnings = [w for w in previous.get("warnings", []) if w.split(" ", 1)[0] in kept] + summary["warnings"]
-    summary = {**summary, "methods": {**kept, **summary["methods"]}, "warnings": warnings,
-               "converged": not warnings}
+               "converged": not unconverged, "warnings": unconverged}
     return table, summary
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value

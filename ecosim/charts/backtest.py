@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -15,25 +14,20 @@ if TYPE_CHECKING:
     from ecosim.analysis.backtest import BacktestResult
 
 
-def _draw_naive(ax, result: "BacktestResult", area: str, variable: str, horizon: int, lang: str) -> None:
-    """History points, the random walk and the linear trend of the last six recorded years."""
-    from ecosim.analysis.backtest import TREND_LENGTH, calibration_series, linear_trend, random_walk
-
+def _draw_naive(ax, result: "BacktestResult", area: str, variable: str, lang: str) -> None:
+    """History points, the random walk and the linear trend of the last six recorded years (as the
+    result carries them: ``result.naive``)."""
     c = style.COLOURS
-    region = result.forecast.scenario.region
-    full = calibration_series(region, area, variable)
-    shown = {y: v for y, v in full.items() if y >= region.first_base_year}
+    lines = result.naive[(area, variable)]
+    shown = lines.history
     if not shown:
         return
     ax.plot(list(shown), list(shown.values()), ls="none", marker="o", ms=4, color=c["history"],
             label=text(lang, "history_range", start=min(shown), end=max(shown)))
-    walk_years = np.arange(max(full), horizon + 1)
-    ax.plot(walk_years, np.full(len(walk_years), random_walk(full)), color=c["neutral"], lw=1.2, ls="--",
+    ax.plot(lines.walk_years, lines.walk, color=c["neutral"], lw=1.2, ls="--",
             gid="random_walk", label=text(lang, "random_walk"))
-    last = region.last_year
-    trend_years = np.arange(last - TREND_LENGTH + 1, horizon + 1)
-    ax.plot(trend_years, [linear_trend(full, int(y)) for y in trend_years], color=style.CYCLE[1], lw=1.2,
-            ls="-.", gid="linear_trend", label=text(lang, "linear_trend", start=last - TREND_LENGTH + 1, end=last))
+    ax.plot(lines.trend_years, lines.trend, color=style.CYCLE[1], lw=1.2, ls="-.", gid="linear_trend",
+            label=text(lang, "linear_trend", start=lines.trend_start, end=lines.trend_end))
 
 
 def backtest_chart(result: "BacktestResult", region: str, variable: str, lang: str = "en") -> Figure:
@@ -56,7 +50,7 @@ def backtest_chart(result: "BacktestResult", region: str, variable: str, lang: s
         ax.fill_between(years, bands["q05"], bands["q95"], color=c["band90"], lw=0, label=text(lang, "model_band90"))
         ax.fill_between(years, bands["q25"], bands["q75"], color=c["band50"], lw=0, label=text(lang, "model_band50"))
         ax.plot(years, bands["q50"], color=c["region"], lw=2, label=text(lang, "model_median"))
-        _draw_naive(ax, result, region, variable, horizon, lang)
+        _draw_naive(ax, result, region, variable, lang)
         ax.plot(rows["year"], rows["actual"], ls="none", marker="D", ms=5, color=c["national"],
                 gid="actuals", label=text(lang, "actual"))
         ax.axvline(record.last_year + 0.5, color=c["target_year"], lw=0.8, ls=":")

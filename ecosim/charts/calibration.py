@@ -162,7 +162,7 @@ def fit_chart(fit: pd.DataFrame, title: str | None = None, lang: str = "en", see
               replications: int | None = None) -> Figure:
     """The calibration fit in ``lang``: one panel per target family, data against the model by year.
 
-    ``fit`` is :meth:`CalibrationResult.fit_table` (columns target, year, data, model_median,
+    ``fit`` is :func:`ecosim.api.calibration.calibration_fit`'s table (columns target, year, data, model_median,
     model_q05, model_q95, tolerance); the title names its first and last year. Each panel shows the
     data (points, the tolerance as grey bars) and the model median with its 90% band, in the data's
     units (shares in percent). The legend is shared, below the panels; the footer names the source.

@@ -1,6 +1,6 @@
 """Sensitivity charts: Sobol S1/ST bars with intervals, the Morris mu*-sigma plane, the S2 heat map,
 and an index over time for yearly outputs. Each takes the tidy table of
-:func:`ecosim.analysis.sensitivity.sensitivity` (``method, output, year, factor, index, value,
+:func:`ecosim.api.sensitivity.sensitivity` (``method, output, year, factor, index, value,
 conf_low, conf_high``)."""
 
 from __future__ import annotations

@@ -14,16 +14,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from ecosim.analysis.backtest import (
-    CONDITIONS,
-    DEFAULT_SCENARIO,
-    ORIGIN_CONDITIONS,
-    ActualsError,
-    backtest,
-    backtest_origin,
-)
+from ecosim.analysis.backtest import CONDITIONS, ORIGIN_CONDITIONS, ActualsError
+from ecosim.api.backtest import DEFAULT_SCENARIO, backtest, backtest_origin
 from ecosim.charts.fonts import CJKFontMissing, cjk_font
 from ecosim.cli.args import add_dask, add_region, non_negative_int, positive_int
+from ecosim.outputs.backtest import write_backtest, write_origin_backtest
 from ecosim.scenario import ScenarioError
 
 EXIT_BAD_INPUT = 2
@@ -71,8 +66,9 @@ ORIGIN_OFFSET = 2
 
 def run_origin(args: argparse.Namespace) -> int:
     """``ecosim backtest --origin YEAR``: recalibrate up to YEAR, forecast to the last recorded year, score."""
-    from ecosim.analysis.calibration import CalibrationConfig, calibrate
+    from ecosim.api.calibration import calibrate
     from ecosim.data import load_region
+    from ecosim.explore.calibration import CalibrationConfig
 
     try:
         region = load_region(args.region)
@@ -100,7 +96,7 @@ def run_origin(args: argparse.Namespace) -> int:
     calibration = calibrate(config, last_year=args.origin, dask=args.dask)
     result = backtest_origin(args.origin, calibration, args.scenario, args.replications, conditions,
                              20210511 if args.seed is None else args.seed, region=args.region)
-    paths = result.write(args.out)
+    paths = write_origin_backtest(result, args.out)
     print(f"origin {args.origin}, conditioned on {', '.join(conditions) or 'nothing'}: "
           f"{args.replications} replications")
     for variable, v in result.scores().items():
@@ -129,7 +125,7 @@ def run_backtest(args: argparse.Namespace) -> int:
     except (ActualsError, ScenarioError, CJKFontMissing) as error:
         print(f"ecosim backtest: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    paths = result.write(args.out, charts=getattr(args, "charts", True), lang=getattr(args, "lang", "en"))
+    paths = write_backtest(result, args.out, charts=getattr(args, "charts", True), lang=getattr(args, "lang", "en"))
     print(result.describe())
     print(f"\nwrote {', '.join(str(p) for p in paths[:2])} and {len(paths) - 2} chart files in {args.out}")
     return 0

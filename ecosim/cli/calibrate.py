@@ -8,11 +8,13 @@ import shutil
 import sys
 from pathlib import Path
 
-from ecosim.analysis.calibration import CalibrationConfig, calibrate, config_scenario
+from ecosim.api.calibration import calibrate, calibration_fit
 from ecosim.charts.fonts import cjk_font
 from ecosim.cli.args import add_dask, add_region, non_negative_int
 from ecosim.data import CALIBRATION_FILES
 from ecosim.errors import ScenarioError
+from ecosim.explore.calibration import CalibrationConfig, config_scenario
+from ecosim.outputs.calibration import write_calibration
 
 
 def draw_fit(out: Path, lang: str, config: CalibrationConfig) -> Path:
@@ -67,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     result = calibrate(config, progress, dask=args.dask)
     if interactive:
         print(file=sys.stderr)
-    paths = result.write(args.out)
+    paths = write_calibration(result, args.out, calibration_fit(result))
     print(f"{len(result.draws)} draws x {config.replications} seeds in {result.runtime_seconds:.0f} s; "
           f"{int(result.draws['accepted'].sum())} accepted; best distance {result.posterior['distance'].iloc[0]:.3f}")
     print(result.uncertainty().round(4).to_string(index=False))

@@ -23,7 +23,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from ecosim.analysis.design import COSTS, DEFAULT_LEVERS, DesignResult, optimize, plan_search  # noqa: E402
+from ecosim.analysis.design import COSTS, DEFAULT_LEVERS, DesignResult  # noqa: E402
+from ecosim.api.design import optimize, plan_search  # noqa: E402
 from ecosim.explore.progress import process_age_seconds  # noqa: E402
 from ecosim.charts.fonts import cjk_font  # noqa: E402
 from ecosim.charts.style import save  # noqa: E402

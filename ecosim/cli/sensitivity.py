@@ -23,7 +23,7 @@ EXIT_NOT_CONVERGED = 0
 
 
 def register(subparsers) -> argparse.ArgumentParser:
-    """Add ``sensitivity EXPERIMENT.toml --out DIR [--method ...] [--workers N] [--dask [ADDRESS]]``."""
+    """Add ``sensitivity EXPERIMENT.toml --out DIR [--method ...] [--workers N] [--dask [ADDRESS]] [--force]``."""
     parser = subparsers.add_parser(
         "sensitivity", help="global sensitivity indices (Sobol, Morris, delta) of an experiment's levers and "
                             "assumptions; runs go through the batch engine (parallel, resumable)")
@@ -35,7 +35,7 @@ def register(subparsers) -> argparse.ArgumentParser:
 def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("experiment", type=Path, help="experiment TOML file (see experiments/sobol-levers.toml)")
     parser.add_argument("--out", type=Path, required=True,
-                        help="output folder: indices.csv, sensitivity.json, charts/, batch-<method>/")
+                        help="output folder: manifest.json, indices.csv, sensitivity.json, charts/, batch-<method>/")
     parser.add_argument("--method", choices=("sobol", "morris", "delta", "all"),
                         help="sensitivity method (default: the experiment's design: sobol, morris, or delta "
                              "for an lhs design)")
@@ -47,14 +47,17 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     add_dask(parser)
     parser.add_argument("--yearly", action="append", default=[], metavar="COLUMN",
                         help="also analyse this yearly column year by year (repeatable), e.g. rd_intensity")
-    parser.add_argument("--restart", action="store_true", help="discard the batch results in --out first")
+    parser.add_argument("--force", "--restart", dest="force", action="store_true",
+                        help="discard the results already in --out and start again (an --out of the same "
+                             "inputs is resumed without it, adding this method's indices to those there; of "
+                             "other inputs, refused)")
     parser.add_argument("--no-charts", action="store_true", help="do not draw the charts")
     add_region(parser)
 
 
 def handle(args: argparse.Namespace) -> int:
     """Run the analysis and print the top factors; exit 2 on bad input."""
-    from ecosim.analysis.sensitivity import sensitivity
+    from ecosim.api.sensitivity import sensitivity
 
     for column in args.yearly:
         if column == "year" or column not in OUTPUT_COLUMNS:
@@ -70,7 +73,7 @@ def handle(args: argparse.Namespace) -> int:
         if args.lang != "en" and not args.no_charts:
             cjk_font()
         table = sensitivity(args.experiment, args.out, args.method, args.workers, dask, yearly=args.yearly,
-                            restart=args.restart, charts=not args.no_charts, lang=args.lang)
+                            force=args.force, charts=not args.no_charts, lang=args.lang)
     except (ExperimentError, ScenarioError, CJKFontMissing) as error:
         print(f"ecosim: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -101,7 +104,7 @@ def dry_run(args: argparse.Namespace) -> int:
     """Print the runs each method needs and the expected time (one timed run x runs / workers)."""
     import os
 
-    from ecosim.analysis.sensitivity import plan, seconds_per_run
+    from ecosim.explore.sensitivity import plan, seconds_per_run
 
     runs = plan(args.experiment, args.method)
     total = sum(entry["runs"] for entry in runs.values())

@@ -267,12 +267,6 @@ class Store:
                 if path.name.startswith(".tmp-") or (name != "." and match and int(match[1]) not in done):
                     path.unlink(missing_ok=True)
 
-    def clear(self) -> None:
-        """Remove everything a batch writes (for ``--restart``); other files and the lock are left alone."""
-        self.remove_stale(set())
-        for name in (MANIFEST, FAILURES):
-            (self.folder / name).unlink(missing_ok=True)
-
     def completed_runs(self, chunks: set[int], years_per_run: int) -> int:
         """The runs whose results are on disk in ``chunks``, counted from the Parquet files."""
         count = 0

@@ -3,7 +3,7 @@ and the common R&D shock.
 
 * **Coal price** (Qinhuangdao spot, US$/t): the recorded annual average (the region bundle's ``coal_price.csv``)
   up to the last year the run knows, then an AR(1) of its log around the long-run mean, with
-  persistence and volatility estimated from the recorded years (``ecosim.analysis.calibration.data_estimates``).
+  persistence and volatility estimated from the recorded years (``ecosim.data.estimates.data_estimates``).
 * **GDP** (100m yuan): the recorded one while known; after that the non-modelled remainder grows
   at its trend rate plus the estimated coal elasticity times the coal price's log change, and the
   modelled firms' value added is added to it.

@@ -39,8 +39,8 @@ def folder_inputs(scenarios: list[Scenario], seed: int, replications: int, **set
     """Everything the results of ``scenarios`` run with ``seed`` and ``replications`` depend on besides the
     code (each scenario as run, the region's bundle and calibration, the other ``settings``), with the
     package version and commit: what an output folder's manifest records under ``inputs``."""
-    inputs: dict[str, Any] = {f"scenario {s.name}": {"path": str(s.source), "sha256": scenario_sha256(s)}
-                              for s in scenarios}
+    inputs: dict[str, Any] = {("scenario" if len(scenarios) == 1 else f"scenario {s.name}"):
+                              {"path": f"{s.name} (from {s.source})", "sha256": scenario_sha256(s)} for s in scenarios}
     region = scenarios[0].region
     inputs["region data"] = {"path": str(region.root), "sha256": region_info(region)["region_data_sha256"]}
     calibration = calibration_info(region)
