@@ -18,7 +18,7 @@ from scipy.optimize import brentq
 from scipy.special import expit, ndtr
 
 from ecosim.data import Region
-from ecosim.model.accounts import M_YUAN_PER_100M
+from ecosim.model.accounts import in_m_yuan
 from ecosim.model.draws import KeyedDraws, smallest
 from ecosim.model.inputs import (
     ABOVE_SCALE_REVENUE,
@@ -489,7 +489,7 @@ class Enterprises:
         live = self.indices()
         seg = self.segment[live]
         above = seg != TECH_SME
-        va_target = a["modelled_va_share_of_gdp"] * base.gdp * M_YUAN_PER_100M / self.firms_per_agent
+        va_target = in_m_yuan(a["modelled_va_share_of_gdp"] * base.gdp) / self.firms_per_agent
         va = self.value_added[live]
         scale = (va_target - va[~above].sum()) / va[above].sum()
         self.revenue[live[above]] = np.maximum(self.revenue[live[above]] * scale, ABOVE_SCALE_REVENUE)
@@ -867,6 +867,11 @@ class Enterprises:
         committed = (self.coached_ratio[i] > 0) | (self.hte_until[i] >= year - 1)
         lift = near & ((HTE_CERTIFICATE_YEARS * saving > gap * cost * (1.0 - a["hte_relabel_share"])) | committed)
         return np.maximum(rd, need * lift)
+
+    def refund_software_vat(self, burden: float) -> None:
+        """Software firms get back this year the VAT they pay beyond the threshold: ``burden`` (share
+        of revenue) x revenue, m yuan."""
+        self.refund = burden * self.revenue * self.software
 
     def receive_grants(self, amount: float) -> None:
         """Open-competition project money (m yuan) goes to the cluster firms doing R&D in proportion to

@@ -40,7 +40,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from ecosim.model.accounts import M_YUAN_PER_100M
+from ecosim.model.accounts import in_m_yuan
 from ecosim.model.draws import KeyedDraws, smallest
 from ecosim.model.enterprises import TECH_SME, Enterprises
 
@@ -200,7 +200,7 @@ class Fund(mesa.Agent):
 
     def deals(self, money: float, size: float) -> int:
         """Whole deals of ``size`` (m yuan) that ``money`` (100m yuan) pays for, in firm agents."""
-        return int(np.floor(money * M_YUAN_PER_100M / (size * self.per_agent) + 1e-9))
+        return int(np.floor(in_m_yuan(money) / (size * self.per_agent) + 1e-9))
 
     def money(self, m_yuan: float) -> float:
         """A sum over firm agents' deals (m yuan) as the region's money (100m yuan)."""
@@ -308,10 +308,10 @@ class GuidanceFund(VentureFund):
     order = 0
 
     def committed(self, ctx: YearContext) -> float:
-        """Government capital plus the private money it draws in (100m yuan); books the government's part."""
+        """Government capital plus the private money it draws in (100m yuan); the government's part is
+        its cost (``government.guidance_fund_capital``)."""
         gov = self.model.government
         capital = gov.lever("guidance_fund_capital", ctx.t)
-        gov.book(ctx.t, "guidance_fund_capital", capital)
         return capital * (1.0 + gov.lever("guidance_fund_leverage", ctx.t))
 
 
@@ -342,7 +342,6 @@ class TechCreditLender(Fund):
         start = self.cash
         repaid, defaulted, repaid_count = self.collect(ctx)
         government_share = loss_share * defaulted
-        gov.book(ctx.t, "tech_credit_loss_share", government_share)
         proceeds = repaid + government_share
         self.cash += proceeds
         committed = max(self.quota(ctx, loss_share) - self.cash, 0.0)
@@ -414,6 +413,11 @@ class Funds:
         self.collector.collect(self.model)
         self.context = None
         return self.guidance.record["invested"] + self.venture.record["invested"]
+
+    def settle_venture_stock(self, firms: Enterprises, a: dict) -> None:
+        """Base year: the investees hold the venture money of the last ``venture_spend_years`` years'
+        deals (the steady-state stock), not only this year's."""
+        firms.venture_funds *= a["venture_spend_years"]
 
     def spend_venture_money(self, firms: Enterprises, a: dict) -> None:
         """At the year's end investees have spent a ``1 / venture_spend_years`` share of the venture
