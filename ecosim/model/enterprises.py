@@ -172,46 +172,65 @@ def agents(firms: float, firms_per_agent: int) -> int:
     return int(math.floor(firms / firms_per_agent + 0.5))
 
 
-FIRM_ARRAYS: dict[str, tuple[type, object, bool, str]] = {
-    # name: (dtype, value of an empty slot, emptied when the firm leaves, meaning and unit)
-    "alive": (bool, False, False, "the slot holds a firm"),
-    "segment": (np.int64, 0, False, "INDUSTRIAL, SERVICES or TECH_SME"),
-    "sector": (np.int64, 0, False, "index into the sector table"),
-    "age": (np.int64, 0, False, "years since entry (base-year firms: drawn)"),
-    "state_owned": (bool, False, True, "a state-owned firm"),
-    "floor_enforced": (bool, False, False, "the SOE R&D floor binds this state-owned firm"),
-    "revenue": (float, 0.0, True, "m yuan per year"),
-    "margin_ref": (float, 0.0, False, "profit margin at the coal price's long-run mean, share of revenue"),
-    "margin": (float, 0.0, False, "profit margin this year, share of revenue"),
-    "budget_margin": (float, 0.0, False, "margin R&D budgets are planned on (smoothed coal price), share"),
-    "margin0": (float, 0.0, False, "the base year's planning margin, share of revenue"),
-    "deduction_share": (float, 0.0, False, "value of a yuan of deduction (1 if profitable, else carried forward)"),
-    "cost_class": (np.int64, 0, False, "2 x manufacturing + profitable (the user-cost table's row without HTE)"),
-    "log_user_cost0": (float, 0.0, False, "log B-index under the base-year policy"),
-    "propensity": (float, 0.0, False, "latent R&D propensity against the segment's cut-off"),
-    "intensity0": (float, 0.0, False, "desired R&D / revenue at base-year conditions, share"),
-    "intensity": (float, 0.0, True, "R&D / revenue this year (own money), share"),
-    "rd": (float, 0.0, True, "reported R&D, m yuan per year"),
-    "rd_real": (float, 0.0, True, "real R&D (reported less relabelled), m yuan per year"),
-    "knowledge": (float, 0.0, True, "knowledge stock, m yuan of R&D equivalent"),
-    "venture_funds": (float, 0.0, True, "venture money held, m yuan"),
-    "credit": (float, 0.0, True, "tech-credit loan this year, m yuan"),
-    "tech_bought": (float, 0.0, True, "technology bought this year, m yuan"),
-    "refund": (float, 0.0, True, "software VAT refund this year, m yuan"),
-    "hte_until": (np.int64, -1, True, "last year of the HTE certificate (-1: never certified)"),
-    "upgraded": (bool, False, True, "received a smart-factory grant"),
-    "pushed": (bool, False, True, "pushed into R&D by the full-coverage campaign"),
-    "coached_ratio": (float, 0.0, True, "R&D / revenue the cultivation programme coaches the firm toward "
-                                        "(the HTE threshold when it enrolled), share; 0: not in the pipeline"),
-    "va_ratio_of": (float, 0.0, False, "the sector's value added / revenue (copied on entry)"),
-    "growth_of": (float, 0.0, False, "the sector's growth gap, log points per year (copied on entry)"),
-    "coal_link_of": (float, 0.0, False, "the sector's coal link, 0-1 (copied on entry)"),
-    "in_cluster": (bool, False, False, "the sector is a flagship cluster (copied on entry)"),
-    "manufacturing": (bool, False, False, "the sector is manufacturing (copied on entry)"),
-    "software": (bool, False, False, "the sector is software and IT (copied on entry)"),
-    "coal": (bool, False, False, "the sector is coal and energy (copied on entry)"),
+@dataclass(frozen=True)
+class FirmArray:
+    """The declaration of one per-firm array (one slot per firm agent)."""
+
+    dtype: type
+    empty: object
+    """The value of an empty slot (and of a new firm's before its entry sets it)."""
+    emptied: bool
+    """Whether the slot is reset to ``empty`` when its firm leaves (the others are set on entry)."""
+    meaning: str
+    """What it holds, with its unit."""
+
+    def allocate(self, slots: int) -> np.ndarray:
+        """``slots`` empty slots of this array."""
+        return np.full(slots, self.empty, dtype=self.dtype)
+
+
+FIRM_ARRAYS: dict[str, FirmArray] = {
+    "alive": FirmArray(bool, False, False, "the slot holds a firm"),
+    "segment": FirmArray(np.int64, 0, False, "INDUSTRIAL, SERVICES or TECH_SME"),
+    "sector": FirmArray(np.int64, 0, False, "index into the sector table"),
+    "age": FirmArray(np.int64, 0, False, "years since entry (base-year firms: drawn)"),
+    "state_owned": FirmArray(bool, False, True, "a state-owned firm"),
+    "floor_enforced": FirmArray(bool, False, False, "the SOE R&D floor binds this state-owned firm"),
+    "revenue": FirmArray(float, 0.0, True, "m yuan per year"),
+    "margin_ref": FirmArray(float, 0.0, False, "profit margin at the coal price's long-run mean, share of revenue"),
+    "margin": FirmArray(float, 0.0, False, "profit margin this year, share of revenue"),
+    "budget_margin": FirmArray(float, 0.0, False, "margin R&D budgets are planned on (smoothed coal price), share"),
+    "margin0": FirmArray(float, 0.0, False, "the base year's planning margin, share of revenue"),
+    "deduction_share": FirmArray(float, 0.0, False,
+                                 "value of a yuan of deduction (1 if profitable, else carried forward)"),
+    "cost_class": FirmArray(np.int64, 0, False,
+                            "2 x manufacturing + profitable (the user-cost table's row without HTE)"),
+    "log_user_cost0": FirmArray(float, 0.0, False, "log B-index under the base-year policy"),
+    "propensity": FirmArray(float, 0.0, False, "latent R&D propensity against the segment's cut-off"),
+    "intensity0": FirmArray(float, 0.0, False, "desired R&D / revenue at base-year conditions, share"),
+    "intensity": FirmArray(float, 0.0, True, "R&D / revenue this year (own money), share"),
+    "rd": FirmArray(float, 0.0, True, "reported R&D, m yuan per year"),
+    "rd_real": FirmArray(float, 0.0, True, "real R&D (reported less relabelled), m yuan per year"),
+    "knowledge": FirmArray(float, 0.0, True, "knowledge stock, m yuan of R&D equivalent"),
+    "venture_funds": FirmArray(float, 0.0, True, "venture money held, m yuan"),
+    "credit": FirmArray(float, 0.0, True, "tech-credit loan this year, m yuan"),
+    "tech_bought": FirmArray(float, 0.0, True, "technology bought this year, m yuan"),
+    "refund": FirmArray(float, 0.0, True, "software VAT refund this year, m yuan"),
+    "hte_until": FirmArray(np.int64, -1, True, "last year of the HTE certificate (-1: never certified)"),
+    "upgraded": FirmArray(bool, False, True, "received a smart-factory grant"),
+    "pushed": FirmArray(bool, False, True, "pushed into R&D by the full-coverage campaign"),
+    "coached_ratio": FirmArray(float, 0.0, True, "R&D / revenue the cultivation programme coaches the firm toward "
+                                                 "(the HTE threshold when it enrolled), share; 0: not in the pipeline"),
+    "va_ratio_of": FirmArray(float, 0.0, False, "the sector's value added / revenue (copied on entry)"),
+    "growth_of": FirmArray(float, 0.0, False, "the sector's growth gap, log points per year (copied on entry)"),
+    "coal_link_of": FirmArray(float, 0.0, False, "the sector's coal link, 0-1 (copied on entry)"),
+    "in_cluster": FirmArray(bool, False, False, "the sector is a flagship cluster (copied on entry)"),
+    "manufacturing": FirmArray(bool, False, False, "the sector is manufacturing (copied on entry)"),
+    "software": FirmArray(bool, False, False, "the sector is software and IT (copied on entry)"),
+    "coal": FirmArray(bool, False, False, "the sector is coal and energy (copied on entry)"),
 }
-"""Every per-firm array, declared once: the population creates, empties and enlarges them from here."""
+"""Every per-firm array, declared once (name: dtype, empty value, emptied on exit, meaning and unit):
+:meth:`Enterprises.allocate` creates and enlarges them from here, :meth:`Enterprises.clear` empties them."""
 
 SECTOR_COPIES = {"va_ratio_of": "va_ratio", "growth_of": "growth", "coal_link_of": "coal_link",
                  "in_cluster": "is_cluster", "manufacturing": "is_manufacturing", "software": "is_software",
@@ -268,10 +287,21 @@ def steady_cutoff(propensity: np.ndarray, doing: np.ndarray, certified: np.ndarr
 class Enterprises:
     """The firm population as arrays (:data:`FIRM_ARRAYS`), with the yearly rules as vectorised methods."""
 
-    def __init__(self, capacity: int, region: Region):
-        for name, (dtype, empty, _, _) in FIRM_ARRAYS.items():
-            setattr(self, name, np.full(capacity, empty, dtype=dtype))
+    def __init__(self, capacity: int, region: Region, a: dict | None = None, year: int = 0):
+        """Empty slots for ``capacity`` firm agents of ``region`` (its sector table), under the assumption
+        values ``a`` in calendar year ``year``; :meth:`initial` fills them with the base-year population."""
+        self.allocate(capacity)
         self.sectors = sector_table(region)
+        self.a = a
+        """The run's assumption values."""
+        self.year = year
+        """The calendar year."""
+        self.sector_cdf = None
+        """The segments' cumulative sector probabilities end to end (see :meth:`_draw_sectors`)."""
+        self.template_ratio = self.template_count = self.template_start = None
+        """The base year's desired R&D ratios by segment and sector (see :meth:`_keep_entry_template`)."""
+        self.base_cost_table = None
+        """The B-index of each firm class under the base-year policy (see :meth:`user_cost_table`)."""
         self.hte_version = 0
         self._tax_key = None
         self.segment_median = np.ones(3)
@@ -295,6 +325,14 @@ class Enterprises:
         self.floor_rd = 0.0
         """Real R&D the SOE floor adds this year above what the bound firms' own targets ask (what it
         makes them relabel is not spent, so not counted), m yuan."""
+
+    def allocate(self, capacity: int) -> None:
+        """Give every array of :data:`FIRM_ARRAYS` ``capacity`` slots: the live firms' slots kept, the
+        new ones empty (the one constructor of the firm arrays)."""
+        for name, spec in FIRM_ARRAYS.items():
+            held = self.__dict__.get(name)
+            extra = spec.allocate(capacity - (0 if held is None else held.size))
+            setattr(self, name, extra if held is None else np.concatenate([held, extra]))
 
     # --- views --------------------------------------------------------------------------
 
@@ -363,9 +401,7 @@ class Enterprises:
         scale = inputs.firms_per_agent
         n_above, n_sme = agents(a["n_above_scale_firms"], scale), agents(a["n_tech_smes"], scale)
         firms = cls(capacity=n_above + n_sme + max(int(SPARE_SLOTS * (n_above + n_sme)), MIN_SPARE_SLOTS),
-                    region=inputs.region)
-        firms.a = a
-        firms.year = int(inputs.years[0])
+                    region=inputs.region, a=a, year=int(inputs.years[0]))
         firms.coal_gap = firms.coal_gap0 = coal_gap
         firms.planning_gap = firms.planning_gap0 = planning_gap
         n = n_above + n_sme
@@ -379,13 +415,13 @@ class Enterprises:
 
     def _draw_sectors(self, segment: np.ndarray, a: dict, rng: np.random.Generator) -> np.ndarray:
         """Sector of each new firm given its segment, by the sector table's weights."""
-        if not hasattr(self, "_sector_cdf"):
+        if self.sector_cdf is None:
             cdf = np.minimum(np.array(self._sector_distribution(a)), 1.0)
-            self._sector_cdf = (np.arange(cdf.shape[0])[:, None] + cdf).ravel()
+            self.sector_cdf = (np.arange(cdf.shape[0])[:, None] + cdf).ravel()
             """The segments' cumulative sector probabilities, segment k's shifted by k: one search finds
             every firm's sector."""
         n = len(self.sectors.names)
-        found = np.searchsorted(self._sector_cdf, segment + rng.random(segment.size) * (1.0 - 1e-12), side="right")
+        found = np.searchsorted(self.sector_cdf, segment + rng.random(segment.size) * (1.0 - 1e-12), side="right")
         return np.clip(found - segment * n, 0, n - 1)
 
     def _sector_distribution(self, a: dict) -> list[np.ndarray]:
@@ -943,9 +979,9 @@ class Enterprises:
     def clear(self, slots: np.ndarray) -> None:
         """Empty the slots of firms that leave, so that sums over all slots count live firms only and
         entrants start from nothing (no R&D, knowledge, money, certificate or flags)."""
-        for name, (_, empty, emptied, _) in FIRM_ARRAYS.items():
-            if emptied:
-                getattr(self, name)[slots] = empty
+        for name, spec in FIRM_ARRAYS.items():
+            if spec.emptied:
+                getattr(self, name)[slots] = spec.empty
 
     def turnover(self, inputs: ModelInputs, t: int, draws: KeyedDraws) -> tuple[int, int]:
         """Exit and entry at the end of year ``t``.
@@ -985,7 +1021,5 @@ class Enterprises:
 
     def _enlarge(self, extra: int) -> None:
         """Add empty slots when entry outgrows the capacity (a growing population)."""
-        extra = max(extra, int(SPARE_SLOTS * self.alive.size))
-        for name, (dtype, empty, _, _) in FIRM_ARRAYS.items():
-            setattr(self, name, np.concatenate([getattr(self, name), np.full(extra, empty, dtype=dtype)]))
+        self.allocate(self.alive.size + max(extra, int(SPARE_SLOTS * self.alive.size)))
         self._tax_key = None
