@@ -302,8 +302,6 @@ class Enterprises:
         """The base year's desired R&D ratios by segment and sector (see :meth:`_keep_entry_template`)."""
         self.base_cost_table = None
         """The B-index of each firm class under the base-year policy (see :meth:`user_cost_table`)."""
-        self.hte_version = 0
-        self._tax_key = None
         self.segment_median = np.ones(3)
         self.desire_scale = 1.0
         """Factor the base year applied to the sector table's R&D ratios (entrants of a segment and
@@ -684,7 +682,6 @@ class Enterprises:
         chosen = self._within_group_budgets(chosen, np.maximum(self.rd, threshold * self.revenue), inputs.base, own_rd)
         cohorts = np.asarray(inputs.base.hte_cohorts, dtype=float)
         self.hte_until[chosen] = year + rng.choice(HTE_CERTIFICATE_YEARS, size=chosen.size, p=cohorts / cohorts.sum())
-        self.hte_version += 1
         self.intensity0[chosen] = np.maximum(self.intensity0[chosen], threshold[chosen])
         certified = np.zeros(doing.size, dtype=bool)
         certified[chosen] = True
@@ -703,15 +700,9 @@ class Enterprises:
     # --- the yearly rules -----------------------------------------------------------------
 
     def tax_rate(self, policy: YearPolicy, year: int) -> np.ndarray:
-        """Income-tax rate of each firm: the HTE rate with a valid certificate, else the statutory rate.
-
-        Computed once per (year, HTE rate) while certificates do not change within the year's decision.
-        """
-        key = (year, policy.hte_tax_rate, self.hte_version)
-        if self._tax_key != key:
-            self._tax = choose(self.hte_until >= year, policy.hte_tax_rate, CORPORATE_INCOME_TAX_RATE)
-            self._tax_key = key
-        return self._tax
+        """Income-tax rate of each firm in ``year``: the HTE rate with a valid certificate, else the
+        statutory rate (read from the certificates as they are: nothing to keep in step with them)."""
+        return choose(self.hte_until >= year, policy.hte_tax_rate, CORPORATE_INCOME_TAX_RATE)
 
     def user_cost(self, policy: YearPolicy, year: int) -> np.ndarray:
         """After-tax user cost of one yuan of R&D relative to an ordinary expense (the B-index).
@@ -944,7 +935,6 @@ class Enterprises:
                           np.where(holder, a["hte_renewal_success"], a["hte_application_success"]))
         recognised = applying[draws.uniform("hte", t, applying) < chance]
         self.hte_until[recognised] = year + HTE_CERTIFICATE_YEARS - 1
-        self.hte_version += 1
         self.new_hte = int(recognised.size)
 
     def upgrade_factories(self, count: int, gain: float, t: int, draws: KeyedDraws) -> int:
@@ -996,7 +986,6 @@ class Enterprises:
         leaving = live[draws.uniform("exit", t, live) < self.exit_chance(live, a, t)]
         self.alive[leaving] = False
         self.clear(leaving)
-        self.hte_version += 1
         entry_rate = min(max(a["firm_exit_rate"] + a["firm_net_growth"], 0.0), 1.0)
         entry_rng = draws.generator("entry", t)
         n_entry = int(entry_rng.binomial(live.size, entry_rate))
@@ -1022,4 +1011,3 @@ class Enterprises:
     def _enlarge(self, extra: int) -> None:
         """Add empty slots when entry outgrows the capacity (a growing population)."""
         self.allocate(self.alive.size + max(extra, int(SPARE_SLOTS * self.alive.size)))
-        self._tax_key = None
