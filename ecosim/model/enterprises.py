@@ -30,6 +30,10 @@ from ecosim.model.inputs import (
 INDUSTRIAL, SERVICES, TECH_SME = 0, 1, 2
 """Segments: above-scale industrial firms, above-scale non-industrial firms, technology SMEs."""
 SEGMENT_NAMES = ("above_scale_industrial", "above_scale_services", "tech_sme")
+N_SEGMENTS = len(SEGMENT_NAMES)
+HTE_COST_CLASSES = 4
+"""The user-cost classes of a certificate holder start here: classes 0-3 are 2 x manufacturing +
+profitable without an HTE certificate (``cost_class``), 4-7 the same with one."""
 
 
 @dataclass(frozen=True)
@@ -302,11 +306,11 @@ class Enterprises:
         """The base year's desired R&D ratios by segment and sector (see :meth:`_keep_entry_template`)."""
         self.base_cost_table = None
         """The B-index of each firm class under the base-year policy (see :meth:`user_cost_table`)."""
-        self.segment_median = np.ones(3)
+        self.segment_median = np.ones(N_SEGMENTS)
         self.desire_scale = 1.0
         """Factor the base year applied to the sector table's R&D ratios (entrants of a segment and
         sector the base year lacks get it too)."""
-        self.segment_cutoff = np.zeros(3)
+        self.segment_cutoff = np.zeros(N_SEGMENTS)
         self.sector_level = np.ones(len(self.sectors.names))
         """Each sector's catch-up factor on its industrial firms' desired R&D ratios (1 in the base year)."""
         self.coal_gap = 0.0
@@ -485,7 +489,7 @@ class Enterprises:
         code = self.segment[live] * len(self.sectors.names) + self.sector[live]
         order = np.argsort(code, kind="stable")
         self.template_ratio = self.intensity0[live[order]]
-        self.template_count = np.bincount(code, minlength=3 * len(self.sectors.names))
+        self.template_count = np.bincount(code, minlength=N_SEGMENTS * len(self.sectors.names))
         self.template_start = np.concatenate([[0], np.cumsum(self.template_count)[:-1]])
 
     def _entrant_ratios(self, slots: np.ndarray, segment: np.ndarray, sector: np.ndarray, u: np.ndarray) -> None:
@@ -527,7 +531,7 @@ class Enterprises:
         va = self.value_added[live]
         scale = (va_target - va[~above].sum()) / va[above].sum()
         self.revenue[live[above]] = np.maximum(self.revenue[live[above]] * scale, ABOVE_SCALE_REVENUE)
-        for s in range(3):
+        for s in range(N_SEGMENTS):
             self.segment_median[s] = np.median(self.revenue[live[seg == s]])
         self.propensity[live] += a["participation_size_effect"] * np.log(self.revenue[live] / self.segment_median[seg])
         index = self.propensity
@@ -715,7 +719,7 @@ class Enterprises:
         return np.take(self.user_cost_table(policy), self._cost_code(year))
 
     def user_cost_table(self, policy: YearPolicy) -> np.ndarray:
-        """The B-index of each firm class: index = 4 * HTE + 2 * manufacturing + profitable."""
+        """The B-index of each firm class: index = HTE_COST_CLASSES x HTE + 2 x manufacturing + profitable."""
         reward = self.a["reward_marginal_share"] * policy.reward_rate
         values = []
         for tau in (CORPORATE_INCOME_TAX_RATE, policy.hte_tax_rate):
@@ -726,7 +730,7 @@ class Enterprises:
 
     def _cost_code(self, year: int) -> np.ndarray:
         """Each firm's user-cost class this year (see :meth:`user_cost_table`)."""
-        return self.cost_class + 4 * (self.hte_until >= year).view(np.int8)
+        return self.cost_class + HTE_COST_CLASSES * (self.hte_until >= year).view(np.int8)
 
     def apply_coal(self, a: dict, coal_gap: float, planning_gap: float) -> None:
         """This year's coal price sets coal-linked firms' margins (and so this year's profit and tax);
