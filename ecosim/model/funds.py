@@ -120,8 +120,19 @@ class FirmView:
         raw[6] = np.log(revenue)
         raw[7] = margin
         raw[8] = np.log1p(age)
-        self.merit = standardised_sums(MANDATE_MATRIX, raw)
-        """Each fund's merit of each candidate (rows: funds in the order of :data:`MANDATES`)."""
+        self.centred, self.scaled = standardised_signals(MANDATE_MATRIX, raw)
+        """Each signal over the candidates less its mean, and each fund's weight on it (its mandate's
+        0 or 1 over the signal's sd): a fund's merit is their sum (:meth:`merit`)."""
+
+    def merit(self, order: int, pool: np.ndarray) -> np.ndarray:
+        """The merit of the candidates ``pool`` (positions) to the fund of ``order`` (its row of
+        :data:`MANDATES`): the sum of its mandate's signals, each standardised over all candidates
+        (the fund's pool only: funds score only the candidates they can pick)."""
+        merit = np.zeros(pool.size)
+        weights = self.scaled[order]
+        for signal in np.flatnonzero(weights):
+            merit += weights[signal] * self.centred[signal, pool]
+        return merit
 
     def pool(self, eligible: np.ndarray) -> np.ndarray:
         """Candidates (positions) a fund may still pick: ``eligible`` and not financed this year."""
@@ -135,20 +146,17 @@ class FirmView:
         return self.slots[chosen]
 
 
-def standardised_sums(weights: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """``weights @ z`` where ``z`` is each row of ``values`` standardised over its columns (minus
-    its mean, over its sd; a row that does not vary counts 0): the sums of standardised signals.
-    Written with numpy's reductions and elementwise products, not BLAS, whose summation order
-    depends on the processor: the same seed gives the same funds' picks on every machine."""
+def standardised_signals(weights: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row of ``values`` (a signal over the candidates) less its mean, and ``weights`` (fund x
+    signal) over each signal's sd (0 for a signal that does not vary): a fund's merit is the sum of its
+    weighted centred signals, i.e. of its standardised signals. Numpy's reductions and elementwise
+    products, not BLAS, whose summation order depends on the processor: the same seed gives the
+    same funds' picks on every machine."""
     if not values.shape[1]:
-        return np.zeros((weights.shape[0], 0))
+        return values.copy(), np.zeros_like(weights)
     centred = values - values.mean(axis=1, keepdims=True)
     sd = np.sqrt((centred * centred).mean(axis=1))
-    scaled = np.divide(weights, sd, out=np.zeros_like(weights), where=sd > 1e-12)
-    merit = np.zeros((weights.shape[0], values.shape[1]))
-    for signal in np.flatnonzero(scaled.any(axis=0)):
-        merit += scaled[:, signal, None] * centred[signal]
-    return merit
+    return centred, np.divide(weights, sd, out=np.zeros_like(weights), where=sd > 1e-12)
 
 
 @dataclass
@@ -217,7 +225,7 @@ class Fund(mesa.Agent):
         noise = view.noise(self.name, view.slots[pool])
         if self.screening == "random":
             return noise
-        return view.merit[self.order, pool] + self.a["fund_screening_noise"] * noise
+        return view.merit(self.order, pool) + self.a["fund_screening_noise"] * noise
 
     def eligible(self, view: FirmView) -> np.ndarray:
         """The firms the mandate allows."""

@@ -20,6 +20,7 @@ booked in one event of the year (:meth:`Government.book_costs`).
 
 from __future__ import annotations
 
+import functools
 import math
 
 import mesa
@@ -209,8 +210,9 @@ class Government(mesa.Agent):
     def book_costs(self, t: int, policy: YearPolicy, rules: dict | None = None) -> None:
         """Book the t-th year's cost of every lever by its rule (``rules``, default :data:`COST_RULES`),
         ``policy`` being the levers acting on firms this year (as the firm agents see them)."""
+        year = CostYear(self.model, t, policy)
         for (name, kind), rule in (COST_RULES if rules is None else rules).items():
-            self.book(t, name, rule(self.model, t, policy), kind)
+            self.book(t, name, rule(year), kind)
 
     def book(self, t: int, name: str, cost: float, kind: str | None = None) -> None:
         """Record a lever's cost for the year (100m yuan), as ``kind`` (default: the lever's government kind)."""
@@ -231,125 +233,141 @@ class Government(mesa.Agent):
 # --- the cost rules -------------------------------------------------------------------------
 # One rule per lever and kind of cost, named after the lever catalogue's entry (``ecosim.levers``,
 # whose ``cost_rule`` and ``compliance_rule`` describe them). A rule reads the model at the year's end,
-# before the record: ``rule(model, t, policy) -> cost`` in 100m yuan for the region, ``policy`` the
-# levers acting on firms this year as the firm agents see them.
+# before the record: ``rule(year: CostYear) -> cost`` in 100m yuan for the region.
 
 
-def _deductible_tax(model, t: int, policy: YearPolicy) -> tuple[float, float]:
-    """Tax value of the R&D firms may deduct (deduction share x tax rate x R&D) outside and inside
-    manufacturing, m yuan over the firm agents."""
-    firms = model.enterprises
-    tau = firms.tax_rate(policy, int(model.inputs.years[t]))
-    deduction = firms.deduction_share * tau * firms.rd
-    manufacturing = float((deduction * firms.manufacturing).sum())
-    return float(deduction.sum()) - manufacturing, manufacturing
+class CostYear:
+    """What the cost rules read in the t-th year: the model, the year index and ``policy``, the levers
+    acting on firms as the firm agents see them; what several rules share is computed once."""
+
+    def __init__(self, model, t: int, policy: YearPolicy):
+        self.model, self.t, self.policy = model, t, policy
+        self.a, self.firms, self.government = model.a, model.enterprises, model.government
+
+    def lever(self, name: str) -> float:
+        """A lever's (funded) value this year."""
+        return self.government.lever(name, self.t)
+
+    def of_firms(self, m_yuan: float) -> float:
+        """A sum over the firm agents (m yuan) as the region's (100m yuan)."""
+        return self.model.of_firms(m_yuan)
+
+    @functools.cached_property
+    def deductible_tax(self) -> tuple[float, float]:
+        """Tax value of the R&D firms may deduct (deduction share x tax rate x R&D) outside and inside
+        manufacturing, m yuan over the firm agents."""
+        firms = self.firms
+        tau = firms.tax_rate(self.policy, int(self.model.inputs.years[self.t]))
+        deduction = firms.deduction_share * tau * firms.rd
+        manufacturing = float((deduction * firms.manufacturing).sum())
+        return float(deduction.sum()) - manufacturing, manufacturing
 
 
-def rd_super_deduction_rate(model, t: int, policy: YearPolicy) -> float:
+def rd_super_deduction_rate(year: CostYear) -> float:
     """Revenue forgone: the tax value of deductible R&D outside manufacturing x the extra deduction rate."""
-    return model.of_firms(_deductible_tax(model, t, policy)[0] * policy.super_deduction)
+    return year.of_firms(year.deductible_tax[0] * year.policy.super_deduction)
 
 
-def rd_super_deduction_rate_manufacturing(model, t: int, policy: YearPolicy) -> float:
+def rd_super_deduction_rate_manufacturing(year: CostYear) -> float:
     """Revenue forgone: the tax value of manufacturers' deductible R&D x their extra deduction rate."""
-    return model.of_firms(_deductible_tax(model, t, policy)[1] * policy.super_deduction_manufacturing)
+    return year.of_firms(year.deductible_tax[1] * year.policy.super_deduction_manufacturing)
 
 
-def hte_income_tax_rate(model, t: int, policy: YearPolicy) -> float:
+def hte_income_tax_rate(year: CostYear) -> float:
     """Revenue forgone: (statutory rate - HTE rate) x the profit of live certificate holders."""
-    firms = model.enterprises
+    firms = year.firms
     hte = firms.high_tech(firms.year) & firms.alive
     profit = float((np.maximum(firms.profit, 0.0) * hte).sum())
-    return model.of_firms((CORPORATE_INCOME_TAX_RATE - policy.hte_tax_rate) * profit)
+    return year.of_firms((CORPORATE_INCOME_TAX_RATE - year.policy.hte_tax_rate) * profit)
 
 
-def rd_reward_rate(model, t: int, policy: YearPolicy) -> float:
+def rd_reward_rate(year: CostYear) -> float:
     """Outlay: the reward rate x firms' R&D."""
-    return model.of_firms(policy.reward_rate * model.enterprises.rd.sum())
+    return year.of_firms(year.policy.reward_rate * year.firms.rd.sum())
 
 
-def innovation_full_coverage(model, t: int, policy: YearPolicy) -> float:
+def innovation_full_coverage(year: CostYear) -> float:
     """Outlay: the campaign's cost per firm x firms pushed this year."""
-    return model.of_firms(model.enterprises.pushed_count * model.a["full_coverage_cost_per_firm"])
+    return year.of_firms(year.firms.pushed_count * year.a["full_coverage_cost_per_firm"])
 
 
-def hte_cultivation_firms(model, t: int, policy: YearPolicy) -> float:
+def hte_cultivation_firms(year: CostYear) -> float:
     """Outlay: the programme's cost per firm x firms enrolled this year."""
-    return model.of_firms(model.enterprises.cultivated_count * model.a["cultivation_cost_per_firm"])
+    return year.of_firms(year.firms.cultivated_count * year.a["cultivation_cost_per_firm"])
 
 
-def pilot_scale_bases(model, t: int, policy: YearPolicy) -> float:
+def pilot_scale_bases(year: CostYear) -> float:
     """Outlay: the cost per base (m yuan) x bases."""
-    return in_100m_yuan(model.government.lever("pilot_scale_bases", t) * model.a["pilot_base_cost"])
+    return in_100m_yuan(year.lever("pilot_scale_bases") * year.a["pilot_base_cost"])
 
 
-def soe_rd_floor_compliance(model, t: int, policy: YearPolicy) -> float:
+def soe_rd_floor_compliance(year: CostYear) -> float:
     """Compliance: the real R&D the floor adds above the bound firms' own targets this year
     (``Enterprises.floor_rd``; what it makes them relabel is not spent)."""
-    return model.of_firms(model.enterprises.floor_rd)
+    return year.of_firms(year.firms.floor_rd)
 
 
-def innovation_full_coverage_compliance(model, t: int, policy: YearPolicy) -> float:
+def innovation_full_coverage_compliance(year: CostYear) -> float:
     """Compliance: the real R&D of the live firms the campaign pushed (they chose none in the base year)."""
-    firms = model.enterprises
+    firms = year.firms
     pushed = firms.pushed & firms.alive
-    return model.of_firms(firms.rd_real[pushed].sum())
+    return year.of_firms(firms.rd_real[pushed].sum())
 
 
-def hte_cultivation_firms_compliance(model, t: int, policy: YearPolicy) -> float:
+def hte_cultivation_firms_compliance(year: CostYear) -> float:
     """Compliance: the real R&D of the coached performers above what they chose in the base year
     (their base-year ratio x this year's revenue)."""
-    firms = model.enterprises
+    firms = year.firms
     coached = np.flatnonzero((firms.coached_ratio > 0) & firms.alive & (firms.rd > 0))
     chosen = firms.intensity0[coached] * firms.revenue[coached]
-    return model.of_firms(float(np.maximum(firms.rd_real[coached] - chosen, 0.0).sum()))
+    return year.of_firms(float(np.maximum(firms.rd_real[coached] - chosen, 0.0).sum()))
 
 
-def software_vat_refund_threshold(model, t: int, policy: YearPolicy) -> float:
+def software_vat_refund_threshold(year: CostYear) -> float:
     """Revenue forgone: the VAT refunded to software firms this year."""
-    return model.of_firms(model.enterprises.refund.sum())
+    return year.of_firms(year.firms.refund.sum())
 
 
-def platforms(model, t: int, policy: YearPolicy) -> float:
+def platforms(year: CostYear) -> float:
     """Outlay: the cost per platform (m yuan) x platforms."""
-    return in_100m_yuan(model.government.lever("platforms", t) * model.a["platform_cost"])
+    return in_100m_yuan(year.lever("platforms") * year.a["platform_cost"])
 
 
-def talent_recruits(model, t: int, policy: YearPolicy) -> float:
+def talent_recruits(year: CostYear) -> float:
     """Outlay: the cost per recruit (m yuan) x researchers recruited."""
-    return in_100m_yuan(model.government.lever("talent_recruits", t) * model.a["talent_cost_per_person"])
+    return in_100m_yuan(year.lever("talent_recruits") * year.a["talent_cost_per_person"])
 
 
-def open_competition_budget(model, t: int, policy: YearPolicy) -> float:
+def open_competition_budget(year: CostYear) -> float:
     """Outlay: the budget itself (100m yuan)."""
-    return model.government.lever("open_competition_budget", t)
+    return year.lever("open_competition_budget")
 
 
-def transfer_demonstration_projects(model, t: int, policy: YearPolicy) -> float:
+def transfer_demonstration_projects(year: CostYear) -> float:
     """Outlay: the subsidised share of each project's contract x the firms in a project this year."""
-    a = model.a
-    return model.of_firms(model.demonstration_firms * a["demonstration_project_size"]
+    a = year.a
+    return year.of_firms(year.model.demonstration_firms * a["demonstration_project_size"]
                           * a["demonstration_subsidy_share"])
 
 
-def tech_contract_reward_rate(model, t: int, policy: YearPolicy) -> float:
+def tech_contract_reward_rate(year: CostYear) -> float:
     """Outlay: the reward rate x the technology contracts firms signed this year."""
-    return model.government.lever("tech_contract_reward_rate", t) * model.contracts_signed
+    return year.lever("tech_contract_reward_rate") * year.model.contracts_signed
 
 
-def smart_factories(model, t: int, policy: YearPolicy) -> float:
+def smart_factories(year: CostYear) -> float:
     """Outlay: the subsidy per firm (m yuan) x firms upgraded this year."""
-    return model.of_firms(model.upgraded_firms * model.a["smart_factory_subsidy"])
+    return year.of_firms(year.model.upgraded_firms * year.a["smart_factory_subsidy"])
 
 
-def guidance_fund_capital(model, t: int, policy: YearPolicy) -> float:
+def guidance_fund_capital(year: CostYear) -> float:
     """Outlay: the government's capital committed to the guidance fund this year (100m yuan)."""
-    return model.government.lever("guidance_fund_capital", t)
+    return year.lever("guidance_fund_capital")
 
 
-def tech_credit_loss_share(model, t: int, policy: YearPolicy) -> float:
+def tech_credit_loss_share(year: CostYear) -> float:
     """Outlay: the government's share of the tech-credit defaults that fell due this year."""
-    return model.funds.lender.record["government_share"]
+    return year.model.funds.lender.record["government_share"]
 
 
 FIRM_COST_RULES = {
