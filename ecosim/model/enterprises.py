@@ -409,7 +409,7 @@ class Enterprises:
         n = n_above + n_sme
         n_industrial = round(a["industrial_share"] * n_above)
         segment = np.repeat([INDUSTRIAL, SERVICES, TECH_SME], [n_industrial, n_above - n_industrial, n_sme])
-        firms._populate(np.arange(n), segment, inputs, rng, entrants=False)
+        firms._populate(slice(0, n), segment, inputs, rng, entrants=False)
         firms.firms_per_agent = scale
         firms._scale_to_base_year(inputs, policy, own_rd, rng)
         firms.cultivated_count = firms._cultivate(policy, firms.rd > 0, inputs, firms.year)
@@ -443,11 +443,12 @@ class Enterprises:
             cdfs.append(np.cumsum(probs / probs.sum()))
         return cdfs
 
-    def _populate(self, slots: np.ndarray, segment: np.ndarray, inputs: ModelInputs,
+    def _populate(self, slots: np.ndarray | slice, segment: np.ndarray, inputs: ModelInputs,
                   rng: np.random.Generator, entrants: bool, t: int = 0) -> None:
-        """Fill ``slots`` with new firms of the given segments (initial population, or entrants in year ``t``)."""
+        """Fill ``slots`` (indices, or a slice for the base-year population) with new firms of the given
+        segments (initial population, or entrants in year ``t``), each array written once."""
         a = inputs.assumptions
-        k = slots.size
+        k = segment.size
         sector = self._draw_sectors(segment, a, rng)
         if entrants:
             median = a["entrant_size_ratio"] * self.typical_revenue(segment, a, t)
@@ -463,13 +464,16 @@ class Enterprises:
             getattr(self, field_name)[slots] = getattr(self.sectors, table_name)[sector]
         self.revenue[slots] = revenue
         draws = rng.standard_normal((3, k))
-        self.margin_ref[slots] = self.sectors.margin[sector] + a["margin_dispersion"] * draws[0]
-        self.margin[slots] = self.margin_ref[slots] + self._coal_margin_shift(slots, a, self.coal_gap)
-        self.budget_margin[slots] = self.margin_ref[slots] + self._coal_margin_shift(slots, a, self.planning_gap)
-        self.margin0[slots] = self.margin_ref[slots] + self._coal_margin_shift(slots, a, self.planning_gap0)
-        profitable = self.margin[slots] > 0
+        margin_ref = self.sectors.margin[sector] + a["margin_dispersion"] * draws[0]
+        coal_link = self.sectors.coal_link[sector]
+        margin = margin_ref + self._coal_margin_shift(coal_link, a, self.coal_gap)
+        self.margin_ref[slots] = margin_ref
+        self.margin[slots] = margin
+        self.budget_margin[slots] = margin_ref + self._coal_margin_shift(coal_link, a, self.planning_gap)
+        self.margin0[slots] = margin_ref + self._coal_margin_shift(coal_link, a, self.planning_gap0)
+        profitable = margin > 0
         self.deduction_share[slots] = choose(profitable, 1.0, a["loss_carry_forward_value"])
-        self.cost_class[slots] = 2 * self.manufacturing[slots] + profitable
+        self.cost_class[slots] = 2 * self.sectors.is_manufacturing[sector] + profitable
         self.age[slots] = 0 if entrants else rng.integers(0, INITIAL_AGE_LIMIT, size=k)
         sigma = a["rd_intensity_dispersion"]
         self.intensity0[slots] = (self.sectors.rd_intensity[sector] * self.desire_scale
@@ -501,19 +505,20 @@ class Enterprises:
         pick = self.template_start[code] + np.minimum((u * count).astype(np.int64), np.maximum(count - 1, 0))
         self.intensity0[slots[has]] = self.template_ratio[pick[has]]
 
-    def _coal_margin_shift(self, slots, a: dict, coal_gap: float) -> np.ndarray:
-        """Margin change of coal-linked firms at a log coal-price deviation from its mean (share of revenue)."""
-        return a["coal_margin_sensitivity"] * coal_gap * self.coal_link_of[slots]
+    @staticmethod
+    def _coal_margin_shift(coal_link: np.ndarray, a: dict, coal_gap: float) -> np.ndarray:
+        """Margin change of firms with sector coal links ``coal_link`` (0-1) at a log coal-price deviation
+        from its mean (share of revenue)."""
+        return a["coal_margin_sensitivity"] * coal_gap * coal_link
 
     def _finish_entry(self, slots: np.ndarray, a: dict, t: int) -> None:
         """R&D propensity of entrants relative to their segment's cut-off, their reference user cost
         (the base-year policy's for their class, under which desired R&D was set, so that later lever
-        changes act on entrants as on incumbents) and their planning margin at the base year's."""
+        changes act on entrants as on incumbents)."""
         seg = self.segment[slots]
         size = np.log(self.revenue[slots] / self.typical_revenue(seg, a, t))
         self.propensity[slots] += a["participation_size_effect"] * size - self.segment_cutoff[seg]
         self.log_user_cost0[slots] = np.log(self.base_cost_table[self.cost_class[slots]])
-        self.margin0[slots] = self.margin_ref[slots] + self._coal_margin_shift(slots, a, self.planning_gap0)
 
     def typical_revenue(self, segment: np.ndarray, a: dict, t: int) -> np.ndarray:
         """Median revenue of a segment's firms in year ``t``: the base year's, grown at the trend rate (m yuan)."""
