@@ -233,17 +233,6 @@ class EcosystemModel(mesa.Model):
         share = np.divide(own * scale, firms.rd, out=np.full_like(own, scale), where=performing)
         firms.own_share(share)
 
-    def _finance_scale(self, t: int) -> float:
-        """Private venture money and tech credit against their volumes in the region's reference year (the
-        assumptions): in proportion to enterprise R&D in the base year (the record), then growing at the trend."""
-        base = self.inputs.base
-        recorded_reference = self.inputs.enterprise_rd_reference
-        return base.rd_by_performer["enterprises"] / recorded_reference * (1.0 + self.a["firm_revenue_growth"]) ** t
-
-    def _lever_change(self, name: str, t: int) -> float:
-        """A lever's value now minus its base-year value."""
-        return self.government.lever(name, t) - self.government.lever(name, 0)
-
     def _fund_institutions(self) -> None:
         """Government science money (its recorded path, then a constant share of GDP, plus platforms,
         talent and open competition) and each institution's contract sales fund institutions; platforms
@@ -274,6 +263,31 @@ class EcosystemModel(mesa.Model):
         self.enterprises.recognise_hte(self.a, self.inputs, self.t, self.draws)
 
     @after_base_year
+    def _trade_technology(self) -> None:
+        """Firms buy technology in proportion to their R&D (the ratio moves to its plateau, the price
+        with the reward): outside the region a fixed share, from particular local institutions through the
+        market (with rationing at capacity), plus demonstration projects tying firms to institutions."""
+        t, a, firms, gov, inst = self.t, self.a, self.enterprises, self.government, self.institutions
+        reward, reward0 = gov.lever("tech_contract_reward_rate", t), gov.lever("tech_contract_reward_rate", 0)
+        price = ((1.0 - reward) / (1.0 - reward0)) ** -a["tech_price_elasticity"]
+        plateau = a["tech_ratio_plateau"]
+        ratio = plateau + (self.tech_ratio0 - plateau) * (1.0 - a["tech_ratio_adjustment"]) ** t
+        demand = ratio * price * firms.rd
+        usable = self._usable_share(t)
+        capacity = inst.update_capacity(usable)
+        projects = agents(gov.lever("transfer_demonstration_projects", t), self.per_agent)
+        performers = np.flatnonzero(firms.rd > 0)
+        chosen = smallest(performers, self.draws.uniform("demonstration", t, performers), projects)
+        self.market.forget(~firms.alive | (firms.age == 0))
+        firms.tech_bought, inst.sales = self.market.trade(self.year, demand, firms.sector, usable, self._market_draws(t),
+                                                          capacity, chosen, a["demonstration_project_size"])
+        bought = self.of_firms(firms.tech_bought.sum())
+        self.demonstration_firms = int(chosen.size)
+        self.local_sales, self.tech_bought_total = float(inst.sales.sum()), bought
+        self.contracts_signed = bought
+        self.institution_records.collect(self)
+
+    @after_base_year
     def _receive_grants(self) -> None:
         """Open-competition grants reach the cluster firms doing R&D (``Enterprises.receive_grants``)."""
         self.enterprises.receive_grants(self.to_agents(self._grant(self.t)))
@@ -283,15 +297,15 @@ class EcosystemModel(mesa.Model):
         """Knowledge accumulates and innovations raise revenue (``Enterprises.innovate``)."""
         self.enterprises.innovate(self.a, self.t, self.draws)
 
+    def _upgrade_factories(self) -> None:
+        """Smart-factory grants upgrade the year's firms (``Enterprises.upgrade_factories``)."""
+        self.upgraded_firms = self.enterprises.upgrade_factories(
+            self.government.firm_policy.smart_factories, self.a["smart_factory_productivity_gain"], self.t, self.draws)
+
     def _book_costs(self) -> None:
         """The government books every lever's cost of the year by its rule (``government.COST_RULES``),
         at the year's end, before the record."""
         self.government.book_costs(self.t, self.government.firm_policy)
-
-    def _book_firm_levers(self, t: int, policy) -> None:
-        """Book the t-th year's cost of the levers acting through firms' taxes, rewards and mandates
-        (``government.FIRM_COST_RULES``) under ``policy``."""
-        self.government.book_costs(t, policy, FIRM_COST_RULES)
 
     def _record_year(self) -> None:
         """The year's row of the output table (closes this year's GDP)."""
@@ -309,6 +323,24 @@ class EcosystemModel(mesa.Model):
     def _spend_venture_money(self) -> None:
         """Investees spend part of the venture money they hold (``Funds.spend_venture_money``)."""
         self.funds.spend_venture_money(self.enterprises, self.a)
+
+    # --- what the set-up and the events read and use ----------------------------------------
+
+    def _finance_scale(self, t: int) -> float:
+        """Private venture money and tech credit against their volumes in the region's reference year (the
+        assumptions): in proportion to enterprise R&D in the base year (the record), then growing at the trend."""
+        base = self.inputs.base
+        recorded_reference = self.inputs.enterprise_rd_reference
+        return base.rd_by_performer["enterprises"] / recorded_reference * (1.0 + self.a["firm_revenue_growth"]) ** t
+
+    def _lever_change(self, name: str, t: int) -> float:
+        """A lever's value now minus its base-year value."""
+        return self.government.lever(name, t) - self.government.lever(name, 0)
+
+    def _book_firm_levers(self, t: int, policy) -> None:
+        """Book the t-th year's cost of the levers acting through firms' taxes, rewards and mandates
+        (``government.FIRM_COST_RULES``) under ``policy``."""
+        self.government.book_costs(t, policy, FIRM_COST_RULES)
 
     def _institution_intensity(self) -> float:
         """Institutions' knowledge per yuan of the modelled firms' revenue (a stationary ratio)."""
@@ -359,43 +391,12 @@ class EcosystemModel(mesa.Model):
         """Every institution's yearly row (``institutions.institution_table`` makes it a DataFrame)."""
         self.institution_records.collect(self)
 
-    @after_base_year
-    def _trade_technology(self) -> None:
-        """Firms buy technology in proportion to their R&D (the ratio moves to its plateau, the price
-        with the reward): outside the region a fixed share, from particular local institutions through the
-        market (with rationing at capacity), plus demonstration projects tying firms to institutions."""
-        t, a, firms, gov, inst = self.t, self.a, self.enterprises, self.government, self.institutions
-        reward, reward0 = gov.lever("tech_contract_reward_rate", t), gov.lever("tech_contract_reward_rate", 0)
-        price = ((1.0 - reward) / (1.0 - reward0)) ** -a["tech_price_elasticity"]
-        plateau = a["tech_ratio_plateau"]
-        ratio = plateau + (self.tech_ratio0 - plateau) * (1.0 - a["tech_ratio_adjustment"]) ** t
-        demand = ratio * price * firms.rd
-        usable = self._usable_share(t)
-        capacity = inst.update_capacity(usable)
-        projects = agents(gov.lever("transfer_demonstration_projects", t), self.per_agent)
-        performers = np.flatnonzero(firms.rd > 0)
-        chosen = smallest(performers, self.draws.uniform("demonstration", t, performers), projects)
-        self.market.forget(~firms.alive | (firms.age == 0))
-        firms.tech_bought, inst.sales = self.market.trade(int(self.inputs.years[t]), demand, firms.sector, usable,
-                                                          self._market_draws(t), capacity, chosen,
-                                                          a["demonstration_project_size"])
-        bought = self.of_firms(firms.tech_bought.sum())
-        self.demonstration_firms = int(chosen.size)
-        self.local_sales, self.tech_bought_total = float(inst.sales.sum()), bought
-        self.contracts_signed = bought
-        self.institution_records.collect(self)
-
     def _market_draws(self, t: int):
         """The technology market's keyed uniforms of year ``t``: ``(slots) -> draws`` for the main
         contract and for a next choice."""
         draws = self.draws
         return (lambda slots: draws.uniform("market_main", t, slots),
                 lambda slots: draws.uniform("market_next", t, slots))
-
-    def _upgrade_factories(self) -> None:
-        """Smart-factory grants upgrade the year's firms (``Enterprises.upgrade_factories``)."""
-        self.upgraded_firms = self.enterprises.upgrade_factories(
-            self.government.firm_policy.smart_factories, self.a["smart_factory_productivity_gain"], self.t, self.draws)
 
     # --- the record -------------------------------------------------------------------------
 
