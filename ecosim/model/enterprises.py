@@ -912,9 +912,11 @@ class Enterprises:
     def receive_grants(self, amount: float) -> None:
         """Open-competition project money (m yuan) goes to the cluster firms doing R&D in proportion to
         their R&D; the projects' results add to their knowledge stock."""
+        if amount <= 0:
+            return
         weight = self.rd * self.in_cluster
         total = float(weight.sum())
-        if amount > 0 and total > 0:
+        if total > 0:
             self.knowledge += (amount / total) * weight
 
     def innovate(self, a: dict, t: int, draws: KeyedDraws) -> None:

@@ -275,12 +275,11 @@ class EcosystemModel(mesa.Model):
         demand = ratio * price * firms.rd
         usable = self._usable_share(t)
         capacity = inst.update_capacity(usable)
-        projects = agents(gov.lever("transfer_demonstration_projects", t), self.per_agent)
-        performers = np.flatnonzero(firms.rd > 0)
-        chosen = smallest(performers, self.draws.uniform("demonstration", t, performers), projects)
+        chosen = self._demonstration_firms(t)
         self.market.forget(~firms.alive | (firms.age == 0))
-        firms.tech_bought, inst.sales = self.market.trade(self.year, demand, firms.sector, usable, self._market_draws(t),
-                                                          capacity, chosen, a["demonstration_project_size"])
+        firms.tech_bought, inst.sales = self.market.trade(self.year, demand, firms.sector, usable,
+                                                          self._market_draws(t), capacity, chosen,
+                                                          a["demonstration_project_size"])
         bought = self.of_firms(firms.tech_bought.sum())
         self.demonstration_firms = int(chosen.size)
         self.local_sales, self.tech_bought_total = float(inst.sales.sum()), bought
@@ -390,6 +389,15 @@ class EcosystemModel(mesa.Model):
         self.institution_records = institution_collector()
         """Every institution's yearly row (``institutions.institution_table`` makes it a DataFrame)."""
         self.institution_records.collect(self)
+
+    def _demonstration_firms(self, t: int) -> np.ndarray:
+        """Slots of the performers in the year's demonstration projects, one project each, picked by
+        their keyed draws (drawn only in a year with projects)."""
+        projects = agents(self.government.lever("transfer_demonstration_projects", t), self.per_agent)
+        performers = np.flatnonzero(self.enterprises.rd > 0)
+        if projects <= 0:
+            return performers[:0]
+        return smallest(performers, self.draws.uniform("demonstration", t, performers), projects)
 
     def _market_draws(self, t: int):
         """The technology market's keyed uniforms of year ``t``: ``(slots) -> draws`` for the main
