@@ -490,10 +490,11 @@ class Enterprises:
         the record's HTE certificates demand (see :meth:`_initial_hte`), not only the sector average
         with noise: the population keeps the base year's make-up as firms come and go."""
         live = self.indices()
+        codes = N_SEGMENTS * len(self.sectors.names)
         code = self.segment[live] * len(self.sectors.names) + self.sector[live]
-        order = np.argsort(code, kind="stable")
+        order = np.argsort(code.astype(np.min_scalar_type(codes)), kind="stable")  # small integers: a radix sort
         self.template_ratio = self.intensity0[live[order]]
-        self.template_count = np.bincount(code, minlength=N_SEGMENTS * len(self.sectors.names))
+        self.template_count = np.bincount(code, minlength=codes)
         self.template_start = np.concatenate([[0], np.cumsum(self.template_count)[:-1]])
 
     def _entrant_ratios(self, slots: np.ndarray, segment: np.ndarray, sector: np.ndarray, u: np.ndarray) -> None:
