@@ -126,13 +126,14 @@ class FirmView:
 
     def merit(self, order: int, pool: np.ndarray) -> np.ndarray:
         """The merit of the candidates ``pool`` (positions) to the fund of ``order`` (its row of
-        :data:`MANDATES`): the sum of its mandate's signals, each standardised over all candidates
-        (the fund's pool only: funds score only the candidates they can pick)."""
-        merit = np.zeros(pool.size)
+        :data:`MANDATES`): the sum of its mandate's signals, each standardised over all candidates.
+        Only the fund's own signals are summed, over whole rows (contiguous arithmetic is cheaper than
+        gathering the pool's columns of each signal), and the pool taken once."""
+        merit = np.zeros(self.slots.size)
         weights = self.scaled[order]
         for signal in np.flatnonzero(weights):
-            merit += weights[signal] * self.centred[signal, pool]
-        return merit
+            merit += weights[signal] * self.centred[signal]
+        return merit[pool]
 
     def pool(self, eligible: np.ndarray) -> np.ndarray:
         """Candidates (positions) a fund may still pick: ``eligible`` and not financed this year."""
