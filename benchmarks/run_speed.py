@@ -17,15 +17,21 @@ It also prints what bounds the run from below and what a user waits for:
 * ``first_run_seconds``: a fresh process's import, set-up and first baseline run (what ``ecosim run``
   costs before its replications).
 
-    python benchmarks/run_speed.py [--runs 50]
+With ``--events`` it prints the CPU time of the set-up and of each event of the year (the methods
+:meth:`ecosim.model.EcosystemModel.step` calls, in its order), ms per calibrated baseline run, and
+adds them to the JSON line as ``cpu_ms_per_event``.
+
+    python benchmarks/run_speed.py [--runs 50] [--events]
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -155,6 +161,48 @@ def time_runs(inputs, runs: int, warmup: int) -> list[float]:
     return times
 
 
+def event_names() -> list[str]:
+    """The events of a year in the order :meth:`EcosystemModel.step` calls them: its ``self.<event>()``
+    calls (``government.step`` for an agent's own step)."""
+    return re.findall(r"self\.([\w.]+)\(\)", inspect.getsource(EcosystemModel.step))
+
+
+def event_cpu_ms(inputs, runs: int = 10) -> dict[str, float]:
+    """CPU time of the set-up, of each event of the year and of the yearly table (``results``), ms per
+    run (mean over ``runs`` runs after a warm-up): each event's method timed where the model calls it."""
+    names = [*event_names(), "results"]
+    totals = dict.fromkeys(["set-up", *names], 0.0)
+    probe = EcosystemModel(inputs, 0)
+    probe.release()
+    patched = []
+    for name in names:
+        *path, attr = name.split(".")
+        owner = type(probe) if not path else type(getattr(probe, path[0]))
+        original = owner.__dict__[attr]
+
+        def timed(*args, _original=original, _name=name, **kwargs):
+            start = time.process_time()
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                totals[_name] += time.process_time() - start
+        setattr(owner, attr, timed)
+        patched.append((owner, attr, original))
+    try:
+        EcosystemModel(inputs, 1).run()
+        for name in totals:
+            totals[name] = 0.0
+        for seed in range(runs):
+            start = time.process_time()
+            model = EcosystemModel(inputs, 2000 + seed)
+            totals["set-up"] += time.process_time() - start
+            model.run()
+    finally:
+        for owner, attr, original in patched:
+            setattr(owner, attr, original)
+    return {name: round(1000.0 * total / runs, 2) for name, total in totals.items()}
+
+
 def figures(inputs, times: list[float]) -> dict:
     """The JSON figures of one configuration."""
     enterprises = int(inputs.assumptions["n_above_scale_firms"] + inputs.assumptions["n_tech_smes"])
@@ -173,6 +221,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--events", action="store_true", help="also time the set-up and each event of the year")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
@@ -196,11 +245,14 @@ def main() -> None:
     print(f"ecosim.forecast(baseline, 50): {what_if:.2f} s")
     first = first_run_seconds()
     print(f"first run in a fresh process: {first:.1f} s")
+    events = event_cpu_ms(baseline) if args.events else {}
+    for name, ms in events.items():
+        print(f"  {name:32s} {ms:7.2f} ms CPU per run")
     print(json.dumps({"benchmark": "run_speed", **result, "runs": args.runs, "minimum_full_scale": minimum,
                       "mesa_trivial_ns_per_agent_step": round(trivial, 1),
                       "mesa_trivial_over_enterprise_year": round(ratio, 2),
                       "random_draws_ms_per_run": round(draws, 2), "forecast_50_seconds": round(what_if, 3),
-                      "first_run_seconds": round(first, 2),
+                      "first_run_seconds": round(first, 2), **({"cpu_ms_per_event": events} if events else {}),
                       "target_ms_per_run": 20, "stretch_ms_per_run": 10, "target_forecast_50_seconds": 1.0,
                       "python": platform.python_version()}))
 

@@ -16,6 +16,16 @@ M_YUAN_PER_100M = 100.0
 PERCENT = 100.0
 """Percent per share (intensities are reported in percent of GDP)."""
 
+
+def in_100m_yuan(m_yuan: float) -> float:
+    """An amount in m yuan (firms' arrays, deals, unit costs) as 100m yuan (accounts, budgets)."""
+    return m_yuan / M_YUAN_PER_100M
+
+
+def in_m_yuan(amount: float) -> float:
+    """An amount in 100m yuan (accounts, budgets) as m yuan (firms' arrays, deals, unit costs)."""
+    return amount * M_YUAN_PER_100M
+
 PERFORMERS = ("enterprises", "government_institutes", "higher_education", "other")
 SOURCES = ("government", "enterprises", "other")
 

@@ -18,7 +18,7 @@ from scipy.optimize import brentq
 from scipy.special import expit, ndtr
 
 from ecosim.data import Region
-from ecosim.model.accounts import M_YUAN_PER_100M
+from ecosim.model.accounts import in_m_yuan
 from ecosim.model.draws import KeyedDraws, smallest
 from ecosim.model.inputs import (
     ABOVE_SCALE_REVENUE,
@@ -30,6 +30,10 @@ from ecosim.model.inputs import (
 INDUSTRIAL, SERVICES, TECH_SME = 0, 1, 2
 """Segments: above-scale industrial firms, above-scale non-industrial firms, technology SMEs."""
 SEGMENT_NAMES = ("above_scale_industrial", "above_scale_services", "tech_sme")
+N_SEGMENTS = len(SEGMENT_NAMES)
+HTE_COST_CLASSES = 4
+"""The user-cost classes of a certificate holder start here: classes 0-3 are 2 x manufacturing +
+profitable without an HTE certificate (``cost_class``), 4-7 the same with one."""
 
 
 @dataclass(frozen=True)
@@ -172,46 +176,65 @@ def agents(firms: float, firms_per_agent: int) -> int:
     return int(math.floor(firms / firms_per_agent + 0.5))
 
 
-FIRM_ARRAYS: dict[str, tuple[type, object, bool, str]] = {
-    # name: (dtype, value of an empty slot, emptied when the firm leaves, meaning and unit)
-    "alive": (bool, False, False, "the slot holds a firm"),
-    "segment": (np.int64, 0, False, "INDUSTRIAL, SERVICES or TECH_SME"),
-    "sector": (np.int64, 0, False, "index into the sector table"),
-    "age": (np.int64, 0, False, "years since entry (base-year firms: drawn)"),
-    "state_owned": (bool, False, True, "a state-owned firm"),
-    "floor_enforced": (bool, False, False, "the SOE R&D floor binds this state-owned firm"),
-    "revenue": (float, 0.0, True, "m yuan per year"),
-    "margin_ref": (float, 0.0, False, "profit margin at the coal price's long-run mean, share of revenue"),
-    "margin": (float, 0.0, False, "profit margin this year, share of revenue"),
-    "budget_margin": (float, 0.0, False, "margin R&D budgets are planned on (smoothed coal price), share"),
-    "margin0": (float, 0.0, False, "the base year's planning margin, share of revenue"),
-    "deduction_share": (float, 0.0, False, "value of a yuan of deduction (1 if profitable, else carried forward)"),
-    "cost_class": (np.int64, 0, False, "2 x manufacturing + profitable (the user-cost table's row without HTE)"),
-    "log_user_cost0": (float, 0.0, False, "log B-index under the base-year policy"),
-    "propensity": (float, 0.0, False, "latent R&D propensity against the segment's cut-off"),
-    "intensity0": (float, 0.0, False, "desired R&D / revenue at base-year conditions, share"),
-    "intensity": (float, 0.0, True, "R&D / revenue this year (own money), share"),
-    "rd": (float, 0.0, True, "reported R&D, m yuan per year"),
-    "rd_real": (float, 0.0, True, "real R&D (reported less relabelled), m yuan per year"),
-    "knowledge": (float, 0.0, True, "knowledge stock, m yuan of R&D equivalent"),
-    "venture_funds": (float, 0.0, True, "venture money held, m yuan"),
-    "credit": (float, 0.0, True, "tech-credit loan this year, m yuan"),
-    "tech_bought": (float, 0.0, True, "technology bought this year, m yuan"),
-    "refund": (float, 0.0, True, "software VAT refund this year, m yuan"),
-    "hte_until": (np.int64, -1, True, "last year of the HTE certificate (-1: never certified)"),
-    "upgraded": (bool, False, True, "received a smart-factory grant"),
-    "pushed": (bool, False, True, "pushed into R&D by the full-coverage campaign"),
-    "coached_ratio": (float, 0.0, True, "R&D / revenue the cultivation programme coaches the firm toward "
-                                        "(the HTE threshold when it enrolled), share; 0: not in the pipeline"),
-    "va_ratio_of": (float, 0.0, False, "the sector's value added / revenue (copied on entry)"),
-    "growth_of": (float, 0.0, False, "the sector's growth gap, log points per year (copied on entry)"),
-    "coal_link_of": (float, 0.0, False, "the sector's coal link, 0-1 (copied on entry)"),
-    "in_cluster": (bool, False, False, "the sector is a flagship cluster (copied on entry)"),
-    "manufacturing": (bool, False, False, "the sector is manufacturing (copied on entry)"),
-    "software": (bool, False, False, "the sector is software and IT (copied on entry)"),
-    "coal": (bool, False, False, "the sector is coal and energy (copied on entry)"),
+@dataclass(frozen=True)
+class FirmArray:
+    """The declaration of one per-firm array (one slot per firm agent)."""
+
+    dtype: type
+    empty: object
+    """The value of an empty slot (and of a new firm's before its entry sets it)."""
+    emptied: bool
+    """Whether the slot is reset to ``empty`` when its firm leaves (the others are set on entry)."""
+    meaning: str
+    """What it holds, with its unit."""
+
+    def allocate(self, slots: int) -> np.ndarray:
+        """``slots`` empty slots of this array."""
+        return np.full(slots, self.empty, dtype=self.dtype)
+
+
+FIRM_ARRAYS: dict[str, FirmArray] = {
+    "alive": FirmArray(bool, False, False, "the slot holds a firm"),
+    "segment": FirmArray(np.int64, 0, False, "INDUSTRIAL, SERVICES or TECH_SME"),
+    "sector": FirmArray(np.int64, 0, False, "index into the sector table"),
+    "age": FirmArray(np.int64, 0, False, "years since entry (base-year firms: drawn)"),
+    "state_owned": FirmArray(bool, False, True, "a state-owned firm"),
+    "floor_enforced": FirmArray(bool, False, False, "the SOE R&D floor binds this state-owned firm"),
+    "revenue": FirmArray(float, 0.0, True, "m yuan per year"),
+    "margin_ref": FirmArray(float, 0.0, False, "profit margin at the coal price's long-run mean, share of revenue"),
+    "margin": FirmArray(float, 0.0, False, "profit margin this year, share of revenue"),
+    "budget_margin": FirmArray(float, 0.0, False, "margin R&D budgets are planned on (smoothed coal price), share"),
+    "margin0": FirmArray(float, 0.0, False, "the base year's planning margin, share of revenue"),
+    "deduction_share": FirmArray(float, 0.0, False,
+                                 "value of a yuan of deduction (1 if profitable, else carried forward)"),
+    "cost_class": FirmArray(np.int64, 0, False,
+                            "2 x manufacturing + profitable (the user-cost table's row without HTE)"),
+    "log_user_cost0": FirmArray(float, 0.0, False, "log B-index under the base-year policy"),
+    "propensity": FirmArray(float, 0.0, False, "latent R&D propensity against the segment's cut-off"),
+    "intensity0": FirmArray(float, 0.0, False, "desired R&D / revenue at base-year conditions, share"),
+    "intensity": FirmArray(float, 0.0, True, "R&D / revenue this year (own money), share"),
+    "rd": FirmArray(float, 0.0, True, "reported R&D, m yuan per year"),
+    "rd_real": FirmArray(float, 0.0, True, "real R&D (reported less relabelled), m yuan per year"),
+    "knowledge": FirmArray(float, 0.0, True, "knowledge stock, m yuan of R&D equivalent"),
+    "venture_funds": FirmArray(float, 0.0, True, "venture money held, m yuan"),
+    "credit": FirmArray(float, 0.0, True, "tech-credit loan this year, m yuan"),
+    "tech_bought": FirmArray(float, 0.0, True, "technology bought this year, m yuan"),
+    "refund": FirmArray(float, 0.0, True, "software VAT refund this year, m yuan"),
+    "hte_until": FirmArray(np.int64, -1, True, "last year of the HTE certificate (-1: never certified)"),
+    "upgraded": FirmArray(bool, False, True, "received a smart-factory grant"),
+    "pushed": FirmArray(bool, False, True, "pushed into R&D by the full-coverage campaign"),
+    "coached_ratio": FirmArray(float, 0.0, True, "R&D / revenue the cultivation programme coaches the firm toward "
+                                                 "(the HTE threshold when it enrolled), share; 0: not in the pipeline"),
+    "va_ratio_of": FirmArray(float, 0.0, False, "the sector's value added / revenue (copied on entry)"),
+    "growth_of": FirmArray(float, 0.0, False, "the sector's growth gap, log points per year (copied on entry)"),
+    "coal_link_of": FirmArray(float, 0.0, False, "the sector's coal link, 0-1 (copied on entry)"),
+    "in_cluster": FirmArray(bool, False, False, "the sector is a flagship cluster (copied on entry)"),
+    "manufacturing": FirmArray(bool, False, False, "the sector is manufacturing (copied on entry)"),
+    "software": FirmArray(bool, False, False, "the sector is software and IT (copied on entry)"),
+    "coal": FirmArray(bool, False, False, "the sector is coal and energy (copied on entry)"),
 }
-"""Every per-firm array, declared once: the population creates, empties and enlarges them from here."""
+"""Every per-firm array, declared once (name: dtype, empty value, emptied on exit, meaning and unit):
+:meth:`Enterprises.allocate` creates and enlarges them from here, :meth:`Enterprises.clear` empties them."""
 
 SECTOR_COPIES = {"va_ratio_of": "va_ratio", "growth_of": "growth", "coal_link_of": "coal_link",
                  "in_cluster": "is_cluster", "manufacturing": "is_manufacturing", "software": "is_software",
@@ -268,17 +291,26 @@ def steady_cutoff(propensity: np.ndarray, doing: np.ndarray, certified: np.ndarr
 class Enterprises:
     """The firm population as arrays (:data:`FIRM_ARRAYS`), with the yearly rules as vectorised methods."""
 
-    def __init__(self, capacity: int, region: Region):
-        for name, (dtype, empty, _, _) in FIRM_ARRAYS.items():
-            setattr(self, name, np.full(capacity, empty, dtype=dtype))
+    def __init__(self, capacity: int, region: Region, a: dict | None = None, year: int = 0):
+        """Empty slots for ``capacity`` firm agents of ``region`` (its sector table), under the assumption
+        values ``a`` in calendar year ``year``; :meth:`initial` fills them with the base-year population."""
+        self.allocate(capacity)
         self.sectors = sector_table(region)
-        self.hte_version = 0
-        self._tax_key = None
-        self.segment_median = np.ones(3)
+        self.a = a
+        """The run's assumption values."""
+        self.year = year
+        """The calendar year."""
+        self.sector_cdf = None
+        """The segments' cumulative sector probabilities end to end (see :meth:`_draw_sectors`)."""
+        self.template_ratio = self.template_count = self.template_start = None
+        """The base year's desired R&D ratios by segment and sector (see :meth:`_keep_entry_template`)."""
+        self.base_cost_table = None
+        """The B-index of each firm class under the base-year policy (see :meth:`user_cost_table`)."""
+        self.segment_median = np.ones(N_SEGMENTS)
         self.desire_scale = 1.0
         """Factor the base year applied to the sector table's R&D ratios (entrants of a segment and
         sector the base year lacks get it too)."""
-        self.segment_cutoff = np.zeros(3)
+        self.segment_cutoff = np.zeros(N_SEGMENTS)
         self.sector_level = np.ones(len(self.sectors.names))
         """Each sector's catch-up factor on its industrial firms' desired R&D ratios (1 in the base year)."""
         self.coal_gap = 0.0
@@ -295,6 +327,14 @@ class Enterprises:
         self.floor_rd = 0.0
         """Real R&D the SOE floor adds this year above what the bound firms' own targets ask (what it
         makes them relabel is not spent, so not counted), m yuan."""
+
+    def allocate(self, capacity: int) -> None:
+        """Give every array of :data:`FIRM_ARRAYS` ``capacity`` slots: the live firms' slots kept, the
+        new ones empty (the one constructor of the firm arrays)."""
+        for name, spec in FIRM_ARRAYS.items():
+            held = self.__dict__.get(name)
+            extra = spec.allocate(capacity - (0 if held is None else held.size))
+            setattr(self, name, extra if held is None else np.concatenate([held, extra]))
 
     # --- views --------------------------------------------------------------------------
 
@@ -363,15 +403,13 @@ class Enterprises:
         scale = inputs.firms_per_agent
         n_above, n_sme = agents(a["n_above_scale_firms"], scale), agents(a["n_tech_smes"], scale)
         firms = cls(capacity=n_above + n_sme + max(int(SPARE_SLOTS * (n_above + n_sme)), MIN_SPARE_SLOTS),
-                    region=inputs.region)
-        firms.a = a
-        firms.year = int(inputs.years[0])
+                    region=inputs.region, a=a, year=int(inputs.years[0]))
         firms.coal_gap = firms.coal_gap0 = coal_gap
         firms.planning_gap = firms.planning_gap0 = planning_gap
         n = n_above + n_sme
         n_industrial = round(a["industrial_share"] * n_above)
         segment = np.repeat([INDUSTRIAL, SERVICES, TECH_SME], [n_industrial, n_above - n_industrial, n_sme])
-        firms._populate(np.arange(n), segment, inputs, rng, entrants=False)
+        firms._populate(slice(0, n), segment, inputs, rng, entrants=False)
         firms.firms_per_agent = scale
         firms._scale_to_base_year(inputs, policy, own_rd, rng)
         firms.cultivated_count = firms._cultivate(policy, firms.rd > 0, inputs, firms.year)
@@ -379,13 +417,13 @@ class Enterprises:
 
     def _draw_sectors(self, segment: np.ndarray, a: dict, rng: np.random.Generator) -> np.ndarray:
         """Sector of each new firm given its segment, by the sector table's weights."""
-        if not hasattr(self, "_sector_cdf"):
+        if self.sector_cdf is None:
             cdf = np.minimum(np.array(self._sector_distribution(a)), 1.0)
-            self._sector_cdf = (np.arange(cdf.shape[0])[:, None] + cdf).ravel()
+            self.sector_cdf = (np.arange(cdf.shape[0])[:, None] + cdf).ravel()
             """The segments' cumulative sector probabilities, segment k's shifted by k: one search finds
             every firm's sector."""
         n = len(self.sectors.names)
-        found = np.searchsorted(self._sector_cdf, segment + rng.random(segment.size) * (1.0 - 1e-12), side="right")
+        found = np.searchsorted(self.sector_cdf, segment + rng.random(segment.size) * (1.0 - 1e-12), side="right")
         return np.clip(found - segment * n, 0, n - 1)
 
     def _sector_distribution(self, a: dict) -> list[np.ndarray]:
@@ -405,11 +443,12 @@ class Enterprises:
             cdfs.append(np.cumsum(probs / probs.sum()))
         return cdfs
 
-    def _populate(self, slots: np.ndarray, segment: np.ndarray, inputs: ModelInputs,
+    def _populate(self, slots: np.ndarray | slice, segment: np.ndarray, inputs: ModelInputs,
                   rng: np.random.Generator, entrants: bool, t: int = 0) -> None:
-        """Fill ``slots`` with new firms of the given segments (initial population, or entrants in year ``t``)."""
+        """Fill ``slots`` (indices, or a slice for the base-year population) with new firms of the given
+        segments (initial population, or entrants in year ``t``), each array written once."""
         a = inputs.assumptions
-        k = slots.size
+        k = segment.size
         sector = self._draw_sectors(segment, a, rng)
         if entrants:
             median = a["entrant_size_ratio"] * self.typical_revenue(segment, a, t)
@@ -425,13 +464,16 @@ class Enterprises:
             getattr(self, field_name)[slots] = getattr(self.sectors, table_name)[sector]
         self.revenue[slots] = revenue
         draws = rng.standard_normal((3, k))
-        self.margin_ref[slots] = self.sectors.margin[sector] + a["margin_dispersion"] * draws[0]
-        self.margin[slots] = self.margin_ref[slots] + self._coal_margin_shift(slots, a, self.coal_gap)
-        self.budget_margin[slots] = self.margin_ref[slots] + self._coal_margin_shift(slots, a, self.planning_gap)
-        self.margin0[slots] = self.margin_ref[slots] + self._coal_margin_shift(slots, a, self.planning_gap0)
-        profitable = self.margin[slots] > 0
+        margin_ref = self.sectors.margin[sector] + a["margin_dispersion"] * draws[0]
+        coal_link = self.sectors.coal_link[sector]
+        margin = margin_ref + self._coal_margin_shift(coal_link, a, self.coal_gap)
+        self.margin_ref[slots] = margin_ref
+        self.margin[slots] = margin
+        self.budget_margin[slots] = margin_ref + self._coal_margin_shift(coal_link, a, self.planning_gap)
+        self.margin0[slots] = margin_ref + self._coal_margin_shift(coal_link, a, self.planning_gap0)
+        profitable = margin > 0
         self.deduction_share[slots] = choose(profitable, 1.0, a["loss_carry_forward_value"])
-        self.cost_class[slots] = 2 * self.manufacturing[slots] + profitable
+        self.cost_class[slots] = 2 * self.sectors.is_manufacturing[sector] + profitable
         self.age[slots] = 0 if entrants else rng.integers(0, INITIAL_AGE_LIMIT, size=k)
         sigma = a["rd_intensity_dispersion"]
         self.intensity0[slots] = (self.sectors.rd_intensity[sector] * self.desire_scale
@@ -448,10 +490,11 @@ class Enterprises:
         the record's HTE certificates demand (see :meth:`_initial_hte`), not only the sector average
         with noise: the population keeps the base year's make-up as firms come and go."""
         live = self.indices()
+        codes = N_SEGMENTS * len(self.sectors.names)
         code = self.segment[live] * len(self.sectors.names) + self.sector[live]
-        order = np.argsort(code, kind="stable")
+        order = np.argsort(code.astype(np.min_scalar_type(codes)), kind="stable")  # small integers: a radix sort
         self.template_ratio = self.intensity0[live[order]]
-        self.template_count = np.bincount(code, minlength=3 * len(self.sectors.names))
+        self.template_count = np.bincount(code, minlength=codes)
         self.template_start = np.concatenate([[0], np.cumsum(self.template_count)[:-1]])
 
     def _entrant_ratios(self, slots: np.ndarray, segment: np.ndarray, sector: np.ndarray, u: np.ndarray) -> None:
@@ -463,19 +506,20 @@ class Enterprises:
         pick = self.template_start[code] + np.minimum((u * count).astype(np.int64), np.maximum(count - 1, 0))
         self.intensity0[slots[has]] = self.template_ratio[pick[has]]
 
-    def _coal_margin_shift(self, slots, a: dict, coal_gap: float) -> np.ndarray:
-        """Margin change of coal-linked firms at a log coal-price deviation from its mean (share of revenue)."""
-        return a["coal_margin_sensitivity"] * coal_gap * self.coal_link_of[slots]
+    @staticmethod
+    def _coal_margin_shift(coal_link: np.ndarray, a: dict, coal_gap: float) -> np.ndarray:
+        """Margin change of firms with sector coal links ``coal_link`` (0-1) at a log coal-price deviation
+        from its mean (share of revenue)."""
+        return a["coal_margin_sensitivity"] * coal_gap * coal_link
 
     def _finish_entry(self, slots: np.ndarray, a: dict, t: int) -> None:
         """R&D propensity of entrants relative to their segment's cut-off, their reference user cost
         (the base-year policy's for their class, under which desired R&D was set, so that later lever
-        changes act on entrants as on incumbents) and their planning margin at the base year's."""
+        changes act on entrants as on incumbents)."""
         seg = self.segment[slots]
         size = np.log(self.revenue[slots] / self.typical_revenue(seg, a, t))
         self.propensity[slots] += a["participation_size_effect"] * size - self.segment_cutoff[seg]
         self.log_user_cost0[slots] = np.log(self.base_cost_table[self.cost_class[slots]])
-        self.margin0[slots] = self.margin_ref[slots] + self._coal_margin_shift(slots, a, self.planning_gap0)
 
     def typical_revenue(self, segment: np.ndarray, a: dict, t: int) -> np.ndarray:
         """Median revenue of a segment's firms in year ``t``: the base year's, grown at the trend rate (m yuan)."""
@@ -489,11 +533,11 @@ class Enterprises:
         live = self.indices()
         seg = self.segment[live]
         above = seg != TECH_SME
-        va_target = a["modelled_va_share_of_gdp"] * base.gdp * M_YUAN_PER_100M / self.firms_per_agent
+        va_target = in_m_yuan(a["modelled_va_share_of_gdp"] * base.gdp) / self.firms_per_agent
         va = self.value_added[live]
         scale = (va_target - va[~above].sum()) / va[above].sum()
         self.revenue[live[above]] = np.maximum(self.revenue[live[above]] * scale, ABOVE_SCALE_REVENUE)
-        for s in range(3):
+        for s in range(N_SEGMENTS):
             self.segment_median[s] = np.median(self.revenue[live[seg == s]])
         self.propensity[live] += a["participation_size_effect"] * np.log(self.revenue[live] / self.segment_median[seg])
         index = self.propensity
@@ -648,7 +692,6 @@ class Enterprises:
         chosen = self._within_group_budgets(chosen, np.maximum(self.rd, threshold * self.revenue), inputs.base, own_rd)
         cohorts = np.asarray(inputs.base.hte_cohorts, dtype=float)
         self.hte_until[chosen] = year + rng.choice(HTE_CERTIFICATE_YEARS, size=chosen.size, p=cohorts / cohorts.sum())
-        self.hte_version += 1
         self.intensity0[chosen] = np.maximum(self.intensity0[chosen], threshold[chosen])
         certified = np.zeros(doing.size, dtype=bool)
         certified[chosen] = True
@@ -667,15 +710,9 @@ class Enterprises:
     # --- the yearly rules -----------------------------------------------------------------
 
     def tax_rate(self, policy: YearPolicy, year: int) -> np.ndarray:
-        """Income-tax rate of each firm: the HTE rate with a valid certificate, else the statutory rate.
-
-        Computed once per (year, HTE rate) while certificates do not change within the year's decision.
-        """
-        key = (year, policy.hte_tax_rate, self.hte_version)
-        if self._tax_key != key:
-            self._tax = choose(self.hte_until >= year, policy.hte_tax_rate, CORPORATE_INCOME_TAX_RATE)
-            self._tax_key = key
-        return self._tax
+        """Income-tax rate of each firm in ``year``: the HTE rate with a valid certificate, else the
+        statutory rate (read from the certificates as they are: nothing to keep in step with them)."""
+        return choose(self.hte_until >= year, policy.hte_tax_rate, CORPORATE_INCOME_TAX_RATE)
 
     def user_cost(self, policy: YearPolicy, year: int) -> np.ndarray:
         """After-tax user cost of one yuan of R&D relative to an ordinary expense (the B-index).
@@ -688,7 +725,7 @@ class Enterprises:
         return np.take(self.user_cost_table(policy), self._cost_code(year))
 
     def user_cost_table(self, policy: YearPolicy) -> np.ndarray:
-        """The B-index of each firm class: index = 4 * HTE + 2 * manufacturing + profitable."""
+        """The B-index of each firm class: index = HTE_COST_CLASSES x HTE + 2 x manufacturing + profitable."""
         reward = self.a["reward_marginal_share"] * policy.reward_rate
         values = []
         for tau in (CORPORATE_INCOME_TAX_RATE, policy.hte_tax_rate):
@@ -699,7 +736,7 @@ class Enterprises:
 
     def _cost_code(self, year: int) -> np.ndarray:
         """Each firm's user-cost class this year (see :meth:`user_cost_table`)."""
-        return self.cost_class + 4 * (self.hte_until >= year).view(np.int8)
+        return self.cost_class + HTE_COST_CLASSES * (self.hte_until >= year).view(np.int8)
 
     def apply_coal(self, a: dict, coal_gap: float, planning_gap: float) -> None:
         """This year's coal price sets coal-linked firms' margins (and so this year's profit and tax);
@@ -868,12 +905,19 @@ class Enterprises:
         lift = near & ((HTE_CERTIFICATE_YEARS * saving > gap * cost * (1.0 - a["hte_relabel_share"])) | committed)
         return np.maximum(rd, need * lift)
 
+    def refund_software_vat(self, burden: float) -> None:
+        """Software firms get back this year the VAT they pay beyond the threshold: ``burden`` (share
+        of revenue) x revenue, m yuan."""
+        self.refund = burden * self.revenue * self.software
+
     def receive_grants(self, amount: float) -> None:
         """Open-competition project money (m yuan) goes to the cluster firms doing R&D in proportion to
         their R&D; the projects' results add to their knowledge stock."""
+        if amount <= 0:
+            return
         weight = self.rd * self.in_cluster
         total = float(weight.sum())
-        if amount > 0 and total > 0:
+        if total > 0:
             self.knowledge += (amount / total) * weight
 
     def innovate(self, a: dict, t: int, draws: KeyedDraws) -> None:
@@ -903,7 +947,6 @@ class Enterprises:
                           np.where(holder, a["hte_renewal_success"], a["hte_application_success"]))
         recognised = applying[draws.uniform("hte", t, applying) < chance]
         self.hte_until[recognised] = year + HTE_CERTIFICATE_YEARS - 1
-        self.hte_version += 1
         self.new_hte = int(recognised.size)
 
     def upgrade_factories(self, count: int, gain: float, t: int, draws: KeyedDraws) -> int:
@@ -938,9 +981,9 @@ class Enterprises:
     def clear(self, slots: np.ndarray) -> None:
         """Empty the slots of firms that leave, so that sums over all slots count live firms only and
         entrants start from nothing (no R&D, knowledge, money, certificate or flags)."""
-        for name, (_, empty, emptied, _) in FIRM_ARRAYS.items():
-            if emptied:
-                getattr(self, name)[slots] = empty
+        for name, spec in FIRM_ARRAYS.items():
+            if spec.emptied:
+                getattr(self, name)[slots] = spec.empty
 
     def turnover(self, inputs: ModelInputs, t: int, draws: KeyedDraws) -> tuple[int, int]:
         """Exit and entry at the end of year ``t``.
@@ -955,7 +998,6 @@ class Enterprises:
         leaving = live[draws.uniform("exit", t, live) < self.exit_chance(live, a, t)]
         self.alive[leaving] = False
         self.clear(leaving)
-        self.hte_version += 1
         entry_rate = min(max(a["firm_exit_rate"] + a["firm_net_growth"], 0.0), 1.0)
         entry_rng = draws.generator("entry", t)
         n_entry = int(entry_rng.binomial(live.size, entry_rate))
@@ -980,7 +1022,4 @@ class Enterprises:
 
     def _enlarge(self, extra: int) -> None:
         """Add empty slots when entry outgrows the capacity (a growing population)."""
-        extra = max(extra, int(SPARE_SLOTS * self.alive.size))
-        for name, (dtype, empty, _, _) in FIRM_ARRAYS.items():
-            setattr(self, name, np.concatenate([getattr(self, name), np.full(extra, empty, dtype=dtype)]))
-        self._tax_key = None
+        self.allocate(self.alive.size + max(extra, int(SPARE_SLOTS * self.alive.size)))

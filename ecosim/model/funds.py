@@ -40,7 +40,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from ecosim.model.accounts import M_YUAN_PER_100M
+from ecosim.model.accounts import in_m_yuan
 from ecosim.model.draws import KeyedDraws, smallest
 from ecosim.model.enterprises import TECH_SME, Enterprises
 
@@ -120,8 +120,20 @@ class FirmView:
         raw[6] = np.log(revenue)
         raw[7] = margin
         raw[8] = np.log1p(age)
-        self.merit = standardised_sums(MANDATE_MATRIX, raw)
-        """Each fund's merit of each candidate (rows: funds in the order of :data:`MANDATES`)."""
+        self.centred, self.scaled = standardised_signals(MANDATE_MATRIX, raw)
+        """Each signal over the candidates less its mean, and each fund's weight on it (its mandate's
+        0 or 1 over the signal's sd): a fund's merit is their sum (:meth:`merit`)."""
+
+    def merit(self, order: int, pool: np.ndarray) -> np.ndarray:
+        """The merit of the candidates ``pool`` (positions) to the fund of ``order`` (its row of
+        :data:`MANDATES`): the sum of its mandate's signals, each standardised over all candidates.
+        Only the fund's own signals are summed, over whole rows (contiguous arithmetic is cheaper than
+        gathering the pool's columns of each signal), and the pool taken once."""
+        merit = np.zeros(self.slots.size)
+        weights = self.scaled[order]
+        for signal in np.flatnonzero(weights):
+            merit += weights[signal] * self.centred[signal]
+        return merit[pool]
 
     def pool(self, eligible: np.ndarray) -> np.ndarray:
         """Candidates (positions) a fund may still pick: ``eligible`` and not financed this year."""
@@ -135,20 +147,17 @@ class FirmView:
         return self.slots[chosen]
 
 
-def standardised_sums(weights: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """``weights @ z`` where ``z`` is each row of ``values`` standardised over its columns (minus
-    its mean, over its sd; a row that does not vary counts 0): the sums of standardised signals.
-    Written with numpy's reductions and elementwise products, not BLAS, whose summation order
-    depends on the processor: the same seed gives the same funds' picks on every machine."""
+def standardised_signals(weights: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row of ``values`` (a signal over the candidates) less its mean, and ``weights`` (fund x
+    signal) over each signal's sd (0 for a signal that does not vary): a fund's merit is the sum of its
+    weighted centred signals, i.e. of its standardised signals. Numpy's reductions and elementwise
+    products, not BLAS, whose summation order depends on the processor: the same seed gives the
+    same funds' picks on every machine."""
     if not values.shape[1]:
-        return np.zeros((weights.shape[0], 0))
+        return values.copy(), np.zeros_like(weights)
     centred = values - values.mean(axis=1, keepdims=True)
     sd = np.sqrt((centred * centred).mean(axis=1))
-    scaled = np.divide(weights, sd, out=np.zeros_like(weights), where=sd > 1e-12)
-    merit = np.zeros((weights.shape[0], values.shape[1]))
-    for signal in np.flatnonzero(scaled.any(axis=0)):
-        merit += scaled[:, signal, None] * centred[signal]
-    return merit
+    return centred, np.divide(weights, sd, out=np.zeros_like(weights), where=sd > 1e-12)
 
 
 @dataclass
@@ -200,7 +209,7 @@ class Fund(mesa.Agent):
 
     def deals(self, money: float, size: float) -> int:
         """Whole deals of ``size`` (m yuan) that ``money`` (100m yuan) pays for, in firm agents."""
-        return int(np.floor(money * M_YUAN_PER_100M / (size * self.per_agent) + 1e-9))
+        return int(np.floor(in_m_yuan(money) / (size * self.per_agent) + 1e-9))
 
     def money(self, m_yuan: float) -> float:
         """A sum over firm agents' deals (m yuan) as the region's money (100m yuan)."""
@@ -217,7 +226,7 @@ class Fund(mesa.Agent):
         noise = view.noise(self.name, view.slots[pool])
         if self.screening == "random":
             return noise
-        return view.merit[self.order, pool] + self.a["fund_screening_noise"] * noise
+        return view.merit(self.order, pool) + self.a["fund_screening_noise"] * noise
 
     def eligible(self, view: FirmView) -> np.ndarray:
         """The firms the mandate allows."""
@@ -308,10 +317,10 @@ class GuidanceFund(VentureFund):
     order = 0
 
     def committed(self, ctx: YearContext) -> float:
-        """Government capital plus the private money it draws in (100m yuan); books the government's part."""
+        """Government capital plus the private money it draws in (100m yuan); the government's part is
+        its cost (``government.guidance_fund_capital``)."""
         gov = self.model.government
         capital = gov.lever("guidance_fund_capital", ctx.t)
-        gov.book(ctx.t, "guidance_fund_capital", capital)
         return capital * (1.0 + gov.lever("guidance_fund_leverage", ctx.t))
 
 
@@ -342,7 +351,6 @@ class TechCreditLender(Fund):
         start = self.cash
         repaid, defaulted, repaid_count = self.collect(ctx)
         government_share = loss_share * defaulted
-        gov.book(ctx.t, "tech_credit_loss_share", government_share)
         proceeds = repaid + government_share
         self.cash += proceeds
         committed = max(self.quota(ctx, loss_share) - self.cash, 0.0)
@@ -414,6 +422,11 @@ class Funds:
         self.collector.collect(self.model)
         self.context = None
         return self.guidance.record["invested"] + self.venture.record["invested"]
+
+    def settle_venture_stock(self, firms: Enterprises, a: dict) -> None:
+        """Base year: the investees hold the venture money of the last ``venture_spend_years`` years'
+        deals (the steady-state stock), not only this year's."""
+        firms.venture_funds *= a["venture_spend_years"]
 
     def spend_venture_money(self, firms: Enterprises, a: dict) -> None:
         """At the year's end investees have spent a ``1 / venture_spend_years`` share of the venture

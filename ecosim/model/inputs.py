@@ -38,6 +38,8 @@ class HteThresholds:
     """Threshold for small firms under the 2008 recognition measures (Guokefahuo [2008] No.172, art.10),
     in force until the 2016 measures (Guokefahuo [2016] No.32) lowered it to the ``small`` value."""
     rules_changed: int = 2016
+    """The year the 2016 recognition measures (Guokefahuo [2016] No.32) took effect: from it small
+    firms' threshold is ``small``, before it ``small_before_2016``."""
 
     def for_revenue(self, revenue: np.ndarray, year: int) -> np.ndarray:
         """Threshold R&D/revenue for each firm's revenue (m yuan) under the rules of ``year``."""

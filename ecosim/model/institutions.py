@@ -26,7 +26,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from ecosim.model.accounts import M_YUAN_PER_100M
+from ecosim.model.accounts import in_100m_yuan
 from ecosim.model.draws import search_right
 from ecosim.model.inputs import ModelInputs
 
@@ -290,7 +290,7 @@ class TechnologyMarket:
     def __init__(self, institutions: Institutions, a: dict, affinity: np.ndarray, slots: int,
                  firms_per_agent: int = 1):
         self.institutions = institutions
-        self.to_100m = firms_per_agent / M_YUAN_PER_100M
+        self.to_100m = in_100m_yuan(firms_per_agent)
         """Buyers' orders (m yuan per firm agent) in the region's 100m yuan."""
         self.affinity = affinity
         self.beta_quality = a["market_quality_weight"]

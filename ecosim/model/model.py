@@ -2,29 +2,34 @@
 
 The model owns the random generator, the firm population (arrays), the institutions, funds and
 government (Mesa agents) and the economy. :meth:`EcosystemModel.step` is the yearly order of
-events and nothing else; each event lives in the module of the agent that acts.
+events and nothing else; each event is a small method that hands the work to the agent that acts
+(its rules live in that agent's module) and says what happens in the base year, whose firms' R&D,
+certificates, purchases and knowledge are the record's.
 """
 
 from __future__ import annotations
+
+import functools
 
 import mesa
 import numpy as np
 import pandas as pd
 
 from ecosim.model.accounts import (
-    M_YUAN_PER_100M,
     PERCENT,
     OUTPUT_COLUMNS,
     PERFORMERS,
     SOURCES,
     base_funding,
     funding_row,
+    in_100m_yuan,
+    in_m_yuan,
 )
 from ecosim.model.draws import KeyedDraws, smallest
 from ecosim.model.economy import Economy
-from ecosim.model.enterprises import CORPORATE_INCOME_TAX_RATE, Enterprises, agents
+from ecosim.model.enterprises import Enterprises, agents
 from ecosim.model.funds import MANDATES, Funds
-from ecosim.model.government import Government
+from ecosim.model.government import FIRM_COST_RULES, Government
 from ecosim.model.inputs import ModelInputs, resolve
 from ecosim.model.institutions import Institutions, TechnologyMarket, institution_collector, sector_affinity
 from ecosim.scenario import NATIONAL_AVERAGE, Scenario
@@ -51,6 +56,25 @@ def random_streams(seed: SeedLike, years: int) -> tuple[np.random.Generator, np.
     return setup, fields, KeyedDraws(root, EVENTS, years)
 
 
+def after_base_year(event):
+    """An event of the years after the base year: in the base year the firms' R&D, certificates,
+    technology purchases and knowledge are the record's (the set-up put them there), so it does nothing."""
+    @functools.wraps(event)
+    def run_after_base_year(model: "EcosystemModel") -> None:
+        if model.t > 0:
+            event(model)
+    return run_after_base_year
+
+
+def base_year_only(event):
+    """An event of the base year only: settling the set-up with what the base year's first events did."""
+    @functools.wraps(event)
+    def run_in_base_year(model: "EcosystemModel") -> None:
+        if model.t == 0:
+            event(model)
+    return run_in_base_year
+
+
 class EcosystemModel(mesa.Model):
     """A region's innovation ecosystem from a base year to a horizon, one step per year."""
 
@@ -68,8 +92,7 @@ class EcosystemModel(mesa.Model):
         self.funding0 = base_funding(inputs.base, a)
         firms_rd0 = inputs.base.rd_by_performer["enterprises"]
         grant0 = self._grant_rd(0)
-        self.enterprises = Enterprises.initial(inputs, self.government.policy(0).per_agent(self.per_agent),
-                                               self.economy.coal_gap,
+        self.enterprises = Enterprises.initial(inputs, self.government.firm_policy, self.economy.coal_gap,
                                                self.economy.planning_gap, self.to_agents(firms_rd0 - grant0),
                                                self.rng)
         institution_funding = {s: self.funding0["government_institutes"][s] + self.funding0["higher_education"][s]
@@ -103,63 +126,47 @@ class EcosystemModel(mesa.Model):
         self._open_market(int(inputs.years[0]))
         self.cluster_index0 = self.enterprises.cluster_knowledge_index(a)
         self.institution_intensity0 = self._institution_intensity()
+        self.venture_invested = 0.0
+        """Guidance-fund and private venture money invested this year, 100m yuan."""
+        self.contracts_signed = 0.0
+        """Technology contracts firms signed this year, 100m yuan (none in the base year, whose
+        purchases are the record's)."""
+        self.demonstration_firms = 0
+        """Firm agents in a demonstration project this year."""
+        self.upgraded_firms = 0
+        """Firm agents upgraded by a smart-factory grant this year."""
         self.rows: list[dict[str, float]] = []
 
     # --- the year ---------------------------------------------------------------------------
 
     def step(self) -> None:
-        """One year: the budget's plan, the economy, finance, institutions, firms' R&D, technology
-        trade, innovation, accounts, growth and turnover (in the base year the firms' R&D is the
-        record's, so its R&D, recognition, trade and innovation events are skipped)."""
-        t, a, firms, gov, draws = self.t, self.a, self.enterprises, self.government, self.draws
-        year = int(self.inputs.years[t])
-        gov.plan(t)
-        policy = gov.policy(t).per_agent(self.per_agent)
-        firms.year = year
-        economy = self.economy
-        economy.advance(t, draws.normal("economy", t, ECONOMY_SHOCKS))
-        firms.apply_coal(a, economy.coal_gap, economy.planning_gap)
-        venture = self._finance(t, year)
-        self._fund_institutions(t, year)
-        if t > 0:
-            firms.decide_rd(a, policy, self.inputs, t, self._spillovers(), economy.rd_shock, draws)
-            firms.recognise_hte(a, self.inputs, t, draws)
-            self._trade_technology(t)
-            firms.receive_grants(self.to_agents(self._grant(t)))
-            firms.innovate(a, t, draws)
-        self._upgrade_factories(t, policy)
-        self._book_firm_levers(t, policy)
-        self.rows.append(self._record(t, year, venture))
-        firms.grow(a, t, economy.firm_growth(t), economy.coal_change, draws)
-        firms.turnover(self.inputs, t, draws)
-        self.funds.spend_venture_money(firms, a)
+        """One year: the order of events, each a method below saying what it does and why."""
+        self.government.step()
+        self._advance_economy()
+        self._finance()
+        self._refund_software_vat()
+        self._settle_outside_money()
+        self._fund_institutions()
+        self._decide_rd()
+        self._recognise_hte()
+        self._trade_technology()
+        self._receive_grants()
+        self._innovate()
+        self._upgrade_factories()
+        self._book_costs()
+        self._record_year()
+        self._grow()
+        self._turnover()
+        self._spend_venture_money()
         self.t += 1
 
     def of_firms(self, m_yuan: float) -> float:
         """A sum over the firm agents (m yuan) as the region's (100m yuan): times the firms per agent."""
-        return self.per_agent * float(m_yuan) / M_YUAN_PER_100M
+        return in_100m_yuan(self.per_agent * float(m_yuan))
 
     def to_agents(self, amount: float) -> float:
         """The region's ``amount`` (100m yuan) as a sum over the firm agents (m yuan)."""
-        return amount * M_YUAN_PER_100M / self.per_agent
-
-    def _settle_outside_money(self) -> None:
-        """Start the base year in equilibrium with the outside money it already has: the investees
-        hold the venture money of the last few years' deals (the steady-state stock); each
-        performer's desired own R&D is what its recorded R&D leaves after the outside money it gets,
-        and all performers' own R&D is scaled so that own plus outside money equals the recorded
-        total (investees that did no R&D start spending theirs). Firms that do no R&D keep their desired
-        ratio for when they start, scaled by the same common factor."""
-        a, firms = self.a, self.enterprises
-        firms.venture_funds *= a["venture_spend_years"]
-        outside = np.zeros(firms.rd.size)
-        outside[firms.indices()] = firms.outside_rd(a, firms.indices())
-        performing = firms.rd > 0
-        own = np.where(performing, np.maximum(firms.rd - outside, 0.0), 0.0)
-        total = float(firms.rd.sum())
-        scale = (total - float(outside.sum())) / float(own.sum())
-        share = np.divide(own * scale, firms.rd, out=np.full_like(own, scale), where=performing)
-        firms.own_share(share)
+        return in_m_yuan(amount) / self.per_agent
 
     def run(self) -> pd.DataFrame:
         """Step from the base year to the horizon and return the yearly table."""
@@ -179,19 +186,144 @@ class EcosystemModel(mesa.Model):
         """The yearly table so far: one row per year, columns as in ``OUTPUT_COLUMNS``."""
         return pd.DataFrame(self.rows, columns=list(OUTPUT_COLUMNS))
 
+    @property
+    def year(self) -> int:
+        """The calendar year of the year index ``t``."""
+        return int(self.inputs.years[self.t])
+
     # --- events -----------------------------------------------------------------------------
 
-    def _finance(self, t: int, year: int) -> float:
-        """Funds screen, exit, invest and lend, software firms get VAT refunds; venture money (100m yuan).
-        In the base year the firms' R&D is then settled with the outside money they hold."""
-        a, firms, gov = self.a, self.enterprises, self.government
-        invested = self.funds.step(t, year, self._finance_scale(t), firms, a, self.draws)
-        burden = max(a["software_vat_burden"] - gov.lever("software_vat_refund_threshold", t), 0.0)
-        firms.refund = burden * firms.revenue * firms.software
-        gov.book(t, "software_vat_refund_threshold", self.of_firms(firms.refund.sum()))
-        if t == 0:
-            self._settle_outside_money()
-        return invested
+    def _advance_economy(self) -> None:
+        """The economy moves to this year (coal price, national intensity, common R&D shock, drawn
+        whatever is recorded) and the coal price sets coal-linked firms' margins."""
+        t, firms, economy = self.t, self.enterprises, self.economy
+        firms.year = self.year
+        economy.advance(t, self.draws.normal("economy", t, ECONOMY_SHOCKS))
+        firms.apply_coal(self.a, economy.coal_gap, economy.planning_gap)
+
+    def _finance(self) -> None:
+        """Funds screen, exit, invest and lend (``Funds.step``); keeps the venture money invested (100m yuan)."""
+        t = self.t
+        self.venture_invested = self.funds.step(t, self.year, self._finance_scale(t), self.enterprises, self.a,
+                                                self.draws)
+
+    def _refund_software_vat(self) -> None:
+        """Software firms get back the VAT they pay beyond the lever's threshold (share of revenue)."""
+        burden = max(self.a["software_vat_burden"] - self.government.lever("software_vat_refund_threshold", self.t),
+                     0.0)
+        self.enterprises.refund_software_vat(burden)
+
+    @base_year_only
+    def _settle_outside_money(self) -> None:
+        """Start the base year in equilibrium with the outside money it already has: the investees
+        hold the venture money of the last few years' deals (the steady-state stock); each
+        performer's desired own R&D is what its recorded R&D leaves after the outside money it gets,
+        and all performers' own R&D is scaled so that own plus outside money equals the recorded
+        total (investees that did no R&D start spending theirs). Firms that do no R&D keep their desired
+        ratio for when they start, scaled by the same common factor. Runs after the base year's
+        finance and refunds, which set the outside money."""
+        a, firms = self.a, self.enterprises
+        self.funds.settle_venture_stock(firms, a)
+        outside = np.zeros(firms.rd.size)
+        outside[firms.indices()] = firms.outside_rd(a, firms.indices())
+        performing = firms.rd > 0
+        own = np.where(performing, np.maximum(firms.rd - outside, 0.0), 0.0)
+        total = float(firms.rd.sum())
+        scale = (total - float(outside.sum())) / float(own.sum())
+        share = np.divide(own * scale, firms.rd, out=np.full_like(own, scale), where=performing)
+        firms.own_share(share)
+
+    def _fund_institutions(self) -> None:
+        """Government science money (its recorded path, then a constant share of GDP, plus platforms,
+        talent and open competition) and each institution's contract sales fund institutions; platforms
+        and talent join their hosts. The base year's science money is the record's (index 1)."""
+        t, a, gov = self.t, self.a, self.government
+        if t > 0:
+            recorded = self.inputs.government_rd.get(self.year)
+            self.science_index = (recorded / self.inputs.base.government_rd if recorded is not None
+                                  else self.science_index * np.exp(a["gdp_remainder_growth"]))
+        firm_share = a["open_competition_firm_share"]
+        extra = (in_100m_yuan(self._lever_change("platforms", t) * a["platform_cost"] * a["platform_rd_share"])
+                 + in_100m_yuan(self._lever_change("talent_recruits", t) * a["talent_cost_per_person"])
+                 + self._lever_change("open_competition_budget", t) * (1.0 - firm_share))
+        self.institutions.step(a, self.year, self.science_index, extra, gov.lever("platforms", t),
+                               self._lever_change("talent_recruits", t))
+
+    @after_base_year
+    def _decide_rd(self) -> None:
+        """Firms decide whether to do R&D and how much (``Enterprises.decide_rd``), given the
+        spill-overs of their clusters and of the institutions and the common R&D shock."""
+        t = self.t
+        self.enterprises.decide_rd(self.a, self.government.firm_policy, self.inputs, t, self._spillovers(),
+                                   self.economy.rd_shock, self.draws)
+
+    @after_base_year
+    def _recognise_hte(self) -> None:
+        """Firms meeting the HTE threshold may be recognised (``Enterprises.recognise_hte``)."""
+        self.enterprises.recognise_hte(self.a, self.inputs, self.t, self.draws)
+
+    @after_base_year
+    def _trade_technology(self) -> None:
+        """Firms buy technology in proportion to their R&D (the ratio moves to its plateau, the price
+        with the reward): outside the region a fixed share, from particular local institutions through the
+        market (with rationing at capacity), plus demonstration projects tying firms to institutions."""
+        t, a, firms, gov, inst = self.t, self.a, self.enterprises, self.government, self.institutions
+        reward, reward0 = gov.lever("tech_contract_reward_rate", t), gov.lever("tech_contract_reward_rate", 0)
+        price = ((1.0 - reward) / (1.0 - reward0)) ** -a["tech_price_elasticity"]
+        plateau = a["tech_ratio_plateau"]
+        ratio = plateau + (self.tech_ratio0 - plateau) * (1.0 - a["tech_ratio_adjustment"]) ** t
+        demand = ratio * price * firms.rd
+        usable = self._usable_share(t)
+        capacity = inst.update_capacity(usable)
+        chosen = self._demonstration_firms(t)
+        self.market.forget(~firms.alive | (firms.age == 0))
+        firms.tech_bought, inst.sales = self.market.trade(self.year, demand, firms.sector, usable,
+                                                          self._market_draws(t), capacity, chosen,
+                                                          a["demonstration_project_size"])
+        bought = self.of_firms(firms.tech_bought.sum())
+        self.demonstration_firms = int(chosen.size)
+        self.local_sales, self.tech_bought_total = float(inst.sales.sum()), bought
+        self.contracts_signed = bought
+        self.institution_records.collect(self)
+
+    @after_base_year
+    def _receive_grants(self) -> None:
+        """Open-competition grants reach the cluster firms doing R&D (``Enterprises.receive_grants``)."""
+        self.enterprises.receive_grants(self.to_agents(self._grant(self.t)))
+
+    @after_base_year
+    def _innovate(self) -> None:
+        """Knowledge accumulates and innovations raise revenue (``Enterprises.innovate``)."""
+        self.enterprises.innovate(self.a, self.t, self.draws)
+
+    def _upgrade_factories(self) -> None:
+        """Smart-factory grants upgrade the year's firms (``Enterprises.upgrade_factories``)."""
+        self.upgraded_firms = self.enterprises.upgrade_factories(
+            self.government.firm_policy.smart_factories, self.a["smart_factory_productivity_gain"], self.t, self.draws)
+
+    def _book_costs(self) -> None:
+        """The government books every lever's cost of the year by its rule (``government.COST_RULES``),
+        at the year's end, before the record."""
+        self.government.book_costs(self.t, self.government.firm_policy)
+
+    def _record_year(self) -> None:
+        """The year's row of the output table (closes this year's GDP)."""
+        self.rows.append(self._record(self.t, self.year))
+
+    def _grow(self) -> None:
+        """Revenue grows to next year's (``Enterprises.grow``)."""
+        t, economy = self.t, self.economy
+        self.enterprises.grow(self.a, t, economy.firm_growth(t), economy.coal_change, self.draws)
+
+    def _turnover(self) -> None:
+        """Firms exit and enter at the year's end (``Enterprises.turnover``)."""
+        self.enterprises.turnover(self.inputs, self.t, self.draws)
+
+    def _spend_venture_money(self) -> None:
+        """Investees spend part of the venture money they hold (``Funds.spend_venture_money``)."""
+        self.funds.spend_venture_money(self.enterprises, self.a)
+
+    # --- what the set-up and the events read and use ----------------------------------------
 
     def _finance_scale(self, t: int) -> float:
         """Private venture money and tech credit against their volumes in the region's reference year (the
@@ -204,24 +336,10 @@ class EcosystemModel(mesa.Model):
         """A lever's value now minus its base-year value."""
         return self.government.lever(name, t) - self.government.lever(name, 0)
 
-    def _fund_institutions(self, t: int, year: int) -> None:
-        """Government science money (its recorded path, then a constant share of GDP, plus platforms,
-        talent and open competition) and each institution's contract sales fund institutions; platforms
-        and talent join their hosts."""
-        a, gov = self.a, self.government
-        if t > 0:
-            recorded = self.inputs.government_rd.get(year)
-            self.science_index = (recorded / self.inputs.base.government_rd if recorded is not None
-                                  else self.science_index * np.exp(a["gdp_remainder_growth"]))
-        firm_share = a["open_competition_firm_share"]
-        extra = (self._lever_change("platforms", t) * a["platform_cost"] * a["platform_rd_share"] / M_YUAN_PER_100M
-                 + self._lever_change("talent_recruits", t) * a["talent_cost_per_person"] / M_YUAN_PER_100M
-                 + self._lever_change("open_competition_budget", t) * (1.0 - firm_share))
-        self.institutions.step(a, year, self.science_index, extra, gov.lever("platforms", t),
-                               self._lever_change("talent_recruits", t))
-        gov.book(t, "platforms", gov.lever("platforms", t) * a["platform_cost"] / M_YUAN_PER_100M)
-        gov.book(t, "talent_recruits", gov.lever("talent_recruits", t) * a["talent_cost_per_person"] / M_YUAN_PER_100M)
-        gov.book(t, "open_competition_budget", gov.lever("open_competition_budget", t))
+    def _book_firm_levers(self, t: int, policy) -> None:
+        """Book the t-th year's cost of the levers acting through firms' taxes, rewards and mandates
+        (``government.FIRM_COST_RULES``) under ``policy``."""
+        self.government.book_costs(t, policy, FIRM_COST_RULES)
 
     def _institution_intensity(self) -> float:
         """Institutions' knowledge per yuan of the modelled firms' revenue (a stationary ratio)."""
@@ -272,31 +390,14 @@ class EcosystemModel(mesa.Model):
         """Every institution's yearly row (``institutions.institution_table`` makes it a DataFrame)."""
         self.institution_records.collect(self)
 
-    def _trade_technology(self, t: int) -> None:
-        """Firms buy technology in proportion to their R&D (the ratio moves to its plateau, the price
-        with the reward): outside the region a fixed share, from particular local institutions through the
-        market (with rationing at capacity), plus demonstration projects tying firms to institutions."""
-        a, firms, gov, inst = self.a, self.enterprises, self.government, self.institutions
-        reward, reward0 = gov.lever("tech_contract_reward_rate", t), gov.lever("tech_contract_reward_rate", 0)
-        price = ((1.0 - reward) / (1.0 - reward0)) ** -a["tech_price_elasticity"]
-        plateau = a["tech_ratio_plateau"]
-        ratio = plateau + (self.tech_ratio0 - plateau) * (1.0 - a["tech_ratio_adjustment"]) ** t
-        demand = ratio * price * firms.rd
-        usable = self._usable_share(t)
-        capacity = inst.update_capacity(usable)
-        projects = agents(gov.lever("transfer_demonstration_projects", t), self.per_agent)
-        performers = np.flatnonzero(firms.rd > 0)
-        chosen = smallest(performers, self.draws.uniform("demonstration", t, performers), projects)
-        self.market.forget(~firms.alive | (firms.age == 0))
-        firms.tech_bought, inst.sales = self.market.trade(int(self.inputs.years[t]), demand, firms.sector, usable,
-                                                          self._market_draws(t), capacity, chosen,
-                                                          a["demonstration_project_size"])
-        bought = self.of_firms(firms.tech_bought.sum())
-        gov.book(t, "transfer_demonstration_projects",
-                 self.of_firms(chosen.size * a["demonstration_project_size"] * a["demonstration_subsidy_share"]))
-        gov.book(t, "tech_contract_reward_rate", reward * bought)
-        self.local_sales, self.tech_bought_total = float(inst.sales.sum()), bought
-        self.institution_records.collect(self)
+    def _demonstration_firms(self, t: int) -> np.ndarray:
+        """Slots of the performers in the year's demonstration projects, one project each, picked by
+        their keyed draws (drawn only in a year with projects)."""
+        projects = agents(self.government.lever("transfer_demonstration_projects", t), self.per_agent)
+        performers = np.flatnonzero(self.enterprises.rd > 0)
+        if projects <= 0:
+            return performers[:0]
+        return smallest(performers, self.draws.uniform("demonstration", t, performers), projects)
 
     def _market_draws(self, t: int):
         """The technology market's keyed uniforms of year ``t``: ``(slots) -> draws`` for the main
@@ -304,47 +405,6 @@ class EcosystemModel(mesa.Model):
         draws = self.draws
         return (lambda slots: draws.uniform("market_main", t, slots),
                 lambda slots: draws.uniform("market_next", t, slots))
-
-    def _upgrade_factories(self, t: int, policy) -> None:
-        """Smart-factory grants upgrade the year's firms; the government pays the subsidy per firm."""
-        upgraded = self.enterprises.upgrade_factories(policy.smart_factories, self.a["smart_factory_productivity_gain"],
-                                                      t, self.draws)
-        self.government.book(t, "smart_factories", self.of_firms(upgraded * self.a["smart_factory_subsidy"]))
-
-    def _book_firm_levers(self, t: int, policy) -> None:
-        """Cost of the levers that act through firms' taxes and grants this year (100m yuan)."""
-        a, firms, gov = self.a, self.enterprises, self.government
-        year = int(self.inputs.years[t])
-        hte = firms.high_tech(firms.year) & firms.alive
-        tau = firms.tax_rate(policy, year)
-        deduction = firms.deduction_share * tau * firms.rd
-        manufacturing = float((deduction * firms.manufacturing).sum())
-        general = float(deduction.sum()) - manufacturing
-        gov.book(t, "rd_super_deduction_rate", self.of_firms(general * policy.super_deduction))
-        gov.book(t, "rd_super_deduction_rate_manufacturing",
-                 self.of_firms(manufacturing * policy.super_deduction_manufacturing))
-        profit = float((np.maximum(firms.profit, 0.0) * hte).sum())
-        gov.book(t, "hte_income_tax_rate", self.of_firms((CORPORATE_INCOME_TAX_RATE - policy.hte_tax_rate) * profit))
-        gov.book(t, "rd_reward_rate", self.of_firms(policy.reward_rate * firms.rd.sum()))
-        gov.book(t, "innovation_full_coverage", self.of_firms(firms.pushed_count * a["full_coverage_cost_per_firm"]))
-        gov.book(t, "hte_cultivation_firms", self.of_firms(firms.cultivated_count * a["cultivation_cost_per_firm"]))
-        gov.book(t, "pilot_scale_bases", gov.lever("pilot_scale_bases", t) * a["pilot_base_cost"] / M_YUAN_PER_100M)
-        self._book_compliance(t)
-
-    def _book_compliance(self, t: int) -> None:
-        """Compliance cost of the mandates this year (100m yuan), by the catalogue's definition
-        (``ecosim.levers.COMPLIANCE_DEFINITION``): the real R&D each forces (relabelled spending is not
-        spent) above what the firms it binds or pushes chose in the base year (their base-year ratio x
-        this year's revenue); for the SOE floor, the real R&D it adds above the bound firms' own targets
-        this year (``Enterprises.floor_rd``)."""
-        firms, gov = self.enterprises, self.government
-        gov.book(t, "soe_rd_floor", self.of_firms(firms.floor_rd), "compliance")
-        pushed = firms.pushed & firms.alive
-        gov.book(t, "innovation_full_coverage", self.of_firms(firms.rd_real[pushed].sum()), "compliance")
-        coached = np.flatnonzero((firms.coached_ratio > 0) & firms.alive & (firms.rd > 0))
-        chosen = firms.intensity0[coached] * firms.revenue[coached]
-        forced = float(np.maximum(firms.rd_real[coached] - chosen, 0.0).sum())
-        gov.book(t, "hte_cultivation_firms", self.of_firms(forced), "compliance")
 
     # --- the record -------------------------------------------------------------------------
 
@@ -374,7 +434,7 @@ class EcosystemModel(mesa.Model):
         cut their own money (crowding-out)."""
         return self._grant(t) * (1.0 - self.a["grant_crowding_out"])
 
-    def _record(self, t: int, year: int, venture: float) -> dict[str, float]:
+    def _record(self, t: int, year: int) -> dict[str, float]:
         """The year's row of the output table."""
         firms, economy, gov = self.enterprises, self.economy, self.government
         modelled_va = self.of_firms((firms.revenue * firms.va_ratio_of).sum())
@@ -395,7 +455,7 @@ class EcosystemModel(mesa.Model):
         row["hte_recognised_in_year"] = self.per_agent * firms.new_hte
         row["tech_contract_value"] = self.tech_bought_total
         row["tech_contracts_local"] = self.local_sales
-        row["venture_invested"] = venture
+        row["venture_invested"] = self.venture_invested
         row.update(self.funds.output_row())
         row["modelled_value_added"] = modelled_va
         row["coal_price_gap"] = economy.coal_gap
