@@ -23,6 +23,7 @@ from ecosim.api.forecast import forecast
 from ecosim.cli.run import describe
 from ecosim.levers import COST_KINDS, LEVERS, OUTLAY_LEVERS
 from ecosim.model import EcosystemModel, resolve, simulate
+from ecosim.model.government import FIRM_COST_RULES
 from ecosim.scenario import Scenario, load_scenario
 
 # --- revenue forgone by hand ------------------------------------------------------------------
@@ -42,8 +43,7 @@ def test_super_deduction_revenue_forgone_is_tau_times_rate_times_deductible_rd()
     firms.manufacturing[[a, b, c]] = [False, False, True]
     firms.deduction_share[[a, b, c]] = [1.0, 0.6, 1.0]
     firms.hte_until[[a, b, c]] = [0, 2030, 0]  # b holds an HTE certificate in 2021: taxed at 15%
-    firms.hte_version += 1
-    model._book_firm_levers(1, gov.policy(1))
+    gov.book_costs(1, gov.policy(1), FIRM_COST_RULES)  # the firm levers' rules alone
     # by hand (m yuan): a 0.25 x 0.5 x 1.0 x 40 = 5.0; b 0.15 x 0.5 x 0.6 x 100 = 4.5; c 0.25 x 1.0 x 1.0 x 80 = 20
     assert gov.costs["revenue_forgone"]["rd_super_deduction_rate"][1] == pytest.approx((5.0 + 4.5) / 100, rel=1e-12)
     assert gov.costs["revenue_forgone"]["rd_super_deduction_rate_manufacturing"][1] == pytest.approx(0.20, rel=1e-12)

@@ -29,7 +29,7 @@ from ecosim.model.draws import KeyedDraws, smallest
 from ecosim.model.economy import Economy
 from ecosim.model.enterprises import Enterprises, agents
 from ecosim.model.funds import MANDATES, Funds
-from ecosim.model.government import FIRM_COST_RULES, Government
+from ecosim.model.government import Government
 from ecosim.model.inputs import ModelInputs, resolve
 from ecosim.model.institutions import Institutions, TechnologyMarket, institution_collector, sector_affinity
 from ecosim.scenario import NATIONAL_AVERAGE, Scenario
@@ -335,11 +335,6 @@ class EcosystemModel(mesa.Model):
     def _lever_change(self, name: str, t: int) -> float:
         """A lever's value now minus its base-year value."""
         return self.government.lever(name, t) - self.government.lever(name, 0)
-
-    def _book_firm_levers(self, t: int, policy) -> None:
-        """Book the t-th year's cost of the levers acting through firms' taxes, rewards and mandates
-        (``government.FIRM_COST_RULES``) under ``policy``."""
-        self.government.book_costs(t, policy, FIRM_COST_RULES)
 
     def _institution_intensity(self) -> float:
         """Institutions' knowledge per yuan of the modelled firms' revenue (a stationary ratio)."""
