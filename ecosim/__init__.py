@@ -18,10 +18,14 @@ The notebook API::
 from ecosim.analysis.compare import Comparison
 from ecosim.analysis.contribution import Contribution, changed_levers
 from ecosim.analysis.forecast import Forecast
+from ecosim.api.backtest import backtest, backtest_origin
+from ecosim.api.calibration import calibrate, calibration_fit
 from ecosim.api.compare import compare
 from ecosim.api.contribution import contribution
 from ecosim.api.design import optimize
+from ecosim.api.discovery import discover
 from ecosim.api.forecast import forecast
+from ecosim.api.lever_response import lever_responses
 from ecosim.api.sensitivity import sensitivity
 from ecosim.data import BundleError, Region, load_region
 from ecosim.explore.batch import batch, read_results
@@ -29,14 +33,6 @@ from ecosim.explore.experiment import Experiment, ExperimentError, load_experime
 from ecosim.explore.results import BatchResults
 from ecosim.scenario import Scenario, ScenarioError, load_scenario
 from ecosim.version import __version__
-
-
-def discover(results_dir, outcome: str = "target_met", threshold: float | None = None):
-    """PRIM box of the design points of a batch whose mean ``outcome`` is at least ``threshold``."""
-    from ecosim.analysis.discovery import points_of_interest, prim
-
-    factors, interest, _ = points_of_interest(read_results(results_dir)[1], outcome, threshold)
-    return prim(factors, interest)
 
 
 def save(fig, path_stem, formats=("png", "pdf", "svg")):
@@ -47,6 +43,6 @@ def save(fig, path_stem, formats=("png", "pdf", "svg")):
 
 
 __all__ = ["BatchResults", "BundleError", "Comparison", "Contribution", "Experiment", "ExperimentError", "Forecast",
-           "Region", "Scenario", "ScenarioError", "batch", "changed_levers", "compare", "contribution", "discover",
-           "forecast", "load_experiment", "load_region", "load_scenario", "optimize", "read_results", "save",
-           "sensitivity", "__version__"]
+           "Region", "Scenario", "ScenarioError", "backtest", "backtest_origin", "batch", "calibrate", "calibration_fit",
+           "changed_levers", "compare", "contribution", "discover", "forecast", "lever_responses", "load_experiment",
+           "load_region", "load_scenario", "optimize", "read_results", "save", "sensitivity", "__version__"]

@@ -169,7 +169,7 @@ def test_edited_scenario_refuses_the_resume_naming_the_file(tmp_path: Path, caps
     assert f"the scenario file {scenario.resolve()} has changed" in error and "--force" in error
     assert error.count("\n") == 1
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == before
-    assert _cli(["batch", str(path), "--out", str(out), "--workers", "1", "--restart"]) == 0
+    assert _cli(["batch", str(path), "--out", str(out), "--workers", "1", "--force"]) == 0
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["inputs"]["scenario file"]["sha256"] == file_sha256(scenario)  # recorded anew
     assert manifest["runs_completed"] == 6 and manifest["status"] == "finished"
@@ -251,7 +251,7 @@ def test_a_second_batch_on_a_locked_folder_exits_2_naming_the_folder_and_the_hol
                              stderr=subprocess.PIPE, text=True)
     try:
         _wait_for(lambda: (out / ".lock-holder").exists(), first)
-        for argv in (_command(other, out, "--workers", "1", "--restart"), _command(path, out, "--workers", "1")):
+        for argv in (_command(other, out, "--workers", "1", "--force"), _command(path, out, "--workers", "1")):
             second = subprocess.run(argv, capture_output=True, text=True, timeout=60)
             assert second.returncode == 2, second.stderr
             assert str(out) in second.stderr and f"pid {first.pid}" in second.stderr

@@ -139,7 +139,7 @@ def test_a_raising_run_is_recorded_and_the_rest_complete(serial_reference, tmp_p
     assert manifest["runs_failed"] == 1 and manifest["runs_completed"] == 5
 
 
-def test_changed_experiment_file_is_refused_unless_restart(serial_reference, tmp_path: Path, capsys):
+def test_changed_experiment_file_is_refused_unless_force(serial_reference, tmp_path: Path, capsys):
     path = _experiment(tmp_path, points=2)
     out = tmp_path / "out"
     assert _cli(["batch", str(path), "--out", str(out), "--workers", "1"]) == 0
@@ -154,7 +154,7 @@ def test_changed_experiment_file_is_refused_unless_restart(serial_reference, tmp
     assert str(path) in error and f"the experiment file {path.resolve()} has changed" in error
     assert "--force" in error
     assert sorted(p.name for p in out.iterdir()) == before
-    assert _cli(["batch", str(path), "--out", str(out), "--workers", "1", "--restart"]) == 0
+    assert _cli(["batch", str(path), "--out", str(out), "--workers", "1", "--force"]) == 0
     _, summaries = read_results(out)
     assert summaries["seed"].tolist() == [f"6:{p}:{r}" for p in range(2) for r in range(2)]
 

@@ -3,6 +3,7 @@ the same checks, the same design points, the same runs; a batch of it resumes an
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -73,7 +74,7 @@ def test_a_batch_of_it_resumes_and_refuses_another(tmp_path):
     first = ecosim.batch(_in_python(), out, workers=1)
     again = ecosim.batch(_in_python(), out, workers=1)
     assert again.summaries.equals(first.summaries)
-    with pytest.raises(ecosim.ScenarioError, match="experiment built in Python .* has changed"):
+    with pytest.raises(ecosim.ScenarioError, match="experiment as run .* has changed"):
         ecosim.batch(_in_python(seed=8), out, workers=1)
     changed = ecosim.batch(_in_python(seed=8), out, workers=1, force=True)
     assert not changed.summaries["rd_intensity"].equals(first.summaries["rd_intensity"])
@@ -98,3 +99,36 @@ def test_a_scenario_object_with_changes_is_part_of_what_it_is():
     assert changed.scenario.lever_path("rd_reward_rate")[-1] == pytest.approx(0.08)
     assert plain.sha256 != changed.sha256
     assert Path(changed.source).name == "(python) screen"
+
+
+def test_any_change_to_what_it_runs_changes_its_content_hash():
+    built = _in_python()
+    other = ecosim.load_scenario("guiding-opinions")
+    assert dataclasses.replace(built, scenario=other).content_sha256() != built.content_sha256()
+    assert dataclasses.replace(built, yearly=("rd_intensity",)).content_sha256() != built.content_sha256()
+    assert _in_python().content_sha256() == built.content_sha256() == built.sha256
+
+
+def test_an_unknown_scenario_is_an_experiment_error():
+    with pytest.raises(ExperimentError) as caught:
+        _in_python(scenario="no-such-scenario")
+    assert caught.value.field == "scenario" and "built-in scenarios are" in caught.value.message
+
+
+def test_a_copy_with_another_scenario_is_refused_in_the_folder_of_the_original(tmp_path):
+    out = tmp_path / "out"
+    ecosim.batch(_in_python(), out, workers=1)
+    changed = dataclasses.replace(_in_python(), scenario=ecosim.load_scenario("guiding-opinions"))
+    with pytest.raises(ecosim.ScenarioError, match="experiment as run .* has changed"):
+        ecosim.batch(changed, out, workers=1)
+
+
+def test_its_sensitivity_table_is_read_as_a_files_is(tmp_path):
+    from ecosim.explore.sensitivity import experiment_settings
+
+    path = tmp_path / "screen.toml"
+    path.write_text(FILE + '[sensitivity]\nyearly = ["rd_intensity"]\nnum_resamples = 50\n', encoding="utf-8")
+    from_file = experiment_settings(path)[1]
+    loaded = experiment_settings(load_experiment(path))[1]
+    built = experiment_settings(_in_python(sensitivity={"yearly": ["rd_intensity"], "num_resamples": 50}))[1]
+    assert from_file == loaded == built and built.yearly == ("rd_intensity",)

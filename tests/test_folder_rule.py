@@ -116,3 +116,34 @@ def test_claim_folder_cases(tmp_path):
         claim_folder(tmp_path / "file", "run", inputs, False)
     assert changed_inputs({"git commit": "abc", **inputs}, {"git commit": None, **inputs}) == []
     assert "--force" in FOLDER_RULE
+
+
+def test_a_run_folder_records_the_posterior_it_drew_from(tmp_path):
+    out = tmp_path / "run"
+    assert _main(["run", "--replications", str(RUNS), "--out", str(out)])[0] == 0
+    inputs = json.loads((out / "manifest.json").read_text())["inputs"]
+    assert inputs["calibration posterior"]["path"].endswith("calibration_posterior.csv")
+    assert len(inputs["calibration posterior"]["sha256"]) == 64
+
+
+def test_a_batch_into_a_file_or_a_foreign_folder_is_refused_cleanly_and_writes_nothing(tmp_path):
+    from ecosim.cli import main as cli
+
+    experiment = Path(__file__).parent.parent / "experiments" / "example-grid.toml"
+    target = tmp_path / "a-file"
+    target.write_text("x")
+    code, _, err = _main(["batch", str(experiment), "--out", str(target), "--workers", "1"])
+    assert code == 2 and "is a file" in err and "Traceback" not in err
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "data.csv").write_text("a\n")
+    code, _, err = _main(["batch", str(experiment), "--out", str(foreign), "--workers", "1"])
+    assert code == 2 and "no manifest.json" in err
+    assert sorted(p.name for p in foreign.iterdir()) == ["data.csv"]  # not even a lock file
+    assert cli is main
+
+
+def test_an_input_that_changes_kind_is_reported_not_a_crash():
+    before = {"design": {"path": "d.csv", "sha256": "0" * 64}, "seed": 1}
+    assert changed_inputs(before, {"design": "inline", "seed": 1}) == ["the design has changed"]
+    assert changed_inputs({"seed": 1}, {"seed": 1, "extra": 2}) == ["the extra is new"]

@@ -8,7 +8,7 @@ year, its funding by source each year, performer shares where known, technology 
 industrial firms doing R&D and HTE recognitions.
 
 Why ABC by rejection, and not pyabc's SMC: the model is cheap (about 40 ms a run over 2011-2020),
-so a few thousand quasi-random draws cover the 16-dimensional prior box in minutes on two cores;
+so a few thousand quasi-random draws cover the 18-dimensional prior box (the shipped configuration's parameters) in minutes on two cores;
 rejection with common random numbers is embarrassingly parallel, bit-reproducible whatever the
 number of workers, and needs no database or server, while pyabc brings SQLAlchemy, a results
 database and a scheduler for a gain (adaptive tolerances) that matters when runs are expensive.

@@ -28,7 +28,6 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -36,7 +35,7 @@ from threadpoolctl import threadpool_limits
 import pandas as pd
 
 from ecosim.explore.designs import unit_samples
-from ecosim.explore.experiment import Experiment
+from ecosim.explore.experiment import Experiment, experiment_file
 
 if TYPE_CHECKING:
     from ecosim.explore.sensitivity import Settings
@@ -471,7 +470,7 @@ def summarise(experiment: Experiment, results: list[MethodResult]) -> tuple[pd.D
                 unconverged.append(f"{result.method} indices of {output} have not converged: {verdict['reason']}; "
                                    "increase the sample size")
     table = pd.concat([r.table for r in results], ignore_index=True)
-    summary = {"experiment": experiment.name, "experiment_file": str(Path(experiment.source).resolve()),
+    summary = {"experiment": experiment.name, "experiment_file": experiment_file(experiment),
                "factors": experiment.factor_names, "scenario": experiment.scenario.name, "seed": experiment.seed,
                "methods": {r.method: r.summary for r in results},
                "converged": not unconverged, "warnings": unconverged}

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ecosim.analysis.backtest import (CONDITIONS, ORIGIN_CONDITIONS, ActualsError, BacktestResult, OriginBacktest,
-                                      known, read_actuals, score_backtest, score_origin, split_known)
+from ecosim.analysis.backtest import (CONDITIONS, ORIGIN_CONDITIONS, BacktestResult, OriginBacktest, known, score_backtest,
+                                      score_origin, split_known)
 from ecosim.analysis.calibration import CalibrationResult
+from ecosim.data.actuals import ActualsError, read_actuals
 from ecosim.api.forecast import forecast
 from ecosim.data import Region
 from ecosim.explore.backtest import backtest_scenario, origin_runs

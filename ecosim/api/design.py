@@ -11,6 +11,7 @@ import numpy as np
 
 from ecosim.analysis.design import (COSTS, DEFAULT_LEVERS, DesignResult, cost_and_probability, least_cost,
                                     population_size, replications_for, search_bounds, with_recheck)
+from ecosim.checks import check_levers
 from ecosim.explore.design import ScenarioObjective, SearchPlan, generations, recheck_runs, search_plan
 from ecosim.explore.executors import make_executor
 from ecosim.explore.progress import SHOW_AFTER_SECONDS, StageBar
@@ -38,10 +39,7 @@ def _search(scenario: Scenario, target_probability: float, levers: list[str] | N
                             f"must be a share above 0 and below 1, got {target_probability!r}")
     if cost not in COSTS:
         raise ScenarioError("--cost", "cost", f"must be one of {', '.join(COSTS)}, got {cost!r}")
-    names = list(levers or DEFAULT_LEVERS)
-    for name in names:
-        if name not in LEVERS:
-            raise ScenarioError("--levers", name, f"unknown lever; known levers are {', '.join(LEVERS)}")
+    names = check_levers(levers or DEFAULT_LEVERS, "--levers")
     if budget is not None and budget < 0:
         raise ScenarioError("--budget", "budget", f"must be at least 0 (100m yuan), got {budget!r}")
     horizon_scenario = scenario.until(scenario.target.year)

@@ -31,8 +31,8 @@ def scenario_file_name(mix: Scenario) -> str:
 
 
 def save_run(result: Forecast, out: Path, force: bool = False) -> list[Path]:
-    """Write the run into ``out`` as ``ecosim run --out`` does (refusing a folder with results unless
-    ``force``), with the S&T budget that would fund the mix as written worked out as ``ecosim run`` does;
+    """Write the run into ``out`` as ``ecosim run --out`` does (under the output-folder rule: a folder of
+    the same run is written again, one of other results refused unless ``force``), with the S&T budget that would fund the mix as written worked out as ``ecosim run`` does;
     returns the paths written."""
     claim_out(out, "run", folder_inputs([result.scenario], result.seed, result.replications), force)
     complete = replace(result, years=result.years.copy(), to_fund_as_written=budget_to_fund_as_written(

@@ -14,7 +14,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ecosim.analysis.backtest import CONDITIONS, ORIGIN_CONDITIONS, ActualsError
+from ecosim.analysis.backtest import CONDITIONS, ORIGIN_CONDITIONS
+from ecosim.data.actuals import ActualsError
 from ecosim.api.backtest import DEFAULT_SCENARIO, backtest, backtest_origin
 from ecosim.charts.fonts import CJKFontMissing, cjk_font
 from ecosim.cli.args import add_dask, add_region, non_negative_int, positive_int

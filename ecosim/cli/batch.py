@@ -51,9 +51,10 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=positive_int, help="worker processes (default: the number of CPUs; "
                                                           "1 runs in this process)")
     add_dask(parser)
-    parser.add_argument("--force", "--restart", dest="force", action="store_true",
+    parser.add_argument("--force", action="store_true",
                         help="discard the results already in --out and start again (an --out of the same "
                              "inputs is resumed without it; of other inputs, refused)")
+    parser.add_argument("--restart", dest="force", action="store_true", help=argparse.SUPPRESS)  # the old name
     add_region(parser)
 
 

@@ -47,11 +47,12 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     add_dask(parser)
     parser.add_argument("--yearly", action="append", default=[], metavar="COLUMN",
                         help="also analyse this yearly column year by year (repeatable), e.g. rd_intensity")
-    parser.add_argument("--force", "--restart", dest="force", action="store_true",
+    parser.add_argument("--force", action="store_true",
                         help="discard the results already in --out and start again (an --out of the same "
                              "inputs is resumed without it, adding this method's indices to those there; of "
                              "other inputs, refused)")
     parser.add_argument("--no-charts", action="store_true", help="do not draw the charts")
+    parser.add_argument("--restart", dest="force", action="store_true", help=argparse.SUPPRESS)  # the old name
     add_region(parser)
 
 

@@ -22,27 +22,25 @@ import traceback
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ecosim.data import BUNDLE_FILES
 from ecosim.explore.executors import LostChunk, make_executor
-from ecosim.explore.experiment import Experiment, ExperimentError, load_experiment
-from ecosim.explore.results import BatchResults, labelled
+from ecosim.explore.experiment import Experiment, ExperimentError, experiment_file, load_experiment
+from ecosim.explore.provenance import bundle_inputs
+from ecosim.explore.results import SUMMARY_MEANINGS, BatchResults, labelled
 from ecosim.explore.runs import run_assumptions, run_seed
 from ecosim.explore.store import (FAILURES, KINDS, MANIFEST, RECORDS, BatchFolderError, FolderLock, OutputFolderError,
-                                  Store, claim_folder, file_sha256, git_commit, now)
+                                  Store, claim_folder, file_sha256, now)
 from ecosim.model import resolve, simulate
 from ecosim.scenario import Scenario
 
 BATCH_RESULTS = (MANIFEST, FAILURES, *KINDS, RECORDS)
 """What a batch writes in its folder (removed by ``--force``)."""
-SUMMARY_COLUMNS = ("rd_intensity", "national_rd_intensity", "rd_intensity_gap", "target_met",
-                   "government_cost", "social_cost", "first_year_met")
+SUMMARY_COLUMNS = tuple(SUMMARY_MEANINGS)
 
 
 @dataclass(frozen=True)
@@ -229,23 +227,11 @@ def batch_inputs(experiment: Experiment) -> dict[str, Any]:
     file, the scenario file, the CSV design, every file of the region bundle and the calibration and
     posterior the region uses (those that exist), with the package version and git commit."""
     inputs: dict[str, Any] = {}
-    if experiment.built_in_python:
-        inputs["experiment built in Python"] = {"path": experiment.source, "sha256": experiment.sha256}
+    inputs["experiment as run"] = {"path": experiment.source, "sha256": experiment.content_sha256()}
     for label, path in experiment.input_files().items():
         sha = experiment.sha256 if label == "experiment file" else (file_sha256(path) if path.is_file() else None)
         inputs[label] = {"path": str(path.resolve()), "sha256": sha}
-    region = experiment.scenario.region
-    for name in BUNDLE_FILES:
-        path = region.root / name
-        inputs[f"region file {name}"] = {"path": str(path), "sha256": file_sha256(path)}
-    calibration = region.calibration_source.parent
-    for label, name in (("calibration", "calibration.toml"), ("calibration posterior", "calibration_posterior.csv")):
-        path = calibration / name
-        if path.is_file():
-            inputs[label] = {"path": str(path), "sha256": file_sha256(path)}
-    inputs["ecosim version"] = version("ecosim")
-    inputs["git commit"] = git_commit()
-    return inputs
+    return {**inputs, **bundle_inputs(experiment.scenario.region)}
 
 
 def check_same_runs(manifest: dict[str, Any], experiment: Experiment, total: int, out: Path) -> None:
@@ -301,6 +287,8 @@ def run_batch(experiment: str | Path | Experiment, out: str | Path, workers: int
     total = len(points) * experiment.replications
     inputs = batch_inputs(experiment)
     store = Store(out, experiment.summaries)
+    if not force or Path(out).is_file():
+        claim_folder(out, "batch", inputs, False)  # a folder to refuse is refused before the lock writes in it
     with FolderLock(store.folder):
         manifest = claim_folder(out, "batch", inputs, force, BATCH_RESULTS)
         if manifest is not None:
@@ -325,7 +313,7 @@ def _manifest(experiment: Experiment, inputs: dict[str, Any], points: int, total
     return {
         "kind": "batch",
         "experiment": experiment.name,
-        "experiment_file": None if experiment.built_in_python else str(Path(experiment.source).resolve()),
+        "experiment_file": experiment_file(experiment),
         "experiment_sha256": experiment.sha256,
         "scenario": experiment.scenario_ref,
         "inputs": inputs,

@@ -31,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import dataclasses
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,7 @@ from ecosim.explore.store import file_sha256
 from ecosim.levers import LEVERS
 from ecosim.model import OUTPUT_COLUMNS
 from ecosim.scenario import (BUILTIN_SCENARIOS, Scenario, ScenarioError, builtin_scenario_path, load_scenario,
-                             read_toml, scenario_of)
+                             read_toml)
 
 DISTRIBUTIONS = {
     "uniform": ("low", "high"),
@@ -182,7 +183,9 @@ class Experiment:
         """Validate an experiment built in Python (one without a content hash yet) as a file is validated."""
         if self.sha256:
             return
-        scenario = self.scenario if isinstance(self.scenario, Scenario) else scenario_of(self.scenario or "baseline")
+        source = f"{PYTHON_SOURCE} {self.name}"
+        scenario = (self.scenario if isinstance(self.scenario, Scenario)
+                    else _scenario(str(self.scenario or "baseline"), Path.cwd(), source, None))
         raw: dict[str, Any] = {"name": self.name, "description": self.description, "scenario": scenario.name,
                                "factors": ({k: _factor_table(v) for k, v in self.factors.items()}
                                            if isinstance(self.factors, dict) else self.factors),
@@ -191,12 +194,27 @@ class Experiment:
                                "common_random_numbers": self.common_random_numbers}
         if self.seed is not None:
             raw["seed"] = self.seed
-        outputs = {k: v for k, v in (("yearly", self.yearly), ("summaries", self.summaries)) if v is not None}
+        yearly = [self.yearly] if isinstance(self.yearly, str) else self.yearly
+        outputs = {k: v for k, v in (("yearly", yearly), ("summaries", self.summaries)) if v is not None}
         if outputs:
             raw["outputs"] = {k: list(v) if k == "yearly" else v for k, v in outputs.items()}
-        built = _validate(raw, f"{PYTHON_SOURCE} {self.name}", Path.cwd(), _content_sha(raw, scenario), scenario=scenario)
+        built = _validate(raw, source, Path.cwd(), "(content hash, set below)", scenario=scenario)
         for f in fields(self):
             object.__setattr__(self, f.name, getattr(built, f.name))
+        object.__setattr__(self, "sha256", self.content_sha256())
+
+    def content_sha256(self) -> str:
+        """The sha256 of what the experiment runs: its validated fields, its design points from a CSV
+        file and its scenario as run (not where it was read from). Two experiments with the same hash
+        make the same runs; any change (a field, the scenario, a copy made with
+        :func:`dataclasses.replace`) changes it."""
+        content = {f.name: getattr(self, f.name) for f in fields(self)
+                   if f.name not in ("scenario", "scenario_ref", "source", "sha256", "csv_points")}
+        content["factors"] = [dataclasses.asdict(f) for f in self.factors]
+        content["csv_points"] = None if self.csv_points is None else np.asarray(self.csv_points).tolist()
+        content["scenario"] = scenario_toml(self.scenario).split("\n", 1)[1]
+        text = json.dumps(content, sort_keys=True, default=repr)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     @property
     def built_in_python(self) -> bool:
@@ -231,6 +249,11 @@ class Experiment:
         from ecosim.explore.designs import design_size
 
         return design_size(self)
+
+
+def experiment_file(experiment: Experiment) -> str | None:
+    """The absolute path of the file an experiment was read from; None for one built in Python."""
+    return None if experiment.built_in_python else str(Path(experiment.source).resolve())
 
 
 def load_experiment(path: str | Path, region: str | Path | None = None) -> Experiment:
@@ -319,12 +342,6 @@ def _factor_table(spec: Any) -> Any:
     if isinstance(spec, tuple | list) and len(spec) == 2 and all(isinstance(v, int | float) for v in spec):
         return {"distribution": "uniform", "low": spec[0], "high": spec[1]}
     return spec
-
-
-def _content_sha(raw: dict[str, Any], scenario: Scenario) -> str:
-    """The sha256 of a Python-built experiment: its fields and the scenario as run."""
-    content = {**raw, "scenario": scenario_toml(scenario).split("\n", 1)[1]}
-    return hashlib.sha256(json.dumps(content, sort_keys=True, default=repr).encode("utf-8")).hexdigest()
 
 
 def _check_funding_rules(experiment: "Experiment", source: str) -> None:

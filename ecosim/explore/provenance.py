@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from ecosim.data import BUNDLE_FILES, Region
+from ecosim.explore.store import MANIFEST, file_sha256
 from ecosim.explore.store import git_commit as source_commit
 from ecosim.scenario import Scenario
 from ecosim.version import __version__
 
-MANIFEST = "manifest.json"
 SCENARIO_FILE = "scenario.toml"
 SOURCE_LINE = "ecosim, agent-based model of a regional innovation ecosystem"
 """The source named in chart footers and reports when no region is known (see :func:`source_line`)."""
@@ -79,6 +79,25 @@ def region_info(region: Region) -> dict[str, Any]:
     return {"region": region.ref, "region_id": region.key, "region_name_en": region.name("en"),
             "region_name_zh": region.name("zh"), "region_last_year": region.last_year,
             "region_data_sha256": digest.hexdigest()}
+
+
+def bundle_inputs(region: Region) -> dict[str, Any]:
+    """What results depend on besides the scenario and the code's own inputs: every file of the region
+    bundle and the calibration and posterior the region uses (those that exist), as {path, sha256},
+    with the package version and git commit: the inputs every output folder records
+    (:func:`ecosim.explore.store.claim_folder`)."""
+    inputs: dict[str, Any] = {}
+    for name in BUNDLE_FILES:
+        path = region.root / name
+        inputs[f"region file {name}"] = {"path": str(path), "sha256": file_sha256(path)}
+    calibration = region.calibration_source.parent
+    for label, name in (("calibration", "calibration.toml"), ("calibration posterior", "calibration_posterior.csv")):
+        path = calibration / name
+        if path.is_file():
+            inputs[label] = {"path": str(path), "sha256": file_sha256(path)}
+    inputs["ecosim version"] = package_version()
+    inputs["git commit"] = source_commit()
+    return inputs
 
 
 def manifest(scenario: Scenario, seed: int, replications: int, command: list[str] | None = None) -> dict[str, Any]:

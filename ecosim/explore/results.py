@@ -14,7 +14,7 @@ from ecosim.model import OUTPUT_COLUMNS
 KEY_COLUMNS = {"point": ("", "design point (row of the design)"),
                "replication": ("", "replication of the design point"),
                "seed": ("", "the run's seed: root seed and spawn key (design point, replication)")}
-SUMMARY_COLUMNS = {
+SUMMARY_MEANINGS = {
     "rd_intensity": ("% of GDP", "the region's R&D expenditure / GDP in the target year"),
     "national_rd_intensity": ("% of GDP", "the benchmark's R&D expenditure / GDP in the target year"),
     "rd_intensity_gap": ("percentage points", "the region minus the benchmark (national average) in the target year"),
@@ -50,8 +50,8 @@ def column_meaning(column: str, summary: bool = False) -> tuple[str, str]:
         return LEVERS[name].unit, f"factor: lever {name}"
     if kind == "assumptions" and name in ASSUMPTIONS:
         return ASSUMPTIONS[name].unit, f"factor: assumption {name}"
-    if summary and column in SUMMARY_COLUMNS:
-        return SUMMARY_COLUMNS[column]
+    if summary and column in SUMMARY_MEANINGS:
+        return SUMMARY_MEANINGS[column]
     return OUTPUT_COLUMNS.get(column, ("", ""))
 
 

@@ -6,8 +6,7 @@ For each method the design is built exactly as the batch engine builds it
 through :func:`ecosim.explore.batch.run_batch` into ``<folder>/batch-<method>`` (so parallel
 workers, Dask, streaming and resume all apply), or through a ``model`` function in place of the ABM.
 
-An experiment file may carry a ``[sensitivity]`` table (read here; note that ``ecosim batch``
-refuses a file with it until ``ecosim.explore.experiment`` lists it as an allowed top-level field)::
+An experiment may carry a ``[sensitivity]`` table (read here; ``ecosim batch`` ignores it)::
 
     [sensitivity]
     yearly = ["rd_intensity"]          # yearly columns to analyse year by year
@@ -142,9 +141,9 @@ def parse_settings(table: Any, source: str = "(settings)") -> Settings:
 def experiment_settings(experiment: str | Path | Experiment, settings: Settings | None = None,
                         yearly: list[str] | tuple[str, ...] | None = None) -> tuple[Experiment, Settings]:
     """The experiment (loaded when a path) and the settings an analysis uses: ``settings``, else the
-    file's ``[sensitivity]`` table (the defaults for an Experiment), with the ``yearly`` columns added."""
+    experiment's ``[sensitivity]`` table, with the ``yearly`` columns added."""
     if isinstance(experiment, Experiment):
-        settings = settings or Settings()
+        settings = settings or parse_settings(experiment.sensitivity, experiment.source)
     else:
         experiment, file_settings = load(experiment)
         settings = settings or file_settings

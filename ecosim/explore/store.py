@@ -93,7 +93,7 @@ def claim_folder(out: str | Path, kind: str, inputs: dict[str, Any], force: bool
         problems = [f"it holds files but no {MANIFEST} of ecosim results"]
     elif previous.get("kind", kind) != kind:
         problems = [f"it holds the results of an ecosim {previous['kind']}, not of a {kind}"]
-    elif "inputs" not in previous:
+    elif not isinstance(previous.get("inputs"), dict):
         problems = ["it was written by an older ecosim that did not record its inputs"]
     else:
         problems = changed_inputs(previous["inputs"], inputs)
@@ -120,10 +120,14 @@ def changed_inputs(before: dict[str, Any], current: dict[str, Any]) -> list[str]
         old, new = before.get(label), current.get(label)
         if label == "git commit" and (old is None or new is None):
             continue
-        if isinstance(old, dict) != isinstance(new, dict) and (old is None or new is None):
-            changes.append(f"the {label} {(new or old).get('path')} "
-                           + ("is new" if old is None else "is no longer among the inputs"))
-        elif isinstance(old, dict) or isinstance(new, dict):
+        if old is None or new is None:
+            if old != new:
+                what = (new or old).get("path") if isinstance(new or old, dict) else None
+                changes.append(f"the {label}{f' {what}' if what else ''} "
+                               + ("is new" if old is None else "is no longer among the inputs"))
+        elif isinstance(old, dict) != isinstance(new, dict):
+            changes.append(f"the {label} has changed")
+        elif isinstance(old, dict):
             old_sha, new_sha = (old or {}).get("sha256"), (new or {}).get("sha256")
             if old_sha != new_sha:
                 path = (new or old or {}).get("path")

@@ -15,9 +15,9 @@ import pandas as pd
 from ecosim.analysis.compare import Comparison
 from ecosim.analysis.contribution import Contribution
 from ecosim.analysis.forecast import Forecast
-from ecosim.explore.provenance import (MANIFEST, SCENARIO_FILE, calibration_info, manifest, package_version,
-                                       read_manifest, region_info, scenario_toml)
-from ecosim.explore.store import claim_folder, git_commit as source_commit
+from ecosim.explore.provenance import (MANIFEST, SCENARIO_FILE, bundle_inputs, calibration_info, manifest, read_manifest,
+                                       region_info, scenario_toml)
+from ecosim.explore.store import claim_folder
 from ecosim.model import OUTPUT_COLUMNS
 from ecosim.scenario import Scenario, ScenarioError, load_scenario
 
@@ -41,14 +41,8 @@ def folder_inputs(scenarios: list[Scenario], seed: int, replications: int, **set
     package version and commit: what an output folder's manifest records under ``inputs``."""
     inputs: dict[str, Any] = {("scenario" if len(scenarios) == 1 else f"scenario {s.name}"):
                               {"path": f"{s.name} (from {s.source})", "sha256": scenario_sha256(s)} for s in scenarios}
-    region = scenarios[0].region
-    inputs["region data"] = {"path": str(region.root), "sha256": region_info(region)["region_data_sha256"]}
-    calibration = calibration_info(region)
-    inputs["calibration"] = {"path": calibration["calibration_file"], "sha256": calibration["calibration_sha256"]}
     inputs.update({"seed": int(seed), "replications": int(replications), **settings})
-    inputs["ecosim version"] = package_version()
-    inputs["git commit"] = source_commit()
-    return inputs
+    return {**inputs, **bundle_inputs(scenarios[0].region)}
 
 
 def claim_out(out: Path, kind: str, inputs: dict[str, Any], force: bool,

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ecosim.analysis.sensitivity import INDEX_COLUMNS
-from ecosim.explore.experiment import Experiment
+from ecosim.explore.experiment import Experiment, experiment_file
 from ecosim.explore.sensitivity import METHODS
 from ecosim.explore.store import MANIFEST, now
 
@@ -34,7 +34,7 @@ def write_manifest(out: Path, experiment: Experiment, inputs: dict[str, Any]) ->
     indices depend on (see :func:`ecosim.explore.store.claim_folder`)."""
     out.mkdir(parents=True, exist_ok=True)
     manifest = {"kind": "sensitivity", "experiment": experiment.name,
-                "experiment_file": str(Path(experiment.source).resolve()), "created": now(), "inputs": inputs}
+                "experiment_file": experiment_file(experiment), "created": now(), "inputs": inputs}
     path = out / MANIFEST
     path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
