@@ -29,10 +29,6 @@ class Interval:
     high: float
     level: float = LEVEL
 
-    def as_dict(self, prefix: str = "") -> dict[str, float]:
-        """``{prefix}estimate``, ``{prefix}low``, ``{prefix}high`` for tables and JSON."""
-        return {f"{prefix}estimate": self.estimate, f"{prefix}low": self.low, f"{prefix}high": self.high}
-
 
 def _z(level: float) -> float:
     return float(stats.norm.ppf(0.5 + level / 2))

@@ -89,8 +89,3 @@ def lever_change(base: Scenario, changes: dict[str, Any], name: str, text: str) 
     new = {**changes, **parse_changes([f"levers.{name}={text.strip()}"])}
     base.with_changes(new)
     return new
-
-
-def group_of(name: str) -> str:
-    """The group a lever is offered in."""
-    return next(group for group, names in LEVER_GROUPS.items() if name in names)

@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ecosim.assumptions import ASSUMPTIONS
-from ecosim.levers import LEVERS
 
 if TYPE_CHECKING:
     from ecosim.data import Region

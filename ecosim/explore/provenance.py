@@ -23,18 +23,6 @@ from ecosim.scenario import Scenario
 from ecosim.version import __version__
 
 SCENARIO_FILE = "scenario.toml"
-SOURCE_LINE = "ecosim, agent-based model of a regional innovation ecosystem"
-"""The source named in chart footers and reports when no region is known (see :func:`source_line`)."""
-
-
-def source_line(region: Region | None = None) -> str:
-    """The source named in chart footers and reports: the model of ``region``'s innovation ecosystem,
-    by the region's English display name (``ecosim, agent-based model of <name>'s innovation ecosystem``),
-    or :data:`SOURCE_LINE` when no region is known. Charts use the same words in their language
-    (:func:`ecosim.charts.labels.source_model`)."""
-    if region is None:
-        return SOURCE_LINE
-    return f"ecosim, agent-based model of {region.name('en')}'s innovation ecosystem"
 
 
 def package_version() -> str:
