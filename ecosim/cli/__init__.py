@@ -12,7 +12,7 @@ import warnings
 
 from ecosim.version import __version__
 from ecosim.charts.fonts import CJKFontMissing
-from ecosim.cli.args import EXIT_BAD_INPUT
+from ecosim.cli.args import EXIT_BAD_INPUT, EXIT_INTERRUPTED
 from ecosim.scenario import ScenarioError
 
 SUBCOMMANDS = ("run", "compare", "contribution", "report", "batch", "sensitivity", "calibrate", "backtest", "plot",
@@ -28,8 +28,6 @@ EXAMPLES = """examples:
   ecosim plot out/go --kind fan --lang zh
   ecosim report out/baseline out/go --lang zh
 """
-EXIT_INTERRUPTED = 130
-"""Ctrl-C: 128 + SIGINT, as shells report it."""
 EXIT_CLOSED_PIPE = 141
 """The reader of the output went away (``ecosim levers | head``): 128 + SIGPIPE, as shells report it."""
 

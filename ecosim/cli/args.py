@@ -7,6 +7,8 @@ from pathlib import Path
 
 EXIT_BAD_INPUT = 2
 """Bad input (a malformed file, field or argument): the error names it, nothing is written."""
+EXIT_INTERRUPTED = 130
+"""Ctrl-C (SIGINT), or SIGTERM for a batch: stopped cleanly; 128 + SIGINT, as shells report it."""
 
 
 def non_negative_int(text: str) -> int:

@@ -18,11 +18,10 @@ from ecosim.analysis.backtest import CONDITIONS, ORIGIN_CONDITIONS
 from ecosim.data.actuals import ActualsError
 from ecosim.api.backtest import DEFAULT_SCENARIO, backtest, backtest_origin
 from ecosim.charts.fonts import CJKFontMissing, cjk_font
-from ecosim.cli.args import add_dask, add_region, non_negative_int, positive_int
+from ecosim.cli.args import EXIT_BAD_INPUT, add_dask, add_region, non_negative_int, positive_int
 from ecosim.outputs.backtest import write_backtest, write_origin_backtest
 from ecosim.scenario import ScenarioError
 
-EXIT_BAD_INPUT = 2
 
 
 def register(subparsers) -> argparse.ArgumentParser:

@@ -12,7 +12,7 @@ import signal
 import sys
 from pathlib import Path
 
-from ecosim.cli.args import add_dask, add_region, positive_int
+from ecosim.cli.args import EXIT_BAD_INPUT, EXIT_INTERRUPTED, add_dask, add_region, positive_int
 from ecosim.explore.batch import BatchReport, run_batch
 from ecosim.explore.executors import WorkersUnavailable
 from ecosim.explore.experiment import ExperimentError, load_experiment
@@ -22,12 +22,8 @@ from ecosim.scenario import ScenarioError
 EXIT_OK = 0
 EXIT_RUNS_FAILED = 1
 """Some runs raised (recorded in failures.jsonl); every other run is in the folder."""
-EXIT_BAD_INPUT = 2
-"""A malformed experiment, a folder locked by another batch, or a folder that cannot be resumed."""
 EXIT_INFRASTRUCTURE = 3
 """Workers were lost (a chunk's worker died on the try and the retry): those runs are not in the folder."""
-EXIT_INTERRUPTED = 130
-"""Ctrl-C (SIGINT) or SIGTERM: stopped cleanly; the same command resumes."""
 
 
 class Interrupted(KeyboardInterrupt):

@@ -28,11 +28,10 @@ from ecosim.api.design import optimize, plan_search  # noqa: E402
 from ecosim.explore.progress import process_age_seconds  # noqa: E402
 from ecosim.charts.fonts import cjk_font  # noqa: E402
 from ecosim.charts.style import save  # noqa: E402
-from ecosim.cli.args import add_dask, add_lang, add_region, lang_suffix, non_negative_int  # noqa: E402
+from ecosim.cli.args import (EXIT_INTERRUPTED, add_dask, add_lang, add_region, lang_suffix,  # noqa: E402
+                             non_negative_int)
 from ecosim.scenario import Scenario, load_scenario  # noqa: E402
 
-EXIT_INTERRUPTED = 130
-"""Ctrl-C (SIGINT) or SIGTERM: stopped cleanly, nothing written; 128 + SIGINT, as shells report it."""
 OUTPUT_RUN_YEARS = 100
 """Closing the workers and writing the output files (tables, the frontier chart in three formats)
 take about as long as this many simulated run-years (measured on a shared 2-core machine: 0.7-1.0 s

@@ -15,10 +15,9 @@ from pathlib import Path
 import matplotlib
 
 from ecosim.analysis.forecast import Forecast
-from ecosim.cli.args import positive_int
+from ecosim.cli.args import EXIT_BAD_INPUT, positive_int
 
 KINDS = ("fan", "compare", "cost", "contribution")
-EXIT_BAD_INPUT = 2
 
 
 def register(subparsers) -> argparse.ArgumentParser:

@@ -12,12 +12,11 @@ from pathlib import Path
 
 from ecosim.explore.progress import duration
 from ecosim.charts.fonts import CJKFontMissing, cjk_font
-from ecosim.cli.args import add_dask, add_lang, add_region, positive_int
+from ecosim.cli.args import EXIT_BAD_INPUT, add_dask, add_lang, add_region, positive_int
 from ecosim.explore.experiment import ExperimentError, load_experiment
 from ecosim.model import OUTPUT_COLUMNS
 from ecosim.scenario import ScenarioError
 
-EXIT_BAD_INPUT = 2
 EXIT_NOT_CONVERGED = 0
 """Not converging is a warning, not a failure: the indices are written either way."""
 
