@@ -346,3 +346,18 @@ def test_origin_out_of_range_exits_2(capsys):
     assert "--origin" in capsys.readouterr().err
     assert main(["backtest", "--origin", "2016", "--condition-on", "rain"]) == 2
     assert "rain" in capsys.readouterr().err
+
+
+def test_a_backtest_folder_follows_the_folder_rule(cli_run, actuals_csv, capsys):
+    """The same backtest again writes over its results; another (here: another seed) is refused with
+    nothing touched unless --force; the manifest lists the files, charts included."""
+    code, out = cli_run
+    assert code == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["kind"] == "backtest" and "backtest.csv" in manifest["files"]
+    assert any(name.endswith(".png") for name in manifest["files"])
+    before = (out / "backtest.csv").read_bytes()
+    assert _cli(["backtest", "--actuals", str(actuals_csv), "--replications", str(REPS), "--seed", str(SEED + 1),
+                 "--out", str(out), "--no-charts"]) == 2
+    assert "the seed has changed" in capsys.readouterr().err
+    assert (out / "backtest.csv").read_bytes() == before

@@ -147,3 +147,21 @@ def test_an_input_that_changes_kind_is_reported_not_a_crash():
     before = {"design": {"path": "d.csv", "sha256": "0" * 64}, "seed": 1}
     assert changed_inputs(before, {"design": "inline", "seed": 1}) == ["the design has changed"]
     assert changed_inputs({"seed": 1}, {"seed": 1, "extra": 2}) == ["the extra is new"]
+
+
+@pytest.mark.parametrize("argv, kind", [
+    (["calibrate", "--workers", "1"], "calibration"),
+    (["backtest", "--origin", "2016", "--workers", "1"], "backtest-origin"),
+    (["optimize", "baseline", "--target-probability", "0.5", "--workers", "1"], "optimize"),
+])
+def test_the_computing_commands_refuse_a_folder_of_other_inputs_before_running(tmp_path, argv, kind):
+    """calibrate, backtest and optimize apply the rule before their runs: a folder holding results of other
+    inputs is refused at once (exit 2, naming --out), and nothing in it changes."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "manifest.json").write_text(json.dumps({"kind": kind, "inputs": {"seed": -1}, "files": ["x.csv"]}))
+    (out / "x.csv").write_text("old results\n")
+    code, _, err = _main([*argv, "--out", str(out)])
+    assert code == 2 and "--out" in err and "--force" in err and "Traceback" not in err
+    assert (out / "x.csv").read_text() == "old results\n"
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "x.csv"]

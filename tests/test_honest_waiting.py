@@ -189,5 +189,5 @@ def test_an_interrupted_write_leaves_no_output_folder(tmp_path: Path, monkeypatc
 
     monkeypatch.setattr(command, "_write", write_then_interrupt)
     with pytest.raises(KeyboardInterrupt):
-        command.write_outputs(None, None, None, tmp_path / "opt")
+        command.write_outputs(None, None, None, tmp_path / "opt", {})
     assert list(tmp_path.iterdir()) == []

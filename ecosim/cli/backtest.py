@@ -15,13 +15,15 @@ import sys
 from pathlib import Path
 
 from ecosim.analysis.backtest import CONDITIONS, ORIGIN_CONDITIONS
-from ecosim.data.actuals import ActualsError
 from ecosim.api.backtest import DEFAULT_SCENARIO, backtest, backtest_origin
 from ecosim.charts.fonts import CJKFontMissing, cjk_font
 from ecosim.cli.args import EXIT_BAD_INPUT, add_dask, add_region, non_negative_int, positive_int
-from ecosim.outputs.backtest import write_backtest, write_origin_backtest
-from ecosim.scenario import ScenarioError
-
+from ecosim.data.actuals import ActualsError
+from ecosim.explore.provenance import read_manifest
+from ecosim.outputs.backtest import BACKTEST_FILES, actuals_inputs, origin_inputs, write_backtest, write_origin_backtest
+from ecosim.outputs.calibration import calibration_inputs
+from ecosim.outputs.folders import claim_results, write_manifest
+from ecosim.scenario import ScenarioError, scenario_of
 
 
 def register(subparsers) -> argparse.ArgumentParser:
@@ -51,7 +53,8 @@ def register(subparsers) -> argparse.ArgumentParser:
                         help="with --origin: processes for the recalibration (default: the config's, 0 = all cores)")
     add_dask(parser)
     parser.add_argument("--out", type=Path, default=Path("out") / "backtest",
-                        help="output folder (default: out/backtest)")
+                        help="output folder (default: out/backtest; one of other inputs is refused unless --force)")
+    parser.add_argument("--force", action="store_true", help="replace the results already in --out")
     parser.add_argument("--no-charts", dest="charts", action="store_false", help="skip the charts")
     parser.add_argument("--lang", choices=("en", "zh"), default="en",
                         help="chart language (default: en; Chinese chart files end in -zh)")
@@ -93,10 +96,19 @@ def run_origin(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     if args.workers is not None:
         config.workers = args.workers
+    seed = 20210511 if args.seed is None else args.seed
+    try:
+        inputs = origin_inputs(args.origin, calibration_inputs(config, region), scenario_of(args.scenario, region),
+                               args.replications, seed, conditions)
+        claim_results(args.out, "backtest-origin", inputs, args.force, BACKTEST_FILES)
+    except ScenarioError as error:
+        print(f"ecosim backtest: error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     calibration = calibrate(config, last_year=args.origin, dask=args.dask)
-    result = backtest_origin(args.origin, calibration, args.scenario, args.replications, conditions,
-                             20210511 if args.seed is None else args.seed, region=args.region)
+    result = backtest_origin(args.origin, calibration, args.scenario, args.replications, conditions, seed,
+                             region=args.region)
     paths = write_origin_backtest(result, args.out)
+    paths.append(write_manifest(args.out, "backtest-origin", inputs, paths))
     print(f"origin {args.origin}, conditioned on {', '.join(conditions) or 'nothing'}: "
           f"{args.replications} replications")
     for variable, v in result.scores().items():
@@ -120,12 +132,17 @@ def run_backtest(args: argparse.Namespace) -> int:
     try:
         if args.charts and args.lang != "en":
             cjk_font()
+        inputs = actuals_inputs(args.actuals, scenario_of(args.scenario, args.region), args.replications, args.seed,
+                                args.condition_on)
+        claim_results(args.out, "backtest", inputs, args.force, BACKTEST_FILES)
         result = backtest(args.actuals, args.scenario, args.replications, args.condition_on, args.seed,
                           region=args.region)
     except (ActualsError, ScenarioError, CJKFontMissing) as error:
         print(f"ecosim backtest: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     paths = write_backtest(result, args.out, charts=getattr(args, "charts", True), lang=getattr(args, "lang", "en"))
+    previous = read_manifest(args.out).get("files", [])  # charts of the other language stay listed
+    paths.append(write_manifest(args.out, "backtest", inputs, [*previous, *paths]))
     print(result.describe())
     print(f"\nwrote {', '.join(str(p) for p in paths[:2])} and {len(paths) - 2} chart files in {args.out}")
     return 0

@@ -14,7 +14,8 @@ from ecosim.cli.args import add_dask, add_region, non_negative_int
 from ecosim.data import CALIBRATION_FILES
 from ecosim.errors import ScenarioError
 from ecosim.explore.calibration import CalibrationConfig, config_scenario
-from ecosim.outputs.calibration import write_calibration
+from ecosim.outputs.calibration import CALIBRATION_FILES_WRITTEN, calibration_inputs, write_calibration
+from ecosim.outputs.folders import claim_results, write_manifest
 
 
 def draw_fit(out: Path, lang: str, config: CalibrationConfig) -> Path:
@@ -36,7 +37,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("calibrate", help="fit the behavioural assumptions to a region's record (ABC)")
     parser.add_argument("config", nargs="?", type=Path,
                         help="calibration config TOML (default: the built-in one, as experiments/calibration.toml)")
-    parser.add_argument("--out", type=Path, default=Path("out/calibration"), help="output folder")
+    parser.add_argument("--out", type=Path, default=Path("out/calibration"),
+                        help="output folder (one of other inputs is refused unless --force)")
+    parser.add_argument("--force", action="store_true", help="replace the results already in --out")
     parser.add_argument("--workers", type=non_negative_int, help="processes (default: the config's, 0 = all cores)")
     add_dask(parser)
     parser.add_argument("--install", action="store_true",
@@ -60,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
                             "that folder with --region DIR --install")
     if args.workers is not None:
         config.workers = args.workers
+    inputs = calibration_inputs(config, region)
+    claim_results(args.out, "calibration", inputs, args.force, CALIBRATION_FILES_WRITTEN)
     interactive = sys.stderr.isatty()
 
     def progress(done: int, total: int) -> None:
@@ -75,6 +80,8 @@ def run(args: argparse.Namespace) -> int:
     print(result.uncertainty().round(4).to_string(index=False))
     if getattr(args, "lang", "en") != "en":
         paths["chart_" + args.lang] = draw_fit(args.out, args.lang, config)
+    paths["manifest"] = write_manifest(args.out, "calibration", inputs,
+                                       [n for n in CALIBRATION_FILES_WRITTEN if (args.out / n).exists()])
     print(f"\nwrote {', '.join(str(p) for p in paths.values())}")
     if args.install:
         dropped = sorted(set(region.calibrated) - set(result.estimates) - set(result.point)) \

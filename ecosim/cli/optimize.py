@@ -30,6 +30,8 @@ from ecosim.charts.fonts import cjk_font  # noqa: E402
 from ecosim.charts.style import save  # noqa: E402
 from ecosim.cli.args import (EXIT_INTERRUPTED, add_dask, add_lang, add_region, lang_suffix,  # noqa: E402
                              non_negative_int)
+from ecosim.explore.provenance import read_manifest  # noqa: E402
+from ecosim.outputs.folders import claim_results, result_inputs, scenario_input, write_manifest  # noqa: E402
 from ecosim.scenario import Scenario, load_scenario  # noqa: E402
 
 OUTPUT_RUN_YEARS = 100
@@ -65,7 +67,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     o.add_argument("--workers", type=non_negative_int,
                    help="worker processes (default: the number of CPUs; 1 runs in this process)")
     add_dask(o)
-    o.add_argument("--out", type=Path, default=Path("out/optimize"))
+    o.add_argument("--out", type=Path, default=Path("out/optimize"),
+                   help="output folder (one of other inputs is refused unless --force)")
+    o.add_argument("--force", action="store_true", help="replace the results already in --out")
     o.add_argument("--dry-run", action="store_true",
                    help="print the number of runs and the expected time, run nothing, write nothing")
     add_lang(o)
@@ -121,20 +125,40 @@ def _optimize(args: argparse.Namespace, startup: float | None) -> int:
         return 0
     if lang != "en":
         cjk_font()
+    inputs = search_inputs(scenario, args)
+    claim_results(args.out, "optimize", inputs, args.force, OPTIMIZE_FILES)
     result = optimize(scenario, args.target_probability, **search, plan=plan)
-    write_outputs(result, scenario, args, args.out)
+    write_outputs(result, scenario, args, args.out, inputs)
     print_answer(result, scenario, args.target_probability)
     print(f"\nwrote {args.out}")
     return 0 if result.feasible else 1
 
 
-def write_outputs(result: DesignResult, scenario: Scenario, args: argparse.Namespace, out: Path) -> None:
-    """Write the frontier, the evaluations, the cost by lever and year, the chart and
-    ``optimize.json`` into ``out``: all of them, or (interrupted, or failing) none."""
+OPTIMIZE_FILES = ("frontier.csv", "evaluations.csv", "cost_by_lever_and_year.csv", "optimize.json",
+                  *(f"frontier{lang}.{ext}" for lang in ("", "-zh") for ext in ("png", "pdf", "svg")))
+"""The files ``ecosim optimize`` writes into its folder."""
+
+
+def search_inputs(scenario: Scenario, args: argparse.Namespace) -> dict:
+    """What a search's results depend on: the scenario as run (its target year included) and every
+    setting of the search (not the workers, which change no number, nor the charts' language)."""
+    settings = {"scenario": scenario_input(scenario), "target probability": args.target_probability,
+                "levers": args.levers, "cost": args.cost, "budget": args.budget,
+                "keep 2020 floor": args.keep_2020_floor, "replications": args.replications,
+                "maxiter": args.maxiter}
+    return result_inputs(scenario.region, settings)
+
+
+def write_outputs(result: DesignResult, scenario: Scenario, args: argparse.Namespace, out: Path,
+                  inputs: dict) -> None:
+    """Write the frontier, the evaluations, the cost by lever and year, the chart, ``optimize.json``
+    and the manifest into ``out``: all of them, or (interrupted, or failing) none."""
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
         _write(result, scenario, args, staging)
+        listed = read_manifest(out).get("files", [])  # the other language's chart stays listed
+        write_manifest(staging, "optimize", inputs, [*listed, *(p.name for p in staging.iterdir())])
         with _ctrl_c_deferred():
             out.mkdir(exist_ok=True)
             for path in staging.iterdir():

@@ -73,15 +73,17 @@ def claim_folder(out: str | Path, kind: str, inputs: dict[str, Any], force: bool
     ``inputs`` is everything the results depend on (label -> value, or {"path", "sha256"} for a
     file), as the folder's ``manifest.json`` records it under ``inputs``. Returns that manifest when
     the folder holds results of the same kind and inputs (resume them), None when the folder is new or
-    empty, or ``force`` was given: then the ``results`` (file and folder names) ecosim writes there
-    are removed first. Otherwise raises :class:`OutputFolderError` naming ``--out`` and what differs."""
+    empty, or ``force`` was given: then the ``results`` (file and folder names) ecosim writes there,
+    and the ``files`` the previous manifest lists, are removed first. Otherwise raises
+    :class:`OutputFolderError` naming ``--out`` and what differs."""
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
         raise OutputFolderError(str(folder), "--out", "is a file, not a folder")
     if not folder.exists() or not any(p.name not in (LOCK, HOLDER) for p in folder.iterdir()):
         return None
     if force:
-        for name in results:
+        listed = (_read_manifest(folder / MANIFEST) or {}).get("files", [])
+        for name in {*results, *(Path(str(n)).name for n in listed)}:
             path = folder / name
             if path.is_dir():
                 shutil.rmtree(path)

@@ -7,6 +7,29 @@ import json
 from pathlib import Path
 
 from ecosim.analysis.backtest import NAIVE_DISTRIBUTIONS, ORIGIN_CONDITIONED, BacktestResult, OriginBacktest
+from ecosim.outputs.folders import file_input, result_inputs, scenario_input
+from ecosim.scenario import Scenario
+
+BACKTEST_FILES = ("backtest.csv", "backtest.json")
+"""The tables a backtest writes (its charts are listed in its manifest)."""
+
+
+def actuals_inputs(actuals: str | Path, scenario: Scenario, replications: int, seed: int | None,
+                   condition_on: str | None) -> dict:
+    """What a backtest against actuals depends on (not the charts' language: the charts of one result
+    in two languages may share a folder)."""
+    settings = {"actuals": file_input(actuals) or str(actuals), "scenario": scenario_input(scenario),
+                "replications": replications, "seed": scenario.seed if seed is None else seed,
+                "condition on": condition_on}
+    return result_inputs(scenario.region, settings)
+
+
+def origin_inputs(origin: int, calibration: dict, scenario: Scenario, replications: int, seed: int,
+                  condition_on: tuple[str, ...]) -> dict:
+    """What a rolling-origin backtest depends on: the origin, the recalibration's inputs (its config and
+    the record), the scenario, replications, seed and conditioned paths."""
+    return {**calibration, "origin": origin, "scenario": scenario_input(scenario), "replications": replications,
+            "seed": seed, "condition on": list(condition_on)}
 
 
 def write_backtest(result: BacktestResult, out: str | Path, charts: bool = True, lang: str = "en") -> list[Path]:

@@ -3,11 +3,27 @@ the draws, the parameters' uncertainty and the fit chart."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pandas as pd
 
 from ecosim.analysis.calibration import CalibrationResult
+from ecosim.data import Region
+from ecosim.explore.calibration import CalibrationConfig
+from ecosim.outputs.folders import content_input, result_inputs
+
+CALIBRATION_FILES_WRITTEN = ("calibration.toml", "calibration_posterior.csv", "fit.csv", "draws.csv", "uncertainty.csv",
+                             *(f"fit{lang}.{ext}" for lang in ("", "-zh") for ext in ("png", "pdf", "svg")))
+"""The files ``ecosim calibrate`` writes into its folder."""
+
+
+def calibration_inputs(config: CalibrationConfig, region: Region) -> dict:
+    """What a calibration's results depend on: its configuration (all but the worker count, which
+    changes no number) and the region's record (not the bundle's calibration, which it replaces)."""
+    settings = {k: v for k, v in dataclasses.asdict(config).items() if k not in ("workers", "source")}
+    return result_inputs(region, {"calibration config": content_input(str(config.source), settings)},
+                         reads_calibration=False)
 
 
 def write_calibration(result: CalibrationResult, out: Path, fit: pd.DataFrame) -> dict[str, Path]:
