@@ -65,6 +65,14 @@ class Forecast:
         gap = rows["rd_intensity"] - rows["target_rd_intensity"]
         return {f"q{round(100 * q):02d}": float(gap.quantile(q)) for q in (0.05, 0.5, 0.95)}
 
+    def target_path(self) -> pd.Series:
+        """The target by year, percent of GDP: the benchmark's median intensity over replications (the
+        national average), or the scenario's fixed value."""
+        if self.scenario.target.value == "national_average":
+            return self.years.groupby("year")["national_rd_intensity"].median()
+        years = sorted(self.years["year"].unique())
+        return pd.Series(float(self.scenario.target.value), index=years)
+
     def bands(self, column: str = "rd_intensity") -> pd.DataFrame:
         """Quantiles of a column by year (columns q05, q25, q50, q75, q95)."""
         q = self.years.groupby("year")[column].quantile(list(QUANTILES)).unstack()

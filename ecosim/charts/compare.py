@@ -24,7 +24,7 @@ STATEMENT_ROWS = (4, 1)
 def _target(comparison: "Comparison", lang: str) -> tuple[float, str]:
     first = comparison.forecasts[comparison.baseline]
     if first.scenario.target.value == "national_average":
-        return (float(np.median(first.target_year()["national_rd_intensity"])),
+        return (float(first.target_path()[first.scenario.target.year]),
                 text(lang, "national_median", benchmark=benchmark_label(lang, first.scenario.region)))
     value = float(first.scenario.target.value)
     return value, text(lang, "target_value", value=value)

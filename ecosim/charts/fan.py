@@ -23,14 +23,6 @@ def history(region: Region, variable: str = "rd_intensity_first_published") -> p
     return pd.Series(values, dtype=float).sort_index()
 
 
-def target_path(result: "Forecast") -> pd.Series:
-    """The target by year: the benchmark's median intensity (the national average), or a fixed value."""
-    if result.scenario.target.value == "national_average":
-        return result.years.groupby("year")["national_rd_intensity"].median()
-    years = sorted(result.years["year"].unique())
-    return pd.Series(float(result.scenario.target.value), index=years)
-
-
 def probability_text(result: "Forecast", lang: str) -> str:
     """``P(target met in 2024) = 39% (78 of 200; 95% CI 33-46%)`` for a forecast."""
     from ecosim.analysis.intervals import format_share
@@ -54,7 +46,7 @@ def funded_text(result: "Forecast", lang: str) -> str | None:
 
 def _draw_target(ax, result: "Forecast", lang: str, start: int) -> None:
     c = style.COLOURS
-    target = target_path(result)
+    target = result.target_path()
     if result.scenario.target.value == "national_average":
         benchmark = benchmark_label(lang, result.scenario.region)
         national = result.bands("national_rd_intensity")
