@@ -189,7 +189,7 @@ class Experiment:
         raw: dict[str, Any] = {"name": self.name, "description": self.description, "scenario": scenario.name,
                                "factors": ({k: _factor_table(v) for k, v in self.factors.items()}
                                            if isinstance(self.factors, dict) else self.factors),
-                               "design": {"method": self.design} if isinstance(self.design, str) else self.design,
+                               "design": self._design_table(),
                                "replications": self.replications, "sensitivity": self.sensitivity,
                                "common_random_numbers": self.common_random_numbers}
         if self.seed is not None:
@@ -202,6 +202,14 @@ class Experiment:
         for f in fields(self):
             object.__setattr__(self, f.name, getattr(built, f.name))
         object.__setattr__(self, "sha256", self.content_sha256())
+
+    def _design_table(self) -> Any:
+        """The design as given in Python: a method's name, or a table (``method`` may be given apart)."""
+        if isinstance(self.design, str):
+            return {"method": self.design}
+        if isinstance(self.design, dict) and self.method and "method" not in self.design:
+            return {"method": self.method, **self.design}
+        return self.design
 
     def content_sha256(self) -> str:
         """The sha256 of what the experiment runs: its validated fields, its design points from a CSV
