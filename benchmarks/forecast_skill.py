@@ -26,8 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ecosim.api.backtest import backtest_origin
-from ecosim.api.calibration import calibrate
+from ecosim.api.backtest import rolling_origin
 from ecosim.api.forecast import forecast
 from ecosim.explore.calibration import CalibrationConfig
 from ecosim.explore.provenance import git_commit
@@ -38,6 +37,8 @@ CONFIG = Path(__file__).parents[1] / "experiments" / "calibration.toml"
 """The shipped calibration config: the same draws, seeds and parameters at every origin."""
 KEYS = ("mae_model", "mae_random_walk", "mae_linear_trend", "crps_model", "crps_random_walk",
         "crps_random_walk_drift", "skill_random_walk", "skill_random_walk_drift", "coverage_90", "years")
+MODES = {"unconditional": (), "conditional": ("gdp", "coal")}
+"""The two forecasts from each origin: the paths after it simulated, or the recorded GDP and coal price given."""
 NAIVE = ("random_walk", "random_walk_drift")
 """The probabilistic naive forecasts the skill scores are against."""
 
@@ -50,10 +51,10 @@ def skill(origins: list[int], replications: int, draws: int | None) -> dict:
         config = CalibrationConfig.load(CONFIG)
         if draws:
             config.draws = draws
-        calibration = calibrate(config, last_year=origin)
+        results = rolling_origin(origin, config, tuple(MODES.values()), "baseline", replications)
         modes = {}
-        for mode, conditions in (("unconditional", ()), ("conditional", ("gdp", "coal"))):
-            scores = backtest_origin(origin, calibration, "baseline", replications, conditions).scores()
+        for mode, result in zip(MODES, results):
+            scores = result.scores()
             modes[mode] = {v: {k: scores[v][k] for k in KEYS} for v in VARIABLES}
         out[str(origin)] = modes
         print(f"origin {origin}: {time.perf_counter() - start:.0f} s", flush=True)

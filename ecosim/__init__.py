@@ -18,7 +18,7 @@ The notebook API::
 from ecosim.analysis.compare import Comparison
 from ecosim.analysis.contribution import Contribution, changed_levers
 from ecosim.analysis.forecast import Forecast
-from ecosim.api.backtest import backtest, backtest_origin
+from ecosim.api.backtest import backtest, backtest_origin, rolling_origin
 from ecosim.api.calibration import calibrate, calibration_fit
 from ecosim.api.compare import compare
 from ecosim.api.contribution import contribution
@@ -45,4 +45,5 @@ def save(fig, path_stem, formats=("png", "pdf", "svg")):
 __all__ = ["BatchResults", "BundleError", "Comparison", "Contribution", "Experiment", "ExperimentError", "Forecast",
            "Region", "Scenario", "ScenarioError", "backtest", "backtest_origin", "batch", "calibrate", "calibration_fit",
            "changed_levers", "compare", "contribution", "discover", "forecast", "lever_responses", "load_experiment",
-           "load_region", "load_scenario", "optimize", "read_results", "save", "sensitivity", "__version__"]
+           "load_region", "load_scenario", "optimize", "read_results", "rolling_origin", "save", "sensitivity",
+           "__version__"]

@@ -11,13 +11,19 @@ import pandas as pd
 from ecosim.analysis.backtest import (CONDITIONS, ORIGIN_CONDITIONS, BacktestResult, OriginBacktest, known, score_backtest,
                                       score_origin, split_known)
 from ecosim.analysis.calibration import CalibrationResult
-from ecosim.data.actuals import ActualsError, read_actuals
+from ecosim.api.calibration import calibrate
 from ecosim.api.forecast import forecast
-from ecosim.data import Region
+from ecosim.data import Region, load_region
+from ecosim.data.actuals import ActualsError, read_actuals
 from ecosim.explore.backtest import backtest_scenario, origin_runs
-from ecosim.scenario import Scenario, load_scenario
+from ecosim.explore.calibration import CalibrationConfig
+from ecosim.scenario import Scenario, ScenarioError, load_scenario
 
 DEFAULT_SCENARIO = "actual-2021-2024"
+ORIGIN_OFFSET = 2
+"""The first rolling origin lies this many years after the region's first base year (two years of targets)."""
+ORIGIN_SEED = 20210511
+"""The root seed of a rolling origin's forecast unless one is given."""
 
 
 def backtest(actuals: pd.DataFrame | str | Path, scenario: Scenario | str | Path | None = None,
@@ -73,3 +79,33 @@ def backtest_origin(origin: int, calibration: CalibrationResult, scenario: Scena
     base = {**scenario.region.uncalibrated_defaults(), **scenario.assumptions, **calibration.estimates}
     years = origin_runs(scenario, origin, base, posterior, replications, condition_on, seed)
     return score_origin(origin, scenario.region, years, condition_on, calibration.config.source)
+
+
+def check_origin(region: Region, origin: int, condition_on: tuple[str, ...] = ()) -> None:
+    """Refuse (ScenarioError naming the option) an origin outside the region's record, with at least
+    :data:`ORIGIN_OFFSET` years of targets before it and a year after it, or an unknown conditioned path."""
+    first, last = region.first_base_year + ORIGIN_OFFSET, region.last_year - 1
+    if not first <= origin <= last:
+        raise ScenarioError(region.ref, "--origin", f"must be a whole year from {first} to {last} (the record of "
+                            f"{region.name()} runs {region.first_base_year}-{region.last_year}), got {origin}")
+    unknown = [c for c in condition_on if c not in ORIGIN_CONDITIONS]
+    if unknown:
+        raise ScenarioError(region.ref, "--condition-on", f"unknown {', '.join(unknown)}; allowed are "
+                            f"{', '.join(ORIGIN_CONDITIONS)} (comma-separated)")
+
+
+def rolling_origin(origin: int, config: CalibrationConfig | None = None,
+                   conditions: tuple[tuple[str, ...], ...] = ((),), scenario: Scenario | str = "baseline",
+                   replications: int = 200, seed: int = ORIGIN_SEED, region: str | Path | None = None,
+                   dask: str | bool | None = None) -> list[OriginBacktest]:
+    """A rolling origin: recalibrate on the region's record up to ``origin`` (``config``, default the
+    shipped calibration's), then forecast to its last recorded year and score the forecast once for
+    each set of ``conditions`` (``()``: unconditional; ``("gdp", "coal")``: the recorded paths given),
+    all from the one calibration. The origin and conditions are checked before anything runs."""
+    bundle = load_region(region)
+    for condition_on in conditions:
+        check_origin(bundle, origin, condition_on)
+    calibration = calibrate(config or CalibrationConfig.load(None, region=region), last_year=origin, dask=dask)
+    return [backtest_origin(origin, calibration, scenario, replications, condition_on, seed, region=region)
+            for condition_on in conditions]
+

@@ -14,8 +14,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ecosim.analysis.backtest import CONDITIONS, ORIGIN_CONDITIONS
-from ecosim.api.backtest import DEFAULT_SCENARIO, backtest, backtest_origin
+from ecosim.analysis.backtest import CONDITIONS
+from ecosim.api.backtest import DEFAULT_SCENARIO, ORIGIN_SEED, backtest, check_origin, rolling_origin
 from ecosim.charts.fonts import CJKFontMissing, cjk_font
 from ecosim.cli.args import EXIT_BAD_INPUT, add_dask, add_region, non_negative_int, positive_int
 from ecosim.data.actuals import ActualsError
@@ -63,50 +63,27 @@ def register(subparsers) -> argparse.ArgumentParser:
     return parser
 
 
-ORIGIN_OFFSET = 2
-"""The first rolling origin lies this many years after the region's first base year (two years of targets)."""
-
-
 def run_origin(args: argparse.Namespace) -> int:
     """``ecosim backtest --origin YEAR``: recalibrate up to YEAR, forecast to the last recorded year, score."""
-    from ecosim.api.calibration import calibrate
     from ecosim.data import load_region
     from ecosim.explore.calibration import CalibrationConfig
 
-    try:
-        region = load_region(args.region)
-    except ScenarioError as error:
-        print(f"ecosim backtest: error: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    first, last = region.first_base_year + ORIGIN_OFFSET, region.last_year - 1
-    if not first <= args.origin <= last:
-        print(f"ecosim backtest: error: --origin: must be a whole year from {first} to {last} (the record of "
-              f"{region.name()} runs {region.first_base_year}-{region.last_year}), got {args.origin}", file=sys.stderr)
-        return EXIT_BAD_INPUT
     conditions = tuple(c.strip() for c in (args.condition_on or "").split(",") if c.strip())
-    unknown = [c for c in conditions if c not in ORIGIN_CONDITIONS]
-    if unknown:
-        print(f"ecosim backtest: error: --condition-on: unknown {', '.join(unknown)}; allowed are "
-              f"{', '.join(ORIGIN_CONDITIONS)} (comma-separated)", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    try:
+    seed = ORIGIN_SEED if args.seed is None else args.seed
+    try:  # everything checked, and the folder claimed, before the recalibration runs
+        region = load_region(args.region)
+        check_origin(region, args.origin, conditions)
         config = CalibrationConfig.load(args.calibration, region=args.region)
-    except ScenarioError as error:
-        print(f"ecosim backtest: error: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    if args.workers is not None:
-        config.workers = args.workers
-    seed = 20210511 if args.seed is None else args.seed
-    try:
+        if args.workers is not None:
+            config.workers = args.workers
         inputs = origin_inputs(args.origin, calibration_inputs(config, region), scenario_of(args.scenario, region),
                                args.replications, seed, conditions)
         claim_results(args.out, "backtest-origin", inputs, args.force, BACKTEST_FILES)
     except ScenarioError as error:
         print(f"ecosim backtest: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    calibration = calibrate(config, last_year=args.origin, dask=args.dask)
-    result = backtest_origin(args.origin, calibration, args.scenario, args.replications, conditions, seed,
-                             region=args.region)
+    [result] = rolling_origin(args.origin, config, (conditions,), args.scenario, args.replications, seed,
+                              region=args.region, dask=args.dask)
     paths = write_origin_backtest(result, args.out)
     paths.append(write_manifest(args.out, "backtest-origin", inputs, paths))
     print(f"origin {args.origin}, conditioned on {', '.join(conditions) or 'nothing'}: "
