@@ -133,7 +133,7 @@ def test_calibrate_optimize_and_backtest_take_dask_on_the_command_line(tmp_path:
 
     monkeypatch.setattr(calibrate_cli, "calibrate", capture)
     monkeypatch.setattr(optimize_cli, "optimize", capture)
-    monkeypatch.setattr("ecosim.api.calibration.calibrate", capture)  # backtest imports it when it runs
+    monkeypatch.setattr("ecosim.api.backtest.calibrate", capture)  # the rolling origin recalibrates
     config = str(_tiny(tmp_path, 1).source)
     for argv, dask in ((["calibrate", config], None), (["calibrate", config, "--workers", "2", "--dask"], "local"),
                        (["calibrate", config, "--dask", "tcp://127.0.0.1:8786"], "tcp://127.0.0.1:8786"),

@@ -197,7 +197,7 @@ def test_discover_draws_a_chinese_trajectory_with_the_batch_in_the_footer(tmp_pa
 
 @needs_cjk
 def test_calibrate_draws_the_fit_in_chinese_beside_the_english(tmp_path):
-    from ecosim.cli.calibrate import draw_fit
+    from ecosim.outputs.calibration import draw_fit
     from ecosim.explore.calibration import CalibrationConfig
 
     pd.DataFrame({"target": ["rd_expenditure_2016"], "year": [2016], "data": [130.0], "model_median": [128.0],

@@ -4,32 +4,17 @@ the estimates into the region's bundle, never into the package."""
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 from pathlib import Path
 
 from ecosim.api.calibration import calibrate, calibration_fit
 from ecosim.charts.fonts import cjk_font
 from ecosim.cli.args import add_dask, add_region, non_negative_int
-from ecosim.data import CALIBRATION_FILES
 from ecosim.errors import ScenarioError
 from ecosim.explore.calibration import CalibrationConfig, config_scenario
-from ecosim.outputs.calibration import CALIBRATION_FILES_WRITTEN, calibration_inputs, write_calibration
+from ecosim.outputs.calibration import (CALIBRATION_FILES_WRITTEN, calibration_inputs, draw_fit, install_calibration,
+                                        write_calibration)
 from ecosim.outputs.folders import claim_results, write_manifest
-
-
-def draw_fit(out: Path, lang: str, config: CalibrationConfig) -> Path:
-    """The fit chart of ``out/fit.csv`` in ``lang`` as ``out/fit-<lang>.*``; the PNG's path."""
-    import matplotlib.pyplot as plt
-    import pandas as pd
-
-    from ecosim.charts.calibration import fit_chart
-    from ecosim.charts.style import save
-
-    fig = fit_chart(pd.read_csv(out / "fit.csv"), lang=lang, seed=config.seed)
-    path = save(fig, out / f"fit-{lang}")[0]
-    plt.close(fig)
-    return path
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -86,8 +71,7 @@ def run(args: argparse.Namespace) -> int:
     if args.install:
         dropped = sorted(set(region.calibrated) - set(result.estimates) - set(result.point)) \
             if region.has_own_calibration else []
-        for name in CALIBRATION_FILES:
-            shutil.copyfile(args.out / name, region.root / name)
+        install_calibration(args.out, region)
         print(f"installed the estimates into the bundle {region.root}")
         if dropped:
             print(f"note: the bundle's previous calibration also set {', '.join(dropped)}; this one does not "

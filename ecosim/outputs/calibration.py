@@ -4,12 +4,13 @@ the draws, the parameters' uncertainty and the fit chart."""
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from pathlib import Path
 
 import pandas as pd
 
 from ecosim.analysis.calibration import CalibrationResult
-from ecosim.data import Region
+from ecosim.data import CALIBRATION_FILES, Region
 from ecosim.explore.calibration import CalibrationConfig
 from ecosim.outputs.folders import content_input, result_inputs
 
@@ -41,4 +42,28 @@ def write_calibration(result: CalibrationResult, out: Path, fit: pd.DataFrame) -
     from ecosim.charts.style import save
 
     paths["chart"] = save(fit_chart(fit), out / "fit")[0]
+    return paths
+
+
+def draw_fit(out: Path, lang: str, config: CalibrationConfig) -> Path:
+    """The fit chart of ``out/fit.csv`` in ``lang`` as ``out/fit-<lang>.*``; the PNG's path."""
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from ecosim.charts.calibration import fit_chart
+    from ecosim.charts.style import save
+
+    fig = fit_chart(pd.read_csv(out / "fit.csv"), lang=lang, seed=config.seed)
+    path = save(fig, out / f"fit-{lang}")[0]
+    plt.close(fig)
+    return path
+
+
+def install_calibration(out: Path, region: Region) -> list[Path]:
+    """Copy the parameter file and the posterior from ``out`` into the region's bundle folder, so runs on
+    it load them by default; the paths written."""
+    paths = []
+    for name in CALIBRATION_FILES:
+        shutil.copyfile(out / name, region.root / name)
+        paths.append(region.root / name)
     return paths
