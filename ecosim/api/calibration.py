@@ -35,12 +35,13 @@ def calibrate(config: CalibrationConfig | None = None, progress=None,
     region = scenario.region
     last_year = scenario.horizon
     targets = targets or history_targets(region, scenario.base_year + 1, last_year)
-    estimates = {**data_estimates(region, last_year), "rd_common_shock_sd": 0.0}
+    from_data = data_estimates(region, last_year)
+    estimates = {**from_data, "rd_common_shock_sd": 0.0}
     values = parameter_draws(config)
     simulated = run_draws(config, scenario, values, targets, estimates, progress, dask)
     draws = accepted_draws(values, list(config.parameters), distances(simulated, targets), config.accept)
     result = CalibrationResult(config, targets, draws, simulated, time.perf_counter() - start,
-                               data_estimates(region, last_year), last_year, region)
+                               from_data, last_year, region)
     estimate_model_error(result)
     result.runtime_seconds = time.perf_counter() - start
     return result

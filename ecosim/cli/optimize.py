@@ -31,7 +31,8 @@ from ecosim.charts.style import save  # noqa: E402
 from ecosim.cli.args import (EXIT_INTERRUPTED, add_dask, add_lang, add_region, lang_suffix,  # noqa: E402
                              non_negative_int)
 from ecosim.explore.provenance import read_manifest  # noqa: E402
-from ecosim.outputs.folders import claim_results, result_inputs, scenario_input, write_manifest  # noqa: E402
+from ecosim.outputs.folders import claim_results, result_inputs, write_manifest  # noqa: E402
+from ecosim.outputs.run_folder import scenario_input  # noqa: E402
 from ecosim.scenario import Scenario, load_scenario  # noqa: E402
 
 OUTPUT_RUN_YEARS = 100

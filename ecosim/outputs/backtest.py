@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 from ecosim.analysis.backtest import NAIVE_DISTRIBUTIONS, ORIGIN_CONDITIONED, BacktestResult, OriginBacktest
-from ecosim.outputs.folders import file_input, result_inputs, scenario_input
+from ecosim.outputs.folders import file_input, result_inputs
+from ecosim.outputs.run_folder import scenario_input
 from ecosim.scenario import Scenario
 
 BACKTEST_FILES = ("backtest.csv", "backtest.json")

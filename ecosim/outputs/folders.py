@@ -14,8 +14,6 @@ from typing import Any
 from ecosim.data import Region
 from ecosim.explore.provenance import bundle_inputs, package_version
 from ecosim.explore.store import MANIFEST, claim_folder, file_sha256, now
-from ecosim.outputs.run_folder import scenario_sha256
-from ecosim.scenario import Scenario
 
 CALIBRATION_KEYS = ("calibration", "calibration posterior")
 """The bundle inputs a calibration writes rather than reads (``--install``)."""
@@ -32,11 +30,6 @@ def content_input(label: str, content: Any) -> dict[str, Any]:
     """A value as an input: its description and the sha256 of its JSON."""
     text = json.dumps(content, sort_keys=True, default=repr)
     return {"path": label, "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()}
-
-
-def scenario_input(scenario: Scenario) -> dict[str, Any]:
-    """The scenario as run, as an input."""
-    return {"path": f"{scenario.name} (from {scenario.source})", "sha256": scenario_sha256(scenario)}
 
 
 def result_inputs(region: Region, settings: dict[str, Any], reads_calibration: bool = True) -> dict[str, Any]:

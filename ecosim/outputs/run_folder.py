@@ -35,12 +35,17 @@ def scenario_sha256(scenario: Scenario) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
+def scenario_input(scenario: Scenario) -> dict[str, Any]:
+    """The scenario as run, as an output folder's input: where it came from and its sha256."""
+    return {"path": f"{scenario.name} (from {scenario.source})", "sha256": scenario_sha256(scenario)}
+
+
 def folder_inputs(scenarios: list[Scenario], seed: int, replications: int, **settings: Any) -> dict[str, Any]:
     """Everything the results of ``scenarios`` run with ``seed`` and ``replications`` depend on besides the
     code (each scenario as run, the region's bundle and calibration, the other ``settings``), with the
     package version and commit: what an output folder's manifest records under ``inputs``."""
-    inputs: dict[str, Any] = {("scenario" if len(scenarios) == 1 else f"scenario {s.name}"):
-                              {"path": f"{s.name} (from {s.source})", "sha256": scenario_sha256(s)} for s in scenarios}
+    inputs: dict[str, Any] = {("scenario" if len(scenarios) == 1 else f"scenario {s.name}"): scenario_input(s)
+                              for s in scenarios}
     inputs.update({"seed": int(seed), "replications": int(replications), **settings})
     return {**inputs, **bundle_inputs(scenarios[0].region)}
 
