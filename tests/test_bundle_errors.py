@@ -169,6 +169,13 @@ def test_history_negative_amount(b):
     b.refused("history.csv", f"line {line}, column value", "negative amount")
 
 
+@pytest.mark.parametrize("value", ["0", "100"])
+def test_history_participation_share_at_zero_or_a_hundred(b, value):
+    """The nation's share of industrial firms doing R&D enters as log-odds: 0% and 100% have none."""
+    line = b.set_cell("history.csv", "china,2015,share_industrial_firms_with_rd,", "value", value)
+    b.refused("history.csv", f"line {line}, column value", "strictly between 0 and 100", "log-odds")
+
+
 def test_history_empty_source(b):
     line = b.set_cell("history.csv", "shanxi,2012,rd_expenditure,", "source", "")
     b.refused("history.csv", f"line {line}, column source", "is empty", "source")

@@ -18,11 +18,19 @@ from ecosim.model.model import EcosystemModel, random_streams
 from ecosim.scenario import Scenario, load_scenario
 
 
+ENOUGH_TECH_SMES = 8000
+"""Technology SMEs (the catalogue's most) enough for the 2020 record: its 3,549 certificates inside the
+groups' R&D and two cohorts of 1,000 places among the uncertified small performers. The calibrated
+point estimate (about 6,100 at a performer share of 0.80) holds about 3,480 of the certificates and
+1,600 of the places at 5 firms per agent (issue 25's note)."""
+
+
 def _base_model(base_year: int, seed: int = 3) -> EcosystemModel:
-    """The baseline from ``base_year`` with enough technology SMEs (6,000) for the record's stock to fit
-    inside the groups' R&D (the calibrated count may be smaller: see the test of a small population)."""
+    """The baseline from ``base_year`` with enough technology SMEs for the record's stock to fit inside
+    the groups' R&D and its programme's two cohorts to fill the pipeline (the calibrated count may be
+    smaller: see the test of a small population)."""
     scenario = load_scenario("baseline").with_changes({"base_year": base_year, "parameter_uncertainty": False})
-    return EcosystemModel(resolve(scenario, {"n_tech_smes": 6000}), seed)
+    return EcosystemModel(resolve(scenario, {"n_tech_smes": ENOUGH_TECH_SMES}), seed)
 
 
 @pytest.mark.parametrize(("base_year", "recorded", "exact"), [(2020, 861 + 1265 + 1423, True), (2011, 248, False)])
@@ -90,15 +98,18 @@ def test_holders_renew_the_year_after_their_last_at_the_renewal_chance_and_newco
         assert set(np.unique(firms.hte_until[group][firms.hte_until[group] >= 2021])) == {2023}
 
 
-def test_holders_of_a_valid_certificate_do_rd_whatever_their_propensity():
+def test_holders_of_a_valid_certificate_and_in_their_renewal_year_do_rd_whatever_their_propensity():
+    """A holder re-applies in the year after its certificate's last (2022 for one ending 2021), and the
+    renewal judges that year's R&D: it keeps R&D then too; a certificate that ended two years before
+    (2020) holds nothing."""
     a = _hand(participation_shock_sd=0.3)
-    firms = Enterprises(capacity=4, region=load_region())
+    firms = Enterprises(capacity=5, region=load_region())
     firms.alive[:] = True
     firms.year = 2022
     firms.propensity[:] = -50.0                         # far below any cut-off
-    firms.hte_until[:] = [2022, 2024, 2021, -1]         # valid, valid, expired, never
-    doing = firms._participate(a, np.zeros(4), np.full(4, 0.5))  # no shock
-    np.testing.assert_array_equal(doing, [True, True, False, False])
+    firms.hte_until[:] = [2022, 2024, 2021, 2020, -1]   # valid, valid, renewal year, lapsed, never
+    doing = firms._participate(a, np.zeros(5), 0.0, np.full(5, 0.5))  # no shock
+    np.testing.assert_array_equal(doing, [True, True, True, False, False])
 
 
 def test_entrants_take_the_desired_rd_ratio_of_a_base_year_firm_of_their_segment_and_sector():
@@ -244,17 +255,17 @@ def test_base_year_certificates_end_as_the_recorded_lists_were_issued():
 
 
 def test_with_policy_held_at_2020_the_hte_stock_grows_after_the_first_renewals():
-    """The 2020 programme (1,000 firms enrolled a year) held, at the calibration's point estimate: once
-    the base year's pipeline reaches the threshold, recognitions replace the certificates that end,
-    and the stock is above 2020's from 2022 on (the 2018 list's renewals in 2021 lose those that fail
-    the renewal or have left)."""
-    scenario = load_scenario("baseline").with_changes({"parameter_uncertainty": False, "firms_per_agent": 5})
-    inputs = resolve(scenario)
-    stock = np.array([EcosystemModel(inputs, seed).run().set_index("year")["high_tech_enterprises"]
-                      for seed in range(6)]).mean(axis=0)
-    years = inputs.years
-    assert stock[0] == pytest.approx(3549, abs=5)
-    assert np.all(stock[years >= 2022] > stock[0]), dict(zip(years, stock))
+    """The 2020 programme (1,000 firms enrolled a year) held, as a forecast runs it (each replication
+    with its own posterior draw): the median stock starts at the record and, once the base year's
+    pipeline reaches the threshold, recognitions replace the certificates that end, so it is above
+    2020's from 2022 on (the 2018 list's renewals in 2021 lose those that fail the renewal or have
+    left; at the calibrated population the pipeline is short, so 2021 may dip: issue 25's note)."""
+    from ecosim.explore.runs import run_replications
+
+    scenario = load_scenario("baseline").with_changes({"firms_per_agent": 5, "horizon": 2024})
+    stock = run_replications(scenario, 12).groupby("year")["high_tech_enterprises"].median()
+    assert stock[2020] == pytest.approx(3549, abs=5)
+    assert np.all(stock[stock.index >= 2022] > stock[2020]), stock.to_dict()
 
 
 def test_the_base_year_pipeline_holds_the_year_before_s_cohort_one_year_along():
@@ -280,17 +291,20 @@ def _coached(model: EcosystemModel) -> int:
 def test_a_run_from_the_record_starts_with_the_pipeline_a_run_of_the_record_reaches():
     """A run from 2020 starts with the pipeline that the run of the record from 2011 (the recorded
     programme: 1,000 places a year from 2017) holds at the end of 2020, within 15% (this year's
-    places and about as many from the year before): without the earlier cohort it held half."""
+    places and about as many from the year before): without the earlier cohort it held half. Both with
+    a population whose small performers can hold the two cohorts (at the calibrated count the base
+    year holds about 1,600 of the 2,000 places: issue 25's note)."""
     history = load_scenario("baseline").with_changes(
         {"base_year": 2011, "parameter_uncertainty": False, "firms_per_agent": 5, "policy_start_year": 2021})
     history = history.until(2020).with_changes({"history_until": 2020})
-    record = resolve(history)
+    record = resolve(history, {"n_tech_smes": ENOUGH_TECH_SMES})
     reached = []
     for seed in range(8):
         model = EcosystemModel(record, seed)
         while model.t < record.years.size:
             model.step()
         reached.append(_coached(model))
-    start = resolve(load_scenario("baseline").with_changes({"parameter_uncertainty": False, "firms_per_agent": 5}))
+    start = resolve(load_scenario("baseline").with_changes({"parameter_uncertainty": False, "firms_per_agent": 5}),
+                    {"n_tech_smes": ENOUGH_TECH_SMES})
     started = [_coached(EcosystemModel(start, seed)) for seed in range(8)]
     assert np.mean(started) == pytest.approx(np.mean(reached), rel=0.15), (started, reached)

@@ -66,6 +66,7 @@ VARIABLES: dict[str, str] = {
     "provincial_level_fiscal_science_tech_expenditure": "100m_yuan",
     "share_innovation_active_above_scale_firms": "percent",
     "share_innovation_active_industrial_firms": "percent",
+    "share_industrial_firms_with_rd": "percent",
 }
 """Every variable history.csv may hold, with its unit (see docs/data-format.md for meanings)."""
 
@@ -81,6 +82,9 @@ YEARLY_FACTOR = 2.0
 """R&D expenditure and GDP change by less than this factor from one year to the next: more is a unit
 or decimal-point mistake in one of the two years."""
 
+LOG_ODDS_SERIES = ("share_industrial_firms_with_rd",)
+"""Percentages the model takes the log-odds of (:func:`ecosim.model.inputs.participation_trend`): strictly
+between 0 and 100."""
 PERCENT_CEILING = {"percent_of_gdp": 10.0, "percent": 100.0}
 """Largest value of a percentage: an R&D intensity above 10% of GDP (no economy spends that much) is a
 misplaced decimal point."""
@@ -254,6 +258,10 @@ def check_history(path: Path, region: str, benchmark: str, first_year: int, last
         high = PERCENT_CEILING.get(unit)
         what = f"a number from 0 to {high:g} ({unit})" if high else f"a number of at least 0 ({unit})"
         value = number(path, row, "value", low=0.0, high=high, what=what)
+        if variable in LOG_ODDS_SERIES and not 0.0 < value < 100.0:
+            raise BundleError(path, f"line {row.line}, column value",
+                              f"{value:g} is not a share strictly between 0 and 100 percent; {variable} "
+                              "enters the model as log-odds")
         text(path, row, "source", "the source code of the number (see SOURCES.md)")
         key = (area, when, variable)
         if key in seen:

@@ -28,7 +28,7 @@ from ecosim.scenario import Scenario, ScenarioError, load_scenario
 DEFAULT_PARAMETERS = (
     "rd_catch_up_rate", "rd_adjustment_speed", "rd_user_cost_elasticity", "rd_cash_flow_elasticity",
     "rd_liquidity_comfort", "rd_budget_smoothing", "coal_margin_sensitivity", "coal_firm_elasticity",
-    "participation_cost_sensitivity", "participation_shock_sd",
+    "participation_cost_sensitivity", "participation_shock_sd", "participation_national_weight",
     "spillover_strength", "hte_application_success", "hte_cultivated_success", "n_tech_smes",
     "tech_sme_rd_performer_share",
     "tech_ratio_plateau", "tech_ratio_adjustment", "government_rd_firm_share",

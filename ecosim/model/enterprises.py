@@ -223,6 +223,7 @@ FIRM_ARRAYS: dict[str, FirmArray] = {
     "hte_until": FirmArray(np.int64, -1, True, "last year of the HTE certificate (-1: never certified)"),
     "upgraded": FirmArray(bool, False, True, "received a smart-factory grant"),
     "pushed": FirmArray(bool, False, True, "pushed into R&D by the full-coverage campaign"),
+    "drawn_in": FirmArray(bool, False, True, "started R&D only through the common participation trend (low tail)"),
     "coached_ratio": FirmArray(float, 0.0, True, "R&D / revenue the cultivation programme coaches the firm toward "
                                                  "(the HTE threshold when it enrolled), share; 0: not in the pipeline"),
     "va_ratio_of": FirmArray(float, 0.0, False, "the sector's value added / revenue (copied on entry)"),
@@ -804,14 +805,16 @@ class Enterprises:
         table = self.user_cost_table(policy)
         code = self._cost_code(year)
         cost_change = np.take(np.log(table), code) - self.log_user_cost0
-        doing = self._participate(a, cost_change, draws.uniform_all("participation", t, self.alive.size))
+        trend = 0.0 if inputs.participation_trend is None else inputs.participation_trend[t]
+        doing = self._participate(a, cost_change, trend, draws.uniform_all("participation", t, self.alive.size))
         self.pushed_count = self._full_coverage(policy, doing, a, t, draws)
         self.cultivated_count = self._cultivate(policy, doing, inputs, year)
         soe_bound = self.floor_enforced & self.alive & (policy.soe_floor > 0)
         i = np.flatnonzero(doing | soe_bound)
         soe = self.state_owned[i]
         elasticity = a["rd_user_cost_elasticity"] * choose(soe, a["soe_user_cost_response"], 1.0)
-        level = np.maximum(self.intensity0[i] * choose(self.pushed[i], a["full_coverage_intensity_ratio"], 1.0),
+        low_tail = self.pushed[i] | self.drawn_in[i]
+        level = np.maximum(self.intensity0[i] * choose(low_tail, a["full_coverage_intensity_ratio"], 1.0),
                            self.coached_ratio[i])
         catch_up = np.where(self.segment[i] == INDUSTRIAL, self.catch_up(a)[self.sector[i]], 1.0)
         target = (level * catch_up
@@ -833,21 +836,37 @@ class Enterprises:
         self.rd_real[:] = 0.0
         self.rd_real[i] = reported - relabelled
 
-    def _participate(self, a: dict, cost_change: np.ndarray, u: np.ndarray) -> np.ndarray:
+    def _participate(self, a: dict, cost_change: np.ndarray, trend: float, u: np.ndarray) -> np.ndarray:
         """Whether each firm does R&D this year: latent propensity (which holds its size against the
-        typical firm of its segment when it entered), user cost, persistence and a shock. Later growth
-        does not move the propensity: with revenue a random walk, it would let the many non-performers
-        near the cut-off diffuse into R&D and the performer count drift up without any cause.
+        typical firm of its segment when it entered), user cost, persistence, the common trend and a
+        shock. Later growth does not move the propensity: with revenue a random walk, it would let the
+        many non-performers near the cut-off diffuse into R&D and the performer count drift up without
+        any cause.
+
+        The common trend (``trend``: the change since the base year in the log-odds of the nation's
+        share of industrial firms doing R&D) moves industrial firms' index by
+        ``participation_national_weight`` latent units per unit. Firms that do R&D only because of it
+        are marked ``drawn_in``: like the campaign's, they come from the low tail and aim at
+        ``full_coverage_intensity_ratio`` of their desired ratio (the firms added 2012-2019 did about a
+        fifth of a 2012 performer's R&D, see that assumption).
 
         The shock is logistic with the assumed standard deviation, from ``u``, one uniform per slot
         (common random numbers: a lever change does not reshuffle other firms' shocks). Holders of a
         valid HTE certificate do R&D: the certificate's rate is claimed each year only with R&D at the
-        threshold, so stopping R&D would give up the rate the firm already holds.
+        threshold, so stopping R&D would give up the rate the firm already holds. So do holders in the
+        year after their certificate's last, when they apply again (:meth:`recognise_hte`): the renewal
+        judges this year's R&D too, and the threshold rule already counts them as committed
+        (:meth:`_lift_to_hte_threshold`).
         """
-        shock = (a["participation_shock_sd"] * np.sqrt(3.0) / np.pi) * np.log(u / (1.0 - u))
-        margin = (self.propensity - a["participation_cost_sensitivity"] * cost_change
-                  + a["participation_persistence"] * (self.rd > 0) + shock)
-        return self.alive & ((margin > 0) | (self.hte_until >= self.year))
+        scale = a["participation_shock_sd"] * np.sqrt(3.0) / np.pi
+        shock = scale * np.log(u / (1.0 - u))
+        common = a["participation_national_weight"] * trend * (self.segment == INDUSTRIAL)
+        own = (self.propensity - a["participation_cost_sensitivity"] * cost_change
+               + a["participation_persistence"] * (self.rd > 0) + shock)
+        holding = self.hte_until >= self.year - 1
+        doing = self.alive & ((own + common > 0) | holding)
+        self.drawn_in |= doing & (own <= 0) & ~holding
+        return doing
 
     def _full_coverage(self, policy: YearPolicy, doing: np.ndarray, a: dict, t: int, draws: KeyedDraws) -> int:
         """Push a share of the industrial firms that do no R&D and were never pushed into R&D. They

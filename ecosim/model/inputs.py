@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ecosim.data import BaseRecord, Region
+from ecosim.data.bundle import LOG_ODDS_SERIES
 from ecosim.levers import LEVERS
 from ecosim.scenario import Budget, Scenario
 
@@ -83,6 +84,9 @@ class ModelInputs:
     """The region bundle the inputs come from (its sectors.csv is read by the firm population)."""
     firms_per_agent: int = 1
     """Firms each firm agent stands for (the population scale, scenario ``firms_per_agent``)."""
+    participation_trend: np.ndarray | None = None
+    """Per simulated year, the change since the base year in the log-odds of the benchmark area's share
+    of industrial firms doing R&D (:func:`participation_trend`); None: no common trend."""
 
 
 def resolve(scenario: Scenario, assumptions: dict[str, float] | None = None) -> ModelInputs:
@@ -118,7 +122,31 @@ def resolve(scenario: Scenario, assumptions: dict[str, float] | None = None) -> 
         budget_history=budget_history(region, scenario),
         region=region,
         firms_per_agent=scenario.firms_per_agent,
+        participation_trend=participation_trend(region, scenario.years, scenario.base_year, known),
     )
+
+
+NATIONAL_PARTICIPATION = LOG_ODDS_SERIES[0]
+"""The benchmark area's series whose log-odds carry the common trend in firms' R&D participation."""
+
+
+def participation_trend(region: Region, years: np.ndarray, base_year: int, known: int) -> np.ndarray | None:
+    """The common trend in industrial firms' participation in R&D: for each year, logit(s_y) - logit(s_base),
+    where s is the benchmark area's share of above-scale industrial firms doing R&D (history.csv
+    ``share_industrial_firms_with_rd``, percent) in the latest recorded year up to the year and up to
+    ``known`` (the last year the run knows: after it the share is held, so a forecast assumes no further
+    common trend), the earliest recorded one before the record. None when the bundle has no such series."""
+    recorded = {y: v for y, v in region.benchmark_series(NATIONAL_PARTICIPATION).items() if y <= known}
+    if not recorded:
+        return None
+    first = min(recorded)
+
+    def log_odds(year: int) -> float:
+        share = recorded[max((y for y in recorded if y <= year), default=first)] / 100.0
+        return float(np.log(share / (1.0 - share)))
+
+    base = log_odds(base_year)
+    return np.array([log_odds(int(y)) - base for y in years])
 
 
 def budget_history(region: Region, scenario: Scenario) -> dict[int, float]:
