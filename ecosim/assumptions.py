@@ -154,12 +154,15 @@ ASSUMPTIONS: dict[str, Assumption] = {
            "same year)", "behaviour"),
         _a("participation_persistence", "latent units", 1.5, 0.5, 3.0,
            "sunk costs make R&D status persistent from year to year", "behaviour"),
-        _a("participation_national_weight", "share of the nation's change in log-odds", 0.8, 0.0, 1.5,
+        _a("participation_national_weight", "latent units per unit of the nation's log-odds", 0.8, 0.0, 1.5,
            "industrial firms' R&D participation follows a trend common to every province: the nation's share of "
            "above-scale industrial firms doing R&D rose from 11.5% (2011) to 28.0% (2018) and 36.7% (2020) (YBF), "
            "and the built-in region's count from 224 (2012) to 445 (2018) before any provincial campaign, a "
-           "log-odds change of about 0.85 times the nation's with the firm count held (docs/evidence.md section 2). Weight 1: a marginal firm's odds move as the "
-           "nation's; 0: no common trend. Held after the record (a forecast assumes no further trend)",
+           "log-odds change of about 0.85 times the nation's with the firm count held (docs/evidence.md section 2). "
+           "Each unit of the nation's log-odds since the base year moves industrial firms' latent R&D index by "
+           "this many units; the segment's share moves less than one for one, as firms' indices spread over "
+           "about one unit per log of revenue (calibrated to the counts of 2012, 2018 and 2019). 0: no common "
+           "trend. Held after the record (a forecast assumes no further trend)",
            "behaviour"),
         _a("participation_shock_sd", "latent units", 0.25, 0.05, 0.6,
            "year-to-year idiosyncratic noise in the decision to do R&D", "behaviour"),
