@@ -858,12 +858,13 @@ class Enterprises:
         judges this year's R&D too, and the threshold rule already counts them as committed
         (:meth:`_lift_to_hte_threshold`).
         """
-        scale = a["participation_shock_sd"] * np.sqrt(3.0) / np.pi
-        shock = scale * np.log(u / (1.0 - u))
-        common = a["participation_national_weight"] * trend * (self.segment == INDUSTRIAL)
+        shock = (a["participation_shock_sd"] * np.sqrt(3.0) / np.pi) * np.log(u / (1.0 - u))
         own = (self.propensity - a["participation_cost_sensitivity"] * cost_change
                + a["participation_persistence"] * (self.rd > 0) + shock)
         holding = self.hte_until >= self.year - 1
+        if trend == 0.0:  # the base year and every year after the known record: nobody is drawn in
+            return self.alive & ((own > 0) | holding)
+        common = a["participation_national_weight"] * trend * (self.segment == INDUSTRIAL)
         doing = self.alive & ((own + common > 0) | holding)
         self.drawn_in |= doing & (own <= 0) & ~holding
         return doing

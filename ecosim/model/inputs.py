@@ -20,6 +20,8 @@ CORPORATE_INCOME_TAX_RATE = 0.25
 """Statutory rate, share of profit (policy.csv: Enterprise Income Tax Law art.4)."""
 HTE_CERTIFICATE_YEARS = 3
 """Years an HTE certificate is valid (Measures for the Administration of HTE Recognition, Guokefahuo [2016] No. 32)."""
+NATIONAL_PARTICIPATION = LOG_ODDS_SERIES[0]
+"""The benchmark area's series whose log-odds carry the common trend in firms' R&D participation."""
 ABOVE_SCALE_REVENUE = 20.0
 """Revenue threshold of an above-scale industrial firm, m yuan (NBS definition since 2011)."""
 
@@ -124,10 +126,6 @@ def resolve(scenario: Scenario, assumptions: dict[str, float] | None = None) -> 
         firms_per_agent=scenario.firms_per_agent,
         participation_trend=participation_trend(region, scenario.years, scenario.base_year, known),
     )
-
-
-NATIONAL_PARTICIPATION = LOG_ODDS_SERIES[0]
-"""The benchmark area's series whose log-odds carry the common trend in firms' R&D participation."""
 
 
 def participation_trend(region: Region, years: np.ndarray, base_year: int, known: int) -> np.ndarray | None:
