@@ -195,8 +195,11 @@ def test_real_fit_table_one_panel_per_family():
     fig = fit_chart(pd.read_csv(FIT_CSV), seed=2020)
     assert [_title(ax) for ax in _panels(fig)] == [
         "R&D expenditure", "Enterprise share of R&D", "Institutes' share of R&D", "Universities' share of R&D",
-        "Government-funded share of R&D", "Enterprise-funded share of R&D", "Industrial firms doing R&D",
+        "Government-funded share of R&D", "Enterprise-funded share of R&D",
+        "Industry's share of enterprise R&D (a check, not fitted)", "Industrial firms doing R&D",
         "HTE recognitions", "HTE stock (valid certificates)", "Technology contracts bought"]
+    [points] = _by_gid(_panel(fig, "Industry's share of enterprise R&D (a check, not fitted)"), "data")
+    np.testing.assert_allclose(points.get_ydata(), [100 * 138.1 / 156.7, 100 * 156.2 / 176.2])  # SX19, SX20
     [points] = _by_gid(_panel(fig, "Technology contracts bought"), "data")
     assert list(points.get_xdata()) == list(range(2012, 2021))  # the table has 2015, 2020, 2012, ...
     np.testing.assert_allclose(points.get_ydata(), [111.26, 99.01, 207.68, 97.2, 234.08, 249.32, 251.05, 444.67,
@@ -222,7 +225,7 @@ def test_chinese_titles_legend_and_units():
 def test_every_family_of_the_real_table_has_a_chinese_title():
     fig = fit_chart(pd.read_csv(FIT_CSV), lang="zh")
     titles = [_title(ax, "zh") for ax in _panels(fig)]
-    assert len(titles) == 10 and all(_has_cjk(t) for t in titles)
+    assert len(titles) == 11 and all(_has_cjk(t) for t in titles)
     assert "企业资金占研发经费比重" in titles
 
 
