@@ -443,10 +443,11 @@ class EcosystemModel(mesa.Model):
         row["target_rd_intensity"] = target
         row["target_met"] = float(row["rd_intensity"] >= target)
         doing = firms.rd > 0
+        industrial = firms.industrial_above_scale()
         row["firms"] = self.per_agent * len(firms)
         row["firms_doing_rd"] = self.per_agent * int(doing.sum())
-        row["industrial_firms_doing_rd"] = self.per_agent * int((doing & firms.industrial_above_scale()).sum())
-        row["industrial_rd"] = self.of_firms(firms.rd[firms.industrial_above_scale()].sum())
+        row["industrial_firms_doing_rd"] = self.per_agent * int((doing & industrial).sum())
+        row["industrial_rd"] = self.of_firms(firms.rd[industrial].sum())
         row["high_tech_enterprises"] = self.per_agent * int((firms.high_tech(year) & firms.alive).sum())
         row["hte_recognised_in_year"] = self.per_agent * firms.new_hte
         row["tech_contract_value"] = self.tech_bought_total
