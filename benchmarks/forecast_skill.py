@@ -14,7 +14,14 @@ Prints progress, then one JSON line last:
  "conditional": {...}}, ...}, "outside_view": {"baseline_change_2020_2024": {"median", "p05", "p95"}, ...},
  "goals": {...}}
 
+With ``--seeds 2020,2021`` the rolling origins are recalibrated once more for every further ABC
+seed (the calibration config's seed is the first, whose scores stay the result and the goals'):
+the JSON gains ``seed_spread`` (each origin, mode and variable's skill scores and coverage at every
+seed) and the Markdown a table of them. One seed's accepted draws move a score by about as much as
+a change of mechanism does, so a variant is judged over seeds, not on one.
+
     python benchmarks/forecast_skill.py [--origins 2014,2015,2016] [--replications 200] [--draws N]
+                                        [--seeds 2020,2021]
 """
 
 from __future__ import annotations
@@ -43,22 +50,39 @@ NAIVE = ("random_walk", "random_walk_drift")
 """The probabilistic naive forecasts the skill scores are against."""
 
 
-def skill(origins: list[int], replications: int, draws: int | None) -> dict:
-    """Recalibrate at each origin and score both modes."""
+def skill(origins: list[int], replications: int, draws: int | None, seed: int | None = None) -> dict:
+    """Recalibrate at each origin (with the ABC ``seed``, default the config's) and score both modes."""
     out = {}
     for origin in origins:
         start = time.perf_counter()
         config = CalibrationConfig.load(CONFIG)
         if draws:
             config.draws = draws
+        if seed is not None:
+            config.seed = seed
         results = rolling_origin(origin, config, tuple(MODES.values()), "baseline", replications)
         modes = {}
         for mode, result in zip(MODES, results):
             scores = result.scores()
             modes[mode] = {v: {k: scores[v][k] for k in KEYS} for v in VARIABLES}
         out[str(origin)] = modes
-        print(f"origin {origin}: {time.perf_counter() - start:.0f} s", flush=True)
+        print(f"origin {origin} (ABC seed {config.seed}): {time.perf_counter() - start:.0f} s", flush=True)
     return out
+
+
+SPREAD_KEYS = ("skill_random_walk", "skill_random_walk_drift", "coverage_90")
+
+
+def seed_spread(by_seed: dict[int, dict]) -> dict:
+    """Each origin, mode and variable's skill scores and band coverage under every ABC seed:
+    ``{origin: {mode: {variable: {key: {seed: value}}}}}`` (keys :data:`SPREAD_KEYS`)."""
+    first = next(iter(by_seed.values()))
+    return {origin: {mode: {variable: {key: {str(seed): result[origin][mode][variable][key]
+                                             for seed, result in by_seed.items()}
+                                       for key in SPREAD_KEYS}
+                            for variable in scores}
+                     for mode, scores in modes.items()}
+            for origin, modes in first.items()}
 
 
 def outside_view(replications: int) -> dict:
@@ -139,7 +163,28 @@ def write_doc(result: dict, path: Path, command: str) -> None:
         lines.append(f"| {name.replace('_change_2020_2024', '')} | {v['median']:+.2f} | {v['p05']:+.2f} | "
                      f"{v['p95']:+.2f} |")
     lines += ["", f"Goals: {json.dumps(result['goals'])}", ""]
+    if "seed_spread" in result:
+        lines += seed_lines(result["seed_spread"])
     path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def seed_lines(spread: dict) -> list[str]:
+    """The Markdown table of :func:`seed_spread`: one row per origin, mode and variable, each
+    score's values at the seeds separated by slashes."""
+    seeds = list(next(iter(next(iter(next(iter(spread.values())).values())).values()))["skill_random_walk"])
+    lines = ["## The same origins under other ABC seeds", "",
+             f"Each origin recalibrated with the ABC seeds {', '.join(seeds)} (the first is the config's, "
+             "whose scores are the tables above); values in that order.", "",
+             "| origin, mode | variable | skill vs walk | skill vs walk + drift | in 90% band |",
+             "|---|---|---|---|---|"]
+    for origin, modes in spread.items():
+        for mode, variables in modes.items():
+            for variable, v in variables.items():
+                walk, drift, band = (" / ".join(fmt.format(x) for x in v[key].values()) for key, fmt in
+                                     (("skill_random_walk", "{:+.2f}"), ("skill_random_walk_drift", "{:+.2f}"),
+                                      ("coverage_90", "{:.0%}")))
+                lines.append(f"| {origin}, {mode} | {NAMES[variable]} | {walk} | {drift} | {band} |")
+    return lines + [""]
 
 
 def main() -> None:
@@ -147,19 +192,26 @@ def main() -> None:
     parser.add_argument("--origins", default="2014,2015,2016")
     parser.add_argument("--replications", type=int, default=200)
     parser.add_argument("--draws", type=int, help="ABC draws per origin (default: the calibration config's)")
+    parser.add_argument("--seeds", help="ABC seeds to recalibrate the origins with, comma-separated (default: "
+                                         "the calibration config's; the first seed's scores are the result)")
     parser.add_argument("--doc", type=Path, help="also write the tables to this Markdown file "
                                                  "(docs/forecast-skill.md)")
     parser.add_argument("--json", type=Path, help="also write the JSON result to this file "
                                                   "(docs/forecast-skill.json, read by agent_interactions.py)")
     args = parser.parse_args()
     start = time.perf_counter()
-    origins = skill([int(y) for y in args.origins.split(",")], args.replications, args.draws)
-    result = {"origins": origins, "outside_view": outside_view(args.replications), "goals": goals(origins),
-              "seconds": round(time.perf_counter() - start, 1), "commit": git_commit()}
+    years = [int(y) for y in args.origins.split(",")]
+    seeds = [int(x) for x in args.seeds.split(",")] if args.seeds else [CalibrationConfig.load(CONFIG).seed]
+    by_seed = {seed: skill(years, args.replications, args.draws, seed) for seed in seeds}
+    origins = by_seed[seeds[0]]
+    result = {"origins": origins, "outside_view": outside_view(args.replications), "goals": goals(origins)}
+    if len(seeds) > 1:
+        result["seed_spread"] = seed_spread(by_seed)
+    result.update(seconds=round(time.perf_counter() - start, 1), commit=git_commit())
     if args.doc:
         write_doc(result, args.doc, "python benchmarks/forecast_skill.py " + " ".join(
             f"--{k} {v}" for k, v in (("origins", args.origins), ("replications", args.replications),
-                                       ("draws", args.draws)) if v))
+                                       ("draws", args.draws), ("seeds", args.seeds)) if v))
     text = json.dumps(result, default=lambda x: float(np.asarray(x)))
     if args.json:
         args.json.write_text(text + "\n", encoding="utf-8")
