@@ -17,7 +17,8 @@ Prints progress, then one JSON line last:
 With ``--seeds 2020,2021`` the rolling origins are recalibrated once more for every further ABC
 seed (the calibration config's seed is the first, whose scores stay the result and the goals'):
 the JSON gains ``seed_spread`` (each origin, mode and variable's skill scores and coverage at every
-seed) and the Markdown a table of them. One seed's accepted draws move a score by about as much as
+seed) and ``skill_short_by_seed`` (the skill goal's shortfalls under each seed), the Markdown a table
+and a list of them. One seed's accepted draws move a score by about as much as
 a change of mechanism does, so a variant is judged over seeds, not on one.
 
     python benchmarks/forecast_skill.py [--origins 2014,2015,2016] [--replications 200] [--draws N]
@@ -101,17 +102,27 @@ def goals(origins: dict) -> dict:
     """The goals: the median beats both naive point forecasts on MAE; the 90% band covers >= 90% of
     years; skill >= 0 against both probabilistic naive forecasts at every origin in the conditional
     mode, and on average over the origins in the unconditional mode (each variable), with the
-    comparisons that fall short named."""
+    comparisons that fall short named (:func:`skill_short`)."""
     beats, covers = True, True
-    short = []
-    for origin, modes in origins.items():
-        for mode, scores in modes.items():
-            for variable, v in scores.items():
+    for modes in origins.values():
+        for scores in modes.values():
+            for v in scores.values():
                 beats &= v["mae_model"] < min(v["mae_random_walk"], v["mae_linear_trend"])
                 covers &= v["coverage_90"] >= 0.9
-                if mode == "conditional":
-                    short += [f"{origin}/conditional/{variable}/{n}: {v[f'skill_{n}']:+.3f}"
-                              for n in NAIVE if not v[f"skill_{n}"] >= 0]
+    short = skill_short(origins)
+    return {"median_beats_both_naive": bool(beats), "coverage_90_at_least_90pct": bool(covers),
+            "skill_at_least_0": not short, "skill_short": short}
+
+
+def skill_short(origins: dict) -> list[str]:
+    """The comparisons that miss the skill goal (skill >= 0 against both probabilistic naive forecasts
+    at every origin in the conditional mode, and on average over the origins in the unconditional
+    mode), each with its score. ``origins`` needs only the ``skill_*`` scores."""
+    short = []
+    for origin, modes in origins.items():
+        for variable, v in modes.get("conditional", {}).items():
+            short += [f"{origin}/conditional/{variable}/{n}: {v[f'skill_{n}']:+.3f}"
+                      for n in NAIVE if not v[f"skill_{n}"] >= 0]
     variables = {v for modes in origins.values() for scores in modes.values() for v in scores}
     for variable in sorted(variables):
         for n in NAIVE:
@@ -119,8 +130,17 @@ def goals(origins: dict) -> dict:
                       if "unconditional" in modes]
             if values and not np.mean(values) >= 0:
                 short.append(f"mean over origins/unconditional/{variable}/{n}: {np.mean(values):+.3f}")
-    return {"median_beats_both_naive": bool(beats), "coverage_90_at_least_90pct": bool(covers),
-            "skill_at_least_0": not short, "skill_short": short}
+    return short
+
+
+def short_by_seed(spread: dict) -> dict[str, list[str]]:
+    """:func:`skill_short` under each ABC seed of a :func:`seed_spread`."""
+    seeds = next(iter(next(iter(next(iter(spread.values())).values())).values()))["skill_random_walk"]
+    return {seed: skill_short({origin: {mode: {variable: {key: v[key][seed] for key in v}
+                                               for variable, v in variables.items()}
+                                        for mode, variables in modes.items()}
+                               for origin, modes in spread.items()})
+            for seed in seeds}
 
 
 NAMES = {"rd_expenditure": "R&D expenditure (100m yuan)",
@@ -165,6 +185,9 @@ def write_doc(result: dict, path: Path, command: str) -> None:
     lines += ["", f"Goals: {json.dumps(result['goals'])}", ""]
     if "seed_spread" in result:
         lines += seed_lines(result["seed_spread"])
+        lines += ["The skill goal's shortfalls under each seed:", ""]
+        lines += [f"* {seed}: {', '.join(short) or 'none'}" for seed, short in result["skill_short_by_seed"].items()]
+        lines.append("")
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
@@ -207,6 +230,7 @@ def main() -> None:
     result = {"origins": origins, "outside_view": outside_view(args.replications), "goals": goals(origins)}
     if len(seeds) > 1:
         result["seed_spread"] = seed_spread(by_seed)
+        result["skill_short_by_seed"] = short_by_seed(result["seed_spread"])
     result.update(seconds=round(time.perf_counter() - start, 1), commit=git_commit())
     if args.doc:
         write_doc(result, args.doc, "python benchmarks/forecast_skill.py " + " ".join(
