@@ -135,12 +135,17 @@ def skill_short(origins: dict) -> list[str]:
 
 def short_by_seed(spread: dict) -> dict[str, list[str]]:
     """:func:`skill_short` under each ABC seed of a :func:`seed_spread`."""
-    seeds = next(iter(next(iter(next(iter(spread.values())).values())).values()))["skill_random_walk"]
     return {seed: skill_short({origin: {mode: {variable: {key: v[key][seed] for key in v}
                                                for variable, v in variables.items()}
                                         for mode, variables in modes.items()}
                                for origin, modes in spread.items()})
-            for seed in seeds}
+            for seed in spread_seeds(spread)}
+
+
+def spread_seeds(spread: dict) -> list[str]:
+    """The ABC seeds of a :func:`seed_spread`, in their order."""
+    first = next(iter(next(iter(next(iter(spread.values())).values())).values()))
+    return list(first["skill_random_walk"])
 
 
 NAMES = {"rd_expenditure": "R&D expenditure (100m yuan)",
@@ -194,7 +199,7 @@ def write_doc(result: dict, path: Path, command: str) -> None:
 def seed_lines(spread: dict) -> list[str]:
     """The Markdown table of :func:`seed_spread`: one row per origin, mode and variable, each
     score's values at the seeds separated by slashes."""
-    seeds = list(next(iter(next(iter(next(iter(spread.values())).values())).values()))["skill_random_walk"])
+    seeds = spread_seeds(spread)
     lines = ["## The same origins under other ABC seeds", "",
              f"Each origin recalibrated with the ABC seeds {', '.join(seeds)} (the first is the config's, "
              "whose scores are the tables above); values in that order.", "",
