@@ -133,19 +133,9 @@ def skill_short(origins: dict) -> list[str]:
     return short
 
 
-def short_by_seed(spread: dict) -> dict[str, list[str]]:
-    """:func:`skill_short` under each ABC seed of a :func:`seed_spread`."""
-    return {seed: skill_short({origin: {mode: {variable: {key: v[key][seed] for key in v}
-                                               for variable, v in variables.items()}
-                                        for mode, variables in modes.items()}
-                               for origin, modes in spread.items()})
-            for seed in spread_seeds(spread)}
-
-
-def spread_seeds(spread: dict) -> list[str]:
-    """The ABC seeds of a :func:`seed_spread`, in their order."""
-    first = next(iter(next(iter(next(iter(spread.values())).values())).values()))
-    return list(first["skill_random_walk"])
+def short_by_seed(by_seed: dict[int, dict]) -> dict[str, list[str]]:
+    """:func:`skill_short` under each ABC seed (``by_seed``: each seed's :func:`skill` result)."""
+    return {str(seed): skill_short(origins) for seed, origins in by_seed.items()}
 
 
 NAMES = {"rd_expenditure": "R&D expenditure (100m yuan)",
@@ -199,7 +189,8 @@ def write_doc(result: dict, path: Path, command: str) -> None:
 def seed_lines(spread: dict) -> list[str]:
     """The Markdown table of :func:`seed_spread`: one row per origin, mode and variable, each
     score's values at the seeds separated by slashes."""
-    seeds = spread_seeds(spread)
+    scores = next(iter(next(iter(next(iter(spread.values())).values())).values()))
+    seeds = list(scores["skill_random_walk"])
     lines = ["## The same origins under other ABC seeds", "",
              f"Each origin recalibrated with the ABC seeds {', '.join(seeds)} (the first is the config's, "
              "whose scores are the tables above); values in that order.", "",
@@ -235,7 +226,7 @@ def main() -> None:
     result = {"origins": origins, "outside_view": outside_view(args.replications), "goals": goals(origins)}
     if len(seeds) > 1:
         result["seed_spread"] = seed_spread(by_seed)
-        result["skill_short_by_seed"] = short_by_seed(result["seed_spread"])
+        result["skill_short_by_seed"] = short_by_seed(by_seed)
     result.update(seconds=round(time.perf_counter() - start, 1), commit=git_commit())
     if args.doc:
         write_doc(result, args.doc, "python benchmarks/forecast_skill.py " + " ".join(

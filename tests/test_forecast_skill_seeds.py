@@ -42,7 +42,6 @@ def test_each_seeds_shortfalls_are_named_as_the_goal_names_them():
                                        "mae_model": 1.0}}
         return {"2015": {"unconditional": scores(*unconditional), "conditional": scores(*conditional)},
                 "2016": {"unconditional": scores(0.1, 0.2), "conditional": scores(0.2, 0.3)}}
-    spread = seed_spread({2020: origins((-0.25, 0.1), (0.2, 0.2)), 2021: origins((0.05, 0.1), (-0.3, 0.2))})
-    assert short_by_seed(spread) == {
+    assert short_by_seed({2020: origins((-0.25, 0.1), (0.2, 0.2)), 2021: origins((0.05, 0.1), (-0.3, 0.2))}) == {
         "2020": ["2015/conditional/rd_expenditure/random_walk: -0.250"],
         "2021": ["mean over origins/unconditional/rd_expenditure/random_walk: -0.100"]}
