@@ -132,12 +132,13 @@ def test_cash_binds_rd_only_below_the_comfort_share_of_normal_cash():
     coal, other = live[firms.coal_link_of[live] == 1.0][:1], live[firms.coal_link_of[live] == 0.0][:1]
     i = np.concatenate([coal, other])
     firms.margin_ref[i] = 0.08
-    a = {"cash_flow_buffer": 0.05, "coal_margin_sensitivity": 0.2, "rd_liquidity_comfort": 0.6,
+    a = {**model.a, "cash_flow_buffer": 0.05, "coal_margin_sensitivity": 0.2, "rd_liquidity_comfort": 0.6,
          "rd_cash_flow_elasticity": 0.5}
+    no_spill, no_cost_change = np.zeros(len(firms.sectors.names)), np.zeros(firms.alive.size)
     cases = [(0.0, -0.1, 1.0), (0.0, -0.5, (0.03 / 0.078) ** 0.5), (-0.5, 0.0, (0.078 / 0.03) ** 0.5)]
     for base_gap, gap, expected in cases:
         firms.coal_gap0, firms.coal_gap = base_gap, gap
-        factor = firms.liquidity_factor(a, i)
+        factor = firms.rd_factors(a, i, no_spill, no_cost_change)[2]
         assert factor[0] == pytest.approx(expected, rel=1e-12), (base_gap, gap)
         assert factor[1] == 1.0
 

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import scoringrules
 
 from ecosim.analysis.forecast import Forecast
 from ecosim.data import Region
@@ -243,12 +242,22 @@ def naive_distribution(history: dict[int, float], year: int, drift: bool, log: b
     return float(mean), float(changes.std(ddof=1) * np.sqrt(horizon))
 
 
+def scoring_rules():
+    """The ``scoringrules`` package, imported when a backtest first scores: with numba installed (the
+    model's kernels need it) its import compiles numba functions for 2-3 s, which every ``import
+    ecosim`` would otherwise pay. The CRPS it computes here is its numpy backend's (the default)."""
+    import scoringrules
+
+    return scoringrules
+
+
 def naive_crps(actual: float, history: dict[int, float], year: int, drift: bool, log: bool) -> float:
     """CRPS of the probabilistic naive forecast against ``actual`` (lognormal when ``log``)."""
     mean, sd = naive_distribution(history, year, drift, log)
     if not np.isfinite(sd) or (log and actual <= 0):
         return float("nan")
-    score = scoringrules.crps_lognormal(actual, mean, sd) if log else scoringrules.crps_normal(actual, mean, sd)
+    rules = scoring_rules()
+    score = rules.crps_lognormal(actual, mean, sd) if log else rules.crps_normal(actual, mean, sd)
     return float(score)
 
 
@@ -300,7 +309,7 @@ def score_backtest(result: Forecast, scenario: Scenario, usable: pd.DataFrame, s
             "random_walk": random_walk(history), "linear_trend": linear_trend(history, int(rec["year"])),
             "inside_90": bool(q["q05"] <= rec["value"] <= q["q95"]),
             "conditioned": (rec["region"], rec["variable"]) in fixed,
-            "crps_model": float(scoringrules.crps_ensemble(actual, ensemble)),
+            "crps_model": float(scoring_rules().crps_ensemble(actual, ensemble)),
             "crps_random_walk": naive_crps(actual, history, year, drift=False, log=log),
             "crps_random_walk_drift": naive_crps(actual, history, year, drift=True, log=log),
         })
@@ -417,7 +426,7 @@ def score_origin(origin: int, region: Region, years: pd.DataFrame, condition_on:
                          "unit": OUTPUT_COLUMNS[column][0], "actual": actual, "q05": q[0], "q25": q[1], "median": q[2],
                          "q75": q[3], "q95": q[4], "random_walk": walk, "linear_trend": trend,
                          "inside_90": bool(q[0] <= actual <= q[4]), "conditioned": False,
-                         "crps_model": float(scoringrules.crps_ensemble(actual, ensemble)),
+                         "crps_model": float(scoring_rules().crps_ensemble(actual, ensemble)),
                          "crps_random_walk": naive_crps(actual, history, year, drift=False, log=log),
                          "crps_random_walk_drift": naive_crps(actual, history, year, drift=True, log=log)})
     return OriginBacktest(origin, tuple(condition_on), pd.DataFrame(rows, columns=list(ORIGIN_COLUMNS)), years,

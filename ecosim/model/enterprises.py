@@ -18,6 +18,7 @@ from scipy.optimize import brentq
 from scipy.special import expit, ndtr
 
 from ecosim.data import Region
+from ecosim.model import kernels
 from ecosim.model.accounts import in_m_yuan
 from ecosim.model.draws import KeyedDraws, smallest
 from ecosim.model.inputs import (
@@ -83,12 +84,6 @@ leave none)."""
 CASH_FLOOR = 0.01
 """Lowest cash flow (share of revenue) a loss-making firm keeps for R&D budgeting: keeps the cash-flow
 ratio of the budget rule positive when the coal price drives margins below minus the buffer."""
-
-
-def cash_flow(a: dict, margin: np.ndarray) -> np.ndarray:
-    """Cash that funds R&D at a profit ``margin`` (share of revenue): the margin plus the buffer, at
-    least the floor."""
-    return np.maximum(margin + a["cash_flow_buffer"], CASH_FLOOR)
 
 
 @dataclass(frozen=True)
@@ -750,27 +745,28 @@ class Enterprises:
         self.budget_margin[:] = self.margin_ref + sensitivity * planning_gap
         self.margin[:] = self.margin_ref + sensitivity * coal_gap
 
-    def cash_flow_factor(self, a: dict, i: np.ndarray) -> np.ndarray:
-        """R&D budget factor of firms ``i`` from their cash flow (margin plus a buffer) against the base
-        year's: (cash / cash0) ** elasticity; 1 for firms whose margin has not moved."""
-        now, then = cash_flow(a, self.budget_margin[i]), cash_flow(a, self.margin0[i])
-        return (now / then) ** a["rd_cash_flow_elasticity"]
+    def rd_factors(self, a: dict, i: np.ndarray, spill: np.ndarray, cost_change: np.ndarray) -> tuple:
+        """The three factors of the R&D of firms ``i`` that follow prices and cash (arrays over ``i``):
 
-    def liquidity_factor(self, a: dict, i: np.ndarray) -> np.ndarray:
-        """This year's cash constraint on the own R&D of firms ``i``, against the base year's.
-
-        A firm's cover is this year's cash flow (margin at this year's coal price plus the buffer)
-        over ``rd_liquidity_comfort`` times its normal cash flow (at the coal price's long-run mean),
-        capped at 1: reserves smooth R&D until cash falls below that share, then R&D is cut in the
-        year by the cash-flow elasticity. The factor is the cover's ratio to the base year's raised
-        to that elasticity, so the base year stays in equilibrium and a base year of short cash
-        (a factor above 1 later) lets R&D recover with the price. Firms whose margin does not follow
-        the coal price keep 1."""
-        shift = a["coal_margin_sensitivity"] * self.coal_link_of[i]
-        comfort = a["rd_liquidity_comfort"] * cash_flow(a, self.margin_ref[i])
-        now = np.minimum(cash_flow(a, self.margin_ref[i] + shift * self.coal_gap) / comfort, 1.0)
-        then = np.minimum(cash_flow(a, self.margin_ref[i] + shift * self.coal_gap0) / comfort, 1.0)
-        return (now / then) ** a["rd_cash_flow_elasticity"]
+        * spill-overs and user cost: exp(the sector's spill-over - elasticity x the log change of the
+          firm's user cost since the base year), the elasticity smaller for state-owned firms;
+        * the budget factor: (cash / cash0) ** the cash-flow elasticity, cash being the planning margin
+          plus the buffer (at least ``CASH_FLOOR``) against the base year's; 1 for a margin that has not
+          moved;
+        * the liquidity factor, this year's cash constraint: a firm's cover is this year's cash flow
+          (margin at this year's coal price plus the buffer) over ``rd_liquidity_comfort`` times its
+          normal cash flow (at the coal price's long-run mean), capped at 1: reserves smooth R&D until
+          cash falls below that share, then R&D is cut in the year by the cash-flow elasticity. The
+          factor is the cover's ratio to the base year's raised to that elasticity, so the base year
+          stays in equilibrium and a base year of short cash (a factor above 1 later) lets R&D recover
+          with the price. Firms whose margin does not follow the coal price keep 1."""
+        exponent, cash_ratio, cover_ratio = kernels.rd_factors_arguments(
+            i, self.sector, spill, a["rd_user_cost_elasticity"], a["soe_user_cost_response"], self.state_owned,
+            cost_change, self.budget_margin, self.margin0, self.margin_ref, self.coal_link_of,
+            a["coal_margin_sensitivity"], self.coal_gap, self.coal_gap0, a["cash_flow_buffer"], CASH_FLOOR,
+            a["rd_liquidity_comfort"])
+        elasticity = a["rd_cash_flow_elasticity"]
+        return np.exp(exponent), cash_ratio ** elasticity, cover_ratio ** elasticity
 
     def cluster_knowledge_index(self, a: dict) -> np.ndarray:
         """Knowledge intensity of each sector (cluster spill-over pool), log scale, by sector."""
@@ -794,12 +790,21 @@ class Enterprises:
         ceiling (bounded), its user cost against the base year's to the power of minus the long-run
         elasticity (a level shift, smaller for state-owned firms), the spill-overs from its cluster
         and from institutions (stationary intensities against the base year's), and its cash-flow
-        factor. State-owned firms' ratio is at least the floor. The ratio moves part of the way to
-        the target; own R&D is ratio x revenue x the common shock x this year's cash constraint
-        (:meth:`liquidity_factor`, which does not move the ratio), plus R&D paid from outside money.
-        Firms just below the HTE threshold may lift reported R&D to it, partly by relabelling; part of
-        what the SOE floor adds is relabelled too (reported R&D counts in the statistics, real R&D in
-        knowledge). The floor binds only the state-owned firms where it is enforced.
+        factor (:meth:`rd_factors`). State-owned firms' ratio is at least the floor. The ratio moves
+        part of the way to the target; own R&D is ratio x revenue x the common shock x this year's
+        cash constraint (the liquidity factor, which does not move the ratio), plus R&D paid from
+        outside money (:meth:`outside_rd`). The floor binds only the state-owned firms where it is
+        enforced; part of what it adds is relabelled (reported R&D counts in the statistics, real R&D
+        in knowledge).
+
+        Performers just below the HTE threshold (within ``hte_bunching_window`` of it) lift reported
+        R&D to it, partly by relabelling, when the tax saving over a certificate's three years beats
+        this year's extra cost. Certificate holders (also in the year after the last, when they apply
+        again) and coached firms (the cultivation pipeline) near it lift it in any case: the rules
+        judge R&D over the last three years, and a certificate is worth more than the tax rate
+        (subsidies and programmes that require it, and a firm with losses keeps the rate for when it
+        profits), so certified firms bunch at the threshold (Chen et al. 2021, docs/evidence.md
+        section 3). The arithmetic is compiled (:func:`ecosim.model.kernels.plan_rd`).
         """
         year = int(inputs.years[t])
         table = self.user_cost_table(policy)
@@ -811,30 +816,16 @@ class Enterprises:
         self.cultivated_count = self._cultivate(policy, doing, inputs, year)
         soe_bound = self.floor_enforced & self.alive & (policy.soe_floor > 0)
         i = np.flatnonzero(doing | soe_bound)
-        soe = self.state_owned[i]
-        elasticity = a["rd_user_cost_elasticity"] * choose(soe, a["soe_user_cost_response"], 1.0)
-        low_tail = self.pushed[i] | self.drawn_in[i]
-        level = np.maximum(self.intensity0[i] * choose(low_tail, a["full_coverage_intensity_ratio"], 1.0),
-                           self.coached_ratio[i])
-        catch_up = np.where(self.segment[i] == INDUSTRIAL, self.catch_up(a)[self.sector[i]], 1.0)
-        target = (level * catch_up
-                  * np.exp(spill[self.sector[i]] - elasticity * cost_change[i]) * self.cash_flow_factor(a, i))
-        target = target * doing[i]  # state-owned firms that would not do R&D on their own do what the floor asks
-        floored = np.maximum(target, policy.soe_floor * soe_bound[i])
-        mandated = floored - target
-        intensity = self.intensity[i] + a["rd_adjustment_speed"] * (floored - self.intensity[i])
-        own = intensity * self.revenue[i] * np.exp(common_shock) * self.liquidity_factor(a, i)
-        planned = own + self.outside_rd(a, i)
-        reported = self._lift_to_hte_threshold(i, planned, policy, inputs, year, table[code[i]], a)
-        floor_part = np.minimum(mandated, intensity) * self.revenue[i]
-        relabelled = a["hte_relabel_share"] * (reported - planned) + a["mandate_relabel_share"] * floor_part
+        spill_cost, budget, liquidity = self.rd_factors(a, i, spill, cost_change)
+        scalars = (a["full_coverage_intensity_ratio"], policy.soe_floor, a["rd_adjustment_speed"], np.exp(common_shock),
+                   a["hte_relabel_share"], a["mandate_relabel_share"], a["hte_bunching_window"],
+                   CORPORATE_INCOME_TAX_RATE - policy.hte_tax_rate, float(HTE_CERTIFICATE_YEARS))
+        floor_part = kernels.plan_rd(
+            i, doing, soe_bound, self.pushed, self.drawn_in, self.intensity0, self.coached_ratio, self.segment,
+            self.sector, self.catch_up(a), spill_cost, budget, liquidity, self.outside_rd(a, i),
+            inputs.hte.for_revenue(self.revenue[i], year), self.intensity, self.revenue, self.margin, self.hte_until,
+            self.cost_class, table, self.rd, self.rd_real, year, HTE_COST_CLASSES, scalars)
         self.floor_rd = float(floor_part.sum()) * (1.0 - a["mandate_relabel_share"])
-        self.intensity[:] = 0.0
-        self.intensity[i] = intensity
-        self.rd[:] = 0.0
-        self.rd[i] = reported
-        self.rd_real[:] = 0.0
-        self.rd_real[i] = reported - relabelled
 
     def _participate(self, a: dict, cost_change: np.ndarray, trend: float, u: np.ndarray) -> np.ndarray:
         """Whether each firm does R&D this year: latent propensity (which holds its size against the
@@ -856,7 +847,7 @@ class Enterprises:
         threshold, so stopping R&D would give up the rate the firm already holds. So do holders in the
         year after their certificate's last, when they apply again (:meth:`recognise_hte`): the renewal
         judges this year's R&D too, and the threshold rule already counts them as committed
-        (:meth:`_lift_to_hte_threshold`).
+        (:meth:`decide_rd`).
         """
         shock = (a["participation_shock_sd"] * np.sqrt(3.0) / np.pi) * np.log(u / (1.0 - u))
         own = (self.propensity - a["participation_cost_sensitivity"] * cost_change
@@ -905,25 +896,6 @@ class Enterprises:
         enrolled = smallest(pool, self.revenue[pool], policy.cultivation_firms)
         self.coached_ratio[enrolled] = inputs.hte.for_revenue(self.revenue[enrolled], year)
         return int(enrolled.size)
-
-    def _lift_to_hte_threshold(self, i: np.ndarray, rd: np.ndarray, policy: YearPolicy,
-                               inputs: ModelInputs, year: int, cost: np.ndarray, a: dict) -> np.ndarray:
-        """Performers ``i`` just below the HTE threshold lift reported R&D (``rd``) to it when the tax
-        saving over a certificate's three years beats this year's extra cost, to be recognised.
-        Certificate holders (also in the year after the last, when they apply again) and coached firms
-        (the cultivation pipeline) near it lift it in any case:
-        the rules judge R&D over the last three years, and a certificate is worth more than the tax
-        rate (subsidies and programmes that require it, and a firm with losses keeps the rate for
-        when it profits), so certified firms bunch at the threshold (Chen et al. 2021, docs/evidence.md section 3)."""
-        revenue = self.revenue[i]
-        need = inputs.hte.for_revenue(revenue, year) * revenue
-        gap = need - rd
-        below = gap > 0
-        near = below & (rd >= (1.0 - a["hte_bunching_window"]) * need)
-        saving = (CORPORATE_INCOME_TAX_RATE - policy.hte_tax_rate) * np.maximum(self.profit[i], 0.0)
-        committed = (self.coached_ratio[i] > 0) | (self.hte_until[i] >= year - 1)
-        lift = near & ((HTE_CERTIFICATE_YEARS * saving > gap * cost * (1.0 - a["hte_relabel_share"])) | committed)
-        return np.maximum(rd, need * lift)
 
     def refund_software_vat(self, burden: float) -> None:
         """Software firms get back this year the VAT they pay beyond the threshold: ``burden`` (share

@@ -1,0 +1,105 @@
+"""Compiled arithmetic of the firms' yearly rules: one pass over the firms an event touches.
+
+Written as numpy array expressions, a rule over ten thousand firms makes a temporary array and a
+pass over memory for every operation, and a year's rules cost more in those passes than in the
+arithmetic. Here each rule's arithmetic is one loop (numba), operation for operation the array
+expression it replaces, in the same order: additions, products, quotients, minima and maxima are
+IEEE-exact, so the results are bitwise those of the expressions. Exponentials, logarithms and powers
+stay numpy's (their vectorised implementations round differently from the C library's that compiled
+code calls), and so do sums over firms (numpy sums pairwise): a kernel prepares their arguments and
+takes their values, and the caller applies them between two kernels.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+INDUSTRIAL = 0
+"""The above-scale industrial segment's code (``enterprises.INDUSTRIAL``)."""
+
+
+@numba.njit(cache=True)
+def cash_flow(margin: float, buffer: float, floor: float) -> float:
+    """Cash that funds R&D at a profit ``margin`` (share of revenue): margin plus buffer, at least the floor."""
+    return max(margin + buffer, floor)
+
+
+@numba.njit(cache=True)
+def rd_factors_arguments(i, sector, spill, elasticity, soe_response, state_owned, cost_change,
+                         budget_margin, margin0, margin_ref, coal_link, coal_sensitivity, coal_gap, coal_gap0,
+                         buffer, floor, comfort_share):
+    """For the firms ``i`` that plan R&D this year, the arguments of the three transcendental factors of
+    their R&D (see ``Enterprises.decide_rd``): the exponent of the spill-over and user-cost factor, the
+    ratio of planning cash flow to the base year's (raised to the cash-flow elasticity: the budget
+    factor), and the ratio of this year's cash cover to the base year's (raised to the same elasticity:
+    the liquidity factor)."""
+    n = i.size
+    exponent, cash_ratio, cover_ratio = np.empty(n), np.empty(n), np.empty(n)
+    for k in range(n):
+        j = i[k]
+        response = elasticity * (soe_response if state_owned[j] else 1.0)
+        exponent[k] = spill[sector[j]] - response * cost_change[j]
+        cash_ratio[k] = cash_flow(budget_margin[j], buffer, floor) / cash_flow(margin0[j], buffer, floor)
+        shift = coal_sensitivity * coal_link[j]
+        comfort = comfort_share * cash_flow(margin_ref[j], buffer, floor)
+        now = min(cash_flow(margin_ref[j] + shift * coal_gap, buffer, floor) / comfort, 1.0)
+        then = min(cash_flow(margin_ref[j] + shift * coal_gap0, buffer, floor) / comfort, 1.0)
+        cover_ratio[k] = now / then
+    return exponent, cash_ratio, cover_ratio
+
+
+@numba.njit(cache=True)
+def plan_rd(i, doing, soe_bound, pushed, drawn_in, intensity0, coached_ratio, segment, sector, sector_level,
+            spill_cost, budget, liquidity, outside, threshold, intensity, revenue, margin, hte_until, cost_class,
+            cost_table, rd, rd_real, year, classes, p):
+    """Each firm's R&D this year, ``Enterprises.decide_rd``'s rule given what numpy computes over
+    ``i``: the transcendental factors (``spill_cost``, ``budget``, ``liquidity``), the R&D outside
+    money pays (``outside``, m yuan) and the HTE threshold ratio (``threshold``). The target ratio,
+    the SOE floor, partial adjustment, own R&D under this year's cash and the common shock, and the
+    lift to the HTE threshold. Writes ``intensity``, ``rd`` and ``rd_real`` (zero for the firms not in
+    ``i``) and returns the R&D the floor added to each firm of ``i`` (m yuan).
+
+    ``p`` holds the scalars in this order: low-tail intensity ratio, SOE floor, adjustment speed,
+    exp(common shock), HTE relabel share, floor relabel share, bunching window, the tax saving per
+    yuan of profit with a certificate, certificate years; ``year`` is the year and ``classes`` the
+    cost classes per certificate state (``cost_table`` is indexed by class + classes x certified)."""
+    (low_tail_ratio, soe_floor, speed, shock, hte_relabel, floor_relabel, window, tax_saving,
+     certificate_years) = p
+    n = i.size
+    floor_part = np.empty(n)
+    old = intensity.copy()
+    intensity[:] = 0.0
+    rd[:] = 0.0
+    rd_real[:] = 0.0
+    for k in range(n):
+        j = i[k]
+        ratio = intensity0[j] * (low_tail_ratio if (pushed[j] or drawn_in[j]) else 1.0)
+        level = max(ratio, coached_ratio[j])
+        catch_up = sector_level[sector[j]] if segment[j] == INDUSTRIAL else 1.0
+        target = level * catch_up * spill_cost[k] * budget[k] * (1.0 if doing[j] else 0.0)
+        floored = max(target, soe_floor * (1.0 if soe_bound[j] else 0.0))
+        mandated = floored - target
+        now = old[j] + speed * (floored - old[j])
+        own = now * revenue[j] * shock * liquidity[k]
+        planned = own + outside[k]
+        need = threshold[k] * revenue[j]
+        gap = need - planned
+        lifted = 0.0
+        if gap > 0 and planned >= (1.0 - window) * need:
+            certified = hte_until[j] >= year
+            committed = coached_ratio[j] > 0 or hte_until[j] >= year - 1
+            saving = tax_saving * max(margin[j] * revenue[j], 0.0)
+            cost = cost_table[cost_class[j] + classes * (1 if certified else 0)]
+            if committed or certificate_years * saving > gap * cost * (1.0 - hte_relabel):
+                lifted = need
+        reported = max(planned, lifted)
+        floor_part[k] = min(mandated, now) * revenue[j]
+        relabelled = hte_relabel * (reported - planned) + floor_relabel * floor_part[k]
+        intensity[j] = now
+        rd[j] = reported
+        rd_real[j] = reported - relabelled
+    return floor_part
+
+
+__all__ = ["cash_flow", "plan_rd", "rd_factors_arguments"]
