@@ -887,8 +887,8 @@ class Enterprises:
         and apply with ``hte_cultivated_success``."""
         coached = self.coached_ratio > 0
         graduated = coached & (self.hte_until >= year)
-        self.intensity0[graduated] = np.maximum(self.intensity0[graduated], self.coached_ratio[graduated])
-        self.coached_ratio[graduated | (coached & ~doing)] = 0.0
+        np.maximum(self.intensity0, self.coached_ratio, out=self.intensity0, where=graduated)
+        np.putmask(self.coached_ratio, graduated | (coached & ~doing), 0.0)
         if policy.cultivation_firms <= 0:
             return 0
         pool = np.flatnonzero(doing & (self.hte_until < year) & (self.coached_ratio == 0)

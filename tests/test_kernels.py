@@ -1,0 +1,103 @@
+"""The compiled kernels against numbers worked out by hand: the keyed uniforms' grid, and the firms'
+R&D rule for one firm in each of its cases (plain adjustment, the low tail and catch-up, the lift
+to the HTE threshold with relabelling, a tax saving too small to lift, the SOE floor)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ecosim.model.draws import keyed_uniforms, splitmix64
+from ecosim.model.kernels import plan_rd
+
+
+def test_keyed_uniforms_are_the_top_52_bits_on_the_odd_grid():
+    """Uniform j is (2m + 1) / 2**53 with m the top 52 bits of SplitMix64's output j: exactly, as
+    every such number is a double, and strictly inside (0, 1)."""
+    key = np.uint64(0x0123456789ABCDEF)
+    slots = np.array([0, 1, 2, 7, 10**6, 2**40], dtype=np.int64)
+    top = splitmix64(key, slots) >> np.uint64(12)
+    expected = (2.0 * top.astype(np.float64) + 1.0) * 2.0**-53
+    np.testing.assert_array_equal(keyed_uniforms(key, slots), expected)
+    np.testing.assert_array_equal(keyed_uniforms(key, slots.astype(np.uint64)), expected)
+
+
+YEAR, CLASSES = 2022, 4
+SPEED, SHOCK, HTE_RELABEL, FLOOR_RELABEL, WINDOW, TAX_SAVING = 0.5, 1.1, 0.4, 0.3, 0.2, 0.1
+
+
+def one_firm(**changes):
+    """Arrays for one firm (slot 1 of two; slot 0 plans no R&D) and the rule's scalars: revenue 100m
+    yuan, desired ratio 2%, last year's ratio 1%, all factors 1, no outside money, threshold 3%."""
+    firm = dict(doing=True, soe_bound=False, pushed=False, drawn_in=False, intensity0=0.02, coached_ratio=0.0,
+                segment=1, sector_level=1.0, spill_cost=1.0, budget=1.0, liquidity=1.0, outside=0.0, threshold=0.03,
+                intensity=0.01, revenue=100.0, margin=0.1, hte_until=0, cost=0.8, low_tail_ratio=1.0, soe_floor=0.0)
+    firm.update(changes)
+    two = {name: np.array([0, firm[name]], dtype=type(firm[name])) for name in
+           ("doing", "soe_bound", "pushed", "drawn_in", "intensity0", "coached_ratio", "segment", "intensity",
+            "revenue", "margin", "hte_until")}
+    two["intensity"][0] = 0.7  # a firm outside ``i`` ends with nothing
+    rd, rd_real = np.full(2, 9.0), np.full(2, 9.0)
+    scalars = (firm["low_tail_ratio"], firm["soe_floor"], SPEED, SHOCK, HTE_RELABEL, FLOOR_RELABEL, WINDOW,
+               TAX_SAVING, 3.0)
+    floor_part = plan_rd(np.array([1]), two["doing"], two["soe_bound"], two["pushed"], two["drawn_in"],
+                         two["intensity0"], two["coached_ratio"], two["segment"], np.zeros(2, dtype=np.int64),
+                         np.array([firm["sector_level"]]), np.array([firm["spill_cost"]]), np.array([firm["budget"]]),
+                         np.array([firm["liquidity"]]), np.array([firm["outside"]]), np.array([firm["threshold"]]),
+                         two["intensity"], two["revenue"], two["margin"], two["hte_until"], np.zeros(2, dtype=np.int8),
+                         np.full(2 * CLASSES, firm["cost"]), rd, rd_real, YEAR, CLASSES, scalars)
+    assert two["intensity"][0] == 0.0 and rd[0] == 0.0 and rd_real[0] == 0.0
+    return two["intensity"][1], rd[1], rd_real[1], floor_part[0]
+
+
+def test_ratio_moves_part_way_and_rd_is_ratio_times_revenue_and_shock():
+    """0.01 + 0.5 (0.02 - 0.01) = 0.015; R&D 0.015 x 100 x 1.1 = 1.65 m yuan, all real."""
+    intensity, rd, rd_real, floor_part = one_firm()
+    assert intensity == pytest.approx(0.015, rel=1e-15)
+    assert rd == pytest.approx(1.65, rel=1e-15) and rd_real == rd and floor_part == 0.0
+
+
+def test_factors_low_tail_and_catch_up_scale_the_target():
+    """Target 0.02 x 0.5 (low tail) x 1.2 (catch-up, industry) x 1.5 x 0.8 (spill-over, budget) =
+    0.0144; ratio 0.01 + 0.5 x 0.0044 = 0.0122; own R&D 0.0122 x 100 x 1.1 x 0.9 (cash) = 1.2078 plus
+    0.3 of outside money. Services do not catch up: target 0.012, ratio 0.011."""
+    changes = dict(pushed=True, low_tail_ratio=0.5, segment=0, sector_level=1.2, spill_cost=1.5, budget=0.8,
+                   liquidity=0.9, outside=0.3)
+    intensity, rd, _, _ = one_firm(**changes)
+    assert intensity == pytest.approx(0.0122, rel=1e-14)
+    assert rd == pytest.approx(1.2078 + 0.3, rel=1e-14)
+    intensity, _, _, _ = one_firm(**{**changes, "segment": 1})
+    assert intensity == pytest.approx(0.011, rel=1e-14)
+
+
+def test_a_committed_firm_near_the_threshold_lifts_to_it_partly_by_relabelling():
+    """A certificate holder plans 0.0275 x 100 x 1.1 = 3.025 (ratio 0.025 -> 0.0275 with desired 0.03):
+    above a 3.0% threshold's need of 3.0, nothing is lifted. At a 3.3% threshold (need 3.3, and
+    3.025 is within 20% of it) it is lifted to 3.3, and 0.4 of the 0.275 added is relabelled."""
+    held = dict(intensity0=0.03, intensity=0.025, hte_until=YEAR)
+    _, rd, rd_real, _ = one_firm(**held)
+    assert rd == pytest.approx(3.025, rel=1e-14) and rd_real == rd
+    _, rd, rd_real, _ = one_firm(**held, threshold=0.033)
+    assert rd == pytest.approx(3.3, rel=1e-14)
+    assert rd_real == pytest.approx(3.3 - 0.4 * 0.275, rel=1e-14)
+
+
+def test_an_uncommitted_firm_lifts_only_when_three_years_of_tax_saving_beat_the_cost():
+    """Plans 1.65 against a need of 1.8 (threshold 1.8%): gap 0.15, cost 0.15 x 0.8 x 0.6 = 0.072.
+    Saving 0.1 x profit x 3 years: with margin 0.1 (profit 10) 3.0 > 0.072, lifted; with margin
+    0.0002 (profit 0.02) 0.006 < 0.072, not lifted. Below the window (need 2.1, 1.65 < 0.8 x 2.1 = 1.68)
+    nobody lifts."""
+    assert one_firm(threshold=0.018)[1] == pytest.approx(1.8, rel=1e-14)
+    assert one_firm(threshold=0.018, margin=0.0002)[1] == pytest.approx(1.65, rel=1e-14)
+    assert one_firm(threshold=0.021, hte_until=YEAR)[1] == pytest.approx(1.65, rel=1e-14)
+
+
+def test_the_soe_floor_binds_a_firm_that_would_do_no_rd_and_part_of_it_is_relabelled():
+    """A state-owned firm bound by a 1.5% floor that plans no R&D of its own: target 0, floored 0.015,
+    ratio 0.01 + 0.5 x 0.005 = 0.0125, R&D 0.0125 x 100 x 1.1 = 1.375. What the floor added,
+    min(0.015, 0.0125) x 100 = 1.25, is 0.3 relabelled."""
+    intensity, rd, rd_real, floor_part = one_firm(doing=False, soe_bound=True, soe_floor=0.015)
+    assert intensity == pytest.approx(0.0125, rel=1e-14)
+    assert rd == pytest.approx(1.375, rel=1e-14)
+    assert floor_part == pytest.approx(1.25, rel=1e-14)
+    assert rd_real == pytest.approx(1.375 - 0.3 * 1.25, rel=1e-14)
