@@ -357,8 +357,8 @@ def test_lever_paths_of_a_valid_file(valid: Scenario):
     _assert_path(valid, "guidance_fund_capital", [5.0] * 10 + [8.0] * 6)
     # levers the scenario does not name keep their history and then the 2020 value
     _assert_path(valid, "hte_income_tax_rate", [0.15] * 16)
-    # history 0 (2015-2016), 1,000 (2017-2020); the 2020 value holds after
-    _assert_path(valid, "hte_cultivation_firms", [0] * 2 + [1000] * 14)
+    # history 0 (2015-2016), 1,400 (2017-2020, policy_history.csv); the 2020 value holds after
+    _assert_path(valid, "hte_cultivation_firms", [0] * 2 + [1400] * 14)
     _assert_path(valid, "rd_reward_rate", [0.0] * 3 + [0.02] * 13)
 
 

@@ -58,7 +58,7 @@ STANDARD_CHANGES: dict[str, float] = {
     "open_competition_budget": 3.0,
     "innovation_full_coverage": 0.10,
     "soe_rd_floor": 0.005,
-    "hte_cultivation_firms": 1700,
+    "hte_cultivation_firms": 2100,
     "guidance_fund_capital": 10.0,
     "guidance_fund_leverage": 4.0,
     "tech_credit_loss_share": 0.4,

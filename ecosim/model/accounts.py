@@ -44,6 +44,8 @@ OUTPUT_COLUMNS: dict[str, tuple[str, str]] = {
     "firms_doing_rd": ("firms", "firms with R&D expenditure"),
     "industrial_firms_doing_rd": ("firms", "above-scale industrial firms with R&D expenditure"),
     "industrial_rd": ("100m yuan", "R&D reported by above-scale industrial firms (part of rd_by_enterprises)"),
+    "rd_outside_survey": ("100m yuan", "R&D of technology SMEs below the above-scale threshold (20m yuan revenue): "
+                          "done, but outside the R&D statistics' survey, so not in rd_by_enterprises"),
     "high_tech_enterprises": ("firms", "firms with a valid HTE certificate"),
     "hte_recognised_in_year": ("firms", "HTE certificates granted in the year (new and renewed)"),
     "tech_contract_value": ("100m yuan", "technology contracts bought by firms (buyer basis)"),

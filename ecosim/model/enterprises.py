@@ -374,6 +374,15 @@ class Enterprises:
         """Mask of firms holding a valid HTE certificate in ``year``."""
         return self.hte_until >= year
 
+    def surveyed(self) -> np.ndarray:
+        """Mask of the firms whose R&D the R&D statistics count: the live above-scale firms, and
+        technology SMEs once their revenue reaches the above-scale threshold (ABOVE_SCALE_REVENUE,
+        20m yuan). The statistics' enterprise R&D is a survey of above-scale firms (NBS's R&D survey:
+        above-scale industrial firms, construction firms and above-scale services firms), so the R&D
+        of the small technology firms most HTE certificates go to is not in the record until they
+        grow into the register; it is still their R&D (knowledge, tax, certificates)."""
+        return self.alive & ((self.segment != TECH_SME) | (self.revenue >= ABOVE_SCALE_REVENUE))
+
     def industrial_above_scale(self) -> np.ndarray:
         """Mask of live above-scale industrial firms (the statistics' 'industrial firms')."""
         return self.alive & (self.segment == INDUSTRIAL)
@@ -606,24 +615,27 @@ class Enterprises:
                 (~industrial, 1.0 - base.industrial_rd_share)]
 
     def _scale_desire(self, own_rd: float, doing: np.ndarray, base, fixed: np.ndarray | None = None) -> None:
-        """Scale desired R&D ratios so that the base-year performers' R&D is ``own_rd`` (m yuan), split
-        as the data split it: above-scale industry's share of enterprise R&D (SX20, SX19, IP12, see
-        ``BaseRecord.industrial_rd_share``), and within industry the coal and energy sector's share
-        (mining was 34% of above-scale industrial R&D in 2012, IP12). The ``fixed`` firms (certified
-        HTEs, whose R&D meets the threshold) keep theirs; the others fill each group's share, and a
-        last common factor makes the total exact where a group cannot."""
+        """Scale desired R&D ratios so that the base-year surveyed performers' R&D (:meth:`surveyed`)
+        is ``own_rd`` (m yuan), split as the data split it: above-scale industry's share of
+        enterprise R&D (SX20, SX19, IP12, see ``BaseRecord.industrial_rd_share``), and within industry
+        the coal and energy sector's share (mining was 34% of above-scale industrial R&D in 2012,
+        IP12). The ``fixed`` firms (certified HTEs, whose R&D meets the threshold) keep theirs; the
+        others fill each group's share, and a last common factor makes the total exact where a group
+        cannot. A group's factor applies to its unsurveyed performers too (small technology SMEs:
+        their R&D is as intensive as their surveyed peers', only not in the record)."""
         fixed = np.zeros(doing.size, dtype=bool) if fixed is None else fixed
+        counted = self.surveyed()
         wanted = self.intensity0 * self.revenue * doing
         free = doing & ~fixed
         before = float(wanted.sum())
         for mask, share in self._rd_groups(base):
-            room = share * own_rd - float(wanted[mask & fixed].sum())
-            total = float(wanted[mask & free].sum())
+            room = share * own_rd - float(wanted[mask & fixed & counted].sum())
+            total = float(wanted[mask & free & counted].sum())
             if total > 0:
                 self.intensity0[mask & free] *= max(room, MIN_GROUP_SCALE * total) / total
         wanted = self.intensity0 * self.revenue * doing
-        rest = float(wanted[free].sum())
-        self.intensity0[free] *= (own_rd - float(wanted[fixed].sum())) / rest
+        rest = float(wanted[free & counted].sum())
+        self.intensity0[free] *= (own_rd - float(wanted[fixed & counted].sum())) / rest
         self.desire_scale = float((self.intensity0 * self.revenue)[doing].sum()) / before
 
     def settle_knowledge(self, a: dict) -> None:
@@ -697,9 +709,10 @@ class Enterprises:
         """The firms of ``chosen`` (in order of preference) whose R&D as certified firms
         (``certified_rd``, m yuan) fits, cumulatively, within ``CERTIFIED_RD_CAP`` of their group's R&D."""
         keep = np.zeros(chosen.size, dtype=bool)
+        counted = np.where(self.surveyed()[chosen], certified_rd[chosen], 0.0)
         for mask, share in self._rd_groups(base):
             members = mask[chosen]
-            spent = np.cumsum(certified_rd[chosen[members]])
+            spent = np.cumsum(counted[members])
             keep[np.flatnonzero(members)] = spent <= CERTIFIED_RD_CAP * share * own_rd
         return chosen[keep]
 
@@ -880,7 +893,9 @@ class Enterprises:
         desired ratio (a certified firm holds R&D at the threshold to renew, as the base year's
         certified firms do). Coached firms that stopped R&D drop out. Then ``cultivation_firms``
         uncertified performers not yet coached enrol, among firms of a technology SME's size
-        (:data:`TECH_SME_MAX_REVENUE`), the smallest first (the programmes aim at small technology
+        (:data:`TECH_SME_MAX_REVENUE`) that the full-coverage campaign did not push into token R&D
+        (they aim at ``full_coverage_intensity_ratio`` of their desired ratio, token R&D; coaching
+        them to the threshold would multiply it about twentyfold), the smallest first (the programmes aim at small technology
         firms, and most new certificates go to them: the HTE count grew five times faster than R&D
         in 2017-2020; places the pool cannot fill stay empty): from now on they aim at
         the threshold (their R&D moves toward it at the adjustment speed, and lifts to it once near)
@@ -891,7 +906,7 @@ class Enterprises:
         np.putmask(self.coached_ratio, graduated | (coached & ~doing), 0.0)
         if policy.cultivation_firms <= 0:
             return 0
-        pool = np.flatnonzero(doing & (self.hte_until < year) & (self.coached_ratio == 0)
+        pool = np.flatnonzero(doing & (self.hte_until < year) & (self.coached_ratio == 0) & ~self.pushed
                               & (self.revenue <= TECH_SME_MAX_REVENUE))
         enrolled = smallest(pool, self.revenue[pool], policy.cultivation_firms)
         self.coached_ratio[enrolled] = inputs.hte.for_revenue(self.revenue[enrolled], year)

@@ -27,7 +27,7 @@ from ecosim.model.accounts import (
 )
 from ecosim.model.draws import KeyedDraws, smallest
 from ecosim.model.economy import Economy
-from ecosim.model.enterprises import Enterprises, agents
+from ecosim.model.enterprises import MIN_GROUP_SCALE, Enterprises, agents
 from ecosim.model.funds import MANDATES, Funds
 from ecosim.model.government import Government
 from ecosim.model.inputs import ModelInputs, resolve
@@ -217,20 +217,26 @@ class EcosystemModel(mesa.Model):
     def _settle_outside_money(self) -> None:
         """Start the base year in equilibrium with the outside money it already has: the investees
         hold the venture money of the last few years' deals (the steady-state stock); each
-        performer's desired own R&D is what its recorded R&D leaves after the outside money it gets,
-        and all performers' own R&D is scaled so that own plus outside money equals the recorded
-        total (investees that did no R&D start spending theirs). Firms that do no R&D keep their desired
-        ratio for when they start, scaled by the same common factor. Runs after the base year's
-        finance and refunds, which set the outside money."""
+        performer's desired own R&D is what its recorded R&D leaves after the outside money it gets.
+        Among the surveyed firms (``Enterprises.surveyed``, whose total is the record's) own R&D is
+        scaled so that own plus outside money equals the record (investees that did no R&D start
+        spending theirs), and firms that do no R&D keep their desired ratio for when they start,
+        scaled by the same common factor. The others (small technology SMEs, outside the record)
+        keep what their own R&D leaves, at least ``MIN_GROUP_SCALE`` of it: nothing to hold them to,
+        and a firm whose outside money pays all its R&D still has a ratio of its own to go back to.
+        Runs after the base year's finance and refunds, which set the outside money."""
         a, firms = self.a, self.enterprises
         self.funds.settle_venture_stock(firms, a)
         outside = np.zeros(firms.rd.size)
         outside[firms.indices()] = firms.outside_rd(a, firms.indices())
         performing = firms.rd > 0
         own = np.where(performing, np.maximum(firms.rd - outside, 0.0), 0.0)
-        total = float(firms.rd.sum())
-        scale = (total - float(outside.sum())) / float(own.sum())
+        counted = firms.surveyed()
+        kept = float(own[counted].sum())
+        scale = (float(firms.rd[counted].sum()) - float(outside[counted].sum())) / kept
         share = np.divide(own * scale, firms.rd, out=np.full_like(own, scale), where=performing)
+        alone = np.divide(own, firms.rd, out=np.ones_like(own), where=performing)
+        share[~counted] = np.maximum(alone[~counted], MIN_GROUP_SCALE)
         firms.own_share(share)
 
     def _fund_institutions(self) -> None:
@@ -404,8 +410,10 @@ class EcosystemModel(mesa.Model):
     # --- the record -------------------------------------------------------------------------
 
     def _funding_matrix(self, t: int) -> dict[str, dict[str, float]]:
-        """This year's performer x source R&D matrix (100m yuan)."""
-        firms_rd = self.of_firms(self.enterprises.rd.sum())
+        """This year's performer x source R&D matrix (100m yuan): the statistics' enterprise R&D is the
+        surveyed firms' (``Enterprises.surveyed``)."""
+        firms = self.enterprises
+        firms_rd = self.of_firms(firms.rd[firms.surveyed()].sum())
         grant = self._grant(t)
         added = self._grant_rd(t)
         government = min(self.firm_government0 * self.science_index, (1.0 - self.firm_other_share) * firms_rd) + grant
@@ -448,6 +456,7 @@ class EcosystemModel(mesa.Model):
         row["firms_doing_rd"] = self.per_agent * int(doing.sum())
         row["industrial_firms_doing_rd"] = self.per_agent * int((doing & industrial).sum())
         row["industrial_rd"] = self.of_firms(firms.rd[industrial].sum())
+        row["rd_outside_survey"] = self.of_firms(firms.rd[firms.alive & ~firms.surveyed()].sum())
         row["high_tech_enterprises"] = self.per_agent * int((firms.high_tech(year) & firms.alive).sum())
         row["hte_recognised_in_year"] = self.per_agent * firms.new_hte
         row["tech_contract_value"] = self.tech_bought_total
