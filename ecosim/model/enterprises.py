@@ -894,12 +894,12 @@ class Enterprises:
         certified firms do). Coached firms that stopped R&D drop out. Then ``cultivation_firms``
         uncertified performers not yet coached enrol, among firms of a technology SME's size
         (:data:`TECH_SME_MAX_REVENUE`) that the full-coverage campaign did not push into token R&D
-        (they aim at ``full_coverage_intensity_ratio`` of their desired ratio, token R&D; coaching
-        them to the threshold would multiply it about twentyfold), the smallest first (the programmes aim at small technology
-        firms, and most new certificates go to them: the HTE count grew five times faster than R&D
-        in 2017-2020; places the pool cannot fill stay empty): from now on they aim at
-        the threshold (their R&D moves toward it at the adjustment speed, and lifts to it once near)
-        and apply with ``hte_cultivated_success``."""
+        (they aim at ``full_coverage_intensity_ratio`` of their desired ratio; coaching them to the
+        threshold would multiply their R&D about twentyfold), the smallest first (the programmes aim
+        at small technology firms, and most new certificates go to them: the HTE count grew five
+        times faster than R&D in 2017-2020; places the pool cannot fill stay empty): from now on they
+        aim at the threshold (their R&D moves toward it at the adjustment speed, and lifts to it once
+        near) and apply with ``hte_cultivated_success``."""
         coached = self.coached_ratio > 0
         graduated = coached & (self.hte_until >= year)
         np.maximum(self.intensity0, self.coached_ratio, out=self.intensity0, where=graduated)

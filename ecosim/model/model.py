@@ -409,11 +409,9 @@ class EcosystemModel(mesa.Model):
 
     # --- the record -------------------------------------------------------------------------
 
-    def _funding_matrix(self, t: int) -> dict[str, dict[str, float]]:
-        """This year's performer x source R&D matrix (100m yuan): the statistics' enterprise R&D is the
-        surveyed firms' (``Enterprises.surveyed``)."""
-        firms = self.enterprises
-        firms_rd = self.of_firms(firms.rd[firms.surveyed()].sum())
+    def _funding_matrix(self, t: int, firms_rd: float) -> dict[str, dict[str, float]]:
+        """This year's performer x source R&D matrix (100m yuan), given the surveyed firms' R&D
+        ``firms_rd`` (100m yuan: the statistics' enterprise R&D, ``Enterprises.surveyed``)."""
         grant = self._grant(t)
         added = self._grant_rd(t)
         government = min(self.firm_government0 * self.science_index, (1.0 - self.firm_other_share) * firms_rd) + grant
@@ -443,7 +441,8 @@ class EcosystemModel(mesa.Model):
         modelled_va = self.of_firms((firms.revenue * firms.va_ratio_of).sum())
         economy.close(t, modelled_va)
         row: dict[str, float] = {"year": year, "gdp": economy.gdp}
-        row.update(funding_row(self._funding_matrix(t)))
+        counted = firms.surveyed()
+        row.update(funding_row(self._funding_matrix(t, self.of_firms(firms.rd[counted].sum()))))
         row["rd_intensity"] = PERCENT * row["rd_expenditure"] / economy.gdp
         row["national_rd_intensity"] = economy.national
         row["rd_intensity_gap"] = row["rd_intensity"] - economy.national
@@ -456,7 +455,7 @@ class EcosystemModel(mesa.Model):
         row["firms_doing_rd"] = self.per_agent * int(doing.sum())
         row["industrial_firms_doing_rd"] = self.per_agent * int((doing & industrial).sum())
         row["industrial_rd"] = self.of_firms(firms.rd[industrial].sum())
-        row["rd_outside_survey"] = self.of_firms(firms.rd[firms.alive & ~firms.surveyed()].sum())
+        row["rd_outside_survey"] = self.of_firms(firms.rd[firms.alive & ~counted].sum())
         row["high_tech_enterprises"] = self.per_agent * int((firms.high_tech(year) & firms.alive).sum())
         row["hte_recognised_in_year"] = self.per_agent * firms.new_hte
         row["tech_contract_value"] = self.tech_bought_total
