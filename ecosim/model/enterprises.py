@@ -15,7 +15,7 @@ from functools import cache
 
 import numpy as np
 from scipy.optimize import brentq
-from scipy.special import expit, ndtr
+from scipy.special import expit, ndtr, ndtri
 
 from ecosim.data import Region
 from ecosim.model import kernels
@@ -253,30 +253,97 @@ yuan). The cultivation programmes enrol such firms."""
 CUTOFF_SEARCH_WIDTH = 40.0
 """The steady-state cut-off is searched this many logistic scales beyond the segment's propensities
 (where every entry or exit chance is below 1e-17)."""
+NORMAL_TAIL = 9.0
+"""Standard deviations beyond which a normal draw's chance is below 1e-18: the search for the cut-off
+reaches this far past the entrants' index values."""
 MIN_GROUP_SCALE = 0.1
 """Least factor on a base-year R&D group's uncertified performers' desired R&D when its certified
 firms hold more than the group's share: a guard against zero or negative ratios."""
 
 
-def steady_cutoff(propensity: np.ndarray, doing: np.ndarray, certified: np.ndarray, exits: float,
-                  a: dict) -> float:
+ENTRANT_NODES = 32
+"""Quadrature nodes per dimension (the entrant's size, the year's shock) in an entrant's expected
+chance of starting R&D (:func:`entrant_start_chance`): over the assumptions' ranges the chance is
+then within about 1e-4 of a 400-node rule's (a few hundredths of a firm a year)."""
+
+
+def entry_shares(a: dict) -> np.ndarray:
+    """Each segment's share of entrants (industrial, services, technology SMEs): the catalogue's
+    make-up of the population, so that entry keeps it."""
+    n_total = a["n_above_scale_firms"] + a["n_tech_smes"]
+    p_sme = a["n_tech_smes"] / n_total
+    p_industrial = (1.0 - p_sme) * a["industrial_share"]
+    return np.array([p_industrial, 1.0 - p_sme - p_industrial, p_sme])
+
+
+def entry_rate(a: dict) -> float:
+    """Entrants per year as a share of the population: the exit rate plus the net growth (0-1)."""
+    return min(max(a["firm_exit_rate"] + a["firm_net_growth"], 0.0), 1.0)
+
+
+@cache
+def _unit_nodes(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Gauss-Legendre nodes and weights on (0, 1)."""
+    x, weight = np.polynomial.legendre.leggauss(n)
+    return 0.5 * (x + 1.0), 0.5 * weight
+
+
+def entrant_index_nodes(a: dict, log_floor: float) -> tuple[np.ndarray, np.ndarray]:
+    """The distribution of an entrant's latent R&D index before its segment's cut-off, less the
+    normal part of its propensity: values ``v`` and weights ``w`` such that an entrant starts R&D in
+    its first year with chance ``sum(w * ndtr(v - cutoff))``.
+
+    An entrant's index is a standard normal draw plus the size effect times its log revenue against
+    the segment's typical firm (``entrant_size_ratio`` times it, log-sd ``revenue_dispersion``, at
+    least ``log_floor``: the register's threshold for above-scale firms, -inf for technology SMEs,
+    see :meth:`Enterprises._populate`); it starts when the index plus the year's logistic shock clears
+    the cut-off. The normal draw is integrated exactly (``ndtr``); size and shock by Gauss-Legendre
+    over their quantiles, the size's above the floor, with the floor's mass as one node."""
+    q, q_weight = _unit_nodes(ENTRANT_NODES)
+    median, spread = np.log(a["entrant_size_ratio"]), a["revenue_dispersion"]
+    at_floor = float(ndtr((log_floor - median) / spread))
+    size = np.concatenate([[log_floor], median + spread * ndtri(at_floor + (1.0 - at_floor) * q)])
+    size_weight = np.concatenate([[at_floor], (1.0 - at_floor) * q_weight])
+    scale = a["participation_shock_sd"] * np.sqrt(3.0) / np.pi
+    shock = scale * np.log(q / (1.0 - q))
+    keep = size_weight > 0
+    values = a["participation_size_effect"] * size[keep, None] + shock[None, :]
+    return values.ravel(), np.outer(size_weight[keep], q_weight).ravel()
+
+
+def entrant_start_chance(cutoff: float, nodes: tuple[np.ndarray, np.ndarray]) -> float:
+    """An entrant's chance of starting R&D in its first year at the segment's ``cutoff`` (latent
+    units), from :func:`entrant_index_nodes`."""
+    values, weights = nodes
+    return float(weights @ ndtr(values - cutoff))
+
+
+def steady_cutoff(propensity: np.ndarray, doing: np.ndarray, certified: np.ndarray, leaving: np.ndarray,
+                  entrants: float, entrant_nodes: tuple[np.ndarray, np.ndarray], a: dict) -> float:
     """The cut-off of a segment's latent R&D index at which the participation rule keeps the
-    base year's count of performers in expectation: the expected number of non-performers that
-    start (a logistic shock lifts their index above the cut-off) equals the expected number of
-    uncertified performers that stop (the shock drops index plus persistence below it; certificate
-    holders keep R&D) plus ``exits``, the performers expected to leave the population (entrants
-    start without R&D). So the recorded count is the rule's steady state, not its first year's
-    level before a drift."""
+    base year's count of performers in expectation, entry and exit included. In a year the count
+    gains the surviving non-performers that start (a logistic shock lifts their index above the
+    cut-off) and the ``entrants`` that start in their first year (:func:`entrant_start_chance`:
+    entrants are drawn from the whole distribution, so they start far more often than the
+    non-performers they replace), and loses the surviving uncertified performers that stop (the
+    shock drops index plus persistence below it; certificate holders keep R&D) and the performers
+    that leave. ``leaving`` is each firm's exit chance. So the recorded count is the rule's steady
+    state, not its first year's level before a drift."""
     scale = a["participation_shock_sd"] * np.sqrt(3.0) / np.pi
     persistence = a["participation_persistence"]
-    starters, stoppers = propensity[~doing], propensity[doing & ~certified]
+    starters, stoppers = ~doing, doing & ~certified
+    start_index, start_weight = propensity[starters] / scale, 1.0 - leaving[starters]
+    stop_index, stop_weight = (propensity[stoppers] + persistence) / scale, 1.0 - leaving[stoppers]
+    exits = float(leaving[doing].sum())
 
     def net_entry(cutoff: float) -> float:
-        return float(expit((starters - cutoff) / scale).sum() - expit((cutoff - stoppers - persistence) / scale).sum()
-                     - exits)
+        starts = start_weight @ expit(start_index - cutoff / scale) + entrants * entrant_start_chance(cutoff, entrant_nodes)
+        stops = stop_weight @ expit(cutoff / scale - stop_index)
+        return float(starts - stops - exits)
 
-    low = propensity.min() - persistence - CUTOFF_SEARCH_WIDTH * scale
-    high = propensity.max() + CUTOFF_SEARCH_WIDTH * scale
+    values = entrant_nodes[0]
+    low = min(propensity.min() - persistence, values.min() - NORMAL_TAIL) - CUTOFF_SEARCH_WIDTH * scale
+    high = max(propensity.max(), values.max() + NORMAL_TAIL) + CUTOFF_SEARCH_WIDTH * scale
     if net_entry(low) <= 0:
         return float(low)
     if net_entry(high) >= 0:
@@ -568,10 +635,12 @@ class Enterprises:
         coached = self._carry_pipeline(agents(prior_cultivation_places(inputs), self.firms_per_agent), inputs,
                                        doing & ~certified)
         leaving = self.exit_chance(live, a, 0)
+        entrants = live.size * entry_rate(a) * entry_shares(a)
         for s in performers_wanted:
             members = live[seg == s]
-            lost = float(leaving[seg == s][doing[members]].sum())
-            self.segment_cutoff[s] = steady_cutoff(index[members], doing[members], certified[members], lost, a)
+            log_floor = -np.inf if s == TECH_SME else np.log(ABOVE_SCALE_REVENUE / self.segment_median[s])
+            self.segment_cutoff[s] = steady_cutoff(index[members], doing[members], certified[members],
+                                                   leaving[seg == s], entrants[s], entrant_index_nodes(a, log_floor), a)
         self.propensity[live] -= self.segment_cutoff[seg]
         self._scale_desire(own_rd, doing, inputs.base, fixed=certified | coached)
         self.intensity[:] = np.where(doing, self.intensity0, 0.0)
@@ -1005,18 +1074,14 @@ class Enterprises:
         leaving = live[draws.uniform("exit", t, live) < self.exit_chance(live, a, t)]
         self.alive[leaving] = False
         self.clear(leaving)
-        entry_rate = min(max(a["firm_exit_rate"] + a["firm_net_growth"], 0.0), 1.0)
         entry_rng = draws.generator("entry", t)
-        n_entry = int(entry_rng.binomial(live.size, entry_rate))
+        n_entry = int(entry_rng.binomial(live.size, entry_rate(a)))
         free = np.flatnonzero(~self.alive)
         if n_entry > free.size:
             self._enlarge(n_entry - free.size)
             free = np.flatnonzero(~self.alive)
         if n_entry:
-            n_total = a["n_above_scale_firms"] + a["n_tech_smes"]
-            p_sme = a["n_tech_smes"] / n_total
-            p_ind = (1 - p_sme) * a["industrial_share"]
-            segment = np.searchsorted(np.array([p_ind, 1.0 - p_sme]), entry_rng.random(n_entry), side="right")
+            segment = np.searchsorted(np.cumsum(entry_shares(a))[:-1], entry_rng.random(n_entry), side="right")
             self._populate(free[:n_entry], segment, inputs, entry_rng, entrants=True, t=t)
         return int(leaving.size), n_entry
 
