@@ -51,12 +51,6 @@ ASSUMPTIONS: dict[str, Assumption] = {
         _a("n_above_scale_firms", "firms", 10000, 9000, 12000,
            "the region bundle's [place] value (region.toml) replaces this default: above-scale firms of all sectors (a regional survey or yearbook count)",
            "population", integer=True),
-        _a("carried_performer_scale", "share of the carried count", 1.0, 0.85, 1.15,
-           "the base year's count of industrial firms doing R&D where the record lacks it (carried along the "
-           "trend of two recorded years) times this; recorded counts are used as they are. The series has three "
-           "records (224 in 2012, 445 in 2018, 530 in 2019; YBF): their yearly growth was 12% on average over "
-           "2012-2018 and 19% in 2019, so a year carried along a trend can miss by about that spread",
-           "population"),
         _a("n_tech_smes", "firms", 4000, 1000, 8000,
            "technology-based SMEs below the above-scale threshold, where most HTEs outside industry are; rarely "
            "counted: the HTE stock of the base year bounds it from below",

@@ -8,7 +8,7 @@ import pytest
 
 from ecosim.data import load_region
 from ecosim.errors import ScenarioError
-from ecosim.model import resolve, simulate
+from ecosim.model import simulate
 from ecosim.scenario import Scenario, load_scenario
 
 
@@ -27,10 +27,7 @@ def test_the_base_year_is_the_record_at_every_scale(scale):
     firms = a["n_above_scale_firms"] + a["n_tech_smes"]
     assert abs(first["firms"] - firms) <= scale          # two counts, each rounded to the nearest agent
     assert first["firms"] % scale == 0
-    # the last year's count is carried from 2019 (not recorded), so it takes the calibrated factor
-    assert any(name == "above_scale_industrial_firms_with_rd" for name, *_ in base.carried)
-    factor = resolve(scenario).assumptions["carried_performer_scale"]
-    assert abs(first["industrial_firms_doing_rd"] - factor * base.industrial_rd_performers) <= scale
+    assert abs(first["industrial_firms_doing_rd"] - base.industrial_rd_performers) <= scale
     # the certified stock: the record's, less what the group budgets cannot certify (a few percent)
     assert abs(first["high_tech_enterprises"] - base.hte_stock) <= 0.05 * base.hte_stock + scale
 
@@ -43,20 +40,3 @@ def test_the_scale_is_checked_and_kept_in_the_scenario_file():
     scenario = Scenario.from_dict({"firms_per_agent": 10})
     assert Scenario.from_dict(scenario.to_dict()).firms_per_agent == 10
     assert "firms_per_agent" not in Scenario().to_dict()
-
-
-@pytest.mark.parametrize("base_year", [2019, 2020])
-def test_a_carried_base_count_of_firms_doing_rd_takes_its_scale_and_a_recorded_one_does_not(base_year):
-    """2019's count is recorded (530, YBF); 2020's is 2019's carried along the 2018-2019 trend
-    (530 x 530 / 445 = 631.2). With ``carried_performer_scale`` 1.1 the base year starts from 530 and
-    from 694.3 industrial firms doing R&D (each within one firm of rounding)."""
-    region = load_region()
-    base = region.base_record(base_year)
-    carried = base_year == 2020
-    assert base.industrial_rd_performers == pytest.approx(530.0 * 530.0 / 445.0 if carried else 530.0)
-    scenario = load_scenario("baseline").with_changes({
-        "base_year": base_year, "horizon": base_year + 1, "target": {"year": base_year + 1},
-        "parameter_uncertainty": False, "assumptions": {"carried_performer_scale": 1.1}})
-    first = simulate(scenario, 1).iloc[0]
-    expected = 530.0 * 530.0 / 445.0 * 1.1 if carried else 530.0
-    assert abs(first["industrial_firms_doing_rd"] - expected) <= 1.0

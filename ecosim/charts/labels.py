@@ -285,7 +285,7 @@ ASSUMPTION_NAMES_ZH: dict[str, str] = {
     "participation_cost_sensitivity": "研发参与成本敏感度",
     "participation_persistence": "研发参与持续性", "participation_shock_sd": "研发参与冲击标准差",
     "participation_national_weight": "全国研发参与趋势权重",
-    "participation_size_effect": "研发参与规模效应", "carried_performer_scale": "基年研发企业数外推系数", 
+    "participation_size_effect": "研发参与规模效应", 
     "spillover_strength": "知识溢出强度", "tech_absorption_weight": "技术吸收权重",
     "institution_spillover_strength": "院所溢出强度", 
     "loss_carry_forward_value": "亏损结转价值",

@@ -351,13 +351,6 @@ def steady_cutoff(propensity: np.ndarray, doing: np.ndarray, certified: np.ndarr
     return float(brentq(net_entry, low, high, xtol=1e-9 * scale))
 
 
-def carried_scale(base, a: dict) -> float:
-    """The factor on the base year's count of industrial firms doing R&D: ``carried_performer_scale``
-    where the record lacks the count (carried along a trend), 1 where it is recorded."""
-    carried = any(name == "above_scale_industrial_firms_with_rd" for name, *_ in base.carried)
-    return a["carried_performer_scale"] if carried else 1.0
-
-
 class Enterprises:
     """The firm population as arrays (:data:`FIRM_ARRAYS`), with the yearly rules as vectorised methods."""
 
@@ -627,7 +620,7 @@ class Enterprises:
         self.state_owned[soes] = True
         self.floor_enforced[soes[: round(a["soe_floor_enforcement"] * soes.size)]] = True
         performers_wanted = {
-            INDUSTRIAL: base.industrial_rd_performers * carried_scale(base, a) / self.firms_per_agent,
+            INDUSTRIAL: base.industrial_rd_performers / self.firms_per_agent,
             SERVICES: a["services_rd_performer_share"] * (seg == SERVICES).sum(),
             TECH_SME: a["tech_sme_rd_performer_share"] * (seg == TECH_SME).sum(),
         }
