@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import pandas as pd
 
+from ecosim.constraints import FUNDING_SHARES, funding_violations
+from ecosim.data import Region
 from ecosim.model import resolve, simulate
 from ecosim.scenario import Scenario
 
@@ -24,13 +27,36 @@ def run_seed(root_seed: int, design_point: int = 0, replication: int = 0) -> np.
 
 def posterior_draw(scenario: Scenario, seed: np.random.SeedSequence) -> dict[str, float]:
     """One parameter vector from the region's calibration posterior sample, chosen by the run's seed
-    (empty when the region has no posterior)."""
+    (empty when the region has no posterior).
+
+    The posterior is estimated from one base year (the calibration's); a row whose funding shares
+    cannot split another base year's record without a negative cell (:func:`funding_violations`,
+    with the scenario's own assumptions over it) is not a state the region can be in that year, so
+    the seed's generator picks again. A row that fits is the one the seed always picked."""
     sample = scenario.region.posterior
     if sample is None or sample.empty:
         return {}
+    fits = _rows_that_fit(scenario.region, scenario.base_year, tuple(sorted(scenario.assumptions.items())))
+    if not fits.any():
+        raise ValueError(f"no row of the calibration posterior splits the {scenario.base_year} record's R&D "
+                         f"by performer and source without a negative cell: set the funding shares "
+                         f"({', '.join(FUNDING_SHARES)}) in the scenario's [assumptions]")
     child = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, 1_000_000))
-    row = sample.iloc[int(np.random.default_rng(child).integers(len(sample)))]
-    return {name: float(value) for name, value in row.items()}
+    rng = np.random.default_rng(child)
+    row = int(rng.integers(len(sample)))
+    while not fits[row]:
+        row = int(rng.integers(len(sample)))
+    return {name: float(value) for name, value in sample.iloc[row].items()}
+
+
+@cache
+def _rows_that_fit(region: Region, base_year: int, assumptions: tuple) -> np.ndarray:
+    """Which rows of ``region``'s posterior split the ``base_year`` record with the scenario's own
+    ``assumptions`` (name, value pairs) over them (see :func:`posterior_draw`); regions are loaded
+    once per process, so the answer is kept."""
+    base, defaults = region.base_record(base_year), region.defaults()
+    return np.array([not funding_violations(base, {**defaults, **row, **dict(assumptions)})
+                     for row in region.posterior.to_dict("records")])
 
 
 def run_assumptions(scenario: Scenario, seed: np.random.SeedSequence,
