@@ -214,6 +214,12 @@ ASSUMPTIONS: dict[str, Assumption] = {
         _a("hte_cultivated_success", "chance per year", 0.85, 0.6, 0.95,
            "a firm in the cultivation pipeline that meets the R&D threshold passes the other criteria "
            "(the programme coaches it on IP, staff and the application): above the unaided chance", "hte"),
+        _a("cultivation_start_chance", "chance per year", 0.5, 0.2, 0.8,
+           "ASSUMPTION: a firm of a technology SME's size without R&D that a cultivation programme recruits "
+           "(when the small uncertified performers cannot fill its places) starts R&D that year; the project "
+           "holds no statistics of the programmes' recruits, so the range is wide: a recruit has a technology "
+           "base (the programmes take firms with staff and IP), but R&D accounts set up to qualify cost money "
+           "and not every recruit follows through", "hte"),
         _a("hte_bunching_window", "share of the threshold", 0.4, 0.1, 0.6,
            "firms this close below the R&D threshold weigh lifting R&D to reach it", "hte"),
         # --- technology market ----------------------------------------------------------

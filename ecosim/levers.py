@@ -122,10 +122,12 @@ LEVERS: dict[str, Lever] = {
         Lever(
             "hte_cultivation_firms", "firms per year", 0, 3000,
             "二、(二)1 三 ('百千': +1000 HTE by 2022)",
-            "R&D performers without a certificate enrolled each year in a cultivation pipeline, "
-            "those nearest the HTE threshold first: they aim their R&D at the threshold (reaching it "
-            "over the years at the adjustment speed, at once when near) and apply with a higher "
-            "success chance until recognised or they stop R&D",
+            "firms of a technology SME's size without a certificate enrolled each year in a cultivation "
+            "pipeline, R&D performers first, the smallest first; places they cannot fill go to firms "
+            "without R&D, again the smallest first, which start with cultivation_start_chance: "
+            "enrolled firms aim their R&D at the HTE threshold (reaching it over the years at the "
+            "adjustment speed, at once when near) and apply with a higher success chance until "
+            "recognised or they stop R&D",
             "cultivation_cost_per_firm x firms enrolled",
             integer=True,
             cost_kinds=("outlay", "compliance"), outlay_per_unit=('cultivation_cost_per_firm',),

@@ -198,3 +198,25 @@ def test_the_floors_compliance_cost_leaves_out_what_firms_relabel():
             .set_index("year").loc[2021, "compliance_soe_rd_floor"] for share in (0.2, 0.6)}
     assert cost[0.2] > 0
     assert cost[0.6] / cost[0.2] == pytest.approx(0.4 / 0.8, rel=1e-9)
+
+
+def test_the_pipelines_compliance_is_what_coached_firms_do_beyond_their_own_choice_and_all_of_a_recruits():
+    """Three coached performers (revenue 40 m yuan): one enrolled with a 1% ratio of its own doing 2 m
+    yuan of real R&D (1.6 beyond its own 0.4), one recruited without R&D doing 1.5 (all of it the
+    programme's, whatever its latent ratio), one that stopped (nothing); and an uncoached firm
+    (nothing). Compliance is (1.6 + 1.5) m yuan = 0.031 (100m yuan)."""
+    from types import SimpleNamespace
+
+    from ecosim.data import load_region
+    from ecosim.model.enterprises import Enterprises
+    from ecosim.model.government import hte_cultivation_firms_compliance
+
+    firms = Enterprises(capacity=4, region=load_region())
+    firms.alive[:] = True
+    firms.revenue[:] = 40.0
+    firms.intensity0[:] = 0.01
+    firms.coached_ratio[:3] = 0.05
+    firms.cultivation_started[1] = True
+    firms.rd[:] = firms.rd_real[:] = [2.0, 1.5, 0.0, 3.0]
+    year = SimpleNamespace(firms=firms, of_firms=lambda m_yuan: m_yuan / 100.0)
+    assert hte_cultivation_firms_compliance(year) == pytest.approx(0.031, abs=1e-12)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from ecosim.data import load_region
-from ecosim.model.enterprises import TECH_SME, Enterprises
+from ecosim.model.enterprises import INDUSTRIAL, TECH_SME, Enterprises
 from ecosim.model.inputs import resolve
 from ecosim.model.model import EcosystemModel, random_streams
 from ecosim.scenario import Scenario, load_scenario
@@ -281,6 +281,52 @@ def test_the_pipeline_enrols_technology_sme_sized_performers_smallest_first_and_
     assert firms.intensity0[0] == 0.05 and firms.coached_ratio[0] == 0.0
     assert firms.coached_ratio[1] == 0.0 and firms.intensity0[1] == 0.01
     np.testing.assert_array_equal(firms.coached_ratio[2:5], [0.05, 0.05, 0.04])
+
+
+def test_places_the_performers_cannot_fill_go_to_the_smallest_non_performers_who_start_at_the_chance():
+    """Two small performers and 4,000 small non-performing technology SMEs (revenues 50.0 down to 10.01
+    m yuan, the 5% threshold's class) and a smaller industrial firm, 3,002 places: the performers enrol,
+    then the 3,000 smallest technology SMEs are recruited (not the industrial firm: the full-coverage
+    campaign's; all take a place, whatever their propensity), and a binomial share of them at
+    ``cultivation_start_chance`` starts R&D: doing, in the pipeline at the threshold, marked, and
+    propensity at least the pushed firms' (so they stay while they do R&D)."""
+    from ecosim.model.enterprises import PUSHED_PROPENSITY
+
+    n, places, chance = 4002, 3002, 0.3
+    firms = Enterprises(capacity=n + 1, region=load_region())
+    firms.alive[:] = True
+    firms.segment[:] = TECH_SME
+    firms.revenue[:2] = 40.0
+    firms.revenue[2:n] = np.linspace(50.0, 10.01, n - 2)  # 5% threshold class (up to 50m yuan)
+    firms.rd[:2] = firms.intensity[:2] = firms.intensity0[:2] = 0.01
+    firms.propensity[2:n] = np.linspace(-1.0, -40.0, n - 2)  # the smallest are the least inclined
+    firms.segment[n], firms.revenue[n] = INDUSTRIAL, 5.0  # the smallest, but the campaign's to push
+    inputs = resolve(Scenario(), {"cultivation_start_chance": chance})
+    draws = random_streams(7, inputs.years.size)[2]
+    doing = firms.rd > 0
+    t = 2021 - int(inputs.years[0])
+    enrolled = firms._cultivate(_cultivation(places), doing, inputs, 2021)
+    assert enrolled == 2
+    assert firms._recruit(places - enrolled, doing, inputs, t, draws) == 3000
+    recruited, passed_over = np.arange(n - 3000, n), np.arange(2, n - 3000)
+    started = firms.cultivation_started[recruited]
+    assert abs(started.mean() - chance) < 4 * np.sqrt(chance * (1 - chance) / 3000), started.mean()
+    assert not firms.cultivation_started[passed_over].any() and not doing[passed_over].any()
+    np.testing.assert_array_equal(doing[recruited], started)
+    np.testing.assert_array_equal(firms.coached_ratio[recruited], np.where(started, 0.05, 0.0))
+    persistence = inputs.assumptions["participation_persistence"]
+    assert np.all(firms.propensity[recruited[started]] >= PUSHED_PROPENSITY * persistence)
+    assert not firms.cultivation_started[:2].any() and not firms.cultivation_started[n] and not doing[n]
+
+
+def test_a_recruit_that_stops_rd_leaves_the_pipeline_and_loses_its_mark():
+    firms, inputs = _pipeline_population(), resolve(Scenario())
+    firms.coached_ratio[0] = 0.05
+    firms.cultivation_started[0] = True
+    doing = np.ones(10, dtype=bool)
+    doing[0] = False
+    firms._cultivate(_cultivation(0), doing, inputs, 2022)
+    assert firms.coached_ratio[0] == 0.0 and not firms.cultivation_started[0]
 
 
 def test_coached_firms_are_recognised_at_the_cultivated_chance():

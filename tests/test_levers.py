@@ -54,13 +54,6 @@ is their compliance; private money)."""
 
 # Known defects: lever -> reason; the corresponding test is a strict xfail.
 NO_EFFECT: dict[str, str] = {
-    "hte_cultivation_firms": (
-        "known defect (issue 25, 2026-12-07): above the recorded 1,400 places a year the programme is bound by "
-        "its pool, the uncertified technology-SME-sized firms already doing R&D, so 3,000 places give the same "
-        "HTE stock over 2022-2026 (5,066 and 5,044 at seeds 1-3; the lever-response table's 1,400 -> 2,100 gives "
-        "0.00%). It passed before cdf7a4f: with the participation rule no longer drifting up, fewer small firms "
-        "start R&D on their own, the likely reason the pool is smaller (not measured). A cultivation programme also enrols firms that do no R&D yet; the pool should "
-        "take them in, with a chance of starting"),
 }
 NO_COST_RISE: dict[str, str] = {}
 

@@ -295,6 +295,7 @@ ASSUMPTION_NAMES_ZH: dict[str, str] = {
     "firm_exit_rate": "企业退出率", "entrant_size_ratio": "新进入企业规模比", "exit_size_elasticity": "退出规模弹性",
     "firm_net_growth": "企业净增长率", "hte_application_success": "高企认定成功率",
     "hte_cultivated_success": "培育企业认定成功率", "hte_renewal_success": "高企复审通过率",
+    "cultivation_start_chance": "培育库无研发企业启动研发概率",
     "hte_bunching_window": "高企门槛聚集区间",
     "tech_price_elasticity": "技术价格弹性",
     "local_tech_share": "本地技术采购比重", "usable_tech_share": "可用技术比重",

@@ -221,6 +221,8 @@ FIRM_ARRAYS: dict[str, FirmArray] = {
     "drawn_in": FirmArray(bool, False, True, "started R&D only through the common participation trend (low tail)"),
     "coached_ratio": FirmArray(float, 0.0, True, "R&D / revenue the cultivation programme coaches the firm toward "
                                                  "(the HTE threshold when it enrolled), share; 0: not in the pipeline"),
+    "cultivation_started": FirmArray(bool, False, True, "in the cultivation pipeline and doing R&D only because the "
+                                                        "programme recruited it without R&D (all its R&D is the programme's)"),
     "va_ratio_of": FirmArray(float, 0.0, False, "the sector's value added / revenue (copied on entry)"),
     "growth_of": FirmArray(float, 0.0, False, "the sector's growth gap, log points per year (copied on entry)"),
     "coal_link_of": FirmArray(float, 0.0, False, "the sector's coal link, 0-1 (copied on entry)"),
@@ -895,7 +897,8 @@ class Enterprises:
         trend = 0.0 if inputs.participation_trend is None else inputs.participation_trend[t]
         doing = self._participate(a, cost_change, trend, draws.uniform_all("participation", t, self.alive.size))
         self.pushed_count = self._full_coverage(policy, doing, a, t, draws)
-        self.cultivated_count = self._cultivate(policy, doing, inputs, year)
+        enrolled = self._cultivate(policy, doing, inputs, year)
+        self.cultivated_count = enrolled + self._recruit(policy.cultivation_firms - enrolled, doing, inputs, t, draws)
         soe_bound = self.floor_enforced & self.alive & (policy.soe_floor > 0)
         i = np.flatnonzero(doing | soe_bound)
         spill_cost, budget, liquidity = self.rd_factors(a, i, spill, cost_change)
@@ -973,6 +976,7 @@ class Enterprises:
         graduated = coached & (self.hte_until >= year)
         np.maximum(self.intensity0, self.coached_ratio, out=self.intensity0, where=graduated)
         np.putmask(self.coached_ratio, graduated | (coached & ~doing), 0.0)
+        self.cultivation_started &= self.coached_ratio > 0
         if policy.cultivation_firms <= 0:
             return 0
         pool = np.flatnonzero(doing & (self.hte_until < year) & (self.coached_ratio == 0) & ~self.pushed
@@ -980,6 +984,34 @@ class Enterprises:
         enrolled = smallest(pool, self.revenue[pool], policy.cultivation_firms)
         self.coached_ratio[enrolled] = inputs.hte.for_revenue(self.revenue[enrolled], year)
         return int(enrolled.size)
+
+    def _recruit(self, places: int, doing: np.ndarray, inputs: ModelInputs, t: int, draws: KeyedDraws) -> int:
+        """The cultivation places the uncertified performers cannot fill (``places``) go to technology
+        SMEs that do no R&D, the smallest first as among the performers; returns the firms recruited.
+        Technology SMEs only: the reserves recruit down the ladder from the evaluated technology SMEs to
+        certificates, while above-scale firms without R&D are the full-coverage campaign's (a 50m yuan
+        industrial recruit aiming at the 4-5% threshold would add 2m yuan of recorded R&D, four times
+        what the record's certificates cost at most: docs/evidence.md section 2).
+
+        Each recruit takes a place (the programme coaches it whether or not it starts) and starts R&D
+        this year with ``cultivation_start_chance`` (keyed draw); a starter joins the pipeline as an
+        enrolled performer does (it aims at the threshold and applies with ``hte_cultivated_success``),
+        its propensity raised as a pushed firm's so that it stays while it does R&D, and is marked
+        ``cultivation_started`` (all its R&D is the programme's). Without this step the pipeline is
+        bound by its pool: more places than uncertified small performers would buy nothing."""
+        if places <= 0:
+            return 0
+        a = inputs.assumptions
+        year = int(inputs.years[t])
+        pool = np.flatnonzero(self.alive & ~doing & (self.segment == TECH_SME) & (self.revenue <= TECH_SME_MAX_REVENUE))
+        recruited = smallest(pool, self.revenue[pool], places)
+        starting = recruited[draws.uniform("cultivation", t, recruited) < a["cultivation_start_chance"]]
+        self.propensity[starting] = np.maximum(self.propensity[starting],
+                                               PUSHED_PROPENSITY * a["participation_persistence"])
+        self.coached_ratio[starting] = inputs.hte.for_revenue(self.revenue[starting], year)
+        self.cultivation_started[starting] = True
+        doing[starting] = True
+        return int(recruited.size)
 
     def refund_software_vat(self, burden: float) -> None:
         """Software firms get back this year the VAT they pay beyond the threshold: ``burden`` (share

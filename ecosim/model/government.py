@@ -316,10 +316,11 @@ def innovation_full_coverage_compliance(year: CostYear) -> float:
 
 def hte_cultivation_firms_compliance(year: CostYear) -> float:
     """Compliance: the real R&D of the coached performers above what they chose in the base year
-    (their base-year ratio x this year's revenue)."""
+    (their base-year ratio x this year's revenue; none for the firms the programme recruited without
+    R&D, all of whose R&D is the programme's)."""
     firms = year.firms
     coached = np.flatnonzero((firms.coached_ratio > 0) & firms.alive & (firms.rd > 0))
-    chosen = firms.intensity0[coached] * firms.revenue[coached]
+    chosen = np.where(firms.cultivation_started[coached], 0.0, firms.intensity0[coached] * firms.revenue[coached])
     return year.of_firms(float(np.maximum(firms.rd_real[coached] - chosen, 0.0).sum()))
 
 

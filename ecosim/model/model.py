@@ -36,7 +36,8 @@ from ecosim.scenario import NATIONAL_AVERAGE, Scenario
 
 SeedLike = int | np.random.SeedSequence
 EVENTS = ("economy", "participation", "coverage", "hte", "market_main", "market_next", "demonstration",
-          "innovation", "factories", "growth", "exit", "entry", "defaults", *(f"screen_{fund}" for fund in MANDATES))
+          "innovation", "factories", "growth", "exit", "entry", "defaults", *(f"screen_{fund}" for fund in MANDATES),
+          "cultivation")
 """The random events of a year. Each draws keyed numbers (:class:`ecosim.model.draws.KeyedDraws`): a
 firm's draw in an event and year depends on the seed, the event, the year and its slot only, so two
 runs with the same seed and different levers share their random numbers (common random numbers)
