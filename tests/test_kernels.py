@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from ecosim.model.draws import keyed_uniforms, splitmix64
-from ecosim.model.kernels import plan_rd
+from ecosim.model.kernels import pairwise_sum, plan_rd, year_totals
 
 
 def test_keyed_uniforms_are_the_top_52_bits_on_the_odd_grid():
@@ -101,3 +101,31 @@ def test_the_soe_floor_binds_a_firm_that_would_do_no_rd_and_part_of_it_is_relabe
     assert rd == pytest.approx(1.375, rel=1e-14)
     assert floor_part == pytest.approx(1.25, rel=1e-14)
     assert rd_real == pytest.approx(1.375 - 0.3 * 1.25, rel=1e-14)
+
+
+@pytest.mark.parametrize("sizes", [range(0, 300), (1000, 4095, 8192, 8193, 16_085, 17_699, 100_003)])
+def test_pairwise_sum_is_numpys_sum_bit_for_bit(sizes):
+    """The compiled sum adds in numpy's order: equal bits for every length, on values whose sum
+    depends on the order (magnitudes over 16 orders of ten, both signs)."""
+    rng = np.random.default_rng(7)
+    for n in sizes:
+        values = rng.standard_normal(n) * 10.0 ** rng.uniform(-8, 8, n)
+        assert pairwise_sum(values) == values.sum(), n
+
+
+def test_year_totals_are_the_masked_sums_and_counts():
+    """Each total of the record's pass equals the array expression over its mask, bit for bit."""
+    rng = np.random.default_rng(3)
+    n, year = 5_000, 2024
+    alive = rng.random(n) < 0.9
+    segment = rng.integers(0, 3, n)
+    revenue = np.where(alive, rng.lognormal(3.0, 1.5, n), 0.0)
+    va_ratio = rng.uniform(0.1, 0.5, n)
+    rd = np.where(alive & (rng.random(n) < 0.4), rng.lognormal(0.0, 2.0, n), 0.0)
+    hte_until = rng.integers(2018, 2028, n)
+    totals = year_totals(alive, segment, revenue, va_ratio, rd, hte_until, year, 20.0)
+    surveyed = alive & ((segment != 2) | (revenue >= 20.0))
+    industrial = alive & (segment == 0)
+    assert totals == ((revenue * va_ratio).sum(), rd[surveyed].sum(), rd[industrial].sum(),
+                      rd[alive & ~surveyed].sum(), int(alive.sum()), int((rd > 0).sum()),
+                      int(((rd > 0) & industrial).sum()), int(((hte_until >= year) & alive).sum()))

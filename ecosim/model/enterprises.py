@@ -351,6 +351,25 @@ def steady_cutoff(propensity: np.ndarray, doing: np.ndarray, certified: np.ndarr
     return float(brentq(net_entry, low, high, xtol=1e-9 * scale))
 
 
+@dataclass(frozen=True)
+class YearTotals:
+    """The firm sums and counts the year's record reads (over the firm agents; m yuan)."""
+
+    value_added: float
+    """Value added of all firms."""
+    surveyed_rd: float
+    """R&D of the firms the statistics survey (:meth:`Enterprises.surveyed`)."""
+    industrial_rd: float
+    """R&D of the live above-scale industrial firms."""
+    outside_survey_rd: float
+    """R&D of the live firms outside the survey."""
+    firms: int
+    doing_rd: int
+    industrial_doing_rd: int
+    high_tech: int
+    """Live firms holding a valid HTE certificate."""
+
+
 class Enterprises:
     """The firm population as arrays (:data:`FIRM_ARRAYS`), with the yearly rules as vectorised methods."""
 
@@ -453,6 +472,13 @@ class Enterprises:
     def industrial_above_scale(self) -> np.ndarray:
         """Mask of live above-scale industrial firms (the statistics' 'industrial firms')."""
         return self.alive & (self.segment == INDUSTRIAL)
+
+    def year_totals(self, year: int) -> YearTotals:
+        """The sums and counts of the year's record, in one compiled pass (:func:`kernels.year_totals`:
+        each sum in numpy's order over the firms it takes, so the numbers are those of the masks
+        :meth:`surveyed`, :meth:`industrial_above_scale` and :meth:`high_tech` select)."""
+        return YearTotals(*kernels.year_totals(self.alive, self.segment, self.revenue, self.va_ratio_of, self.rd,
+                                               self.hte_until, year, ABOVE_SCALE_REVENUE))
 
     def coverage_pool(self, doing: np.ndarray) -> np.ndarray:
         """Mask of the firms a full-coverage push can reach: live above-scale industrial firms not

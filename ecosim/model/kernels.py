@@ -6,8 +6,9 @@ arithmetic. Here each rule's arithmetic is one loop (numba), operation for opera
 expression it replaces, in the same order: additions, products, quotients, minima and maxima are
 IEEE-exact, so the results are bitwise those of the expressions. Exponentials, logarithms and powers
 stay numpy's (their vectorised implementations round differently from the C library's that compiled
-code calls), and so do sums over firms (numpy sums pairwise): a kernel prepares their arguments and
-takes their values, and the caller applies them between two kernels.
+code calls): a kernel prepares their arguments and takes their values, and the caller applies them
+between two kernels. A sum over firms is numpy's pairwise sum, done here in numpy's order
+(:func:`pairwise_sum`), so a kernel may sum what it computes.
 """
 
 from __future__ import annotations
@@ -15,8 +16,126 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-INDUSTRIAL = 0
-"""The above-scale industrial segment's code (``enterprises.INDUSTRIAL``)."""
+INDUSTRIAL, TECH_SME = 0, 2
+"""The above-scale industrial and the technology SME segments' codes (``enterprises.INDUSTRIAL``,
+``enterprises.TECH_SME``)."""
+
+
+PAIRWISE_BLOCK = 128
+"""Numpy's pairwise summation sums blocks of at most this many values with eight accumulators."""
+
+
+PAIRWISE_DEPTH = 64
+"""More halvings than any array's pairwise sum needs (2**64 values)."""
+
+
+@numba.njit(cache=True)
+def _block(values, start, n):
+    """Numpy's sum of a run of at most ``PAIRWISE_BLOCK`` values: fewer than eight one by one, else
+    eight interleaved accumulators combined as a tree, then the rest one by one."""
+    if n < 8:
+        total = 0.0
+        for k in range(start, start + n):
+            total += values[k]
+        return total
+    r0, r1, r2, r3 = values[start], values[start + 1], values[start + 2], values[start + 3]
+    r4, r5, r6, r7 = values[start + 4], values[start + 5], values[start + 6], values[start + 7]
+    k = 8
+    whole = n - n % 8
+    while k < whole:
+        j = start + k
+        r0 += values[j]
+        r1 += values[j + 1]
+        r2 += values[j + 2]
+        r3 += values[j + 3]
+        r4 += values[j + 4]
+        r5 += values[j + 5]
+        r6 += values[j + 6]
+        r7 += values[j + 7]
+        k += 8
+    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while k < n:
+        total += values[start + k]
+        k += 1
+    return total
+
+
+@numba.njit(cache=True)
+def _left_half(n):
+    """Where numpy's pairwise sum splits a run of ``n`` values: a multiple of eight below its half."""
+    half = n // 2
+    return half - half % 8
+
+
+@numba.njit(cache=True)
+def _pairwise(values):
+    """Numpy's pairwise sum of ``values`` (``pairwise_sum`` in numpy's ``loops_utils.h``): a run of at
+    most ``PAIRWISE_BLOCK`` values summed as a block (:func:`_block`), a longer one split in two
+    (:func:`_left_half`) and the halves' sums added. The halving is walked with a stack instead of
+    recursion (numba's cache does not reload recursive functions safely)."""
+    starts = np.empty(PAIRWISE_DEPTH, dtype=np.int64)
+    sizes = np.empty(PAIRWISE_DEPTH, dtype=np.int64)
+    is_right = np.zeros(PAIRWISE_DEPTH, dtype=np.bool_)
+    lefts = np.empty(PAIRWISE_DEPTH)
+    depth = 0
+    starts[0], sizes[0] = 0, values.size
+    while True:
+        if sizes[depth] > PAIRWISE_BLOCK:
+            half = _left_half(sizes[depth])
+            starts[depth + 1], sizes[depth + 1], is_right[depth + 1] = starts[depth], half, False
+            depth += 1
+            continue
+        total = _block(values, starts[depth], sizes[depth])
+        while depth > 0 and is_right[depth]:
+            depth -= 1
+            total = lefts[depth] + total
+        if depth == 0:
+            return total
+        lefts[depth - 1] = total
+        half = _left_half(sizes[depth - 1])
+        starts[depth], sizes[depth], is_right[depth] = starts[depth - 1] + half, sizes[depth - 1] - half, True
+
+
+@numba.njit(cache=True)
+def pairwise_sum(values) -> float:
+    """``values.sum()`` as numpy computes it (float64, contiguous): the same additions in the same
+    order, so the same bits, in compiled code."""
+    return 0.0 + _pairwise(values)
+
+
+@numba.njit(cache=True)
+def year_totals(alive, segment, revenue, va_ratio, rd, hte_until, year, above_scale_revenue):
+    """The firm sums and counts of the year's record in one pass (``Enterprises.year_totals``): value
+    added over all slots, R&D of the surveyed firms, of the industrial ones and of the live firms
+    outside the survey, each summed in numpy's order over the firms it takes (``rd[mask].sum()``);
+    live firms, slots doing R&D, industrial firms doing R&D, live certificate holders."""
+    n = alive.size
+    value_added = np.empty(n)
+    surveyed, industrial, outside = np.empty(n), np.empty(n), np.empty(n)
+    n_surveyed = n_industrial = n_outside = 0
+    live = doing = industrial_doing = certified = 0
+    for j in range(n):
+        value_added[j] = revenue[j] * va_ratio[j]
+        if rd[j] > 0:
+            doing += 1
+        if not alive[j]:
+            continue
+        live += 1
+        if hte_until[j] >= year:
+            certified += 1
+        if segment[j] == INDUSTRIAL:
+            industrial[n_industrial] = rd[j]
+            n_industrial += 1
+            if rd[j] > 0:
+                industrial_doing += 1
+        if segment[j] != TECH_SME or revenue[j] >= above_scale_revenue:
+            surveyed[n_surveyed] = rd[j]
+            n_surveyed += 1
+        else:
+            outside[n_outside] = rd[j]
+            n_outside += 1
+    return (pairwise_sum(value_added), pairwise_sum(surveyed[:n_surveyed]), pairwise_sum(industrial[:n_industrial]),
+            pairwise_sum(outside[:n_outside]), live, doing, industrial_doing, certified)
 
 
 @numba.njit(cache=True)
@@ -102,4 +221,4 @@ def plan_rd(i, doing, soe_bound, pushed, drawn_in, intensity0, coached_ratio, se
     return floor_part
 
 
-__all__ = ["cash_flow", "plan_rd", "rd_factors_arguments"]
+__all__ = ["cash_flow", "pairwise_sum", "plan_rd", "rd_factors_arguments", "year_totals"]
