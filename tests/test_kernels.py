@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from ecosim.model.draws import keyed_uniforms, splitmix64
-from ecosim.model.kernels import pairwise_sum, plan_rd, year_totals
+from ecosim.model.kernels import choose_sellers, count_at_most, pairwise_sum, plan_rd, year_totals
 
 
 def test_keyed_uniforms_are_the_top_52_bits_on_the_odd_grid():
@@ -129,3 +129,49 @@ def test_year_totals_are_the_masked_sums_and_counts():
     assert totals == ((revenue * va_ratio).sum(), rd[surveyed].sum(), rd[industrial].sum(),
                       rd[alive & ~surveyed].sum(), int(alive.sum()), int((rd > 0).sum()),
                       int(((rd > 0) & industrial).sum()), int(((hte_until >= year) & alive).sum()))
+
+
+def market_table(rng, sectors=6, institutions=40):
+    """Sector x institution attractiveness, its row sums and the choice CDF laid end to end (row k
+    shifted by k), as ``TechnologyMarket.offer`` makes them."""
+    attract = rng.lognormal(0.0, 1.5, size=(sectors, institutions))
+    value = attract.sum(axis=1)
+    cdf = np.minimum(np.cumsum(attract / value[:, None], axis=1), 1.0) + np.arange(sectors)[:, None]
+    return attract, value, cdf.ravel()
+
+
+def test_count_at_most_finds_what_searchsorted_finds_in_the_row():
+    """Within a sector's row, the count of entries at most the key is numpy's right-side search less
+    the rows before it, for keys anywhere in the row and keys on its entries."""
+    rng = np.random.default_rng(5)
+    _, _, cdf = market_table(rng)
+    n = 40
+    sector = rng.integers(0, 6, size=5000)
+    keys = sector + rng.random(5000) * (1.0 - 1e-12)
+    on_entries = rng.integers(0, cdf.size, size=50)
+    sector[:50], keys[:50] = on_entries // n, cdf[on_entries]
+    keys[50:60] = sector[50:60]  # the row's lower end
+    counts = [count_at_most(cdf, k * n, n, key) for k, key in zip(sector, keys)]
+    np.testing.assert_array_equal(np.minimum(counts, n - 1),
+                                  np.clip(np.searchsorted(cdf, keys, side="right") - sector * n, 0, n - 1))
+
+
+def test_choose_sellers_is_the_array_rule_bit_for_bit():
+    """The compiled seller choice equals the array expressions it replaced: the tie's odds, the
+    rescaled uniform and the inverse-CDF search, for tied and untied buyers."""
+    rng = np.random.default_rng(11)
+    attract, value, cdf = market_table(rng)
+    n_buyers, n, boost = 4000, 40, np.expm1(0.8)
+    sector = rng.integers(0, 6, size=n_buyers)
+    tie = np.where(rng.random(n_buyers) < 0.7, rng.integers(0, n, size=n_buyers), -1)
+    u = rng.random(n_buyers)
+    expected = tie.copy()
+    tied = np.flatnonzero(tie >= 0)
+    extra = boost * attract[sector[tied], tie[tied]]
+    stay = np.zeros(n_buyers)
+    stay[tied] = extra / (value[sector[tied]] + extra)
+    move = np.flatnonzero(u >= stay)
+    rescaled = (u[move] - stay[move]) / np.maximum(1.0 - stay[move], 1e-12)
+    drawn = np.searchsorted(cdf, sector[move] + rescaled * (1.0 - 1e-12), side="right") - sector[move] * n
+    expected[move] = np.clip(drawn, 0, n - 1)
+    np.testing.assert_array_equal(choose_sellers(sector, tie, u, attract, value, cdf, boost), expected)

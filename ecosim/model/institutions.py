@@ -26,8 +26,8 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from ecosim.model import kernels
 from ecosim.model.accounts import in_100m_yuan
-from ecosim.model.draws import search_right
 from ecosim.model.inputs import ModelInputs
 
 UNIVERSITY, INSTITUTE = 0, 1
@@ -358,19 +358,8 @@ class TechnologyMarket:
     def choose_sellers(self, s: np.ndarray, tie: np.ndarray, offer: "Offer", u: np.ndarray) -> np.ndarray:
         """One seller for each buyer of sector ``s`` with last seller ``tie`` (-1: none): the tie with the
         extra odds of a tie, else a draw from its sector's choice probabilities (inverse CDF of ``u``,
-        one uniform per buyer, rescaled past the tie's odds)."""
-        n = offer.attract.shape[1]
-        seller = tie.copy()
-        tied = np.flatnonzero(tie >= 0)
-        extra = self.tie_boost * offer.attract[s[tied], tie[tied]]
-        stay = np.zeros(s.size)
-        stay[tied] = extra / (offer.value[s[tied]] + extra)
-        move = np.flatnonzero(u >= stay)
-        rescaled = (u[move] - stay[move]) / np.maximum(1.0 - stay[move], 1e-12)
-        sector = s[move]
-        drawn = search_right(offer.cdf, sector + rescaled * (1.0 - 1e-12)) - sector * n
-        seller[move] = np.clip(drawn, 0, n - 1)
-        return seller
+        one uniform per buyer, rescaled past the tie's odds); compiled (:func:`kernels.choose_sellers`)."""
+        return kernels.choose_sellers(s, tie, u, offer.attract, offer.value, offer.cdf, self.tie_boost)
 
     def trade(self, year: int, demand: np.ndarray, sector: np.ndarray, usable: np.ndarray, u: np.ndarray,
               capacity: np.ndarray, projects: np.ndarray, project_size: float) -> tuple[np.ndarray, np.ndarray]:

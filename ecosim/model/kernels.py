@@ -139,6 +139,44 @@ def year_totals(alive, segment, revenue, va_ratio, rd, hte_until, year, above_sc
 
 
 @numba.njit(cache=True)
+def count_at_most(table, start, n, key) -> int:
+    """How many of the sorted ``table[start:start + n]`` (``n`` at least 1) are at most ``key``: a
+    binary search without branches (each step's choice a conditional move, as keys come in random
+    order and a branch would be mispredicted half the time)."""
+    base = start
+    while n > 1:
+        half = n // 2
+        base = base + half if table[base + half] <= key else base
+        n -= half
+    return base - start + (1 if table[base] <= key else 0)
+
+
+@numba.njit(cache=True)
+def choose_sellers(sector, tie, u, attract, value, cdf, tie_boost):
+    """``TechnologyMarket.choose_sellers``'s rule, one buyer at a time: a buyer with a tie stays with
+    it when its uniform ``u`` is below the tie's odds (``tie_boost`` x the tie's attractiveness over the
+    sector's sum plus that), else draws a seller by the inverse CDF of ``u`` rescaled past the tie's
+    odds, searched in its sector's row of ``cdf`` (the rows end to end, row k shifted by k: the key,
+    in [k, k + 1), is above every entry of the rows before and below every entry of the rows after, so
+    the count in the row is ``np.searchsorted(cdf, key, side="right") - k n``)."""
+    n = attract.shape[1]
+    seller = tie.copy()
+    for k in range(sector.size):
+        stay = 0.0
+        if tie[k] >= 0:
+            extra = tie_boost * attract[sector[k], tie[k]]
+            stay = extra / (value[sector[k]] + extra)
+        if u[k] >= stay:
+            room = 1.0 - stay
+            if not (room >= 1e-12 or room != room):  # np.maximum(room, 1e-12)
+                room = 1e-12
+            rescaled = (u[k] - stay) / room
+            drawn = count_at_most(cdf, sector[k] * n, n, sector[k] + rescaled * (1.0 - 1e-12))
+            seller[k] = min(drawn, n - 1)
+    return seller
+
+
+@numba.njit(cache=True)
 def cash_flow(margin: float, buffer: float, floor: float) -> float:
     """Cash that funds R&D at a profit ``margin`` (share of revenue): margin plus buffer, at least the floor."""
     return max(margin + buffer, floor)
@@ -221,4 +259,4 @@ def plan_rd(i, doing, soe_bound, pushed, drawn_in, intensity0, coached_ratio, se
     return floor_part
 
 
-__all__ = ["cash_flow", "pairwise_sum", "plan_rd", "rd_factors_arguments", "year_totals"]
+__all__ = ["cash_flow", "choose_sellers", "count_at_most", "pairwise_sum", "plan_rd", "rd_factors_arguments", "year_totals"]
