@@ -8,7 +8,15 @@ import numpy as np
 import pytest
 
 from ecosim.model.draws import keyed_uniforms, splitmix64
-from ecosim.model.kernels import choose_sellers, count_at_most, pairwise_sum, plan_rd, year_totals
+from ecosim.model.kernels import (
+    choose_sellers,
+    count_at_most,
+    pairwise_sum,
+    plan_rd,
+    row_moments,
+    weighted_centred_sums,
+    year_totals,
+)
 
 
 def test_keyed_uniforms_are_the_top_52_bits_on_the_odd_grid():
@@ -175,3 +183,21 @@ def test_choose_sellers_is_the_array_rule_bit_for_bit():
     drawn = np.searchsorted(cdf, sector[move] + rescaled * (1.0 - 1e-12), side="right") - sector[move] * n
     expected[move] = np.clip(drawn, 0, n - 1)
     np.testing.assert_array_equal(choose_sellers(sector, tie, u, attract, value, cdf, boost), expected)
+
+
+def test_row_moments_and_weighted_centred_sums_are_the_array_expressions():
+    """The funds' signal moments and merits equal the array expressions, bit for bit: each row's mean
+    and sd, and the weighted centred rows summed signal by signal, for a pool of columns."""
+    rng = np.random.default_rng(13)
+    values = rng.standard_normal((9, 3_001)) * 10.0 ** rng.uniform(-3, 3, (9, 1))
+    mean, sd = row_moments(values)
+    centred = values - values.mean(axis=1, keepdims=True)
+    np.testing.assert_array_equal(mean, values.mean(axis=1))
+    np.testing.assert_array_equal(sd, np.sqrt((centred * centred).mean(axis=1)))
+    weights = np.where(rng.random(9) < 0.5, 1.0 / sd, 0.0)
+    expected = np.zeros(values.shape[1])
+    for signal in np.flatnonzero(weights):
+        expected += weights[signal] * centred[signal]
+    pool = rng.choice(values.shape[1], 700, replace=False)
+    np.testing.assert_array_equal(weighted_centred_sums(values, mean, weights, np.flatnonzero(weights), pool),
+                                  expected[pool])

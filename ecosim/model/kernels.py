@@ -139,6 +139,39 @@ def year_totals(alive, segment, revenue, va_ratio, rd, hte_until, year, above_sc
 
 
 @numba.njit(cache=True)
+def row_moments(values):
+    """Each row's mean and standard deviation (the root of the mean square of the row less its mean):
+    ``values.mean(axis=1)`` and ``np.sqrt(((values - mean) ** 2).mean(axis=1))`` as numpy computes
+    them (``(values - mean) * (values - mean)``, each row summed pairwise), without the centred
+    rows as arrays."""
+    rows, n = values.shape
+    mean, sd = np.empty(rows), np.empty(rows)
+    squares = np.empty(n)
+    for r in range(rows):
+        mean[r] = pairwise_sum(values[r]) / n
+        for k in range(n):
+            centred = values[r, k] - mean[r]
+            squares[k] = centred * centred
+        sd[r] = np.sqrt(pairwise_sum(squares) / n)
+    return mean, sd
+
+
+@numba.njit(cache=True)
+def weighted_centred_sums(values, mean, weights, signals, columns):
+    """For each of ``columns``: the sum over the rows ``signals``, in their order, of the row's
+    ``weights`` x (value less the row's ``mean``), starting from zero: a fund's merit
+    (``FirmView.merit``) for its pool, the candidates' centred signals never held as arrays."""
+    out = np.empty(columns.size)
+    for k in range(columns.size):
+        j = columns[k]
+        total = 0.0
+        for s in signals:
+            total += weights[s] * (values[s, j] - mean[s])
+        out[k] = total
+    return out
+
+
+@numba.njit(cache=True)
 def count_at_most(table, start, n, key) -> int:
     """How many of the sorted ``table[start:start + n]`` (``n`` at least 1) are at most ``key``: a
     binary search without branches (each step's choice a conditional move, as keys come in random
@@ -259,4 +292,5 @@ def plan_rd(i, doing, soe_bound, pushed, drawn_in, intensity0, coached_ratio, se
     return floor_part
 
 
-__all__ = ["cash_flow", "choose_sellers", "count_at_most", "pairwise_sum", "plan_rd", "rd_factors_arguments", "year_totals"]
+__all__ = ["cash_flow", "choose_sellers", "count_at_most", "pairwise_sum", "plan_rd", "rd_factors_arguments", "row_moments",
+           "weighted_centred_sums", "year_totals"]
