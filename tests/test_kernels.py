@@ -10,8 +10,10 @@ import pytest
 from ecosim.model.draws import keyed_uniforms, splitmix64
 from ecosim.model.kernels import (
     choose_sellers,
+    cost_changes,
     count_at_most,
     pairwise_sum,
+    participate,
     plan_rd,
     row_moments,
     weighted_centred_sums,
@@ -201,3 +203,31 @@ def test_row_moments_and_weighted_centred_sums_are_the_array_expressions():
     pool = rng.choice(values.shape[1], 700, replace=False)
     np.testing.assert_array_equal(weighted_centred_sums(values, mean, weights, np.flatnonzero(weights), pool),
                                   expected[pool])
+
+
+@pytest.mark.parametrize("trend", [0.0, 0.4])
+def test_participate_is_the_array_rule_bit_for_bit(trend):
+    """The compiled participation rule gives the array rule's decisions and marks the same firms
+    drawn in, with and without the common trend; the cost changes are the class table's less the
+    reference."""
+    rng = np.random.default_rng(17)
+    n, year = 6_000, 2024
+    alive = rng.random(n) < 0.9
+    propensity, u = rng.standard_normal(n), rng.random(n)
+    rd = np.where(rng.random(n) < 0.4, rng.lognormal(0.0, 1.0, n), 0.0)
+    hte_until, segment = rng.integers(2018, 2028, n), rng.integers(0, 3, n)
+    cost_class, log_cost0 = rng.integers(0, 4, n), rng.normal(0.0, 0.1, n)
+    log_cost = np.log(rng.uniform(0.6, 1.0, 8))
+    cost_change = cost_changes(cost_class, hte_until, year, log_cost, log_cost0, 4)
+    code = cost_class + 4 * (hte_until >= year).view(np.int8)
+    np.testing.assert_array_equal(cost_change, np.take(log_cost, code) - log_cost0)
+    scale, sensitivity, persistence, weight = 0.9 * np.sqrt(3.0) / np.pi, 0.7, 1.5, 0.8
+    own = (propensity - sensitivity * cost_change + persistence * (rd > 0) + scale * np.log(u / (1.0 - u)))
+    holding = hte_until >= year - 1
+    common = weight * trend * (segment == 0)
+    expected = alive & ((own + (common if trend else 0.0) > 0) | holding)
+    drawn_in = np.zeros(n, dtype=bool)
+    doing = participate(alive, propensity, cost_change, rd, hte_until, segment, np.log(u / (1.0 - u)), scale,
+                        sensitivity, persistence, year - 1, trend != 0.0, weight * trend, drawn_in)
+    np.testing.assert_array_equal(doing, expected)
+    np.testing.assert_array_equal(drawn_in, expected & (own <= 0) & ~holding if trend else np.zeros(n, dtype=bool))

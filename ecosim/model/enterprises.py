@@ -916,8 +916,8 @@ class Enterprises:
         """
         year = int(inputs.years[t])
         table = self.user_cost_table(policy)
-        code = self._cost_code(year)
-        cost_change = np.take(np.log(table), code) - self.log_user_cost0
+        cost_change = kernels.cost_changes(self.cost_class, self.hte_until, year, np.log(table), self.log_user_cost0,
+                                           HTE_COST_CLASSES)
         trend = 0.0 if inputs.participation_trend is None else inputs.participation_trend[t]
         doing = self._participate(a, cost_change, trend, draws.uniform_all("participation", t, self.alive.size))
         self.pushed_count = self._full_coverage(policy, doing, a, t, draws)
@@ -956,17 +956,15 @@ class Enterprises:
         year after their certificate's last, when they apply again (:meth:`recognise_hte`): the renewal
         judges this year's R&D too, and the threshold rule already counts them as committed
         (:meth:`decide_rd`).
+
+        The rule's arithmetic is compiled (:func:`ecosim.model.kernels.participate`); the trend is zero
+        in the base year and every year after the known record: nobody is drawn in.
         """
-        shock = (a["participation_shock_sd"] * np.sqrt(3.0) / np.pi) * np.log(u / (1.0 - u))
-        own = (self.propensity - a["participation_cost_sensitivity"] * cost_change
-               + a["participation_persistence"] * (self.rd > 0) + shock)
-        holding = self.hte_until >= self.year - 1
-        if trend == 0.0:  # the base year and every year after the known record: nobody is drawn in
-            return self.alive & ((own > 0) | holding)
-        common = a["participation_national_weight"] * trend * (self.segment == INDUSTRIAL)
-        doing = self.alive & ((own + common > 0) | holding)
-        self.drawn_in |= doing & (own <= 0) & ~holding
-        return doing
+        return kernels.participate(
+            self.alive, self.propensity, cost_change, self.rd, self.hte_until, self.segment, np.log(u / (1.0 - u)),
+            a["participation_shock_sd"] * np.sqrt(3.0) / np.pi, a["participation_cost_sensitivity"],
+            a["participation_persistence"], self.year - 1, trend != 0.0, a["participation_national_weight"] * trend,
+            self.drawn_in)
 
     def _full_coverage(self, policy: YearPolicy, doing: np.ndarray, a: dict, t: int, draws: KeyedDraws) -> int:
         """Push a share of the industrial firms that do no R&D and were never pushed into R&D. They

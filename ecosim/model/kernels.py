@@ -210,6 +210,39 @@ def choose_sellers(sector, tie, u, attract, value, cdf, tie_boost):
 
 
 @numba.njit(cache=True)
+def cost_changes(cost_class, hte_until, year, log_cost, log_user_cost0, classes):
+    """Each firm's log user cost this year less its reference one: ``log_cost`` of its class (the
+    class without a certificate plus ``classes`` with one valid in ``year``), less ``log_user_cost0``."""
+    out = np.empty(cost_class.size)
+    for j in range(cost_class.size):
+        out[j] = log_cost[cost_class[j] + (classes if hte_until[j] >= year else 0)] - log_user_cost0[j]
+    return out
+
+
+@numba.njit(cache=True)
+def participate(alive, propensity, cost_change, rd, hte_until, segment, log_odds, shock_scale, sensitivity,
+                persistence, holding_year, trending, common, drawn_in):
+    """``Enterprises._participate``'s rule given the logistic draws' log odds (``log_odds``, numpy's
+    ``log``): a firm's index is propensity less ``sensitivity`` x its cost change, plus ``persistence``
+    if it does R&D, plus ``shock_scale`` x its log odds (in that order); a live firm does R&D when the
+    index (plus ``common`` for industrial firms when ``trending``) is above zero or it holds a
+    certificate valid in ``holding_year`` or later; with the trend, firms doing R&D only through it
+    are marked in ``drawn_in``."""
+    doing = np.empty(alive.size, dtype=np.bool_)
+    for j in range(alive.size):
+        own = (propensity[j] - sensitivity * cost_change[j] + persistence * (1.0 if rd[j] > 0 else 0.0)
+               + shock_scale * log_odds[j])
+        holding = hte_until[j] >= holding_year
+        if not trending:
+            doing[j] = alive[j] and (own > 0 or holding)
+            continue
+        doing[j] = alive[j] and (own + common * (1.0 if segment[j] == INDUSTRIAL else 0.0) > 0 or holding)
+        if doing[j] and own <= 0 and not holding:
+            drawn_in[j] = True
+    return doing
+
+
+@numba.njit(cache=True)
 def cash_flow(margin: float, buffer: float, floor: float) -> float:
     """Cash that funds R&D at a profit ``margin`` (share of revenue): margin plus buffer, at least the floor."""
     return max(margin + buffer, floor)
@@ -292,5 +325,5 @@ def plan_rd(i, doing, soe_bound, pushed, drawn_in, intensity0, coached_ratio, se
     return floor_part
 
 
-__all__ = ["cash_flow", "choose_sellers", "count_at_most", "pairwise_sum", "plan_rd", "rd_factors_arguments", "row_moments",
+__all__ = ["cash_flow", "choose_sellers", "cost_changes", "count_at_most", "pairwise_sum", "participate", "plan_rd", "rd_factors_arguments", "row_moments",
            "weighted_centred_sums", "year_totals"]
