@@ -9,6 +9,7 @@ import pytest
 
 from ecosim.model.draws import keyed_uniforms, splitmix64
 from ecosim.model.kernels import (
+    candidate_signals,
     choose_sellers,
     cost_changes,
     count_at_most,
@@ -17,6 +18,7 @@ from ecosim.model.kernels import (
     plan_rd,
     row_moments,
     weighted_centred_sums,
+    write_new_firms,
     year_totals,
 )
 
@@ -231,3 +233,58 @@ def test_participate_is_the_array_rule_bit_for_bit(trend):
                         sensitivity, persistence, year - 1, trend != 0.0, weight * trend, drawn_in)
     np.testing.assert_array_equal(doing, expected)
     np.testing.assert_array_equal(drawn_in, expected & (own <= 0) & ~holding if trend else np.zeros(n, dtype=bool))
+
+
+def test_candidate_signals_are_the_array_expressions():
+    """The funds' candidates and the rows of their signals (the log rows' arguments) equal the masks
+    and array expressions, bit for bit."""
+    rng = np.random.default_rng(19)
+    n, year, young, half = 5_000, 2024, 5.0, 0.8
+    alive, segment = rng.random(n) < 0.9, rng.integers(0, 3, n)
+    rd = np.where(rng.random(n) < 0.4, rng.lognormal(0.0, 1.0, n), 0.0)
+    revenue = np.where(rng.random(n) < 0.98, rng.lognormal(3.0, 1.0, n), 0.0)
+    in_cluster, margin = rng.random(n) < 0.3, rng.normal(0.05, 0.1, n)
+    age, hte_until, knowledge = rng.integers(0, 30, n), rng.integers(2018, 2028, n), rng.lognormal(1.0, 1.0, n)
+    slots, raw = candidate_signals(alive, rd, segment, in_cluster, margin, revenue, age, hte_until, knowledge, year,
+                                   young, half)
+    at = np.flatnonzero(alive & ((rd > 0) | (segment == 2)))
+    size = np.where(revenue[at] > 0, revenue[at], 1.0)
+    np.testing.assert_array_equal(slots, at)
+    expected = [age[at] < young, segment[at] == 2, hte_until[at] >= year, in_cluster[at],
+                knowledge[at] / (half * size), rd[at] / size, size, margin[at], age[at]]
+    for row, values in zip(raw, expected):
+        np.testing.assert_array_equal(row, values)
+
+
+def test_write_new_firms_is_the_array_writes():
+    """New firms' slots get the sector's columns and flags, the margins at the three coal-price
+    shifts, the deduction share, cost class, desired ratio and propensity the array expressions
+    give, bit for bit; other slots are untouched."""
+    rng = np.random.default_rng(23)
+    sectors, slots_total, k = 12, 400, 150
+    columns = tuple(rng.uniform(-0.1, 0.6, sectors) for _ in range(3))
+    flags = tuple(rng.random(sectors) < 0.5 for _ in range(4))
+    margin_table, rd_intensity = rng.normal(0.05, 0.05, sectors), rng.uniform(0.001, 0.05, sectors)
+    slots = rng.choice(slots_total, k, replace=False)
+    segment, sector = rng.integers(0, 3, k), rng.integers(0, sectors, k)
+    revenue, draws, age = rng.lognormal(3.0, 1.0, k), rng.standard_normal((3, k)), rng.integers(0, 30, k)
+    factor = np.exp(0.5 * draws[1] - 0.125)
+    scalars = (0.04, 0.03 * -0.2, 0.03 * 0.1, 0.03 * 0.05, 0.6, 1.3)
+    firm_columns = tuple(np.full(slots_total, 7.0) for _ in range(11))
+    firm_flags = tuple(np.zeros(slots_total, dtype=bool) for _ in range(5))
+    firm_codes = tuple(np.full(slots_total, -3, dtype=np.int64) for _ in range(4))
+    write_new_firms(slots, segment, sector, revenue, draws, age, factor, columns, flags, margin_table, rd_intensity,
+                    scalars, firm_columns, firm_flags, firm_codes)
+    dispersion, now, plan, plan0, loss, scale = scalars
+    margin_ref = margin_table[sector] + dispersion * draws[0]
+    margin = margin_ref + now * columns[2][sector]
+    expected = (revenue, columns[0][sector], columns[1][sector], columns[2][sector], margin_ref, margin,
+                margin_ref + plan * columns[2][sector], margin_ref + plan0 * columns[2][sector],
+                np.where(margin > 0, 1.0, loss), rd_intensity[sector] * scale * factor, draws[2])
+    for written, values in zip(firm_columns, expected):
+        np.testing.assert_array_equal(written[slots], values)
+        assert (np.delete(written, slots) == 7.0).all()
+    for written, values in zip(firm_flags, (np.ones(k, dtype=bool), *(flag[sector] for flag in flags))):
+        np.testing.assert_array_equal(written[slots], values)
+    for written, values in zip(firm_codes, (segment, sector, 2 * flags[1][sector] + (margin > 0), age)):
+        np.testing.assert_array_equal(written[slots], values)

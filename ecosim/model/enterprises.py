@@ -232,12 +232,6 @@ FIRM_ARRAYS: dict[str, FirmArray] = {
 """Every per-firm array, declared once (name: dtype, empty value, emptied on exit, meaning and unit):
 :meth:`Enterprises.allocate` creates and enlarges them from here, :meth:`Enterprises.clear` empties them."""
 
-SECTOR_COPIES = {"va_ratio_of": "va_ratio", "growth_of": "growth", "coal_link_of": "coal_link",
-                 "in_cluster": "is_cluster", "manufacturing": "is_manufacturing", "software": "is_software",
-                 "coal": "is_coal"}
-"""Per-firm copies of sector characteristics (sector table field), set on entry so the yearly rules
-need no lookups."""
-
 SPARE_SLOTS, MIN_SPARE_SLOTS = 0.1, 64
 """Empty slots made beyond the base-year population (a share of it, at least this many), so
 entrants rarely make the arrays grow; when they do, they grow by the same share."""
@@ -544,7 +538,10 @@ class Enterprises:
     def _populate(self, slots: np.ndarray | slice, segment: np.ndarray, inputs: ModelInputs,
                   rng: np.random.Generator, entrants: bool, t: int = 0) -> None:
         """Fill ``slots`` (indices, or a slice for the base-year population) with new firms of the given
-        segments (initial population, or entrants in year ``t``), each array written once."""
+        segments (initial population, or entrants in year ``t``), each array written once: numpy draws
+        and takes the exponentials, one compiled pass writes the slots (:func:`kernels.write_new_firms`:
+        the sector's characteristics copied, so the yearly rules need no lookups, the margins at the
+        coal-price gaps, the deduction share, the cost class, the desired ratio and the propensity)."""
         a = inputs.assumptions
         k = segment.size
         sector = self._draw_sectors(segment, a, rng)
@@ -555,31 +552,25 @@ class Enterprises:
         else:
             median = np.take(np.array([1.0, a["services_revenue_ratio"], a["tech_sme_revenue_median"]]), segment)
             revenue = median * np.exp(a["revenue_dispersion"] * rng.standard_normal(k))
-        self.alive[slots] = True
-        self.segment[slots] = segment
-        self.sector[slots] = sector
-        for field_name, table_name in SECTOR_COPIES.items():
-            getattr(self, field_name)[slots] = getattr(self.sectors, table_name)[sector]
-        self.revenue[slots] = revenue
         draws = rng.standard_normal((3, k))
-        margin_ref = self.sectors.margin[sector] + a["margin_dispersion"] * draws[0]
-        coal_link = self.sectors.coal_link[sector]
-        margin = margin_ref + self._coal_margin_shift(coal_link, a, self.coal_gap)
-        self.margin_ref[slots] = margin_ref
-        self.margin[slots] = margin
-        self.budget_margin[slots] = margin_ref + self._coal_margin_shift(coal_link, a, self.planning_gap)
-        self.margin0[slots] = margin_ref + self._coal_margin_shift(coal_link, a, self.planning_gap0)
-        profitable = margin > 0
-        self.deduction_share[slots] = choose(profitable, 1.0, a["loss_carry_forward_value"])
-        self.cost_class[slots] = 2 * self.sectors.is_manufacturing[sector] + profitable
-        self.age[slots] = 0 if entrants else rng.integers(0, INITIAL_AGE_LIMIT, size=k)
+        age = np.zeros(k, dtype=np.int64) if entrants else rng.integers(0, INITIAL_AGE_LIMIT, size=k)
         sigma = a["rd_intensity_dispersion"]
-        self.intensity0[slots] = (self.sectors.rd_intensity[sector] * self.desire_scale
-                                  * np.exp(sigma * draws[1] - 0.5 * sigma**2))
+        sensitivity = a["coal_margin_sensitivity"]
+        index = np.arange(slots.start, slots.stop) if isinstance(slots, slice) else slots
+        tables = self.sectors
+        kernels.write_new_firms(
+            index, segment, sector, revenue, draws, age, np.exp(sigma * draws[1] - 0.5 * sigma**2),
+            (tables.va_ratio, tables.growth, tables.coal_link),
+            (tables.is_cluster, tables.is_manufacturing, tables.is_software, tables.is_coal), tables.margin,
+            tables.rd_intensity,
+            (a["margin_dispersion"], sensitivity * self.coal_gap, sensitivity * self.planning_gap,
+             sensitivity * self.planning_gap0, a["loss_carry_forward_value"], self.desire_scale),
+            (self.revenue, self.va_ratio_of, self.growth_of, self.coal_link_of, self.margin_ref, self.margin,
+             self.budget_margin, self.margin0, self.deduction_share, self.intensity0, self.propensity),
+            (self.alive, self.in_cluster, self.manufacturing, self.software, self.coal),
+            (self.segment, self.sector, self.cost_class, self.age))
         if entrants:
             self._entrant_ratios(slots, segment, sector, ndtr(draws[1]))
-        self.propensity[slots] = draws[2]
-        if entrants:
             self._finish_entry(slots, a, t)
 
     def _keep_entry_template(self) -> None:
@@ -603,12 +594,6 @@ class Enterprises:
         has = count > 0
         pick = self.template_start[code] + np.minimum((u * count).astype(np.int64), np.maximum(count - 1, 0))
         self.intensity0[slots[has]] = self.template_ratio[pick[has]]
-
-    @staticmethod
-    def _coal_margin_shift(coal_link: np.ndarray, a: dict, coal_gap: float) -> np.ndarray:
-        """Margin change of firms with sector coal links ``coal_link`` (0-1) at a log coal-price deviation
-        from its mean (share of revenue)."""
-        return a["coal_margin_sensitivity"] * coal_gap * coal_link
 
     def _finish_entry(self, slots: np.ndarray, a: dict, t: int) -> None:
         """R&D propensity of entrants relative to their segment's cut-off, their reference user cost

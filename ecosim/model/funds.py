@@ -43,7 +43,7 @@ import pandas as pd
 from ecosim.model import kernels
 from ecosim.model.accounts import in_m_yuan
 from ecosim.model.draws import KeyedDraws, smallest
-from ecosim.model.enterprises import TECH_SME, Enterprises
+from ecosim.model.enterprises import Enterprises
 
 SCREENINGS = ("score", "random")
 """How a fund ranks eligible firms: its mandate's score plus noise, or the noise alone (random picks)."""
@@ -101,26 +101,16 @@ class FirmView:
     """
 
     def __init__(self, firms: Enterprises, a: dict, year: int, noise=None):
-        self.slots = at = np.flatnonzero(firms.alive & ((firms.rd > 0) | (firms.segment == TECH_SME)))
+        self.slots, raw = kernels.candidate_signals(
+            firms.alive, firms.rd, firms.segment, firms.in_cluster, firms.budget_margin, firms.revenue, firms.age,
+            firms.hte_until, firms.knowledge, year, a["venture_young_age"], a["knowledge_half_saturation"])
+        for row, log in ((4, np.log1p), (6, np.log), (8, np.log1p)):
+            raw[row] = log(raw[row])
         self.noise = noise or (lambda fund, slots: np.zeros(slots.size))
-        self.candidate = np.ones(at.size, dtype=bool)
-        self.cluster = firms.in_cluster[at]
-        margin = firms.budget_margin[at]
-        self.creditworthy = margin > 0
-        self.taken = np.zeros(at.size, dtype=bool)
-        revenue = firms.revenue[at]
-        revenue = np.where(revenue > 0, revenue, 1.0)
-        age = firms.age[at]
-        raw = np.empty((len(SIGNALS), at.size))
-        raw[0] = age < a["venture_young_age"]
-        raw[1] = firms.segment[at] == TECH_SME
-        raw[2] = firms.hte_until[at] >= year
-        raw[3] = self.cluster
-        raw[4] = np.log1p(firms.knowledge[at] / (a["knowledge_half_saturation"] * revenue))
-        raw[5] = firms.rd[at] / revenue
-        raw[6] = np.log(revenue)
-        raw[7] = margin
-        raw[8] = np.log1p(age)
+        self.candidate = np.ones(self.slots.size, dtype=bool)
+        self.cluster = raw[3] > 0
+        self.creditworthy = raw[7] > 0
+        self.taken = np.zeros(self.slots.size, dtype=bool)
         self.signals = raw
         """Each signal (row) over the candidates (columns)."""
         self.mean, self.scaled = standardised_signals(MANDATE_MATRIX, raw)

@@ -139,6 +139,39 @@ def year_totals(alive, segment, revenue, va_ratio, rd, hte_until, year, above_sc
 
 
 @numba.njit(cache=True)
+def candidate_signals(alive, rd, segment, in_cluster, budget_margin, revenue, age, hte_until, knowledge, year,
+                      young_age, half_saturation):
+    """The funds' candidates (live firms doing R&D and technology SMEs: their slots) and their nine
+    signals (``funds.SIGNALS``) as rows, in one pass: the flags, R&D over revenue (revenue 1 where it
+    is not positive), the margin, and the arguments of the three logarithms the caller takes (row 4:
+    knowledge over ``half_saturation`` x revenue, for ``log1p``; row 6: revenue, for ``log``; row 8:
+    age, for ``log1p``)."""
+    count = 0
+    for j in range(alive.size):
+        if alive[j] and (rd[j] > 0 or segment[j] == TECH_SME):
+            count += 1
+    slots = np.empty(count, dtype=np.int64)
+    raw = np.empty((9, count))
+    k = 0
+    for j in range(alive.size):
+        if not (alive[j] and (rd[j] > 0 or segment[j] == TECH_SME)):
+            continue
+        size = revenue[j] if revenue[j] > 0 else 1.0
+        slots[k] = j
+        raw[0, k] = 1.0 if age[j] < young_age else 0.0
+        raw[1, k] = 1.0 if segment[j] == TECH_SME else 0.0
+        raw[2, k] = 1.0 if hte_until[j] >= year else 0.0
+        raw[3, k] = 1.0 if in_cluster[j] else 0.0
+        raw[4, k] = knowledge[j] / (half_saturation * size)
+        raw[5, k] = rd[j] / size
+        raw[6, k] = size
+        raw[7, k] = budget_margin[j]
+        raw[8, k] = age[j]
+        k += 1
+    return slots, raw
+
+
+@numba.njit(cache=True)
 def row_moments(values):
     """Each row's mean and standard deviation (the root of the mean square of the row less its mean):
     ``values.mean(axis=1)`` and ``np.sqrt(((values - mean) ** 2).mean(axis=1))`` as numpy computes
@@ -243,6 +276,51 @@ def participate(alive, propensity, cost_change, rd, hte_until, segment, log_odds
 
 
 @numba.njit(cache=True)
+def write_new_firms(slots, segment, sector, revenue, draws, age, desire_factor, sector_columns, sector_flags,
+                    margin_table, rd_intensity, scalars, firm_columns, firm_flags, firm_codes):
+    """``Enterprises._populate``'s writes for new firms in ``slots``, given what numpy drew and
+    computed (their segments, sectors, revenue, the three standard-normal rows ``draws``, ages and
+    the exponential factor of their desired ratios): the slot is alive; the sector's value-added
+    ratio, growth gap and coal link (``sector_columns``) and its cluster, manufacturing, software and
+    coal flags (``sector_flags``) are copied; the reference margin is the sector's plus the
+    dispersion x the first draw, and this year's, the planning and the base year's planning margin
+    add the coal link times each gap's shift; a profitable firm deducts at 1, else at the loss
+    carry-forward value; its cost class is 2 x manufacturing + profitable; its desired ratio is the
+    sector's x the desire scale x the factor; its propensity the third draw.
+
+    ``scalars``: margin dispersion, the three margin shifts per unit of coal link (now, planning,
+    base-year planning), the loss carry-forward value, the desire scale. ``firm_columns``: revenue,
+    value-added ratio, growth gap, coal link, reference margin, margin, planning margin, base-year
+    planning margin, deduction share, desired ratio, propensity. ``firm_flags``: alive, cluster,
+    manufacturing, software, coal. ``firm_codes``: segment, sector, cost class, age."""
+    dispersion, shift_now, shift_plan, shift_plan0, loss_value, desire_scale = scalars
+    (revenue_of, va_ratio_of, growth_of, coal_link_of, margin_ref_of, margin_of, budget_margin_of, margin0_of,
+     deduction_of, intensity0_of, propensity_of) = firm_columns
+    alive, in_cluster, manufacturing, software, coal = firm_flags
+    segment_of, sector_of, cost_class_of, age_of = firm_codes
+    va_ratio, growth, coal_link = sector_columns
+    is_cluster, is_manufacturing, is_software, is_coal = sector_flags
+    for k in range(slots.size):
+        j, s = slots[k], sector[k]
+        alive[j] = True
+        segment_of[j], sector_of[j] = segment[k], s
+        va_ratio_of[j], growth_of[j], coal_link_of[j] = va_ratio[s], growth[s], coal_link[s]
+        in_cluster[j], manufacturing[j] = is_cluster[s], is_manufacturing[s]
+        software[j], coal[j] = is_software[s], is_coal[s]
+        revenue_of[j] = revenue[k]
+        margin_ref = margin_table[s] + dispersion * draws[0, k]
+        margin = margin_ref + shift_now * coal_link[s]
+        margin_ref_of[j], margin_of[j] = margin_ref, margin
+        budget_margin_of[j] = margin_ref + shift_plan * coal_link[s]
+        margin0_of[j] = margin_ref + shift_plan0 * coal_link[s]
+        deduction_of[j] = 1.0 if margin > 0 else loss_value
+        cost_class_of[j] = 2 * (1 if is_manufacturing[s] else 0) + (1 if margin > 0 else 0)
+        age_of[j] = age[k]
+        intensity0_of[j] = rd_intensity[s] * desire_scale * desire_factor[k]
+        propensity_of[j] = draws[2, k]
+
+
+@numba.njit(cache=True)
 def cash_flow(margin: float, buffer: float, floor: float) -> float:
     """Cash that funds R&D at a profit ``margin`` (share of revenue): margin plus buffer, at least the floor."""
     return max(margin + buffer, floor)
@@ -325,5 +403,6 @@ def plan_rd(i, doing, soe_bound, pushed, drawn_in, intensity0, coached_ratio, se
     return floor_part
 
 
-__all__ = ["cash_flow", "choose_sellers", "cost_changes", "count_at_most", "pairwise_sum", "participate", "plan_rd", "rd_factors_arguments", "row_moments",
-           "weighted_centred_sums", "year_totals"]
+__all__ = ["candidate_signals", "cash_flow", "choose_sellers", "cost_changes", "count_at_most",
+           "pairwise_sum", "participate", "plan_rd", "rd_factors_arguments", "row_moments",
+           "weighted_centred_sums", "write_new_firms", "year_totals"]
