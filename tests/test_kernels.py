@@ -9,10 +9,12 @@ import pytest
 
 from ecosim.model.draws import keyed_uniforms, splitmix64
 from ecosim.model.kernels import (
+    accumulate_knowledge,
     candidate_signals,
     choose_sellers,
     cost_changes,
     count_at_most,
+    log_growth,
     pairwise_sum,
     participate,
     plan_rd,
@@ -288,3 +290,31 @@ def test_write_new_firms_is_the_array_writes():
         np.testing.assert_array_equal(written[slots], values)
     for written, values in zip(firm_codes, (segment, sector, 2 * flags[1][sector] + (margin > 0), age)):
         np.testing.assert_array_equal(written[slots], values)
+
+
+def test_log_growth_is_the_array_sum_and_ages_live_firms():
+    """The compiled log growth equals the array expression bit for bit; live firms age a year."""
+    rng = np.random.default_rng(29)
+    n = 3_000
+    growth_of, coal_link, u = rng.normal(0.0, 0.02, n), rng.random(n), rng.random(n)
+    alive, age = rng.random(n) < 0.9, rng.integers(0, 30, n)
+    common, gap, coal, width = 0.07 - 0.5 * 0.2**2 - 0.2 * np.sqrt(3.0), 0.8**3, (1.1 - 0.4) * -0.05, 0.4 * np.sqrt(3.0)
+    expected_age = age + alive
+    out = log_growth(common, gap, growth_of, coal, coal_link, width, u, alive, age)
+    np.testing.assert_array_equal(out, common + gap * growth_of + coal * coal_link + width * u)
+    np.testing.assert_array_equal(age, expected_age)
+
+
+def test_accumulate_knowledge_is_the_array_rule():
+    """The compiled knowledge stocks, the slots with knowledge and the innovation chance's argument
+    equal the array expressions bit for bit."""
+    rng = np.random.default_rng(31)
+    n = 4_000
+    knowledge = np.where(rng.random(n) < 0.6, rng.lognormal(1.0, 1.0, n), 0.0)
+    rd_real = np.where(rng.random(n) < 0.4, rng.lognormal(0.0, 1.0, n), 0.0)
+    tech, revenue = np.where(rng.random(n) < 0.3, rng.lognormal(-1.0, 1.0, n), 0.0), rng.lognormal(3.0, 1.0, n)
+    stock, knowing, exponent = accumulate_knowledge(knowledge, 1.0 - 0.15, rd_real, 0.5, tech, 0.8, revenue)
+    expected = (1.0 - 0.15) * knowledge + rd_real + 0.5 * tech
+    np.testing.assert_array_equal(stock, expected)
+    np.testing.assert_array_equal(knowing, np.flatnonzero(expected > 0))
+    np.testing.assert_array_equal(exponent, -expected[knowing] / (0.8 * revenue[knowing]))

@@ -1007,12 +1007,12 @@ class Enterprises:
 
     def innovate(self, a: dict, t: int, draws: KeyedDraws) -> None:
         """Knowledge accumulates from real R&D and absorbed technology; a stochastic innovation,
-        likelier with more knowledge per yuan of revenue, raises revenue."""
-        self.knowledge = ((1.0 - a["knowledge_depreciation"]) * self.knowledge + self.rd_real
-                          + a["tech_absorption_weight"] * self.tech_bought)
-        knowing = np.flatnonzero(self.knowledge > 0)
-        chance = a["innovation_success_max"] * -np.expm1(
-            -self.knowledge[knowing] / (a["knowledge_half_saturation"] * self.revenue[knowing]))
+        likelier with more knowledge per yuan of revenue, raises revenue. The stocks and the chance's
+        argument are one compiled pass (:func:`kernels.accumulate_knowledge`); ``expm1`` is numpy's."""
+        self.knowledge, knowing, exponent = kernels.accumulate_knowledge(
+            self.knowledge, 1.0 - a["knowledge_depreciation"], self.rd_real, a["tech_absorption_weight"],
+            self.tech_bought, a["knowledge_half_saturation"], self.revenue)
+        chance = a["innovation_success_max"] * -np.expm1(exponent)
         success = knowing[draws.uniform("innovation", t, knowing) < chance]
         self.revenue[success] *= 1.0 + a["innovation_productivity_gain"]
 
@@ -1052,16 +1052,17 @@ class Enterprises:
         year, on which next year's R&D budget is planned) and an idiosyncratic shock.
 
         The yearly log shock is uniform with the assumed standard deviation (a quarter of the
-        cost of a normal draw; over the years and firms only its variance matters).
+        cost of a normal draw; over the years and firms only its variance matters). The sum is compiled
+        (:func:`kernels.log_growth`, which also ages the live firms); the exponential is numpy's.
         """
         sigma = a["firm_revenue_shock_sd"]
         half_width = sigma * np.sqrt(3.0)
         gap = a["sector_growth_persistence"] ** t
         coal = (a["coal_firm_elasticity"] - a["coal_gdp_elasticity"]) * coal_change
-        log_growth = (growth - 0.5 * sigma**2 - half_width + gap * self.growth_of + coal * self.coal_link_of
-                      + (2.0 * half_width) * draws.uniform_all("growth", t, self.alive.size))
+        log_growth = kernels.log_growth(growth - 0.5 * sigma**2 - half_width, gap, self.growth_of, coal,
+                                        self.coal_link_of, 2.0 * half_width,
+                                        draws.uniform_all("growth", t, self.alive.size), self.alive, self.age)
         self.revenue *= np.exp(log_growth)
-        self.age += self.alive
 
     def clear(self, slots: np.ndarray) -> None:
         """Empty the slots of firms that leave, so that sums over all slots count live firms only and

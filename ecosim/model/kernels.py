@@ -321,6 +321,41 @@ def write_new_firms(slots, segment, sector, revenue, draws, age, desire_factor, 
 
 
 @numba.njit(cache=True)
+def accumulate_knowledge(knowledge, kept, rd_real, absorption, tech_bought, half_saturation, revenue):
+    """``Enterprises.innovate``'s knowledge stocks (``kept`` x last year's plus real R&D plus
+    ``absorption`` x technology bought, in that order), the slots with knowledge, and for them the
+    argument of the innovation chance's ``expm1``: minus knowledge over ``half_saturation`` x revenue."""
+    stock = np.empty(knowledge.size)
+    count = 0
+    for j in range(knowledge.size):
+        stock[j] = kept * knowledge[j] + rd_real[j] + absorption * tech_bought[j]
+        if stock[j] > 0:
+            count += 1
+    knowing = np.empty(count, dtype=np.int64)
+    exponent = np.empty(count)
+    k = 0
+    for j in range(knowledge.size):
+        if stock[j] > 0:
+            knowing[k] = j
+            exponent[k] = -stock[j] / (half_saturation * revenue[j])
+            k += 1
+    return stock, knowing, exponent
+
+
+@numba.njit(cache=True)
+def log_growth(common, gap, growth_of, coal, coal_link_of, width, u, alive, age):
+    """Each slot's log revenue growth for ``Enterprises.grow``: the ``common`` part, plus ``gap`` x its
+    sector's growth gap, plus ``coal`` x its coal link, plus ``width`` x its uniform (in that order);
+    live firms age a year."""
+    out = np.empty(u.size)
+    for j in range(u.size):
+        out[j] = common + gap * growth_of[j] + coal * coal_link_of[j] + width * u[j]
+        if alive[j]:
+            age[j] += 1
+    return out
+
+
+@numba.njit(cache=True)
 def cash_flow(margin: float, buffer: float, floor: float) -> float:
     """Cash that funds R&D at a profit ``margin`` (share of revenue): margin plus buffer, at least the floor."""
     return max(margin + buffer, floor)
@@ -403,6 +438,6 @@ def plan_rd(i, doing, soe_bound, pushed, drawn_in, intensity0, coached_ratio, se
     return floor_part
 
 
-__all__ = ["candidate_signals", "cash_flow", "choose_sellers", "cost_changes", "count_at_most",
-           "pairwise_sum", "participate", "plan_rd", "rd_factors_arguments", "row_moments",
+__all__ = ["accumulate_knowledge", "candidate_signals", "cash_flow", "choose_sellers", "cost_changes", "count_at_most",
+           "log_growth", "pairwise_sum", "participate", "plan_rd", "rd_factors_arguments", "row_moments",
            "weighted_centred_sums", "write_new_firms", "year_totals"]
