@@ -15,6 +15,7 @@ from ecosim.model.kernels import (
     cost_changes,
     count_at_most,
     log_growth,
+    offer_tables,
     pairwise_sum,
     participate,
     plan_rd,
@@ -318,3 +319,22 @@ def test_accumulate_knowledge_is_the_array_rule():
     np.testing.assert_array_equal(stock, expected)
     np.testing.assert_array_equal(knowing, np.flatnonzero(expected > 0))
     np.testing.assert_array_equal(exponent, -expected[knowing] / (0.8 * revenue[knowing]))
+
+
+def test_offer_tables_are_the_array_expressions_in_the_closeness_order():
+    """With the closeness stored column by column (as the market keeps it), the compiled tables equal
+    the array expressions bit for bit and are column-major like them, so numpy's later sums over
+    them add in the same order."""
+    rng = np.random.default_rng(37)
+    closeness = np.asfortranarray(np.exp(rng.uniform(0.0, 2.0, (17, 200))))
+    own = rng.lognormal(0.0, 2.0, 200)
+    attract = own[None, :] * closeness
+    value = attract.sum(axis=1)
+    probability = attract / value[:, None]
+    cdf = np.minimum(np.cumsum(probability, axis=1), 1.0) + np.arange(17)[:, None]
+    tables = offer_tables(own, closeness)
+    for compiled, expected in zip(tables, (attract, value, probability, cdf.ravel())):
+        np.testing.assert_array_equal(compiled, expected)
+    assert tables[0].flags.f_contiguous and tables[2].flags.f_contiguous
+    local = rng.random(17)
+    np.testing.assert_array_equal((local[:, None] * tables[2]).sum(axis=0), (local[:, None] * probability).sum(axis=0))

@@ -304,24 +304,25 @@ class TechnologyMarket:
         self.local_scale = 1.0
         self.demand0 = 1.0
         self.contracts = ContractBook()
-        self.closeness = np.exp(self.beta_field * affinity[:, institutions.field])
-        """Sector x institution factor of field closeness (fields do not change during a run)."""
+        self.closeness = np.asfortranarray(np.exp(self.beta_field * affinity[:, institutions.field]))
+        """Sector x institution factor of field closeness (fields do not change during a run), stored
+        column by column (as the column pick makes it): the year's tables follow its order, and numpy's
+        sums over them depend on it (:func:`kernels.offer_tables`)."""
+
+    def own_attractiveness(self, usable: np.ndarray) -> np.ndarray:
+        """Each institution's attractiveness before field closeness: usable offer x quality ** beta_q."""
+        inst = self.institutions
+        return inst.usable_offer(usable) * inst.quality ** self.beta_quality
 
     def attractiveness(self, usable: np.ndarray) -> np.ndarray:
         """Sector x institution attractiveness (usable offer, quality, field closeness)."""
-        inst = self.institutions
-        own = inst.usable_offer(usable) * inst.quality ** self.beta_quality
-        return own[None, :] * self.closeness
+        return self.own_attractiveness(usable)[None, :] * self.closeness
 
     def offer(self, usable: np.ndarray) -> "Offer":
         """The year's choice set: attractiveness, its sector sums, choice probabilities and their
-        cumulative sums laid end to end (sector k's shifted by k), computed once a year."""
-        attract = self.attractiveness(usable)
-        value = attract.sum(axis=1)
-        probability = attract / value[:, None]
-        cdf = np.minimum(np.cumsum(probability, axis=1), 1.0)
-        cdf += np.arange(attract.shape[0])[:, None]
-        return Offer(attract, value, probability, cdf.ravel())
+        cumulative sums laid end to end (sector k's shifted by k), computed once a year in one compiled
+        pass (:func:`kernels.offer_tables`)."""
+        return Offer(*kernels.offer_tables(self.own_attractiveness(usable), self.closeness))
 
     def calibrate(self, demand: np.ndarray, sector: np.ndarray, usable: np.ndarray, local_target: float) -> None:
         """Base year: the outside option so that the demand-weighted local share is ``local_tech_share``,

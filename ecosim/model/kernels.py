@@ -356,6 +356,37 @@ def log_growth(common, gap, growth_of, coal, coal_link_of, width, u, alive, age)
 
 
 @numba.njit(cache=True)
+def _column_major(rows, columns):
+    """An empty ``rows`` x ``columns`` table stored column by column (numpy's Fortran order)."""
+    return np.empty((columns, rows)).T
+
+
+@numba.njit(cache=True)
+def offer_tables(own, closeness):
+    """``TechnologyMarket.offer``'s tables from each institution's own attractiveness (``own``) and the
+    sector x institution field closeness (stored column by column): the attractiveness (own x
+    closeness), each sector's sum, the choice probabilities (attractiveness over the sum) and their
+    running sums (at most 1) laid end to end, row k shifted by k. The tables are column-major like the
+    closeness, as numpy's products of it are, and a sector's sum adds its institutions in order (numpy's
+    sum along the non-contiguous axis), so numpy's later sums over them are the same."""
+    sectors, n = closeness.shape
+    attract, probability = _column_major(sectors, n), _column_major(sectors, n)
+    value, cdf = np.empty(sectors), np.empty(sectors * n)
+    for r in range(sectors):
+        total = 0.0
+        for j in range(n):
+            attract[r, j] = own[j] * closeness[r, j]
+            total = attract[r, j] if j == 0 else total + attract[r, j]
+        value[r] = total
+        running = 0.0
+        for j in range(n):
+            probability[r, j] = attract[r, j] / value[r]
+            running = probability[r, j] if j == 0 else running + probability[r, j]
+            cdf[r * n + j] = (running if (running <= 1.0 or running != running) else 1.0) + r
+    return attract, value, probability, cdf
+
+
+@numba.njit(cache=True)
 def cash_flow(margin: float, buffer: float, floor: float) -> float:
     """Cash that funds R&D at a profit ``margin`` (share of revenue): margin plus buffer, at least the floor."""
     return max(margin + buffer, floor)
@@ -438,6 +469,7 @@ def plan_rd(i, doing, soe_bound, pushed, drawn_in, intensity0, coached_ratio, se
     return floor_part
 
 
-__all__ = ["accumulate_knowledge", "candidate_signals", "cash_flow", "choose_sellers", "cost_changes", "count_at_most",
-           "log_growth", "pairwise_sum", "participate", "plan_rd", "rd_factors_arguments", "row_moments",
-           "weighted_centred_sums", "write_new_firms", "year_totals"]
+__all__ = ["accumulate_knowledge", "candidate_signals", "cash_flow", "choose_sellers", "cost_changes",
+           "count_at_most", "log_growth", "offer_tables", "pairwise_sum", "participate",
+           "plan_rd", "rd_factors_arguments", "row_moments", "weighted_centred_sums", "write_new_firms",
+           "year_totals"]
