@@ -8,7 +8,7 @@ folder, and compares the content hashes of what they write:
 * ``ecosim compare baseline guiding-opinions`` (``compare.csv``),
 * ``ecosim contribution guiding-opinions`` (``contribution.csv``),
 * ``ecosim batch experiments/example-grid.toml`` (the runs and summaries, read in key order),
-* ``benchmarks/lever_responses.py`` at 5 firms per agent (the table it writes).
+* ``benchmarks/lever_responses.py`` at 5 firms per agent (the table it writes, its wall time blanked).
 
 Small replication counts keep it to about a minute a checkout. Prints one line per output and one
 JSON line last (``{"same": true, "outputs": {...}}``); exits 1 when an output differs.
@@ -23,6 +23,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -47,6 +48,15 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
+WALL_TIME = re.compile(rb"run time \d+ s\.")
+"""The wall time ``lever_responses.py`` writes into its table: the machine's load, not the model's numbers."""
+
+
+def _content(path: Path) -> bytes:
+    """A written output's bytes, with any wall time in it blanked."""
+    return WALL_TIME.sub(b"run time - s.", path.read_bytes())
+
+
 def outputs(root: Path) -> dict[str, str]:
     """The content hash of every compared output of the checkout at ``root``."""
     work = Path(tempfile.mkdtemp(prefix="same-outputs-"))
@@ -55,7 +65,7 @@ def outputs(root: Path) -> dict[str, str]:
         for command in COMMANDS:
             argv = [sys.executable, *(part.format(root=root) for part in command)]
             subprocess.run(argv, cwd=work, env=env, check=True, capture_output=True)
-        hashes = {f: _sha((work / f).read_bytes()) for f in
+        hashes = {f: _sha(_content(work / f)) for f in
                   ("run/years.csv", "go/years.csv", "cmp/compare.csv", "con/contribution.csv", "lever-responses.md")}
         for f in ("run/summary.json", "go/summary.json"):
             summary = json.loads((work / f).read_text(encoding="utf-8"))

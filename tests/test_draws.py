@@ -7,7 +7,7 @@ import numpy as np
 from scipy import stats
 
 from ecosim.model import simulate
-from ecosim.model.draws import KeyedDraws, search_right, smallest, splitmix64
+from ecosim.model.draws import KeyedDraws, smallest, splitmix64
 from ecosim.model.model import EVENTS, random_streams
 from ecosim.scenario import load_scenario
 
@@ -59,18 +59,6 @@ def test_smallest_picks_the_count_smallest():
     assert sorted(smallest(pool, key, 2).tolist()) == [11, 13]
     assert smallest(pool, key, 0).size == 0
     assert sorted(smallest(pool, key, 9).tolist()) == pool.tolist()
-
-
-def test_search_right_finds_what_searchsorted_finds():
-    rng = np.random.default_rng(5)
-    rows = np.minimum(np.cumsum(rng.dirichlet(np.ones(40), size=6), axis=1), 1.0)
-    cdf = (rows + np.arange(6)[:, None]).ravel()
-    sector = rng.integers(0, 6, size=5000)
-    keys = sector + rng.random(5000) * (1.0 - 1e-12)
-    keys[:50] = cdf[rng.integers(0, cdf.size, size=50)]  # keys on the table's entries
-    np.testing.assert_array_equal(search_right(cdf, keys), np.searchsorted(cdf, keys, side="right"))
-    np.testing.assert_array_equal(search_right(cdf, np.zeros(3)), np.zeros(3, dtype=int))
-    assert search_right(cdf, np.zeros(0)).size == 0
 
 
 def test_common_random_numbers_make_the_paired_difference_three_times_sharper():

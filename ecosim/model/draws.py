@@ -109,25 +109,4 @@ def smallest(pool: np.ndarray, key: np.ndarray, count: int) -> np.ndarray:
     return pool[np.argpartition(key, count - 1)[:count]]
 
 
-SEARCH_BUCKETS = 65535.0
-"""Buckets the keys of :func:`search_right` are ordered by (the range of a 16-bit integer, which numpy
-sorts by radix in one linear pass)."""
-
-
-def search_right(cdf: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """``np.searchsorted(cdf, keys, side="right")`` for non-negative keys, searched in ascending order
-    of their bucket (the key's place among ``SEARCH_BUCKETS`` equal parts of 0 to the largest key): the
-    same indices (each key's search is independent of the others), found faster, because each search
-    of nearly sorted keys starts where the last one ended instead of mispredicting its way from the
-    middle (inverse-CDF picks of thousands of firms from long cumulative tables), and ordering the
-    keys by a 16-bit bucket is a linear radix sort, not a comparison sort."""
-    if not keys.size:
-        return np.zeros(0, dtype=np.intp)
-    bucket = keys * (SEARCH_BUCKETS / max(float(keys.max()), 1.0))
-    order = np.argsort(bucket.astype(np.uint16), kind="stable")
-    found = np.empty(keys.size, dtype=np.intp)
-    found[order] = np.searchsorted(cdf, keys[order], side="right")
-    return found
-
-
-__all__ = ["KeyedDraws", "search_right", "splitmix64", "smallest"]
+__all__ = ["KeyedDraws", "splitmix64", "smallest"]

@@ -234,12 +234,6 @@ FIRM_ARRAYS: dict[str, FirmArray] = {
 """Every per-firm array, declared once (name: dtype, empty value, emptied on exit, meaning and unit):
 :meth:`Enterprises.allocate` creates and enlarges them from here, :meth:`Enterprises.clear` empties them."""
 
-SECTOR_COPIES = {"va_ratio_of": "va_ratio", "growth_of": "growth", "coal_link_of": "coal_link",
-                 "in_cluster": "is_cluster", "manufacturing": "is_manufacturing", "software": "is_software",
-                 "coal": "is_coal"}
-"""Per-firm copies of sector characteristics (sector table field), set on entry so the yearly rules
-need no lookups."""
-
 SPARE_SLOTS, MIN_SPARE_SLOTS = 0.1, 64
 """Empty slots made beyond the base-year population (a share of it, at least this many), so
 entrants rarely make the arrays grow; when they do, they grow by the same share."""
@@ -353,6 +347,25 @@ def steady_cutoff(propensity: np.ndarray, doing: np.ndarray, certified: np.ndarr
     return float(brentq(net_entry, low, high, xtol=1e-9 * scale))
 
 
+@dataclass(frozen=True)
+class YearTotals:
+    """The firm sums and counts the year's record reads (over the firm agents; m yuan)."""
+
+    value_added: float
+    """Value added of all firms."""
+    surveyed_rd: float
+    """R&D of the firms the statistics survey (:meth:`Enterprises.surveyed`)."""
+    industrial_rd: float
+    """R&D of the live above-scale industrial firms."""
+    outside_survey_rd: float
+    """R&D of the live firms outside the survey."""
+    firms: int
+    doing_rd: int
+    industrial_doing_rd: int
+    high_tech: int
+    """Live firms holding a valid HTE certificate."""
+
+
 class Enterprises:
     """The firm population as arrays (:data:`FIRM_ARRAYS`), with the yearly rules as vectorised methods."""
 
@@ -456,6 +469,13 @@ class Enterprises:
         """Mask of live above-scale industrial firms (the statistics' 'industrial firms')."""
         return self.alive & (self.segment == INDUSTRIAL)
 
+    def year_totals(self, year: int) -> YearTotals:
+        """The sums and counts of the year's record, in one compiled pass (:func:`kernels.year_totals`:
+        each sum in numpy's order over the firms it takes, so the numbers are those of the masks
+        :meth:`surveyed`, :meth:`industrial_above_scale` and :meth:`high_tech` select)."""
+        return YearTotals(*kernels.year_totals(self.alive, self.segment, self.revenue, self.va_ratio_of, self.rd,
+                                               self.hte_until, year, ABOVE_SCALE_REVENUE))
+
     def coverage_pool(self, doing: np.ndarray) -> np.ndarray:
         """Mask of the firms a full-coverage push can reach: live above-scale industrial firms not
         ``doing`` R&D and never pushed before (the pool shrinks as firms are pushed)."""
@@ -520,7 +540,10 @@ class Enterprises:
     def _populate(self, slots: np.ndarray | slice, segment: np.ndarray, inputs: ModelInputs,
                   rng: np.random.Generator, entrants: bool, t: int = 0) -> None:
         """Fill ``slots`` (indices, or a slice for the base-year population) with new firms of the given
-        segments (initial population, or entrants in year ``t``), each array written once."""
+        segments (initial population, or entrants in year ``t``), each array written once: numpy draws
+        and takes the exponentials, one compiled pass writes the slots (:func:`kernels.write_new_firms`:
+        the sector's characteristics copied, so the yearly rules need no lookups, the margins at the
+        coal-price gaps, the deduction share, the cost class, the desired ratio and the propensity)."""
         a = inputs.assumptions
         k = segment.size
         sector = self._draw_sectors(segment, a, rng)
@@ -531,31 +554,25 @@ class Enterprises:
         else:
             median = np.take(np.array([1.0, a["services_revenue_ratio"], a["tech_sme_revenue_median"]]), segment)
             revenue = median * np.exp(a["revenue_dispersion"] * rng.standard_normal(k))
-        self.alive[slots] = True
-        self.segment[slots] = segment
-        self.sector[slots] = sector
-        for field_name, table_name in SECTOR_COPIES.items():
-            getattr(self, field_name)[slots] = getattr(self.sectors, table_name)[sector]
-        self.revenue[slots] = revenue
         draws = rng.standard_normal((3, k))
-        margin_ref = self.sectors.margin[sector] + a["margin_dispersion"] * draws[0]
-        coal_link = self.sectors.coal_link[sector]
-        margin = margin_ref + self._coal_margin_shift(coal_link, a, self.coal_gap)
-        self.margin_ref[slots] = margin_ref
-        self.margin[slots] = margin
-        self.budget_margin[slots] = margin_ref + self._coal_margin_shift(coal_link, a, self.planning_gap)
-        self.margin0[slots] = margin_ref + self._coal_margin_shift(coal_link, a, self.planning_gap0)
-        profitable = margin > 0
-        self.deduction_share[slots] = choose(profitable, 1.0, a["loss_carry_forward_value"])
-        self.cost_class[slots] = 2 * self.sectors.is_manufacturing[sector] + profitable
-        self.age[slots] = 0 if entrants else rng.integers(0, INITIAL_AGE_LIMIT, size=k)
+        age = np.zeros(k, dtype=np.int64) if entrants else rng.integers(0, INITIAL_AGE_LIMIT, size=k)
         sigma = a["rd_intensity_dispersion"]
-        self.intensity0[slots] = (self.sectors.rd_intensity[sector] * self.desire_scale
-                                  * np.exp(sigma * draws[1] - 0.5 * sigma**2))
+        sensitivity = a["coal_margin_sensitivity"]
+        index = np.arange(slots.start, slots.stop) if isinstance(slots, slice) else slots
+        tables = self.sectors
+        kernels.write_new_firms(
+            index, segment, sector, revenue, draws, age, np.exp(sigma * draws[1] - 0.5 * sigma**2),
+            (tables.va_ratio, tables.growth, tables.coal_link),
+            (tables.is_cluster, tables.is_manufacturing, tables.is_software, tables.is_coal), tables.margin,
+            tables.rd_intensity,
+            (a["margin_dispersion"], sensitivity * self.coal_gap, sensitivity * self.planning_gap,
+             sensitivity * self.planning_gap0, a["loss_carry_forward_value"], self.desire_scale),
+            (self.revenue, self.va_ratio_of, self.growth_of, self.coal_link_of, self.margin_ref, self.margin,
+             self.budget_margin, self.margin0, self.deduction_share, self.intensity0, self.propensity),
+            (self.alive, self.in_cluster, self.manufacturing, self.software, self.coal),
+            (self.segment, self.sector, self.cost_class, self.age))
         if entrants:
             self._entrant_ratios(slots, segment, sector, ndtr(draws[1]))
-        self.propensity[slots] = draws[2]
-        if entrants:
             self._finish_entry(slots, a, t)
 
     def _keep_entry_template(self) -> None:
@@ -579,12 +596,6 @@ class Enterprises:
         has = count > 0
         pick = self.template_start[code] + np.minimum((u * count).astype(np.int64), np.maximum(count - 1, 0))
         self.intensity0[slots[has]] = self.template_ratio[pick[has]]
-
-    @staticmethod
-    def _coal_margin_shift(coal_link: np.ndarray, a: dict, coal_gap: float) -> np.ndarray:
-        """Margin change of firms with sector coal links ``coal_link`` (0-1) at a log coal-price deviation
-        from its mean (share of revenue)."""
-        return a["coal_margin_sensitivity"] * coal_gap * coal_link
 
     def _finish_entry(self, slots: np.ndarray, a: dict, t: int) -> None:
         """R&D propensity of entrants relative to their segment's cut-off, their reference user cost
@@ -892,8 +903,8 @@ class Enterprises:
         """
         year = int(inputs.years[t])
         table = self.user_cost_table(policy)
-        code = self._cost_code(year)
-        cost_change = np.take(np.log(table), code) - self.log_user_cost0
+        cost_change = kernels.cost_changes(self.cost_class, self.hte_until, year, np.log(table), self.log_user_cost0,
+                                           HTE_COST_CLASSES)
         trend = 0.0 if inputs.participation_trend is None else inputs.participation_trend[t]
         doing = self._participate(a, cost_change, trend, draws.uniform_all("participation", t, self.alive.size))
         self.pushed_count = self._full_coverage(policy, doing, a, t, draws)
@@ -933,17 +944,15 @@ class Enterprises:
         year after their certificate's last, when they apply again (:meth:`recognise_hte`): the renewal
         judges this year's R&D too, and the threshold rule already counts them as committed
         (:meth:`decide_rd`).
+
+        The rule's arithmetic is compiled (:func:`ecosim.model.kernels.participate`); the trend is zero
+        in the base year and every year after the known record: nobody is drawn in.
         """
-        shock = (a["participation_shock_sd"] * np.sqrt(3.0) / np.pi) * np.log(u / (1.0 - u))
-        own = (self.propensity - a["participation_cost_sensitivity"] * cost_change
-               + a["participation_persistence"] * (self.rd > 0) + shock)
-        holding = self.hte_until >= self.year - 1
-        if trend == 0.0:  # the base year and every year after the known record: nobody is drawn in
-            return self.alive & ((own > 0) | holding)
-        common = a["participation_national_weight"] * trend * (self.segment == INDUSTRIAL)
-        doing = self.alive & ((own + common > 0) | holding)
-        self.drawn_in |= doing & (own <= 0) & ~holding
-        return doing
+        return kernels.participate(
+            self.alive, self.propensity, cost_change, self.rd, self.hte_until, self.segment, np.log(u / (1.0 - u)),
+            a["participation_shock_sd"] * np.sqrt(3.0) / np.pi, a["participation_cost_sensitivity"],
+            a["participation_persistence"], self.year - 1, trend != 0.0, a["participation_national_weight"] * trend,
+            self.drawn_in)
 
     def _full_coverage(self, policy: YearPolicy, doing: np.ndarray, a: dict, t: int, draws: KeyedDraws) -> int:
         """Push a share of the industrial firms that do no R&D and were never pushed into R&D. They
@@ -1030,12 +1039,12 @@ class Enterprises:
 
     def innovate(self, a: dict, t: int, draws: KeyedDraws) -> None:
         """Knowledge accumulates from real R&D and absorbed technology; a stochastic innovation,
-        likelier with more knowledge per yuan of revenue, raises revenue."""
-        self.knowledge = ((1.0 - a["knowledge_depreciation"]) * self.knowledge + self.rd_real
-                          + a["tech_absorption_weight"] * self.tech_bought)
-        knowing = np.flatnonzero(self.knowledge > 0)
-        chance = a["innovation_success_max"] * -np.expm1(
-            -self.knowledge[knowing] / (a["knowledge_half_saturation"] * self.revenue[knowing]))
+        likelier with more knowledge per yuan of revenue, raises revenue. The stocks and the chance's
+        argument are one compiled pass (:func:`kernels.accumulate_knowledge`); ``expm1`` is numpy's."""
+        self.knowledge, knowing, exponent = kernels.accumulate_knowledge(
+            self.knowledge, 1.0 - a["knowledge_depreciation"], self.rd_real, a["tech_absorption_weight"],
+            self.tech_bought, a["knowledge_half_saturation"], self.revenue)
+        chance = a["innovation_success_max"] * -np.expm1(exponent)
         success = knowing[draws.uniform("innovation", t, knowing) < chance]
         self.revenue[success] *= 1.0 + a["innovation_productivity_gain"]
 
@@ -1075,16 +1084,17 @@ class Enterprises:
         year, on which next year's R&D budget is planned) and an idiosyncratic shock.
 
         The yearly log shock is uniform with the assumed standard deviation (a quarter of the
-        cost of a normal draw; over the years and firms only its variance matters).
+        cost of a normal draw; over the years and firms only its variance matters). The sum is compiled
+        (:func:`kernels.log_growth`, which also ages the live firms); the exponential is numpy's.
         """
         sigma = a["firm_revenue_shock_sd"]
         half_width = sigma * np.sqrt(3.0)
         gap = a["sector_growth_persistence"] ** t
         coal = (a["coal_firm_elasticity"] - a["coal_gdp_elasticity"]) * coal_change
-        log_growth = (growth - 0.5 * sigma**2 - half_width + gap * self.growth_of + coal * self.coal_link_of
-                      + (2.0 * half_width) * draws.uniform_all("growth", t, self.alive.size))
+        log_growth = kernels.log_growth(growth - 0.5 * sigma**2 - half_width, gap, self.growth_of, coal,
+                                        self.coal_link_of, 2.0 * half_width,
+                                        draws.uniform_all("growth", t, self.alive.size), self.alive, self.age)
         self.revenue *= np.exp(log_growth)
-        self.age += self.alive
 
     def clear(self, slots: np.ndarray) -> None:
         """Empty the slots of firms that leave, so that sums over all slots count live firms only and

@@ -40,9 +40,10 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from ecosim.model import kernels
 from ecosim.model.accounts import in_m_yuan
 from ecosim.model.draws import KeyedDraws, smallest
-from ecosim.model.enterprises import TECH_SME, Enterprises
+from ecosim.model.enterprises import Enterprises
 
 SCREENINGS = ("score", "random")
 """How a fund ranks eligible firms: its mandate's score plus noise, or the noise alone (random picks)."""
@@ -100,40 +101,28 @@ class FirmView:
     """
 
     def __init__(self, firms: Enterprises, a: dict, year: int, noise=None):
-        self.slots = at = np.flatnonzero(firms.alive & ((firms.rd > 0) | (firms.segment == TECH_SME)))
+        self.slots, raw = kernels.candidate_signals(
+            firms.alive, firms.rd, firms.segment, firms.in_cluster, firms.budget_margin, firms.revenue, firms.age,
+            firms.hte_until, firms.knowledge, year, a["venture_young_age"], a["knowledge_half_saturation"])
+        for row, log in ((4, np.log1p), (6, np.log), (8, np.log1p)):
+            raw[row] = log(raw[row])
         self.noise = noise or (lambda fund, slots: np.zeros(slots.size))
-        self.candidate = np.ones(at.size, dtype=bool)
-        self.cluster = firms.in_cluster[at]
-        margin = firms.budget_margin[at]
-        self.creditworthy = margin > 0
-        self.taken = np.zeros(at.size, dtype=bool)
-        revenue = firms.revenue[at]
-        revenue = np.where(revenue > 0, revenue, 1.0)
-        age = firms.age[at]
-        raw = np.empty((len(SIGNALS), at.size))
-        raw[0] = age < a["venture_young_age"]
-        raw[1] = firms.segment[at] == TECH_SME
-        raw[2] = firms.hte_until[at] >= year
-        raw[3] = self.cluster
-        raw[4] = np.log1p(firms.knowledge[at] / (a["knowledge_half_saturation"] * revenue))
-        raw[5] = firms.rd[at] / revenue
-        raw[6] = np.log(revenue)
-        raw[7] = margin
-        raw[8] = np.log1p(age)
-        self.centred, self.scaled = standardised_signals(MANDATE_MATRIX, raw)
-        """Each signal over the candidates less its mean, and each fund's weight on it (its mandate's
-        0 or 1 over the signal's sd): a fund's merit is their sum (:meth:`merit`)."""
+        self.candidate = np.ones(self.slots.size, dtype=bool)
+        self.cluster = raw[3] > 0
+        self.creditworthy = raw[7] > 0
+        self.taken = np.zeros(self.slots.size, dtype=bool)
+        self.signals = raw
+        """Each signal (row) over the candidates (columns)."""
+        self.mean, self.scaled = standardised_signals(MANDATE_MATRIX, raw)
+        """Each signal's mean over the candidates, and each fund's weight on it (its mandate's 0 or 1
+        over the signal's sd): a fund's merit is the sum of its weighted centred signals (:meth:`merit`)."""
 
     def merit(self, order: int, pool: np.ndarray) -> np.ndarray:
         """The merit of the candidates ``pool`` (positions) to the fund of ``order`` (its row of
-        :data:`MANDATES`): the sum of its mandate's signals, each standardised over all candidates.
-        Only the fund's own signals are summed, over whole rows (contiguous arithmetic is cheaper than
-        gathering the pool's columns of each signal), and the pool taken once."""
-        merit = np.zeros(self.slots.size)
+        :data:`MANDATES`): the sum of its mandate's signals, each standardised over all candidates
+        (compiled for the pool only: :func:`ecosim.model.kernels.weighted_centred_sums`)."""
         weights = self.scaled[order]
-        for signal in np.flatnonzero(weights):
-            merit += weights[signal] * self.centred[signal]
-        return merit[pool]
+        return kernels.weighted_centred_sums(self.signals, self.mean, weights, np.flatnonzero(weights), pool)
 
     def pool(self, eligible: np.ndarray) -> np.ndarray:
         """Candidates (positions) a fund may still pick: ``eligible`` and not financed this year."""
@@ -148,16 +137,15 @@ class FirmView:
 
 
 def standardised_signals(weights: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each row of ``values`` (a signal over the candidates) less its mean, and ``weights`` (fund x
-    signal) over each signal's sd (0 for a signal that does not vary): a fund's merit is the sum of its
-    weighted centred signals, i.e. of its standardised signals. Numpy's reductions and elementwise
-    products, not BLAS, whose summation order depends on the processor: the same seed gives the
-    same funds' picks on every machine."""
+    """Each row's mean (a signal over the candidates), and ``weights`` (fund x signal) over each
+    signal's sd (0 for a signal that does not vary): a fund's merit is the sum of its weighted centred
+    signals, i.e. of its standardised signals. Numpy's pairwise sums and elementwise products
+    (compiled: :func:`ecosim.model.kernels.row_moments`), not BLAS, whose summation order depends on
+    the processor: the same seed gives the same funds' picks on every machine."""
     if not values.shape[1]:
-        return values.copy(), np.zeros_like(weights)
-    centred = values - values.mean(axis=1, keepdims=True)
-    sd = np.sqrt((centred * centred).mean(axis=1))
-    return centred, np.divide(weights, sd, out=np.zeros_like(weights), where=sd > 1e-12)
+        return np.zeros(values.shape[0]), np.zeros_like(weights)
+    mean, sd = kernels.row_moments(values)
+    return mean, np.divide(weights, sd, out=np.zeros_like(weights), where=sd > 1e-12)
 
 
 @dataclass

@@ -26,8 +26,8 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from ecosim.model import kernels
 from ecosim.model.accounts import in_100m_yuan
-from ecosim.model.draws import search_right
 from ecosim.model.inputs import ModelInputs
 
 UNIVERSITY, INSTITUTE = 0, 1
@@ -304,24 +304,25 @@ class TechnologyMarket:
         self.local_scale = 1.0
         self.demand0 = 1.0
         self.contracts = ContractBook()
-        self.closeness = np.exp(self.beta_field * affinity[:, institutions.field])
-        """Sector x institution factor of field closeness (fields do not change during a run)."""
+        self.closeness = np.asfortranarray(np.exp(self.beta_field * affinity[:, institutions.field]))
+        """Sector x institution factor of field closeness (fields do not change during a run), stored
+        column by column (as the column pick makes it): the year's tables follow its order, and numpy's
+        sums over them depend on it (:func:`kernels.offer_tables`)."""
+
+    def own_attractiveness(self, usable: np.ndarray) -> np.ndarray:
+        """Each institution's attractiveness before field closeness: usable offer x quality ** beta_q."""
+        inst = self.institutions
+        return inst.usable_offer(usable) * inst.quality ** self.beta_quality
 
     def attractiveness(self, usable: np.ndarray) -> np.ndarray:
         """Sector x institution attractiveness (usable offer, quality, field closeness)."""
-        inst = self.institutions
-        own = inst.usable_offer(usable) * inst.quality ** self.beta_quality
-        return own[None, :] * self.closeness
+        return self.own_attractiveness(usable)[None, :] * self.closeness
 
     def offer(self, usable: np.ndarray) -> "Offer":
         """The year's choice set: attractiveness, its sector sums, choice probabilities and their
-        cumulative sums laid end to end (sector k's shifted by k), computed once a year."""
-        attract = self.attractiveness(usable)
-        value = attract.sum(axis=1)
-        probability = attract / value[:, None]
-        cdf = np.minimum(np.cumsum(probability, axis=1), 1.0)
-        cdf += np.arange(attract.shape[0])[:, None]
-        return Offer(attract, value, probability, cdf.ravel())
+        cumulative sums laid end to end (sector k's shifted by k), computed once a year in one compiled
+        pass (:func:`kernels.offer_tables`)."""
+        return Offer(*kernels.offer_tables(self.own_attractiveness(usable), self.closeness))
 
     def calibrate(self, demand: np.ndarray, sector: np.ndarray, usable: np.ndarray, local_target: float) -> None:
         """Base year: the outside option so that the demand-weighted local share is ``local_tech_share``,
@@ -358,19 +359,8 @@ class TechnologyMarket:
     def choose_sellers(self, s: np.ndarray, tie: np.ndarray, offer: "Offer", u: np.ndarray) -> np.ndarray:
         """One seller for each buyer of sector ``s`` with last seller ``tie`` (-1: none): the tie with the
         extra odds of a tie, else a draw from its sector's choice probabilities (inverse CDF of ``u``,
-        one uniform per buyer, rescaled past the tie's odds)."""
-        n = offer.attract.shape[1]
-        seller = tie.copy()
-        tied = np.flatnonzero(tie >= 0)
-        extra = self.tie_boost * offer.attract[s[tied], tie[tied]]
-        stay = np.zeros(s.size)
-        stay[tied] = extra / (offer.value[s[tied]] + extra)
-        move = np.flatnonzero(u >= stay)
-        rescaled = (u[move] - stay[move]) / np.maximum(1.0 - stay[move], 1e-12)
-        sector = s[move]
-        drawn = search_right(offer.cdf, sector + rescaled * (1.0 - 1e-12)) - sector * n
-        seller[move] = np.clip(drawn, 0, n - 1)
-        return seller
+        one uniform per buyer, rescaled past the tie's odds); compiled (:func:`kernels.choose_sellers`)."""
+        return kernels.choose_sellers(s, tie, u, offer.attract, offer.value, offer.cdf, self.tie_boost)
 
     def trade(self, year: int, demand: np.ndarray, sector: np.ndarray, usable: np.ndarray, u: np.ndarray,
               capacity: np.ndarray, projects: np.ndarray, project_size: float) -> tuple[np.ndarray, np.ndarray]:

@@ -439,25 +439,23 @@ class EcosystemModel(mesa.Model):
     def _record(self, t: int, year: int) -> dict[str, float]:
         """The year's row of the output table."""
         firms, economy, gov = self.enterprises, self.economy, self.government
-        modelled_va = self.of_firms((firms.revenue * firms.va_ratio_of).sum())
+        totals = firms.year_totals(year)
+        modelled_va = self.of_firms(totals.value_added)
         economy.close(t, modelled_va)
         row: dict[str, float] = {"year": year, "gdp": economy.gdp}
-        counted = firms.surveyed()
-        row.update(funding_row(self._funding_matrix(t, self.of_firms(firms.rd[counted].sum()))))
+        row.update(funding_row(self._funding_matrix(t, self.of_firms(totals.surveyed_rd))))
         row["rd_intensity"] = PERCENT * row["rd_expenditure"] / economy.gdp
         row["national_rd_intensity"] = economy.national
         row["rd_intensity_gap"] = row["rd_intensity"] - economy.national
         target = economy.national if self.inputs.target_value == NATIONAL_AVERAGE else float(self.inputs.target_value)
         row["target_rd_intensity"] = target
         row["target_met"] = float(row["rd_intensity"] >= target)
-        doing = firms.rd > 0
-        industrial = firms.industrial_above_scale()
-        row["firms"] = self.per_agent * len(firms)
-        row["firms_doing_rd"] = self.per_agent * int(doing.sum())
-        row["industrial_firms_doing_rd"] = self.per_agent * int((doing & industrial).sum())
-        row["industrial_rd"] = self.of_firms(firms.rd[industrial].sum())
-        row["rd_outside_survey"] = self.of_firms(firms.rd[firms.alive & ~counted].sum())
-        row["high_tech_enterprises"] = self.per_agent * int((firms.high_tech(year) & firms.alive).sum())
+        row["firms"] = self.per_agent * totals.firms
+        row["firms_doing_rd"] = self.per_agent * totals.doing_rd
+        row["industrial_firms_doing_rd"] = self.per_agent * totals.industrial_doing_rd
+        row["industrial_rd"] = self.of_firms(totals.industrial_rd)
+        row["rd_outside_survey"] = self.of_firms(totals.outside_survey_rd)
+        row["high_tech_enterprises"] = self.per_agent * totals.high_tech
         row["hte_recognised_in_year"] = self.per_agent * firms.new_hte
         row["tech_contract_value"] = self.tech_bought_total
         row["tech_contracts_local"] = self.local_sales
