@@ -984,8 +984,9 @@ class Enterprises:
         coached = self.coached_ratio > 0
         graduated = coached & (self.hte_until >= year)
         np.maximum(self.intensity0, self.coached_ratio, out=self.intensity0, where=graduated)
-        np.putmask(self.coached_ratio, graduated | (coached & ~doing), 0.0)
-        self.cultivation_started &= self.coached_ratio > 0
+        leaving = graduated | (coached & ~doing)
+        np.putmask(self.coached_ratio, leaving, 0.0)
+        np.putmask(self.cultivation_started, leaving, False)
         if policy.cultivation_firms <= 0:
             return 0
         pool = np.flatnonzero(doing & (self.hte_until < year) & (self.coached_ratio == 0) & ~self.pushed

@@ -50,6 +50,8 @@ SCREENINGS = ("score", "random")
 
 SIGNALS = ("young", "tech_sme", "hte", "cluster", "knowledge", "rd_intensity", "size", "margin", "age")
 """What funds can observe about a firm (see :class:`FirmView`)."""
+LOGGED_SIGNALS = {"knowledge": np.log1p, "size": np.log, "age": np.log1p}
+"""The signals funds read in logs (:func:`ecosim.model.kernels.candidate_signals` gives their arguments)."""
 
 MANDATES: dict[str, tuple[tuple[str, ...], str]] = {
     "guidance_fund": (("young", "tech_sme", "hte", "knowledge", "rd_intensity"), "cluster"),
@@ -104,12 +106,12 @@ class FirmView:
         self.slots, raw = kernels.candidate_signals(
             firms.alive, firms.rd, firms.segment, firms.in_cluster, firms.budget_margin, firms.revenue, firms.age,
             firms.hte_until, firms.knowledge, year, a["venture_young_age"], a["knowledge_half_saturation"])
-        for row, log in ((4, np.log1p), (6, np.log), (8, np.log1p)):
-            raw[row] = log(raw[row])
+        for signal, log in LOGGED_SIGNALS.items():
+            raw[SIGNALS.index(signal)] = log(raw[SIGNALS.index(signal)])
         self.noise = noise or (lambda fund, slots: np.zeros(slots.size))
         self.candidate = np.ones(self.slots.size, dtype=bool)
-        self.cluster = raw[3] > 0
-        self.creditworthy = raw[7] > 0
+        self.cluster = raw[SIGNALS.index("cluster")] > 0
+        self.creditworthy = raw[SIGNALS.index("margin")] > 0
         self.taken = np.zeros(self.slots.size, dtype=bool)
         self.signals = raw
         """Each signal (row) over the candidates (columns)."""
